@@ -1,0 +1,67 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atelier.Runtime;
+
+/// <summary>Device selection, threads, seeding and a description of the native runtime.</summary>
+public static class TorchRuntime
+{
+    /// <summary>Parses "auto", "cpu", "cuda" or "cuda:N". auto picks CUDA when available.</summary>
+    public static Device ParseDevice(string? spec)
+    {
+        var s = (spec ?? "auto").Trim().ToLowerInvariant();
+        if (s is "" or "auto") return cuda.is_available() ? CUDA : CPU;
+        if (s == "cpu") return CPU;
+        if (s == "cuda" || s.StartsWith("cuda:", StringComparison.Ordinal))
+        {
+            if (!cuda.is_available())
+                throw new AtelierUsageException($"--device {spec}: CUDA is not available (this build uses TorchSharp-cpu; build with -p:AtelierTorch=cuda on a machine with a CUDA-enabled TorchSharp)");
+            if (s == "cuda") return CUDA;
+            if (!int.TryParse(s.AsSpan(5), out var index) || index < 0 || index >= cuda.device_count())
+                throw new AtelierUsageException($"--device {spec}: no such CUDA device (found {cuda.device_count()})");
+            return new Device(DeviceType.CUDA, index);
+        }
+        throw new AtelierUsageException($"--device {spec}: expected auto, cpu, cuda or cuda:N");
+    }
+
+    /// <summary>Sets the intra-op thread count (0 or less leaves libtorch's default).</summary>
+    public static void SetThreads(int threads)
+    {
+        if (threads > 0) torch.set_num_threads(threads);
+    }
+
+    /// <summary>Seeds libtorch's generators; non-torch code takes its own <see cref="Random"/> from the same seed.</summary>
+    public static void Seed(long seed)
+    {
+        torch.manual_seed(seed);
+        if (cuda.is_available()) torch.cuda.manual_seed_all(seed);
+    }
+
+    /// <summary>True when the loaded libLibTorchSharp.so carries Atelier's GLIBCXX compatibility patch.</summary>
+    public static bool? CompatPatchInEffect()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, LibStdCxxCompat.LibraryName);
+        if (!File.Exists(path)) return null;
+        try { return LibStdCxxCompat.IsRequirementWeak(File.ReadAllBytes(path)); }
+        catch (InvalidDataException) { return null; }
+    }
+
+    public static RuntimeInfo Describe()
+    {
+        var devices = new List<string> { "cpu" };
+        if (cuda.is_available())
+            for (int i = 0; i < cuda.device_count(); i++) devices.Add($"cuda:{i}");
+        return new RuntimeInfo(
+            AtelierVersion: typeof(TorchRuntime).Assembly.GetName().Version?.ToString() ?? "0",
+            LibTorchVersion: torch.__version__,
+            Threads: torch.get_num_threads(),
+            InteropThreads: torch.get_num_interop_threads(),
+            Devices: devices,
+            CudaAvailable: cuda.is_available(),
+            CompatPatch: CompatPatchInEffect(),
+            SystemLibStdCxx: LibStdCxxCompat.FindSystemLibStdCxx());
+    }
+}
+
+public sealed record RuntimeInfo(string AtelierVersion, string LibTorchVersion, int Threads, int InteropThreads,
+    IReadOnlyList<string> Devices, bool CudaAvailable, bool? CompatPatch, string? SystemLibStdCxx);
