@@ -1,6 +1,55 @@
-using TorchSharp;
-Console.WriteLine(torch.__version__);
-var x = torch.randn(1,3,8,8, requires_grad: true);
-var c = torch.nn.Conv2d(3,4,3);
-var y = c.forward(x).sum(); y.backward();
-Console.WriteLine(x.grad!.abs().sum().item<float>());
+using System.CommandLine;
+using Atelier.Cli.Cli;
+using Atelier.Cli.Commands;
+
+namespace Atelier.Cli;
+
+public static class Program
+{
+    static readonly AsyncLocal<(TextWriter Out, TextWriter Err)?> _writers = new();
+
+    /// <summary>Where the running invocation writes (tests run the CLI in-process with their own writers).</summary>
+    internal static (TextWriter Out, TextWriter Err) Writers => _writers.Value ?? (Console.Out, Console.Error);
+
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("Atelier: image editing with generative models and texture synthesis");
+        GlobalOptions.AddTo(root);
+        root.Subcommands.Add(InfoCommand.Create());
+        // Command groups register here, one line each.
+        return root;
+    }
+
+    public static int Main(string[] args)
+    {
+        using var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (cts.IsCancellationRequested) return; // a second Ctrl+C kills the process
+            e.Cancel = true;
+            Console.Error.WriteLine("stopping (Ctrl+C again to abort)...");
+            cts.Cancel();
+        };
+        return Run(args, Console.Out, Console.Error, cts.Token);
+    }
+
+    /// <summary>Runs the CLI with the given writers; used by Main and by in-process tests.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
+    {
+        var previous = _writers.Value;
+        _writers.Value = (stdout, stderr);
+        try
+        {
+            var parse = BuildRoot().Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                foreach (var e in parse.Errors) stderr.WriteLine("error: " + e.Message);
+                stderr.WriteLine("Run 'atelier --help' (or COMMAND --help) for usage.");
+                return CliRunner.Usage;
+            }
+            var config = new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null };
+            return parse.InvokeAsync(config, ct).GetAwaiter().GetResult();
+        }
+        finally { _writers.Value = previous; }
+    }
+}

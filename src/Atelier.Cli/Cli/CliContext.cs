@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Atelier.Runtime;
+using static TorchSharp.torch;
+
+namespace Atelier.Cli.Cli;
+
+/// <summary>
+/// What a command's action gets: the parsed global options, the output writers, and helpers for notes,
+/// results (human or --json) and progress bars. Commands stay thin: parse, call the library, report.
+/// </summary>
+public sealed class CliContext
+{
+    public ParseResult Parse { get; }
+    public TextWriter Out { get; }
+    public TextWriter Err { get; }
+    public bool Quiet { get; }
+    public bool Json { get; }
+    public long? Seed { get; }
+    public string DeviceSpec { get; }
+    public int Threads { get; }
+    Device? _device;
+
+    internal CliContext(ParseResult parse, TextWriter stdout, TextWriter stderr)
+    {
+        Parse = parse;
+        Out = stdout;
+        Err = stderr;
+        Quiet = parse.GetValue(GlobalOptions.Quiet);
+        Json = parse.GetValue(GlobalOptions.Json);
+        Seed = parse.GetValue(GlobalOptions.Seed);
+        DeviceSpec = parse.GetValue(GlobalOptions.Device) ?? "auto";
+        Threads = parse.GetValue(GlobalOptions.Threads);
+    }
+
+    public T? Get<T>(Option<T> option) => Parse.GetValue(option);
+    public T? Get<T>(Argument<T> argument) => Parse.GetValue(argument);
+
+    /// <summary>The torch device chosen by --device (parsed on first use, so commands without tensors never load libtorch).</summary>
+    public Device Device => _device ??= TorchRuntime.ParseDevice(DeviceSpec);
+
+    /// <summary>The seed to use: --seed, or a fresh one (reported in results so a run can be repeated).</summary>
+    public long SeedOrRandom() => Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
+
+    /// <summary>A note for a person (stderr; hidden by --quiet and --json).</summary>
+    public void Note(string message)
+    {
+        if (!Quiet && !Json) Err.WriteLine(message);
+    }
+
+    /// <summary>A warning: shown unless --quiet (stderr, so --json output stays clean).</summary>
+    public void Warn(string message)
+    {
+        if (!Quiet) Err.WriteLine("warning: " + message);
+    }
+
+    static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        WriteIndented = false,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>
+    /// The command's result: with --json one object on stdout; otherwise <paramref name="human"/> is printed
+    /// (unless --quiet).
+    /// </summary>
+    public void Result(object result, string? human = null)
+    {
+        if (Json) Out.WriteLine(JsonSerializer.Serialize(result, result.GetType(), JsonOptions));
+        else if (!Quiet && human != null) Out.WriteLine(human);
+    }
+
+    /// <summary>Runs <paramref name="work"/> with a progress bar (ETA and current figures) on stderr.</summary>
+    public T WithProgress<T>(string title, Func<IProgress<ProgressReport>, T> work) =>
+        ProgressRenderer.Run(this, title, work);
+
+    public void WithProgress(string title, Action<IProgress<ProgressReport>> work) =>
+        ProgressRenderer.Run<object?>(this, title, p => { work(p); return null; });
+}

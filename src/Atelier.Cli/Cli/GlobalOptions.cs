@@ -1,0 +1,48 @@
+using System.CommandLine;
+
+namespace Atelier.Cli.Cli;
+
+/// <summary>Options every command accepts (declared once on the root, recursive).</summary>
+public static class GlobalOptions
+{
+    public static readonly Option<string> Device = new("--device")
+    {
+        Description = "Where tensors run: auto, cpu, cuda or cuda:N",
+        DefaultValueFactory = _ => "auto",
+        Recursive = true,
+    };
+
+    public static readonly Option<int> Threads = new("--threads")
+    {
+        Description = "Intra-op CPU threads (0 = libtorch's default)",
+        DefaultValueFactory = _ => 0,
+        Recursive = true,
+    };
+
+    public static readonly Option<long?> Seed = new("--seed")
+    {
+        Description = "Random seed; the same seed gives the same result",
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> Quiet = new("--quiet", "-q")
+    {
+        Description = "No progress bars or notes; errors only",
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> Json = new("--json")
+    {
+        Description = "Print one machine-readable JSON result object on stdout",
+        Recursive = true,
+    };
+
+    public static void AddTo(RootCommand root)
+    {
+        root.Options.Add(Device);
+        root.Options.Add(Threads);
+        root.Options.Add(Seed);
+        root.Options.Add(Quiet);
+        root.Options.Add(Json);
+    }
+}

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Globalization;
+using Atelier.Runtime;
+using Spectre.Console;
+
+namespace Atelier.Cli.Cli;
+
+/// <summary>
+/// Renders <see cref="ProgressReport"/>s: a Spectre.Console bar with ETA on an interactive terminal, plain
+/// lines every few seconds when stderr is redirected (CI logs), nothing under --quiet or --json.
+/// </summary>
+static class ProgressRenderer
+{
+    public static T Run<T>(CliContext ctx, string title, Func<IProgress<ProgressReport>, T> work)
+    {
+        if (ctx.Quiet || ctx.Json) return work(new Progress(_ => { }));
+        bool interactive = ReferenceEquals(ctx.Err, Console.Error) && !Console.IsErrorRedirected;
+        if (!interactive) return RunPlain(ctx, title, work);
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        T result = default!;
+        console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(),
+                     new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(pc =>
+            {
+                var task = pc.AddTask(Markup.Escape(title), maxValue: 1);
+                result = work(new Progress(r =>
+                {
+                    if (r.Total > 0) { task.MaxValue = r.Total; task.Value = Math.Min(r.Step, r.Total); }
+                    task.Description = Markup.Escape(Describe(title, r));
+                }));
+                task.Value = task.MaxValue;
+            });
+        return result;
+    }
+
+    static T RunPlain<T>(CliContext ctx, string title, Func<IProgress<ProgressReport>, T> work)
+    {
+        var clock = Stopwatch.StartNew();
+        double lastPrint = -10;
+        var result = work(new Progress(r =>
+        {
+            var now = clock.Elapsed.TotalSeconds;
+            if (now - lastPrint < 5 && r.Step < r.Total) return;
+            lastPrint = now;
+            string eta = r.Total > 0 && r.Step > 0 ? $", ETA {FormatTime(now / r.Step * (r.Total - r.Step))}" : "";
+            ctx.Err.WriteLine($"{Describe(title, r)}: {r.Step}/{r.Total} ({r.Fraction:P0}){eta}");
+        }));
+        ctx.Err.WriteLine($"{title}: done in {FormatTime(clock.Elapsed.TotalSeconds)}");
+        return result;
+    }
+
+    static string Describe(string title, ProgressReport r)
+    {
+        var s = string.IsNullOrEmpty(r.Stage) ? title : $"{title} [{r.Stage}]";
+        if (r.Metrics is { Count: > 0 } m)
+            s += " " + string.Join(" ", m.Select(kv => $"{kv.Key}={kv.Value.ToString("G4", CultureInfo.InvariantCulture)}"));
+        return s;
+    }
+
+    static string FormatTime(double seconds) =>
+        TimeSpan.FromSeconds(Math.Max(0, seconds)).ToString(seconds >= 3600 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture);
+
+    /// <summary>Synchronous IProgress: reports arrive in order on the worker thread (no SynchronizationContext hops).</summary>
+    sealed class Progress(Action<ProgressReport> onReport) : IProgress<ProgressReport>
+    {
+        public void Report(ProgressReport value) => onReport(value);
+    }
+}
