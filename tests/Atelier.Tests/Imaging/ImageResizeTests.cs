@@ -142,14 +142,13 @@ public class ImageResizeTests
     }
 
     [Fact]
-    public void LargeResizeIsReasonablyFast()
+    public void LargeResizeKeepsAConstantImageConstant()
     {
-        var img = TestImages.Smooth(1024, 768, 3);
-        ImageResize.Resize(img, 256, 192); // warm up
-        var sw = System.Diagnostics.Stopwatch.StartNew();
+        // Timing belongs in bench/; here a large bicubic downscale must still be exact on flat input.
+        var img = new Image(1024, 768, 3);
+        Array.Fill(img.Data, 0.25f);
         var r = ImageResize.Resize(img, 512, 384, ResizeFilter.Bicubic);
-        sw.Stop();
         Assert.Equal((512, 384), (r.Width, r.Height));
-        Assert.True(sw.ElapsedMilliseconds < 2000, $"took {sw.ElapsedMilliseconds} ms");
+        Assert.All(r.Data, v => Assert.Equal(0.25f, v, 5));
     }
 }
