@@ -1,4 +1,4 @@
-using Atelier.Training;
+using Atelier.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,31 +43,17 @@ public static class TranslationCheckpoint
     /// </summary>
     public static void LoadInto(nn.Module module, IReadOnlyDictionary<string, Tensor> sd, string source)
     {
-        var clean = Clean(sd, module);
-        var target = module.state_dict();
-        var missing = target.Keys.Where(k => !clean.ContainsKey(k)).ToList();
-        var unexpected = clean.Keys.Where(k => !target.ContainsKey(k)).ToList();
-        var misShaped = target.Where(kv => clean.TryGetValue(kv.Key, out var t) && !t.shape.SequenceEqual(kv.Value.shape))
-            .Select(kv => $"{kv.Key} [{string.Join(",", clean[kv.Key].shape)}] vs [{string.Join(",", kv.Value.shape)}]").ToList();
-        if (missing.Count + unexpected.Count + misShaped.Count > 0)
-        {
-            static string List(List<string> l) => string.Join(", ", l.Take(4)) + (l.Count > 4 ? $" and {l.Count - 4} more" : "");
-            var parts = new List<string>();
-            if (missing.Count > 0) parts.Add($"missing {List(missing)}");
-            if (unexpected.Count > 0) parts.Add($"unexpected {List(unexpected)}");
-            if (misShaped.Count > 0) parts.Add($"mis-shaped {List(misShaped)}");
-            throw new AtelierException($"{source}: does not fit the network ({string.Join("; ", parts)})");
-        }
-        using var noGrad = no_grad();
-        foreach (var (key, t) in target) t.copy_(clean[key].to(t.dtype, t.device));
+        var report = StateDictLoader.Load(module, Clean(sd, module), strict: false);
+        if (!report.IsComplete) throw new AtelierException($"{source}: does not fit the network ({report.Describe()})");
     }
 
     /// <summary>Reads a state dict: safetensors files (run checkpoints or converted weights) or PyTorch .pth/.pt files.</summary>
     public static Dictionary<string, Tensor> ReadStateDict(string path)
     {
         if (!File.Exists(path)) throw new AtelierException($"{path}: checkpoint not found");
-        if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)) return Checkpointing.Load(path).Tensors;
-        throw new AtelierException($"{path}: only .safetensors checkpoints can be read in this build");
+        using var file = Checkpoint.Load(path);
+        // Alias the tensors so they outlive the file object.
+        return file.StateDict.ToDictionary(kv => kv.Key, kv => kv.Value.alias(), StringComparer.Ordinal);
     }
 
     /// <summary>
