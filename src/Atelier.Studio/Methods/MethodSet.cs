@@ -1,0 +1,9 @@
+namespace Atelier.Studio.Methods;
+
+/// <summary>Every library method this build of the studio offers, in page order.</summary>
+public static class MethodSet
+{
+    public static IReadOnlyList<StudioMethod> All() =>
+    [
+    ];
+}
