@@ -65,3 +65,45 @@ public sealed class SlowMethod : StudioMethod
         return Task.FromResult(work);
     }
 }
+
+/// <summary>Fills the painted mask with the mean colour of the unpainted pixels (a real, checkable fill).</summary>
+public sealed class MeanFillMethod : StudioMethod
+{
+    public override string Id => "test.meanfill";
+    public override string Panel => "fill";
+    public override string Title => "Mean fill (test)";
+    public override IReadOnlyList<MethodParam> Params { get; } =
+    [
+        MethodParam.Image("image", "Picture", "bricks", 64),
+        MethodParam.Mask("mask", "Hole", "image"),
+    ];
+
+    public override async Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest request, CancellationToken ct)
+    {
+        var image = (await request.Uploads.ReadRgbAsync(request.Fields.Form, "image", true, ct))!;
+        var mask = (await request.Uploads.ReadMaskAsync(request.Fields.Form, "mask", true, ct))!;
+        if (mask.Width != image.Width || mask.Height != image.Height)
+            throw new StudioRequestException(400, "'mask': must be the picture's size");
+        int holes = mask.Data.Count(v => v > 0.5f);
+        if (holes == 0) throw new StudioRequestException(400, "'mask': paint the region to fill first");
+        return _ =>
+        {
+            var output = image.Clone();
+            int n = image.PlaneSize;
+            for (int c = 0; c < 3; c++)
+            {
+                double sum = 0; int count = 0;
+                for (int i = 0; i < n; i++) if (mask.Data[i] < 0.5f) { sum += image.Data[c * n + i]; count++; }
+                float mean = count > 0 ? (float)(sum / count) : 0.5f;
+                for (int i = 0; i < n; i++) if (mask.Data[i] >= 0.5f) output.Data[c * n + i] = mean;
+            }
+            return new JobOutput(output, new Dictionary<string, object> { ["filled"] = holes });
+        };
+    }
+}
+
+/// <summary>The test methods, as one set for a studio.</summary>
+public sealed class StudioMethodsForTests
+{
+    public IReadOnlyList<StudioMethod> All { get; } = [new InvertMethod(), new SlowMethod(), new MeanFillMethod()];
+}

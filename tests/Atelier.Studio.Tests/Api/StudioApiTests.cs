@@ -252,8 +252,3 @@ public class StudioApiTests
     internal static string ErrorOf(JsonElement body) =>
         body.TryGetProperty("error", out var e) ? e.GetString() ?? "" : throw new Xunit.Sdk.XunitException("no 'error' in " + body);
 }
-
-public sealed class StudioMethodsForTests
-{
-    public IReadOnlyList<Methods.StudioMethod> All { get; } = [new InvertMethod(), new SlowMethod()];
-}
