@@ -36,7 +36,7 @@ public sealed class UploadReader(StudioOptions options)
             }
             if (read != bytes.Length) throw new StudioRequestException(400, $"'{field}': the upload ended early");
         }
-        if (ImageSniffer.Sniff(bytes) == ImageSniffer.Kind.Unknown)
+        if (ImageSniffer.Sniff(bytes) == null)
             throw new StudioRequestException(415, $"'{field}': not an image this studio reads (expected {Accepted}; the content is checked, not the file name)");
         var size = ImageSniffer.ReadSize(bytes)
             ?? throw new StudioRequestException(400, $"'{field}': the image header is damaged");
@@ -49,14 +49,14 @@ public sealed class UploadReader(StudioOptions options)
     public async Task<Image?> ReadRgbAsync(IFormCollection form, string field, bool required, CancellationToken ct)
     {
         var bytes = await ReadBytesAsync(form, field, required, ct).ConfigureAwait(false);
-        return bytes == null ? null : Decode(() => StudioImages.DecodeRgb(bytes, 1f, $"'{field}'"));
+        return bytes == null ? null : Decode(() => StudioImages.DecodeRgb(bytes, $"'{field}'", options.MaxPixels));
     }
 
     /// <summary>A binary mask from the named field (painted = 1).</summary>
     public async Task<Image?> ReadMaskAsync(IFormCollection form, string field, bool required, CancellationToken ct)
     {
         var bytes = await ReadBytesAsync(form, field, required, ct).ConfigureAwait(false);
-        return bytes == null ? null : Decode(() => StudioImages.DecodeMask(bytes, $"'{field}'"));
+        return bytes == null ? null : Decode(() => StudioImages.DecodeMask(bytes, $"'{field}'", options.MaxPixels));
     }
 
     static Image Decode(Func<Image> decode)
