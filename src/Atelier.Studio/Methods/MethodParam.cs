@@ -27,6 +27,7 @@ public sealed record MethodParam(string Name, string Label, string Kind)
         new(name, label, "float") { Min = min, Max = max, Step = step, Default = value, Live = live, Help = help };
     public static MethodParam Choice(string name, string label, string value, params string[] choices) =>
         new(name, label, "choice") { Default = value, Choices = choices };
+    public static MethodParam Bool(string name, string label, bool value) => new(name, label, "bool") { Default = value };
     public static MethodParam Image(string name, string label, string? sample = "bricks", int sampleSize = 64) =>
         new(name, label, "image") { Sample = sample, SampleSize = sampleSize };
     public static MethodParam Mask(string name, string label, string over) => new(name, label, "mask") { Over = over };

@@ -5,5 +5,8 @@ public static class MethodSet
 {
     public static IReadOnlyList<StudioMethod> All() =>
     [
+        new QuiltingMethod(),
+        new EfrosLeungMethod(),
+        new HoleFillingMethod(),
     ];
 }

@@ -217,6 +217,9 @@ function renderPanel(panel, active) {
     result: el('img', { class: 'result', alt: 'result' }),
     info: el('figcaption', { class: 'info' }),
   };
+  // Small results are shown enlarged (pixelated) so their texture can be seen.
+  for (const img of [view.preview, view.result])
+    img.addEventListener('load', () => { const k = Math.max(1, Math.min(4, Math.floor(384 / Math.max(img.naturalWidth, img.naturalHeight)))); img.style.width = img.naturalWidth * k + 'px'; });
   const previewFig = el('figure', { style: 'display:none' }, view.preview, el('figcaption', { text: 'working...' }));
   const resultFig = el('figure', { style: 'display:none' }, view.result, view.info);
   const chooser = el('div', { class: 'methods' });

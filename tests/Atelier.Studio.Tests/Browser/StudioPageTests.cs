@@ -17,7 +17,8 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
         Skip.If(chromium == null, HeadlessChromium.Missing);
         var clock = Stopwatch.StartNew();
 
-        await using var studio = await StudioHarness.StartAsync(methods: new StudioMethodsForTests().All);
+        // The real methods of this build, plus the small test methods for a live slider and a long job.
+        await using var studio = await StudioHarness.StartAsync(methods: [.. Atelier.Studio.Methods.MethodSet.All(), .. new StudioMethodsForTests().All]);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await HeadlessChromium.LaunchAsync(playwright, chromium!);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } });
@@ -33,22 +34,32 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
         await page.ClickAsync("#tab-pix2pix");
         Assert.Contains("Pix2Pix", await page.InnerTextAsync("#panel-pix2pix .notice"));
 
-        // 1. A live slider runs the method when moved.
+        // 1. Run a real method: quilting from the built-in bricks.
         await page.ClickAsync("#tab-texture");
+        await page.CheckAsync("#panel-texture input[type='radio'][value='texture.quilting']");
+        await page.FillAsync("#panel-texture [data-method='texture.quilting'] input[data-param='size']", "160");
+        await page.ClickAsync("#panel-texture button.run");
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('#panel-texture img.result'); return document.querySelector('#panel-texture').dataset.state === 'succeeded' && i.complete && i.naturalWidth === 160; }");
+        await Shot(page, "0-quilting.png");
+
+        // 2. A live slider runs its method when moved.
+        await page.CheckAsync("#panel-texture input[type='radio'][value='test.invert']");
+        var quiltJob = await page.GetAttributeAsync("#panel-texture", "data-job");
         var slider = page.Locator("#panel-texture input[data-param='amount']");
         await slider.FocusAsync();
         await slider.PressAsync("ArrowLeft");
         await slider.PressAsync("ArrowLeft"); // 1 -> 0.9 (the second press may queue a re-run)
-        await page.WaitForFunctionAsync("() => { const i = document.querySelector('#panel-texture img.result'); return i && i.complete && i.naturalWidth > 0 && document.querySelector('#panel-texture').dataset.state === 'succeeded'; }");
+        await page.WaitForFunctionAsync("prev => { const p = document.querySelector('#panel-texture'); const i = p.querySelector('img.result'); return p.dataset.job !== prev && p.dataset.state === 'succeeded' && i.complete && i.naturalWidth === 64; }", quiltJob);
         var jobId = await page.GetAttributeAsync("#panel-texture", "data-job");
         var snap = await studio.GetJsonAsync($"/api/jobs/{jobId}");
         var amount = snap.GetProperty("info").GetProperty("amount").GetDouble();
         Assert.True(amount is > 0.85 and < 0.97, $"the slider sent amount {amount}");
         await Shot(page, "1-slider.png");
 
-        // 2. Paint a hole on the canvas and fill it.
+        // 3. Paint a hole on the canvas and fill it (Efros-Leung).
         await page.ClickAsync("#tab-fill");
-        var overlay = page.Locator("#panel-fill canvas.overlay");
+        await page.CheckAsync("#panel-fill input[type='radio'][value='fill.efros-leung']");
+        var overlay = page.Locator("#panel-fill [data-method='fill.efros-leung'] canvas.overlay");
         var box = (await overlay.BoundingBoxAsync())!;
         await page.Mouse.MoveAsync(box.X + box.Width * 0.3f, box.Y + box.Height * 0.5f);
         await page.Mouse.DownAsync();
@@ -61,10 +72,12 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
         // A stroke across 40% of a 64-px canvas with a 6-px brush: roughly 26 x 6 pixels.
         Assert.InRange(filled, 60, 600);
         var result = StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync(snap.GetProperty("resultUrl").GetString()));
-        Assert.Equal(64, result.Width);
+        var original = StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync("/api/samples/bricks.png?size=64"));
+        int changed = Enumerable.Range(0, original.Data.Length).Count(i => original.Data[i] != result.Data[i]);
+        Assert.InRange(changed, 1, 3 * filled); // only hole pixels may change
         await Shot(page, "2-fill.png");
 
-        // 3. Start a long job, watch it report, cancel it.
+        // 4. Start a long job, watch it report, cancel it.
         await page.ClickAsync("#tab-gatys");
         await page.FillAsync("#panel-gatys input[data-param='steps']", "10000");
         await page.FillAsync("#panel-gatys input[data-param='delayMs']", "20");
@@ -77,7 +90,7 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("cancelled", await page.InnerTextAsync("#panel-gatys .error"));
         Assert.True(await page.IsEnabledAsync("#panel-gatys button.run"));
 
-        // 4. A text file named .png: the server's error is shown.
+        // 5. A text file named .png: the server's error is shown.
         await page.ClickAsync("#tab-texture");
         await page.SelectOptionAsync("#panel-texture select[data-source='source']", "__upload");
         await page.SetInputFilesAsync("#panel-texture input[data-upload='source']", new FilePayload
@@ -95,6 +108,11 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
-    static Task Shot(IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(HeadlessChromium.ScreenshotDirectory, name), FullPage = true });
+    async Task Shot(IPage page, string name)
+    {
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(HeadlessChromium.ScreenshotDirectory, name), FullPage = true });
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: {name}");
+    }
+
+    readonly Stopwatch _clock = Stopwatch.StartNew();
 }
