@@ -8,5 +8,7 @@ public static class MethodSet
         new QuiltingMethod(),
         new EfrosLeungMethod(),
         new HoleFillingMethod(),
+        new GatysStyleMethod(),
+        new GatysTextureMethod(),
     ];
 }

@@ -77,13 +77,15 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.InRange(changed, 1, 3 * filled); // only hole pixels may change
         await Shot(page, "2-fill.png");
 
-        // 4. Start a long job, watch it report, cancel it.
+        // 4. Start a long job (Gatys texture synthesis), watch its pictures form, cancel it.
         await page.ClickAsync("#tab-gatys");
-        await page.FillAsync("#panel-gatys input[data-param='steps']", "10000");
-        await page.FillAsync("#panel-gatys input[data-param='delayMs']", "20");
+        await page.CheckAsync("#panel-gatys input[type='radio'][value='gatys.texture']");
+        var gatys = "#panel-gatys [data-method='gatys.texture'] ";
+        await page.FillAsync(gatys + "input[data-param='size']", "48");
+        await page.FillAsync(gatys + "input[data-param='iterations']", "2000");
         await page.ClickAsync("#panel-gatys button.run");
         await page.WaitForSelectorAsync("#panel-gatys[data-state='running']");
-        await page.WaitForSelectorAsync("#panel-gatys img.preview[src*='preview.png']");
+        await page.WaitForSelectorAsync("#panel-gatys img.preview[src*='preview.png']", new() { Timeout = 40_000 });
         await Shot(page, "3-running.png");
         await page.ClickAsync("#panel-gatys button.cancel");
         await page.WaitForSelectorAsync("#panel-gatys[data-state='cancelled']");
