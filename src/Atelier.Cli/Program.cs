@@ -18,6 +18,8 @@ public static class Program
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(TextureCommand.Create());
         root.Subcommands.Add(StyleCommand.Create());
+        root.Subcommands.Add(StudioCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         // Command groups register here, one line each.
         return root;
     }
