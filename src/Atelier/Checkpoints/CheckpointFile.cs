@@ -196,9 +196,22 @@ public sealed class CheckpointFile : IReadOnlyDictionary<string, Tensor>, IDispo
 
     void DisposeAll(object? root)
     {
-        // On a failed flatten some tensors may not be in _flat yet: walk the root too (bounded by the same limits).
-        foreach (var t in _flat.Values) t.Dispose();
+        // On a failed flatten some tensors are not in _flat yet: find them all in the graph (each node once).
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        var todo = new Stack<object?>();
+        todo.Push(root);
+        while (todo.Count > 0)
+        {
+            var v = todo.Pop();
+            if (v is null || !seen.Add(v)) continue;
+            switch (v)
+            {
+                case Tensor t: t.Dispose(); break;
+                case PickleDict d: foreach (var kv in d.Items) todo.Push(kv.Value); break;
+                case PickleList or PickleTuple or PickleSet: foreach (var x in (IEnumerable<object?>)v) todo.Push(x); break;
+                case PickleObject o: foreach (var x in o.Attributes.Values) todo.Push(x); break;
+            }
+        }
         _flat.Clear();
-        _ = root;
     }
 }
