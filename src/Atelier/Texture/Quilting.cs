@@ -1,0 +1,58 @@
+using Atelier.Imaging;
+using Atelier.Runtime;
+
+namespace Atelier.Texture;
+
+/// <summary>
+/// Image quilting (Efros and Freeman, "Image Quilting for Texture Synthesis and Transfer", SIGGRAPH 2001): blocks of
+/// the sample laid with an overlap, each chosen among the blocks whose overlap error is within 10% of the best, and
+/// joined along minimum-error boundary cuts. Any output size (the last row and column of blocks are cropped).
+/// </summary>
+public static class Quilting
+{
+    public static Image Synthesize(Image sample, int width, int height, QuiltingOptions? options = null, int? seed = null,
+        IProgress<ProgressReport>? progress = null, CancellationToken ct = default) =>
+        SynthesizeWithSeams(sample, width, height, options, TextureChecks.RandomFor(seed), progress, ct).Image;
+
+    public static Image Synthesize(Image sample, int width, int height, QuiltingOptions? options, Random random,
+        IProgress<ProgressReport>? progress = null, CancellationToken ct = default) =>
+        SynthesizeWithSeams(sample, width, height, options, random, progress, ct).Image;
+
+    /// <summary>Quilts and also reports every boundary cut (its cost against the best straight cut).</summary>
+    public static QuiltingResult SynthesizeWithSeams(Image sample, int width, int height, QuiltingOptions? options, Random random,
+        IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
+    {
+        var opt = options ?? new QuiltingOptions();
+        TextureChecks.OutputSize(width, height);
+        var (B, O) = BlockAndOverlap(sample, opt.Block, opt.Overlap, "the sample");
+        TextureChecks.Range(opt.Tolerance, 0, 10, "tolerance");
+        var (nx, cw) = Quilter.Layout(width, B, O);
+        var (ny, ch) = Quilter.Layout(height, B, O);
+        var canvas = new Image(cw, ch, sample.Channels);
+        var quilter = new Quilter(PatchSource.FromImage(sample), sample.Channels, opt.Engine, opt.MaxThreads);
+        var seams = quilter.Run(canvas, B, O, (float)opt.Tolerance, null, random, progress, ct, "quilting", 0, (long)nx * ny);
+        return new QuiltingResult(Crop(canvas, width, height), seams);
+    }
+
+    internal static (int Block, int Overlap) BlockAndOverlap(Image sample, int block, int overlap, string sampleName)
+    {
+        int B = block > 0 ? block : QuiltingOptions.DefaultBlock(sample.Width, sample.Height);
+        if (block < 0) throw new AtelierUsageException($"--block {block}: must be positive");
+        if (B < 2) throw new AtelierUsageException($"--block {B}: must be at least 2");
+        TextureChecks.SampleAtLeast(sample, B, $"{B}x{B} block", "--block", sampleName);
+        int O = overlap > 0 ? overlap : QuiltingOptions.DefaultOverlap(B);
+        if (overlap < 0) throw new AtelierUsageException($"--overlap {overlap}: must be positive");
+        if (O >= B) throw new AtelierUsageException($"--overlap {O}: must be smaller than the block ({B})");
+        return (B, O);
+    }
+
+    internal static Image Crop(Image canvas, int width, int height)
+    {
+        if (canvas.Width == width && canvas.Height == height) return canvas;
+        var o = new Image(width, height, canvas.Channels);
+        for (int c = 0; c < canvas.Channels; c++)
+            for (int y = 0; y < height; y++)
+                canvas.Data.AsSpan((c * canvas.Height + y) * canvas.Width, width).CopyTo(o.Data.AsSpan((c * height + y) * width, width));
+        return o;
+    }
+}

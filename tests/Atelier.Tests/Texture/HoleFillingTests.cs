@@ -1,0 +1,93 @@
+using Atelier.Imaging;
+using Atelier.Texture;
+using Xunit;
+
+namespace Atelier.Tests.Texture;
+
+public class HoleFillingTests
+{
+    static (Image Image, bool[] Hole) WithSquareHole(Image image, int x0, int y0, int size)
+    {
+        var hole = new bool[image.PlaneSize];
+        for (int y = y0; y < y0 + size; y++)
+            for (int x = x0; x < x0 + size; x++) hole[y * image.Width + x] = true;
+        // Scribble over the hole so a test would notice if it were read.
+        var damaged = image.Clone();
+        for (int c = 0; c < image.Channels; c++)
+            for (int i = 0; i < hole.Length; i++) if (hole[i]) damaged.Data[c * image.PlaneSize + i] = 0.5f;
+        return (damaged, hole);
+    }
+
+    [Fact]
+    public void UnmaskedPixelsComeBackBitForBit()
+    {
+        var image = SyntheticTextures.Organic(24, 24, 4);
+        image.Data[5] = 1e-30f; // a denormal-ish value survives untouched too
+        var (damaged, hole) = WithSquareHole(image, 8, 9, 6);
+        var filled = HoleFilling.Fill(damaged, hole, new EfrosLeungOptions { Window = 5 }, new Random(1));
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < hole.Length; i++)
+            {
+                int k = c * image.PlaneSize + i;
+                if (!hole[i]) Assert.Equal(BitConverter.SingleToInt32Bits(damaged.Data[k]), BitConverter.SingleToInt32Bits(filled.Data[k]));
+                else Assert.True(float.IsFinite(filled.Data[k]));
+            }
+        Assert.NotEqual(damaged.Data, filled.Data); // the hole did change
+    }
+
+    [Fact]
+    public void PeriodicImageIsRestoredExactly()
+    {
+        var image = SyntheticTextures.Checkerboard(24, 24, 2, channels: 3);
+        var (damaged, hole) = WithSquareHole(image, 9, 8, 7);
+        var filled = HoleFilling.Fill(damaged, hole, new EfrosLeungOptions { Window = 5 }, new Random(3));
+        Assert.Equal(image.Data, filled.Data);
+    }
+
+    [Fact]
+    public void FastEngineGivesTheReferenceResult()
+    {
+        var image = SyntheticTextures.Organic(22, 22, 8);
+        var (damaged, hole) = WithSquareHole(image, 6, 7, 8);
+        var a = HoleFilling.Fill(damaged, hole, new EfrosLeungOptions { Window = 5 }, new Random(5));
+        var b = HoleFilling.Fill(damaged, hole, new EfrosLeungOptions { Window = 5, Engine = SearchEngine.Reference }, new Random(5));
+        Assert.Equal(b.Data, a.Data);
+    }
+
+    [Fact]
+    public void MaskImageWhiteMarksTheHole()
+    {
+        var mask = new Image(4, 2, 3);
+        for (int c = 0; c < 3; c++) { mask[c, 0, 1] = 1; mask[c, 1, 3] = 0.7f; mask[c, 1, 0] = 0.2f; }
+        Assert.Equal([false, true, false, false, false, false, false, true], HoleFilling.HoleFromMask(mask));
+    }
+
+    [Fact]
+    public void MaskOfAnotherSizeIsRejected()
+    {
+        var image = SyntheticTextures.Organic(20, 20, 1);
+        var e = Assert.Throws<AtelierUsageException>(() => HoleFilling.Fill(image, new Image(21, 20, 1)));
+        Assert.Contains("--mask", e.Message);
+        Assert.Contains("21x20", e.Message);
+    }
+
+    [Fact]
+    public void EmptyAndFullMasksAreRejected()
+    {
+        var image = SyntheticTextures.Organic(20, 20, 1);
+        var empty = new Image(20, 20, 1);
+        var full = new Image(20, 20, 1);
+        Array.Fill(full.Data, 1f);
+        Assert.Contains("no pixel", Assert.Throws<AtelierUsageException>(() => HoleFilling.Fill(image, empty)).Message);
+        Assert.Contains("whole image", Assert.Throws<AtelierUsageException>(() => HoleFilling.Fill(image, full)).Message);
+    }
+
+    [Fact]
+    public void HoleThatLeavesNoCompleteWindowIsRejected()
+    {
+        var image = SyntheticTextures.Organic(12, 12, 1);
+        var (damaged, hole) = WithSquareHole(image, 3, 3, 6);
+        var e = Assert.Throws<AtelierUsageException>(() => HoleFilling.Fill(damaged, hole, new EfrosLeungOptions { Window = 7 }, new Random(1)));
+        Assert.Contains("--window 7", e.Message);
+    }
+}
