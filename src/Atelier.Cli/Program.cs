@@ -16,6 +16,7 @@ public static class Program
         var root = new RootCommand("Atelier: image editing with generative models and texture synthesis");
         GlobalOptions.AddTo(root);
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(TranslateCommand.Create());
         // Command groups register here, one line each.
         return root;
     }
