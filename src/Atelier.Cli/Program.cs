@@ -17,6 +17,9 @@ public static class Program
         GlobalOptions.AddTo(root);
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(TextureCommand.Create());
+        root.Subcommands.Add(StyleCommand.Create());
+        root.Subcommands.Add(StudioCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         // Command groups register here, one line each.
         return root;
     }
