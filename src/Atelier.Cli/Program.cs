@@ -17,6 +17,9 @@ public static class Program
         GlobalOptions.AddTo(root);
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(TextureCommand.Create());
+        root.Subcommands.Add(StyleGanCommand.Create());
+        root.Subcommands.Add(InvertCommand.Create());
+        root.Subcommands.Add(EditCommand.Create());
         // Command groups register here, one line each.
         return root;
     }
