@@ -142,18 +142,13 @@ public class ImageResizeTests
     }
 
     [Fact]
-    public void LargeResizeIsReasonablyFast()
+    public void LargeResizeKeepsAConstantImageConstant()
     {
-        // 512x384 -> 256x192 bicubic takes a few ms; the bound is loose because the test machine is shared.
-        var img = TestImages.Random8Bit(512, 384, 3, seed: 2);
-        long best = long.MaxValue;
-        for (int rep = 0; rep < 3; rep++)
-        {
-            var sw = System.Diagnostics.Stopwatch.StartNew();
-            var r = ImageResize.Resize(img, 256, 192, ResizeFilter.Bicubic);
-            best = Math.Min(best, sw.ElapsedMilliseconds);
-            Assert.Equal((256, 192), (r.Width, r.Height));
-        }
-        Assert.True(best < 1000, $"took {best} ms");
+        // Timing belongs in bench/; here a large bicubic downscale must still be exact on flat input.
+        var img = new Image(1024, 768, 3);
+        Array.Fill(img.Data, 0.25f);
+        var r = ImageResize.Resize(img, 512, 384, ResizeFilter.Bicubic);
+        Assert.Equal((512, 384), (r.Width, r.Height));
+        Assert.All(r.Data, v => Assert.Equal(0.25f, v, 5));
     }
 }

@@ -49,7 +49,7 @@ public sealed class RestrictedGlobals
     public PickleGlobal Resolve(string module, string name)
     {
         if (!IsAllowed(module, name))
-            throw new PickleException($"refused global '{module}.{name}' (not on the allow-list of checkpoint types; the file may be malicious)");
+            throw new PickleException($"refused global '{FixModule(module)}.{name}' (not on the allow-list of checkpoint types; the file may be malicious)");
         return new PickleGlobal(FixModule(module), name);
     }
 

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Globalization;
+using Atelier.Cli.Cli;
+using Atelier.Imaging;
+using Atelier.Style;
+
+namespace Atelier.Cli.Commands.Style;
+
+/// <summary>`atelier style gatys CONTENT --style S[:w] ... -o OUT`: Gatys et al. (2016) style transfer by optimisation.</summary>
+public static class GatysCommand
+{
+    public static Command Create()
+    {
+        var content = new Argument<string>("CONTENT") { Description = "The content image" };
+        var styles = new Option<string[]>("--style", "-s") { Description = "Style image, optionally with a weight: a.jpg:0.7 (repeat to mix styles)", Required = true };
+        var size = new Option<int>("--size") { Description = "Longer side of the output in pixels (the content is resized to it)", DefaultValueFactory = _ => 512 };
+        var contentWeight = new Option<double>("--content-weight") { Description = "Weight of the content loss", DefaultValueFactory = _ => 1.0 };
+        var contentLayers = new Option<string[]>("--content-layers") { Description = "Content layers (default relu4_2)", AllowMultipleArgumentsPerToken = true };
+        var init = new Option<string>("--init") { Description = "Start from the content, noise or the style image", DefaultValueFactory = _ => "content" };
+        init.AcceptOnlyFromAmong("content", "noise", "style");
+        var preserve = new Option<string?>("--preserve-color") { Description = "Keep the content's colours: luminance (YIQ) or histogram (recolour the style first)" };
+        preserve.AcceptOnlyFromAmong("luminance", "histogram");
+        var styleScale = new Option<double>("--style-scale") { Description = "Style image's longer side relative to the output's (bigger = larger brush strokes)", DefaultValueFactory = _ => 1.0 };
+        var shared = new GatysCliOptions(defaultIterations: 300);
+        var cmd = new Command("gatys", "Style transfer by optimising the image (Gatys et al. 2016)")
+            { content, styles, size, contentWeight, contentLayers, init, preserve, styleScale };
+        shared.AddTo(cmd);
+        CliRunner.SetAction(cmd, (ctx, ct) =>
+        {
+            var outPath = ctx.Get(shared.Output)!;
+            ImageIO.FormatForPath(outPath);
+            int n = ctx.Get(size);
+            if (n < 16 || n > 8192) throw new AtelierUsageException($"--size {n}: must be 16 to 8192");
+            var parsed = ParseStyles(ctx.Get(styles) ?? []);
+            long seed = ctx.SeedOrRandom();
+            var contentImage = ImageResize.ResizeToFit(ImageIO.Load(ctx.Get(content)!), n, allowUpscale: true);
+            var styleImages = parsed.Select(s => new WeightedStyle(ImageIO.Load(s.Path), s.Weight)).ToList();
+            using var vgg = shared.LoadVgg(ctx);
+            var cl = GatysCliOptions.Split(ctx.Get(contentLayers));
+            var options = shared.Apply(ctx, new GatysStyleOptions(), outPath, seed) with
+            {
+                ContentWeight = ctx.Get(contentWeight),
+                ContentLayers = cl.Count > 0 ? cl : new GatysStyleOptions().ContentLayers,
+                Init = ctx.Get(init) switch { "noise" => GatysInit.Noise, "style" => GatysInit.Style, _ => GatysInit.Content },
+                PreserveColor = ctx.Get(preserve) switch { "luminance" => ColorPreservation.Luminance, "histogram" => ColorPreservation.Histogram, _ => ColorPreservation.None },
+                StyleScale = ctx.Get(styleScale),
+            };
+            var result = ctx.WithProgress("style gatys", p => GatysStyleTransfer.Run(contentImage, styleImages, vgg, options, p, ct));
+            ImageIO.Save(result.Image, outPath);
+            ctx.Result(new
+            {
+                command = "style gatys",
+                output = outPath,
+                width = result.Image.Width,
+                height = result.Image.Height,
+                styles = parsed.Select(s => new { path = s.Path, weight = s.Weight }),
+                vgg = ctx.Get(shared.Vgg) ?? "built-in",
+                steps = result.Steps,
+                seed,
+                seconds = Math.Round(result.Seconds, 3),
+                losses = GatysCliOptions.RoundLosses(result.Losses),
+            }, $"wrote {outPath} ({result.Image.Width}x{result.Image.Height}) in {result.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s, {result.Steps} steps, {GatysCliOptions.FormatLosses(result.Losses)}, seed {seed}");
+            return CliRunner.Success;
+        });
+        return cmd;
+    }
+
+    /// <summary>"a.jpg" or "a.jpg:0.7" (the weight after the last colon, when it parses as a number).</summary>
+    internal static List<(string Path, double Weight)> ParseStyles(IReadOnlyList<string> values)
+    {
+        if (values.Count == 0) throw new AtelierUsageException("--style: at least one style image is needed");
+        var list = new List<(string, double)>();
+        foreach (var v in values)
+        {
+            int colon = v.LastIndexOf(':');
+            if (colon > 0 && double.TryParse(v.AsSpan(colon + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var w))
+            {
+                if (!(w > 0) || double.IsInfinity(w)) throw new AtelierUsageException($"--style {v}: the weight must be a positive number");
+                list.Add((v[..colon], w));
+            }
+            else list.Add((v, 1.0));
+        }
+        return list;
+    }
+}

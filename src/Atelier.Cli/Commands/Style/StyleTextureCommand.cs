@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Globalization;
+using Atelier.Cli.Cli;
+using Atelier.Imaging;
+using Atelier.Style;
+
+namespace Atelier.Cli.Commands.Style;
+
+/// <summary>`atelier style texture SAMPLE -o OUT --size WxH`: Gatys et al. (2015) texture synthesis.</summary>
+public static class StyleTextureCommand
+{
+    public static Command Create()
+    {
+        var sample = new Argument<string>("SAMPLE") { Description = "The texture sample image" };
+        var size = new Option<string>("--size") { Description = "Output size WxH, e.g. 256x256 (any size)", Required = true };
+        var shared = new GatysCliOptions(defaultIterations: 300);
+        var cmd = new Command("texture", "Synthesise a texture by matching VGG Gram matrices (Gatys et al. 2015)") { sample, size };
+        shared.AddTo(cmd);
+        CliRunner.SetAction(cmd, (ctx, ct) =>
+        {
+            var (w, h) = TextureCommand.ParseSize(ctx.Get(size)!);
+            var outPath = ctx.Get(shared.Output)!;
+            ImageIO.FormatForPath(outPath);
+            long seed = ctx.SeedOrRandom();
+            var src = ImageIO.Load(ctx.Get(sample)!);
+            using var vgg = shared.LoadVgg(ctx);
+            var options = shared.Apply(ctx, new GatysTextureOptions(), outPath, seed);
+            var result = ctx.WithProgress("style texture", p => GatysTexture.Synthesize(src, w, h, vgg, options, p, ct));
+            ImageIO.Save(result.Image, outPath);
+            ctx.Result(new
+            {
+                command = "style texture",
+                output = outPath,
+                width = w,
+                height = h,
+                vgg = ctx.Get(shared.Vgg) ?? "built-in",
+                steps = result.Steps,
+                seed,
+                seconds = Math.Round(result.Seconds, 3),
+                losses = GatysCliOptions.RoundLosses(result.Losses),
+            }, $"wrote {outPath} ({w}x{h}) in {result.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s, {result.Steps} steps, {GatysCliOptions.FormatLosses(result.Losses)}, seed {seed}");
+            return CliRunner.Success;
+        });
+        return cmd;
+    }
+}

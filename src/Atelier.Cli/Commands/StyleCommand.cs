@@ -1,0 +1,19 @@
+using System.CommandLine;
+using Atelier.Cli.Commands.Style;
+
+namespace Atelier.Cli.Commands;
+
+/// <summary>
+/// `atelier style ...`: neural texture synthesis and style transfer. Each subcommand lives in Commands/Style/ and is
+/// created by its own static Create(); add new ones with one line here.
+/// </summary>
+public static class StyleCommand
+{
+    public static Command Create()
+    {
+        var cmd = new Command("style", "Neural style: Gatys texture synthesis and style transfer (VGG features)");
+        cmd.Subcommands.Add(StyleTextureCommand.Create());
+        cmd.Subcommands.Add(GatysCommand.Create());
+        return cmd;
+    }
+}

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using Atelier.Imaging;
+using Atelier.Networks;
+using Atelier.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Atelier.Style;
+
+/// <summary>
+/// The loss of one optimisation scale: Gram targets (already mixed over style images), content targets, weights.
+/// Owns its target tensors.
+/// </summary>
+internal sealed class GatysObjective : IDisposable
+{
+    readonly Vgg _vgg;
+    readonly string[] _styleLayers, _contentLayers, _allLayers;
+    readonly double[] _layerWeights;
+    readonly Tensor[] _styleTargets;
+    readonly Tensor[] _contentTargets;
+    readonly double _styleWeight, _contentWeight, _tvWeight;
+
+    public GatysObjective(Vgg vgg, GatysOptimizationOptions options, IReadOnlyList<(Tensor Image, double Weight)> styles,
+                          IReadOnlyList<string> contentLayers, Tensor? content, double contentWeight)
+    {
+        _vgg = vgg;
+        _styleLayers = [.. options.StyleLayers];
+        _layerWeights = options.StyleLayerWeights is { } w ? [.. w] : [.. _styleLayers.Select(_ => 1.0 / _styleLayers.Length)];
+        _contentLayers = content is null ? [] : [.. contentLayers];
+        _allLayers = [.. _styleLayers.Concat(_contentLayers).Distinct()];
+        _styleWeight = options.StyleWeight; _contentWeight = contentWeight; _tvWeight = options.TvWeight;
+
+        using var _ = no_grad();
+        double totalWeight = styles.Sum(s => s.Weight);
+        _styleTargets = new Tensor[_styleLayers.Length];
+        foreach (var (image, weight) in styles)
+        {
+            using var scope = NewDisposeScope();
+            var f = vgg.Features(image, _styleLayers);
+            for (int i = 0; i < _styleLayers.Length; i++)
+            {
+                // Weighted average of the normalised Grams: mixing styles of any sizes.
+                var g = GramMatrix.Normalised(f[_styleLayers[i]]).mul(weight / totalWeight);
+                _styleTargets[i] = _styleTargets[i] is null ? g.MoveToOuterDisposeScope() : _styleTargets[i].add_(g);
+            }
+        }
+        _contentTargets = new Tensor[_contentLayers.Length];
+        if (content is not null)
+        {
+            using var scope = NewDisposeScope();
+            var f = vgg.Features(content, _contentLayers);
+            for (int i = 0; i < _contentLayers.Length; i++) _contentTargets[i] = f[_contentLayers[i]].detach().MoveToOuterDisposeScope();
+        }
+    }
+
+    /// <summary>The total loss (a scalar with a graph back to <paramref name="image"/>) and its parts as numbers.</summary>
+    public Tensor Evaluate(Tensor image, Dictionary<string, double> parts)
+    {
+        var f = _vgg.Features(image, _allLayers);
+        var style = zeros(1, device: image.device);
+        for (int i = 0; i < _styleLayers.Length; i++)
+        {
+            var e = GatysLosses.StyleLayer(GramMatrix.Normalised(f[_styleLayers[i]]), _styleTargets[i]);
+            style = style + e * _layerWeights[i];
+        }
+        var total = style * _styleWeight;
+        parts["style"] = style.item<float>() * _styleWeight;
+        if (_contentLayers.Length > 0)
+        {
+            var content = zeros(1, device: image.device);
+            for (int i = 0; i < _contentLayers.Length; i++)
+                content = content + GatysLosses.Content(f[_contentLayers[i]], _contentTargets[i]);
+            total = total + content * _contentWeight;
+            parts["content"] = content.item<float>() * _contentWeight;
+        }
+        if (_tvWeight > 0)
+        {
+            var tv = GatysLosses.TotalVariation(image);
+            total = total + tv * _tvWeight;
+            parts["tv"] = tv.item<float>() * _tvWeight;
+        }
+        total = total.sum();
+        parts["loss"] = total.item<float>();
+        return total;
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in _styleTargets) t?.Dispose();
+        foreach (var t in _contentTargets) t?.Dispose();
+    }
+}
+
+/// <summary>The pixel optimisation loop shared by texture synthesis and style transfer.</summary>
+internal static class GatysEngine
+{
+    /// <summary>
+    /// Optimises the image from <paramref name="init"/> (1×3×H×W in [0,1]) for <paramref name="iterations"/> steps.
+    /// Every step runs in its own dispose scope, so memory stays flat; the image is clamped to [0,1] after each step.
+    /// Returns the image (a new tensor) and the last losses.
+    /// </summary>
+    public static (Tensor Image, Dictionary<string, double> Losses) Optimise(
+        Tensor init, GatysObjective objective, GatysOptimizationOptions options, int iterations,
+        int stepOffset, int totalSteps, string stage, Func<Tensor, Image> toImage,
+        IProgress<ProgressReport>? progress, CancellationToken ct)
+    {
+        var x = new Parameter(init.detach().clone(), requires_grad: true);
+        using var optimizer = CreateOptimizer(x, options);
+        var losses = new Dictionary<string, double>();
+        try
+        {
+            for (int step = 1; step <= iterations; step++)
+            {
+                ct.ThrowIfCancellationRequested();
+                using (var scope = NewDisposeScope())
+                {
+                    optimizer.step(() =>
+                    {
+                        optimizer.zero_grad();
+                        var loss = objective.Evaluate(x, losses);
+                        loss.backward();
+                        return loss;
+                    });
+                    using (no_grad()) x.clamp_(0, 1);
+                }
+                if (!losses.Values.All(double.IsFinite))
+                    throw new AtelierException($"the optimisation diverged at step {stepOffset + step} (loss {losses["loss"]}); lower the learning rate or the weights");
+                int global = stepOffset + step;
+                progress?.Report(new ProgressReport(global, totalSteps, stage, new Dictionary<string, double>(losses)));
+                if (options.SaveEvery > 0 && options.OnFrame is { } onFrame && global % options.SaveEvery == 0 && global < totalSteps)
+                {
+                    using var scope = NewDisposeScope();
+                    onFrame(global, toImage(x.detach()));
+                }
+            }
+            var result = x.detach().clone();
+            return (result, losses);
+        }
+        finally { x.Dispose(); }
+    }
+
+    static optim.Optimizer CreateOptimizer(Parameter x, GatysOptimizationOptions options) => options.Optimizer switch
+    {
+        // One L-BFGS iteration (one function evaluation) per step; the curvature history persists across steps.
+        GatysOptimizer.Lbfgs => optim.LBFGS([x], lr: options.LearningRate ?? 1.0, max_iter: 1, history_size: 100),
+        _ => optim.Adam([x], lr: options.LearningRate ?? 0.02),
+    };
+
+    /// <summary>Checks options shared by texture synthesis and style transfer (messages name the option).</summary>
+    public static void Validate(GatysOptimizationOptions o, Vgg vgg)
+    {
+        if (o.StyleLayers.Count == 0) throw new AtelierUsageException("--layers: at least one style layer is needed");
+        foreach (var l in o.StyleLayers) CheckLayer(vgg, l, "--layers");
+        if (o.StyleLayerWeights is { } w)
+        {
+            if (w.Count != o.StyleLayers.Count)
+                throw new AtelierUsageException($"--layer-weights: {w.Count} weights for {o.StyleLayers.Count} layers ({string.Join(", ", o.StyleLayers)})");
+            if (w.Any(v => !(v >= 0)) || w.All(v => v == 0)) throw new AtelierUsageException("--layer-weights: weights must be 0 or more, and not all 0");
+        }
+        if (o.Iterations < 1) throw new AtelierUsageException($"--iterations {o.Iterations}: must be 1 or more");
+        if (!(o.StyleWeight > 0) || double.IsInfinity(o.StyleWeight)) throw new AtelierUsageException($"--style-weight {o.StyleWeight}: must be a positive number");
+        if (!(o.TvWeight >= 0) || double.IsInfinity(o.TvWeight)) throw new AtelierUsageException($"--tv-weight {o.TvWeight}: must be 0 or more");
+        if (o.LearningRate is double lr && !(lr > 0)) throw new AtelierUsageException($"--lr {lr}: must be positive");
+        if (o.Scales is < 1 or > 6) throw new AtelierUsageException($"--scales {o.Scales}: must be 1 to 6");
+        if (o.SaveEvery < 0) throw new AtelierUsageException($"--save-every {o.SaveEvery}: must be 0 or more");
+    }
+
+    public static void CheckLayer(Vgg vgg, string layer, string option)
+    {
+        if (vgg.LayerNames.Contains(layer)) return;
+        if (Vgg.IsLayerName(layer)) throw new AtelierUsageException($"{option}: layer '{layer}' is not in this VGG (it stops at {vgg.LastLayer})");
+        throw new AtelierUsageException($"{option}: unknown VGG layer '{layer}'; use names like relu1_1, relu4_2, conv3_1, pool2 ({string.Join(", ", vgg.LayerNames.Where(n => n.StartsWith("relu", StringComparison.Ordinal)))})");
+    }
+
+    /// <summary>Sizes of the coarse-to-fine scales, coarsest first, ending at (width, height).</summary>
+    public static List<(int W, int H)> ScaleSizes(int width, int height, int scales)
+    {
+        var sizes = new List<(int, int)>();
+        for (int s = scales - 1; s >= 0; s--)
+            sizes.Add((Math.Max(16, width >> s), Math.Max(16, height >> s)));
+        return sizes;
+    }
+
+    public static Tensor Resize(Tensor image, int width, int height)
+    {
+        if (image.shape[2] == height && image.shape[3] == width) return image.clone();
+        return nn.functional.interpolate(image, size: [height, width], mode: InterpolationMode.Bilinear, align_corners: false).clamp_(0, 1);
+    }
+
+    public static Tensor Noise(int width, int height, long seed, Device device)
+    {
+        using var gen = new Generator(unchecked((ulong)seed), CPU);
+        using var r = rand(new long[] { 1, 3, height, width }, generator: gen);
+        // Mid-grey noise: L-BFGS starts better from small perturbations than from the full [0,1] range.
+        using var n = r.mul(0.5).add_(0.25);
+        return n.to(device);
+    }
+
+    public static double Elapsed(Stopwatch clock) => clock.Elapsed.TotalSeconds;
+}

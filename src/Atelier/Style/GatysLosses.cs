@@ -1,0 +1,45 @@
+using static TorchSharp.torch;
+
+namespace Atelier.Style;
+
+/// <summary>The losses of Gatys, Ecker and Bethge (2015, 2016), as formulas on tensors.</summary>
+public static class GatysLosses
+{
+    /// <summary>
+    /// One layer's style (texture) loss E_l = 1/(4 N² M²) Σ_ij (G_ij − Â_ij)², with G and Â the Gram matrices of
+    /// the generated and the target image (N channels, M positions). Takes Grams already divided by M
+    /// (<see cref="GramMatrix.Normalised"/>), where it is 1/(4 N²) Σ (G/M − Â/M)², the same number. Summed over the batch.
+    /// </summary>
+    public static Tensor StyleLayer(Tensor normalisedGram, Tensor normalisedTarget)
+    {
+        long n = normalisedGram.shape[^1];
+        using var diff = normalisedGram - normalisedTarget;
+        using var sq = diff.square();
+        using var sum = sq.sum();
+        return sum.div(4.0 * n * n);
+    }
+
+    /// <summary>
+    /// Content loss ½ Σ (F − P)² / (N·M): the paper's squared error, divided by the number of feature values so that
+    /// the balance between content and style weights does not change with the image size.
+    /// </summary>
+    public static Tensor Content(Tensor features, Tensor target)
+    {
+        using var diff = features - target;
+        using var sq = diff.square();
+        using var mean = sq.mean();
+        return mean.mul(0.5);
+    }
+
+    /// <summary>Total variation Σ (x[i+1,j] − x[i,j])² + (x[i,j+1] − x[i,j])², averaged over pixels (smoothness prior).</summary>
+    public static Tensor TotalVariation(Tensor image)
+    {
+        long h = image.shape[2], w = image.shape[3];
+        using var dy = image.narrow(2, 1, h - 1) - image.narrow(2, 0, h - 1);
+        using var dx = image.narrow(3, 1, w - 1) - image.narrow(3, 0, w - 1);
+        using var sy = dy.square().sum();
+        using var sx = dx.square().sum();
+        using var total = sy + sx;
+        return total.div((double)(image.shape[0] * image.shape[1] * h * w));
+    }
+}

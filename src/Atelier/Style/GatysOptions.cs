@@ -1,0 +1,86 @@
+using Atelier.Imaging;
+using Atelier.Networks;
+
+namespace Atelier.Style;
+
+/// <summary>How the optimised image starts.</summary>
+public enum GatysInit { Content, Noise, Style }
+
+/// <summary>Which optimiser updates the pixels.</summary>
+public enum GatysOptimizer { Lbfgs, Adam }
+
+/// <summary>Colour preservation (Gatys et al. 2017, "Controlling perceptual factors in neural style transfer").</summary>
+public enum ColorPreservation
+{
+    None,
+    /// <summary>Transfer on luminance only (YIQ), then put the content's chrominance back.</summary>
+    Luminance,
+    /// <summary>Recolour the style image to the content's colour mean and covariance before the transfer.</summary>
+    Histogram,
+}
+
+/// <summary>A style image and its weight in the mix of Gram matrices.</summary>
+public sealed record WeightedStyle(Image Image, double Weight = 1.0);
+
+/// <summary>Settings shared by texture synthesis and style transfer.</summary>
+public record GatysOptimizationOptions
+{
+    /// <summary>Layers whose Gram matrices are matched (relu1_1, relu2_1, relu3_1, relu4_1, relu5_1 by default).</summary>
+    public IReadOnlyList<string> StyleLayers { get; init; } = DefaultStyleLayers;
+
+    /// <summary>Per-layer weights w_l (same count as <see cref="StyleLayers"/>); null gives each 1/L.</summary>
+    public IReadOnlyList<double>? StyleLayerWeights { get; init; }
+
+    /// <summary>Optimiser steps (L-BFGS: one function evaluation each) at the finest scale.</summary>
+    public int Iterations { get; init; } = 300;
+
+    public GatysOptimizer Optimizer { get; init; } = GatysOptimizer.Lbfgs;
+
+    /// <summary>Step size: L-BFGS's initial step scale (1) or Adam's learning rate in [0,1] pixel units (0.02); null picks these.</summary>
+    public double? LearningRate { get; init; }
+
+    /// <summary>Weight of the style (Gram) loss.</summary>
+    public double StyleWeight { get; init; } = 1e6;
+
+    /// <summary>Weight of the total-variation smoothness loss (0 = off).</summary>
+    public double TvWeight { get; init; }
+
+    /// <summary>
+    /// Coarse-to-fine scales: 1 optimises at the output size only; S &gt; 1 starts at 1/2^(S-1) of it and doubles,
+    /// each scale initialised from the upsampled result of the previous one (large outputs get the large structures right).
+    /// </summary>
+    public int Scales { get; init; } = 1;
+
+    /// <summary>Write an intermediate frame every N steps through <see cref="OnFrame"/> (0 = never).</summary>
+    public int SaveEvery { get; init; }
+
+    /// <summary>Called with (step, image) every <see cref="SaveEvery"/> steps.</summary>
+    public Action<int, Image>? OnFrame { get; init; }
+
+    /// <summary>Seed of the noise initialisation.</summary>
+    public long Seed { get; init; }
+
+    public static IReadOnlyList<string> DefaultStyleLayers { get; } = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"];
+}
+
+/// <summary>Texture synthesis (Gatys et al. 2015): only the style loss, starting from noise.</summary>
+public sealed record GatysTextureOptions : GatysOptimizationOptions;
+
+/// <summary>Style transfer (Gatys et al. 2016).</summary>
+public sealed record GatysStyleOptions : GatysOptimizationOptions
+{
+    /// <summary>Layers whose activations must match the content image (relu4_2 by default).</summary>
+    public IReadOnlyList<string> ContentLayers { get; init; } = ["relu4_2"];
+
+    public double ContentWeight { get; init; } = 1.0;
+
+    public GatysInit Init { get; init; } = GatysInit.Content;
+
+    public ColorPreservation PreserveColor { get; init; } = ColorPreservation.None;
+
+    /// <summary>Style images are resized so their longer side is this factor times the output's longer side.</summary>
+    public double StyleScale { get; init; } = 1.0;
+}
+
+/// <summary>The result: the image and the final losses.</summary>
+public sealed record GatysResult(Image Image, IReadOnlyDictionary<string, double> Losses, int Steps, double Seconds);

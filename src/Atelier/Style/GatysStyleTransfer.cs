@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using Atelier.Imaging;
+using Atelier.Networks;
+using Atelier.Runtime;
+using static TorchSharp.torch;
+
+namespace Atelier.Style;
+
+/// <summary>
+/// Neural style transfer by optimisation (Gatys, Ecker and Bethge 2016): an image that keeps the content image's
+/// deep activations and takes the (weighted mix of) style images' Gram matrices. The output has the content's size.
+/// </summary>
+public static class GatysStyleTransfer
+{
+    public static GatysResult Run(Image content, IReadOnlyList<WeightedStyle> styles, Vgg vgg, GatysStyleOptions? options = null,
+                                  IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
+    {
+        options ??= new GatysStyleOptions();
+        Validate(styles, vgg, options);
+        var clock = Stopwatch.StartNew();
+        var device = vgg.parameters().First().device;
+        using var scope = NewDisposeScope();
+
+        var contentRgb = ImageTensors.ToTensor(ImageOps.ToRgb(content), device: device);
+        int width = content.Width, height = content.Height;
+        var styleTensors = new List<(Tensor Image, double Weight)>();
+        foreach (var s in styles)
+        {
+            // Style scale: the style image's longer side becomes StyleScale times the output's longer side.
+            double target = options.StyleScale * Math.Max(width, height);
+            double k = target / Math.Max(s.Image.Width, s.Image.Height);
+            var resized = ImageResize.Resize(ImageOps.ToRgb(s.Image), Math.Max(16, (int)Math.Round(s.Image.Width * k)), Math.Max(16, (int)Math.Round(s.Image.Height * k)));
+            var t = ImageTensors.ToTensor(resized, device: device);
+            if (options.PreserveColor == ColorPreservation.Histogram) t = GatysColor.MatchColor(t, contentRgb);
+            styleTensors.Add((t, s.Weight));
+        }
+        // Luminance-only transfer: the network sees grey images; colour comes back from the content at the end.
+        bool luminance = options.PreserveColor == ColorPreservation.Luminance;
+        var contentSeen = luminance ? GatysColor.Luminance(contentRgb) : contentRgb;
+        if (luminance) styleTensors = [.. styleTensors.Select(s => (GatysColor.Luminance(s.Image), s.Weight))];
+
+        var sizes = GatysEngine.ScaleSizes(width, height, options.Scales);
+        int total = options.Iterations * sizes.Count;
+        Tensor? x = null;
+        Dictionary<string, double> losses = [];
+        Func<Tensor, Image> toImage = t =>
+        {
+            if (!luminance) return ImageTensors.FromTensor(t);
+            using var c = GatysEngine.Resize(contentRgb, (int)t.shape[3], (int)t.shape[2]);
+            using var rgb = GatysColor.CombineLuminance(t, c);
+            return ImageTensors.FromTensor(rgb);
+        };
+        for (int s = 0; s < sizes.Count; s++)
+        {
+            var (w, h) = sizes[s];
+            double f = (double)w / width;
+            var contentAtScale = GatysEngine.Resize(contentSeen, w, h);
+            var stylesAtScale = f < 1
+                ? styleTensors.Select(st => (GatysEngine.Resize(st.Image, Math.Max(16, (int)Math.Round(st.Image.shape[3] * f)), Math.Max(16, (int)Math.Round(st.Image.shape[2] * f))), st.Weight)).ToList()
+                : styleTensors;
+            using var objective = new GatysObjective(vgg, options, stylesAtScale, options.ContentLayers, contentAtScale, options.ContentWeight);
+            Tensor init = x is not null ? GatysEngine.Resize(x, w, h) : options.Init switch
+            {
+                GatysInit.Content => contentAtScale.clone(),
+                GatysInit.Noise => GatysEngine.Noise(w, h, options.Seed, device),
+                _ => GatysEngine.Resize(stylesAtScale[0].Item1, w, h),
+            };
+            (x, losses) = GatysEngine.Optimise(init, objective, options, options.Iterations, s * options.Iterations, total,
+                sizes.Count > 1 ? $"scale {s + 1}/{sizes.Count}" : "", toImage, progress, ct);
+        }
+        return new GatysResult(toImage(x!), losses, total, clock.Elapsed.TotalSeconds);
+    }
+
+    static void Validate(IReadOnlyList<WeightedStyle> styles, Vgg vgg, GatysStyleOptions o)
+    {
+        if (styles.Count == 0) throw new AtelierUsageException("--style: at least one style image is needed");
+        foreach (var s in styles)
+            if (!(s.Weight > 0) || double.IsInfinity(s.Weight))
+                throw new AtelierUsageException($"--style: weight {s.Weight} must be a positive number");
+        GatysEngine.Validate(o, vgg);
+        if (o.ContentLayers.Count == 0) throw new AtelierUsageException("--content-layers: at least one content layer is needed");
+        foreach (var l in o.ContentLayers) GatysEngine.CheckLayer(vgg, l, "--content-layers");
+        if (!(o.ContentWeight >= 0) || double.IsInfinity(o.ContentWeight)) throw new AtelierUsageException($"--content-weight {o.ContentWeight}: must be 0 or more");
+        if (!(o.StyleScale > 0) || o.StyleScale > 8) throw new AtelierUsageException($"--style-scale {o.StyleScale}: must be in (0, 8]");
+    }
+}

@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using Atelier.Imaging;
+using Atelier.Networks;
+using Atelier.Runtime;
+using static TorchSharp.torch;
+
+namespace Atelier.Style;
+
+/// <summary>
+/// Texture synthesis with a CNN (Gatys, Ecker and Bethge 2015): starting from noise, optimise an image of any size
+/// so its Gram matrices on chosen VGG layers match the sample's.
+/// </summary>
+public static class GatysTexture
+{
+    public static GatysResult Synthesize(Image sample, int width, int height, Vgg vgg, GatysTextureOptions? options = null,
+                                         IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
+    {
+        options ??= new GatysTextureOptions();
+        if (width < 16 || height < 16) throw new AtelierUsageException($"--size {width}x{height}: the output must be at least 16x16");
+        GatysEngine.Validate(options, vgg);
+        var clock = Stopwatch.StartNew();
+        var device = vgg.parameters().First().device;
+        using var scope = NewDisposeScope();
+        var sampleT = ImageTensors.ToTensor(ImageOps.ToRgb(sample), device: device);
+
+        var sizes = GatysEngine.ScaleSizes(width, height, options.Scales);
+        int total = options.Iterations * sizes.Count;
+        Tensor? x = null;
+        Dictionary<string, double> losses = [];
+        for (int s = 0; s < sizes.Count; s++)
+        {
+            var (w, h) = sizes[s];
+            double f = (double)w / width;
+            var styleAtScale = f < 1 ? GatysEngine.Resize(sampleT, Math.Max(16, (int)Math.Round(sample.Width * f)), Math.Max(16, (int)Math.Round(sample.Height * f))) : sampleT;
+            using var objective = new GatysObjective(vgg, options, [(styleAtScale, 1.0)], [], null, 0);
+            var init = x is null ? GatysEngine.Noise(w, h, options.Seed, device) : GatysEngine.Resize(x, w, h);
+            (x, losses) = GatysEngine.Optimise(init, objective, options, options.Iterations, s * options.Iterations, total,
+                sizes.Count > 1 ? $"scale {s + 1}/{sizes.Count}" : "", t => ImageTensors.FromTensor(t), progress, ct);
+        }
+        var image = ImageTensors.FromTensor(x!);
+        return new GatysResult(image, losses, total, clock.Elapsed.TotalSeconds);
+    }
+}
