@@ -18,6 +18,9 @@ public static class Program
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(CheckpointCommand.Create());
         root.Subcommands.Add(TextureCommand.Create());
+        root.Subcommands.Add(StyleGanCommand.Create());
+        root.Subcommands.Add(InvertCommand.Create());
+        root.Subcommands.Add(EditCommand.Create());
         root.Subcommands.Add(StyleCommand.Create());
         root.Subcommands.Add(StudioCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
