@@ -74,23 +74,12 @@ public class ImageTensorsTests
     }
 
     [Fact]
-    public void LargeConversionIsFast()
+    public void LargeConversionRoundTrips()
     {
-        // 1024x1024 RGB both ways: a bulk copy, not per-pixel calls (a per-element indexer would take seconds).
+        // Speed is measured in bench/, never in a test; here only the 1024x1024 round trip's exactness.
         using var scope = NewDisposeScope();
         var img = TestImages.Random8Bit(1024, 1024, 3, seed: 4);
-        ImageTensors.FromTensor(ImageTensors.ToTensor(img)); // warm up
-        // Best of three: the test machine is shared, a single timing can be preempted.
-        long best = long.MaxValue;
-        Image back = img;
-        for (int rep = 0; rep < 3; rep++)
-        {
-            using var inner = NewDisposeScope();
-            var sw = System.Diagnostics.Stopwatch.StartNew();
-            back = ImageTensors.FromTensor(ImageTensors.ToTensor(img, ValueRange.MinusOneOne), ValueRange.MinusOneOne);
-            best = Math.Min(best, sw.ElapsedMilliseconds);
-        }
-        Assert.True(best < 1000, $"took {best} ms");
+        var back = ImageTensors.FromTensor(ImageTensors.ToTensor(img, ValueRange.MinusOneOne), ValueRange.MinusOneOne);
         Assert.True(TestImages.MaxAbsDiff(img, back) < 1e-6);
     }
 }
