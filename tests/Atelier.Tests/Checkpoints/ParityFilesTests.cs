@@ -41,6 +41,13 @@ public class ParityFilesTests
         var g = ckpt.Select("g_ema");
         Assert.Equal(ScalarType.Float16, g["style.1.weight"].dtype);
         Assert.Equal(new long[] { 64, 64 }, g["style.1.weight"].shape);
+        // Values as torch.load reads them (printed by /usr/bin/python3, torch 1.13).
+        using var style = g["style.1.weight"].to(ScalarType.Float32).flatten();
+        Assert.Equal(new[] { -23.671875f, 181.125f, 19.65625f }, style.narrow(0, 0, 3).data<float>().ToArray());
+        Assert.Equal(60.46875f, style[-1].item<float>());
+        Assert.Equal(5267.7197265625, style.to(ScalarType.Float64).sum().item<double>(), 6);
+        using var noise = g["noises.noise_0"].flatten();
+        Assert.Equal(new[] { 0.20441709458827972f, 1.2332442998886108f, 0.7806811928749084f }, noise.narrow(0, 0, 3).data<float>().ToArray());
         Assert.Contains(g, kv => kv.Key.StartsWith("noises.noise_", StringComparison.Ordinal) && kv.Value.dtype == ScalarType.Float32);
         var args = Assert.IsType<Dictionary<string, object?>>(ckpt.Value("args"));
         Assert.Equal(8L, args["size"]);
