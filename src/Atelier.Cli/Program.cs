@@ -16,10 +16,15 @@ public static class Program
         var root = new RootCommand("Atelier: image editing with generative models and texture synthesis");
         GlobalOptions.AddTo(root);
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(CheckpointCommand.Create());
         root.Subcommands.Add(TextureCommand.Create());
+        root.Subcommands.Add(StyleGanCommand.Create());
+        root.Subcommands.Add(InvertCommand.Create());
+        root.Subcommands.Add(EditCommand.Create());
         root.Subcommands.Add(StyleCommand.Create());
         root.Subcommands.Add(StudioCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(TranslateCommand.Create());
         // Command groups register here, one line each.
         return root;
     }

@@ -47,16 +47,41 @@ public sealed class CheckpointFile : IReadOnlyDictionary<string, Tensor>, IDispo
         _rootDict = root as PickleDict;
         Metadata = metadata ?? new Dictionary<string, string>();
         _flat = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        try { Flatten(root, "", 0); }
+        try
+        {
+            // A graph that shares containers can name the same values exponentially many times ("billion laughs"
+            // of lists holding the previous list twice): allow a fixed multiple of its distinct nodes.
+            _visitBudget = 16L * CountDistinct(root) + 10_000;
+            Flatten(root, "", 0);
+        }
         catch (PickleException e) { DisposeAll(root); throw new AtelierException($"{path}: {e.Message}"); }
     }
 
-    long _visits;
+    long _visits, _visitBudget;
+
+    static long CountDistinct(object? root)
+    {
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        var todo = new Stack<object?>();
+        todo.Push(root);
+        while (todo.Count > 0)
+        {
+            var v = todo.Pop();
+            if (v is null || !seen.Add(v)) continue;
+            switch (v)
+            {
+                case PickleDict d: foreach (var kv in d.Items) todo.Push(kv.Value); break;
+                case PickleList or PickleTuple or PickleSet: foreach (var x in (IEnumerable<object?>)v) todo.Push(x); break;
+                case PickleObject o: foreach (var x in o.Attributes.Values) todo.Push(x); break;
+            }
+        }
+        return seen.Count;
+    }
 
     void Flatten(object? value, string prefix, int depth)
     {
         if (depth > TensorMaterializer.MaxDepth) throw new PickleException($"values nested more than {TensorMaterializer.MaxDepth} deep");
-        if (++_visits > 10L * MaxFlatEntries) throw new PickleException("too many nested values (shared-reference bomb)");
+        if (++_visits > _visitBudget) throw new PickleException("too many nested values (shared-reference bomb)");
         switch (value)
         {
             case Tensor t:
@@ -171,9 +196,22 @@ public sealed class CheckpointFile : IReadOnlyDictionary<string, Tensor>, IDispo
 
     void DisposeAll(object? root)
     {
-        // On a failed flatten some tensors may not be in _flat yet: walk the root too (bounded by the same limits).
-        foreach (var t in _flat.Values) t.Dispose();
+        // On a failed flatten some tensors are not in _flat yet: find them all in the graph (each node once).
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        var todo = new Stack<object?>();
+        todo.Push(root);
+        while (todo.Count > 0)
+        {
+            var v = todo.Pop();
+            if (v is null || !seen.Add(v)) continue;
+            switch (v)
+            {
+                case Tensor t: t.Dispose(); break;
+                case PickleDict d: foreach (var kv in d.Items) todo.Push(kv.Value); break;
+                case PickleList or PickleTuple or PickleSet: foreach (var x in (IEnumerable<object?>)v) todo.Push(x); break;
+                case PickleObject o: foreach (var x in o.Attributes.Values) todo.Push(x); break;
+            }
+        }
         _flat.Clear();
-        _ = root;
     }
 }

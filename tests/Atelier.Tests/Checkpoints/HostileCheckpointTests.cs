@@ -53,3 +53,43 @@ public class HostileCheckpointTests
         Assert.Contains("no such file", e.Message);
     }
 }
+
+public class DamagedLegacyCheckpointTests
+{
+    [Theory]
+    [InlineData(0.5, "truncated")]
+    [InlineData(0.97, "truncated")]
+    public void TruncatedLegacyFilesAreRefused(double keep, string reason)
+    {
+        using var dir = TestPaths.NewTempDir();
+        var bytes = File.ReadAllBytes(TestPaths.Fixture("checkpoints", "legacy.pth"));
+        var path = dir.File("cut.pth");
+        File.WriteAllBytes(path, bytes[..(int)(bytes.Length * keep)]);
+        var e = Assert.Throws<AtelierException>(() => { using var _ = Checkpoint.Load(path); });
+        Assert.True(e.Message.Contains(reason) && e.Message.Contains(path), e.Message);
+    }
+
+    [Fact]
+    public void LegacyStorageCountThatLiesIsRefusedBeforeAllocating()
+    {
+        // Find the first storage's 8-byte element count (right after the key-list pickle) and inflate it.
+        using var dir = TestPaths.NewTempDir();
+        var bytes = File.ReadAllBytes(TestPaths.Fixture("checkpoints", "legacy.pth"));
+        using var ok = Checkpoint.Load(TestPaths.Fixture("checkpoints", "legacy.pth"));
+        int at = FindStorageCount(bytes);
+        BitConverter.TryWriteBytes(bytes.AsSpan(at, 8), 1L << 40);
+        var path = dir.File("lying.pth");
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<AtelierException>(() => { using var _ = Checkpoint.Load(path); });
+        Assert.True(e.Message.Contains("holds 1099511627776 elements but the pickle declared"), e.Message);
+    }
+
+    static int FindStorageCount(byte[] b)
+    {
+        // The key list is the fifth pickle: its STOP ('.') is followed by the first count. Walk the pickles.
+        var s = new MemoryStream(b);
+        for (int i = 0; i < 5; i++)
+            new Atelier.Checkpoints.Pickle.Unpickler(s, new Atelier.Checkpoints.Pickle.RestrictedGlobals(_ => new Atelier.Checkpoints.StorageRef("k", TorchSharp.torch.ScalarType.Float32, 1 << 20, "cpu"))).Load();
+        return (int)s.Position;
+    }
+}

@@ -1,0 +1,233 @@
+using System.CommandLine;
+using Atelier.Cli.Cli;
+using Atelier.Imaging;
+using Atelier.StyleGan;
+using TorchSharp;
+using static TorchSharp.torch;
+using Generator = Atelier.StyleGan.Generator;
+
+namespace Atelier.Cli.Commands;
+
+/// <summary>
+/// `atelier edit ...`: Image2StyleGAN edits. Latent arithmetic (morph, crossover, expression) on codes given as
+/// seeds or latent files, and inversions under a known degradation (superres, inpaint, sketch, colorize).
+/// </summary>
+public static class EditCommand
+{
+    public static Command Create()
+    {
+        var cmd = new Command("edit", "Edit with a StyleGAN2 generator: morph, crossover, expression, superres, inpaint, sketch, colorize");
+        cmd.Subcommands.Add(Morph());
+        cmd.Subcommands.Add(Crossover());
+        cmd.Subcommands.Add(Expression());
+        cmd.Subcommands.Add(Degraded("superres", "Super-resolution: find the image whose downsampling matches a low-resolution input"));
+        cmd.Subcommands.Add(Degraded("inpaint", "Inpainting: match the image outside a mask (white = hole) and let the generator fill the hole"));
+        cmd.Subcommands.Add(Degraded("sketch", "Sketch to image: match the Sobel edge map of a sketch"));
+        cmd.Subcommands.Add(Degraded("colorize", "Colourisation: match a grayscale image's luminance"));
+        return cmd;
+    }
+
+    static Option<string> Code(string name, string role) => new(name)
+    {
+        Description = $"{role}: a seed (integer) or a latent file (see --space)",
+        Required = true,
+    };
+
+    static Option<string> CodeSpace() => new("--space")
+    {
+        Description = "Space of latent files given as codes: z, w or w+ (seeds are always z)",
+        DefaultValueFactory = _ => "w+",
+    };
+
+    static Option<string> ImageOutput() => new("--output", "-o") { Description = "Output image (.png/.jpg/.webp)", Required = true };
+
+    /// <summary>A code as w+ (1, n_latent, dim): a seed's z mapped to w, or the first code of a latent file.</summary>
+    static Tensor ResolveCode(Generator g, string text, LatentSpace space, string option)
+    {
+        using var scope = NewDisposeScope();
+        Tensor w;
+        if (long.TryParse(text, out var seed) && seed >= 0) w = g.Map(SeedList.Z(seed, g.StyleDim).to(g.Device));
+        else
+        {
+            if (!File.Exists(text)) throw new AtelierException($"{option} {text}: neither a seed nor an existing latent file");
+            var codes = LatentFile.Load(text, space, g).to(g.Device);
+            var first = codes.narrow(0, 0, 1);
+            w = space == LatentSpace.Z ? g.Map(first) : first;
+        }
+        return g.Broadcast(w).MoveToOuterDisposeScope();
+    }
+
+    static void RequireImagePath(string path)
+    {
+        if (!StyleGanCommand.IsImagePath(path)) throw new AtelierUsageException($"--output {path}: expected an image path (.png, .jpg or .webp)");
+    }
+
+    static Command Morph()
+    {
+        var checkpoint = StyleGanCommand.CheckpointOption();
+        var from = Code("--from", "First code (l = 1)");
+        var to = Code("--to", "Second code (l = 0)");
+        var space = CodeSpace();
+        var frames = new Option<int>("--frames") { Description = "Images in the strip (l from 1 to 0)", DefaultValueFactory = _ => 8 };
+        var output = ImageOutput();
+        var cmd = new Command("morph", "Morph between two codes: w = l w1 + (1 - l) w2, as a strip of frames") { checkpoint, from, to, space, frames, output };
+        CliRunner.SetAction(cmd, (ctx, ct) =>
+        {
+            var outPath = ctx.Get(output)!;
+            RequireImagePath(outPath);
+            int n = ctx.Get(frames);
+            if (n < 2 || n > 256) throw new AtelierUsageException($"--frames {n}: must be 2..256");
+            using var scope = NewDisposeScope();
+            var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!);
+            var s = LatentFile.ParseSpace(ctx.Get(space));
+            using var noGrad = no_grad();
+            var w1 = ResolveCode(g, ctx.Get(from)!, s, "--from");
+            var w2 = ResolveCode(g, ctx.Get(to)!, s, "--to");
+            var codes = LatentEdits.MorphSequence(w1, w2, n);
+            var cells = new List<(Image, string?)>();
+            for (int i = 0; i < n; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var step = NewDisposeScope();
+                cells.Add((StyleMixing.ToImage(g.Synthesize(codes.narrow(0, i, 1))), $"l={1 - (double)i / (n - 1):0.##}"));
+            }
+            ImageIO.Save(ContactSheet.Create(cells, columns: n), outPath);
+            ctx.Result(new { command = "edit morph", frames = n, output = outPath }, $"wrote a {n}-frame morph strip to {outPath}");
+            return CliRunner.Success;
+        });
+        return cmd;
+    }
+
+    static Command Crossover()
+    {
+        var checkpoint = StyleGanCommand.CheckpointOption();
+        var shallow = Code("--shallow", "Code for the shallow (coarse) layers");
+        var deep = Code("--deep", "Code for the deep (fine) layers");
+        var split = new Option<int>("--split") { Description = "First latent index taken from --deep", Required = true };
+        var space = CodeSpace();
+        var output = ImageOutput();
+        var cmd = new Command("crossover", "Layer crossover: latents before --split from one code, the rest from another") { checkpoint, shallow, deep, split, space, output };
+        CliRunner.SetAction(cmd, (ctx, ct) =>
+        {
+            var outPath = ctx.Get(output)!;
+            RequireImagePath(outPath);
+            using var scope = NewDisposeScope();
+            var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!);
+            var s = LatentFile.ParseSpace(ctx.Get(space));
+            using var noGrad = no_grad();
+            var a = ResolveCode(g, ctx.Get(shallow)!, s, "--shallow");
+            var b = ResolveCode(g, ctx.Get(deep)!, s, "--deep");
+            int k = ctx.Get(split);
+            var mixed = LatentEdits.Crossover(g, a, b, k);
+            var cells = new List<(Image, string?)>
+            {
+                (StyleMixing.ToImage(g.Synthesize(a)), "shallow"),
+                (StyleMixing.ToImage(g.Synthesize(b)), "deep"),
+                (StyleMixing.ToImage(g.Synthesize(mixed)), $"split {k}"),
+            };
+            ImageIO.Save(ContactSheet.Create(cells, columns: 3), outPath);
+            ctx.Result(new { command = "edit crossover", split = k, output = outPath }, $"wrote the crossover at latent {k} to {outPath}");
+            return CliRunner.Success;
+        });
+        return cmd;
+    }
+
+    static Command Expression()
+    {
+        var checkpoint = StyleGanCommand.CheckpointOption();
+        var target = Code("--base", "Code to edit (w1)");
+        var neutral = Code("--neutral", "Neutral reference (w2)");
+        var expressive = Code("--expressive", "Expressive reference (w3)");
+        var strength = new Option<double>("--strength") { Description = "lambda in w1 + lambda (w3 - w2)", DefaultValueFactory = _ => 1.0 };
+        var space = CodeSpace();
+        var output = ImageOutput();
+        var cmd = new Command("expression", "Expression transfer: w1 + lambda (w3 - w2)") { checkpoint, target, neutral, expressive, strength, space, output };
+        CliRunner.SetAction(cmd, (ctx, ct) =>
+        {
+            var outPath = ctx.Get(output)!;
+            RequireImagePath(outPath);
+            using var scope = NewDisposeScope();
+            var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!);
+            var s = LatentFile.ParseSpace(ctx.Get(space));
+            using var noGrad = no_grad();
+            var w1 = ResolveCode(g, ctx.Get(target)!, s, "--base");
+            var w2 = ResolveCode(g, ctx.Get(neutral)!, s, "--neutral");
+            var w3 = ResolveCode(g, ctx.Get(expressive)!, s, "--expressive");
+            double lambda = ctx.Get(strength);
+            var edited = LatentEdits.Expression(w1, w2, w3, lambda);
+            var cells = new List<(Image, string?)>
+            {
+                (StyleMixing.ToImage(g.Synthesize(w1)), "base"),
+                (StyleMixing.ToImage(g.Synthesize(w2)), "neutral"),
+                (StyleMixing.ToImage(g.Synthesize(w3)), "expressive"),
+                (StyleMixing.ToImage(g.Synthesize(edited)), $"edited x{lambda:0.##}"),
+            };
+            ImageIO.Save(ContactSheet.Create(cells, columns: 4), outPath);
+            ctx.Result(new { command = "edit expression", strength = lambda, output = outPath }, $"wrote the expression transfer to {outPath}");
+            return CliRunner.Success;
+        });
+        return cmd;
+    }
+
+    static Command Degraded(string name, string description)
+    {
+        var input = new Argument<string>("image") { Description = "The observation: low-resolution image, image with a hole, sketch or grayscale photo" };
+        var output = ImageOutput();
+        var latentOut = new Option<string?>("--latent-out") { Description = "Also write the found latent (.safetensors)" };
+        var factor = new Option<int>("--factor") { Description = "Downsampling factor (superres)", DefaultValueFactory = _ => 4 };
+        var mask = new Option<string?>("--mask") { Description = "Mask image, white = hole to fill (inpaint)" };
+        var options = new InversionCliOptions();
+        var cmd = new Command(name, description) { input, output, latentOut };
+        if (name == "superres") cmd.Options.Add(factor);
+        if (name == "inpaint") cmd.Options.Add(mask);
+        options.AddTo(cmd);
+        CliRunner.SetAction(cmd, (ctx, ct) =>
+        {
+            var outPath = ctx.Get(output)!;
+            RequireImagePath(outPath);
+            var latentPath = ctx.Get(latentOut);
+            if (latentPath is not null && !latentPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+                throw new AtelierUsageException($"--latent-out {latentPath}: the latent is written as .safetensors");
+            if (name == "inpaint" && ctx.Get(mask) is null) throw new AtelierUsageException("edit inpaint needs --mask");
+            using var scope = NewDisposeScope();
+            var run = options.Prepare(ctx);
+            int size = run.Generator.Size;
+            var path = ctx.Get(input)!;
+            Tensor observation;
+            Degradation degradation;
+            switch (name)
+            {
+                case "superres":
+                    int f = ctx.Get(factor);
+                    if (f < 2 || size % f != 0) throw new AtelierUsageException($"--factor {f}: must be at least 2 and divide the generator size {size}");
+                    observation = InversionCliOptions.LoadTarget(ctx, path, size / f, run.NoResize, "low-resolution image");
+                    degradation = Degradation.Downsample(f);
+                    break;
+                case "inpaint":
+                    observation = InversionCliOptions.LoadTarget(ctx, path, size, run.NoResize, "image");
+                    var hole = InversionCliOptions.LoadTarget(ctx, ctx.Get(mask)!, size, run.NoResize, "mask", channels: 1);
+                    // Mask pixels are in [-1, 1] here: white (> 0) marks the hole; the loss keeps the rest.
+                    degradation = Degradation.Mask((hole <= 0).to(float32));
+                    break;
+                case "sketch":
+                    observation = InversionCliOptions.LoadTarget(ctx, path, size, run.NoResize, "sketch");
+                    degradation = Degradation.Edges();
+                    break;
+                default:
+                    observation = InversionCliOptions.LoadTarget(ctx, path, size, run.NoResize, "grayscale image", channels: 1);
+                    degradation = Degradation.Grayscale();
+                    break;
+            }
+            using var result = run.Invert(ctx, observation, degradation, ct);
+            ImageIO.Save(StyleMixing.ToImage(result.Image), outPath);
+            if (latentPath is not null) LatentFile.Save(latentPath, result.Latent, run.Options.Space, run.Generator);
+            ctx.Result(new
+            {
+                command = "edit " + name, degradation = degradation.Name, steps = result.Steps, psnr = Math.Round(result.Psnr, 3),
+                perceptual = result.PerceptualDistance, output = outPath, latent = latentPath,
+            }, $"{degradation.Name}: PSNR {result.Psnr:F2} dB against the observation, perceptual distance {result.PerceptualDistance:G4}; wrote {outPath}");
+            return CliRunner.Success;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,134 @@
+using System.CommandLine;
+using Atelier.Checkpoints;
+using Atelier.Cli.Cli;
+using Atelier.Imaging;
+using Atelier.Networks;
+using Atelier.StyleGan;
+using TorchSharp;
+using static TorchSharp.torch;
+using Generator = Atelier.StyleGan.Generator;
+
+namespace Atelier.Cli.Commands;
+
+/// <summary>`atelier invert IMAGE`: Image2StyleGAN embedding of an image into a StyleGAN2 latent space.</summary>
+public static class InvertCommand
+{
+    public static Command Create()
+    {
+        var image = new Argument<string>("image") { Description = "Image to embed (resized to the generator's size unless --no-resize)" };
+        var output = new Option<string>("--output", "-o") { Description = "Latent file to write (.safetensors); the reconstruction goes beside it as .png", Required = true };
+        var reconstruction = new Option<string?>("--reconstruction") { Description = "Where to write the reconstructed image (default: OUTPUT with .png)" };
+        var options = new InversionCliOptions();
+        var cmd = new Command("invert", "Embed an image into a StyleGAN2 latent space (Image2StyleGAN: perceptual + pixel loss, Adam)") { image, output, reconstruction };
+        options.AddTo(cmd);
+        CliRunner.SetAction(cmd, (ctx, ct) =>
+        {
+            var outPath = ctx.Get(output)!;
+            if (!outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+                throw new AtelierUsageException($"--output {outPath}: the latent is written as .safetensors");
+            var reconPath = ctx.Get(reconstruction) ?? Path.ChangeExtension(outPath, ".png");
+            using var scope = NewDisposeScope();
+            var run = options.Prepare(ctx);
+            var target = InversionCliOptions.LoadTarget(ctx, ctx.Get(image)!, run.Generator.Size, run.NoResize, "image");
+            using var result = run.Invert(ctx, target, null, ct);
+            LatentFile.Save(outPath, result.Latent, run.Options.Space, run.Generator);
+            ImageIO.Save(StyleMixing.ToImage(result.Image), reconPath);
+            ctx.Result(new
+            {
+                command = "invert", space = LatentFile.SpaceName(run.Options.Space), steps = result.Steps,
+                psnr = Math.Round(result.Psnr, 3), perceptual = result.PerceptualDistance, latent = outPath, reconstruction = reconPath,
+            }, $"PSNR {result.Psnr:F2} dB, perceptual distance {result.PerceptualDistance:G4}; wrote {outPath} and {reconPath}");
+            return CliRunner.Success;
+        });
+        return cmd;
+    }
+}
+
+/// <summary>The options every inversion-based command shares (invert and the degraded-loss edits).</summary>
+internal sealed class InversionCliOptions
+{
+    public readonly Option<string> Checkpoint = StyleGanCommand.CheckpointOption();
+    public readonly Option<string> Space = new("--space") { Description = "Latent space to optimise: z, w or w+", DefaultValueFactory = _ => "w+" };
+    public readonly Option<int> Steps = new("--steps") { Description = "Adam steps", DefaultValueFactory = _ => 1000 };
+    public readonly Option<double> Lr = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 0.01 };
+    public readonly Option<double> PixelWeight = new("--pixel-weight") { Description = "lambda: weight of the pixel MSE next to the perceptual loss", DefaultValueFactory = _ => 1.0 };
+    public readonly Option<string?> VggFile = new("--vgg") { Description = "VGG-16/19 weights (torchvision state dict) for the perceptual loss; default: the built-in seeded random VGG-19" };
+    public readonly Option<bool> NoPerceptual = new("--no-perceptual") { Description = "Pixel loss only (no VGG)" };
+    public readonly Option<bool> OptimizeNoise = new("--optimize-noise") { Description = "Also optimise the noise maps (with noise regularisation)" };
+    public readonly Option<bool> NoResize = new("--no-resize") { Description = "Refuse images whose size differs from the generator's instead of resizing them" };
+
+    public void AddTo(Command cmd)
+    {
+        foreach (var o in new Option[] { Checkpoint, Space, Steps, Lr, PixelWeight, VggFile, NoPerceptual, OptimizeNoise, NoResize }) cmd.Options.Add(o);
+    }
+
+    public sealed record Run(Generator Generator, Tensor MeanW, PerceptualLoss? Perceptual, InversionOptions Options, bool NoResize)
+    {
+        public InversionResult Invert(CliContext ctx, Tensor target, Degradation? degradation, CancellationToken ct)
+        {
+            var options = Options with { Degradation = degradation };
+            return ctx.WithProgress("invert", progress =>
+                Inversion.Invert(Generator, target, MeanW, Perceptual is null ? null : Perceptual.Distance, options, progress, ct));
+        }
+    }
+
+    public Run Prepare(CliContext ctx)
+    {
+        var options = new InversionOptions
+        {
+            Space = LatentFile.ParseSpace(ctx.Get(Space)),
+            Steps = ctx.Get(Steps),
+            LearningRate = ctx.Get(Lr),
+            PixelWeight = ctx.Get(PixelWeight),
+            OptimizeNoise = ctx.Get(OptimizeNoise),
+            Seed = ctx.SeedOrRandom(),
+        }.Validate();
+        var ckPath = ctx.Get(Checkpoint)!;
+        var g = StyleGanCommand.LoadGenerator(ctx, ckPath);
+        var meanW = MeanLatent.Get(g, ckPath, note: ctx.Note);
+        PerceptualLoss? perceptual = null;
+        if (!ctx.Get(NoPerceptual))
+        {
+            Vgg vgg;
+            if (ctx.Get(VggFile) is { } vggPath)
+            {
+                if (!File.Exists(vggPath)) throw new AtelierException($"--vgg {vggPath}: file does not exist");
+                using var file = Atelier.Checkpoints.Checkpoint.Load(vggPath);
+                vgg = Vgg.FromStateDict(file, source: vggPath);
+            }
+            else
+            {
+                ctx.Note("perceptual loss: built-in seeded random VGG-19 (pass --vgg with torchvision weights for better embeddings)");
+                vgg = Vgg.BuiltIn(upToLayer: "conv4_2");
+            }
+            if (g.Device.type != DeviceType.CPU) vgg.to(g.Device);
+            perceptual = new PerceptualLoss(vgg);
+        }
+        else if (options.PixelWeight <= 0) throw new AtelierUsageException("--no-perceptual with --pixel-weight 0 leaves no loss");
+        return new Run(g, meanW, perceptual, options, ctx.Get(NoResize));
+    }
+
+    /// <summary>
+    /// An image as a (1, 3, size, size) tensor in [-1, 1]: non-square images are centre-cropped and other sizes
+    /// resized (with a note), or refused with --no-resize. <paramref name="channels"/> 1 keeps gray.
+    /// </summary>
+    public static Tensor LoadTarget(CliContext ctx, string path, int size, bool noResize, string what, int channels = 3)
+    {
+        if (!File.Exists(path)) throw new AtelierException($"{what} '{path}' does not exist");
+        var img = ImageIO.Load(path);
+        img = channels == 1 ? ImageOps.ToGray(img) : ImageOps.ToRgb(img);
+        if (img.Width != size || img.Height != size)
+        {
+            if (noResize)
+                throw new AtelierException($"{what} '{path}' is {img.Width}x{img.Height} but the generator makes {size}x{size} images (drop --no-resize to resize it)");
+            if (img.Width != img.Height)
+            {
+                int side = Math.Min(img.Width, img.Height);
+                img = ImageOps.CenterCrop(img, side, side);
+            }
+            ctx.Note($"{what} '{Path.GetFileName(path)}' resized to {size}x{size}");
+            img = ImageResize.Resize(img, size, size);
+        }
+        return ImageTensors.ToTensor(img, ValueRange.MinusOneOne);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using Atelier.Checkpoints;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atelier.StyleGan;
+
+/// <summary>
+/// The mean w of a checkpoint's generator (the centre for truncation and the start of inversions), estimated
+/// from <see cref="DefaultSamples"/> z with a fixed seed so it is the same on every run. Cached in memory and,
+/// where the folder is writable, in a `.mean_w.safetensors` file beside the checkpoint.
+/// </summary>
+public static class MeanLatent
+{
+    public const int DefaultSamples = 4096;
+    const ulong SamplingSeed = 0x5747; // fixed: the mean must not depend on --seed
+    static readonly ConcurrentDictionary<string, float[]> Memory = new();
+
+    /// <summary>Where the cache file for <paramref name="checkpointPath"/> goes.</summary>
+    public static string CachePath(string checkpointPath, int samples) =>
+        checkpointPath + (samples == DefaultSamples ? "" : $".{samples}") + ".mean_w.safetensors";
+
+    /// <summary>The mean w (1, style_dim) on the generator's device.</summary>
+    public static Tensor Get(Generator generator, string checkpointPath, int samples = DefaultSamples, Action<string>? note = null)
+    {
+        if (samples <= 0) throw new AtelierUsageException($"the mean w needs a positive number of samples, got {samples}");
+        var full = Path.GetFullPath(checkpointPath);
+        var stamp = File.Exists(full) ? File.GetLastWriteTimeUtc(full).Ticks : 0;
+        var key = $"{full}|{stamp}|{samples}";
+        if (Memory.TryGetValue(key, out var cached) && cached.Length == generator.StyleDim)
+            return tensor(cached).reshape(1, generator.StyleDim).to(generator.Device);
+
+        var cachePath = CachePath(full, samples);
+        if (File.Exists(cachePath) && File.GetLastWriteTimeUtc(cachePath).Ticks >= stamp)
+        {
+            try
+            {
+                using var loaded = Checkpoint.Load(cachePath);
+                if (loaded.TryGetValue("mean_w", out var m) && m.numel() == generator.StyleDim)
+                {
+                    var values = m.to(float32).reshape(-1).data<float>().ToArray();
+                    Memory[key] = values;
+                    return tensor(values).reshape(1, generator.StyleDim).to(generator.Device);
+                }
+            }
+            catch (AtelierException e) { note?.Invoke($"ignoring the unreadable mean-w cache '{cachePath}': {e.Message}"); }
+        }
+
+        using var rng = new torch.Generator(SamplingSeed);
+        var mean = generator.MeanLatent(samples, rng);
+        Memory[key] = mean.cpu().reshape(-1).data<float>().ToArray();
+        try
+        {
+            using var cpu = mean.cpu();
+            SafeTensors.Save(cachePath, new Dictionary<string, Tensor> { ["mean_w"] = cpu },
+                new Dictionary<string, string> { ["samples"] = samples.ToString(), ["checkpoint"] = Path.GetFileName(full) });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or AtelierException)
+        {
+            note?.Invoke($"mean w kept in memory only (cannot write '{cachePath}': {e.Message})");
+        }
+        return mean;
+    }
+}

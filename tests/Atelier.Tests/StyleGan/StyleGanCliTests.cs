@@ -1,0 +1,150 @@
+using Atelier.Checkpoints;
+using Atelier.Imaging;
+using Atelier.StyleGan;
+using Atelier.Tests.Cli;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+using Generator = Atelier.StyleGan.Generator;
+
+namespace Atelier.Tests.StyleGan;
+
+/// <summary>The stylegan, invert and edit commands on a tiny random 16 px generator saved as a checkpoint.</summary>
+public sealed class StyleGanCliTests : IDisposable
+{
+    readonly TempDir dir = TestPaths.NewTempDir();
+    readonly string checkpoint;
+    readonly Generator generator;
+
+    public StyleGanCliTests()
+    {
+        generator = InversionTests.TinyGenerator(channels: 8);
+        checkpoint = dir.File("tiny.safetensors");
+        var sd = generator.state_dict().ToDictionary(kv => "g_ema." + kv.Key, kv => kv.Value);
+        SafeTensors.Save(checkpoint, sd);
+    }
+
+    public void Dispose() => dir.Dispose();
+
+    [Fact]
+    public void GenerateWritesSeedImagesThatMatchTheLibrary()
+    {
+        var outDir = dir.File("out");
+        var r = CliHarness.Run("stylegan", "generate", "-c", checkpoint, "--seeds", "3-4,9", "-o", outDir, "-q");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Equal(new[] { "seed0003.png", "seed0004.png", "seed0009.png" }, Directory.GetFiles(outDir).Select(Path.GetFileName).Order().ToArray());
+        var img = ImageIO.Load(Path.Combine(outDir, "seed0009.png"));
+        Assert.Equal((16, 16), (img.Width, img.Height));
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var expected = ImageTensors.FromTensor(generator.Generate(SeedList.Z(9, generator.StyleDim), LatentSpace.Z).clamp(-1, 1), ValueRange.MinusOneOne);
+        double maxDiff = expected.Data.Zip(img.Data, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(maxDiff <= 1.0 / 255 + 1e-6, $"CLI image differs from the library's by {maxDiff}");
+
+        // A grid output and the truncation path (mean w cached beside the checkpoint).
+        var grid = dir.File("grid.png");
+        r = CliHarness.Run("stylegan", "generate", "-c", checkpoint, "--seeds", "1-4", "--truncation", "0.5", "-o", grid, "-q");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.True(File.Exists(grid));
+        Assert.True(File.Exists(MeanLatent.CachePath(Path.GetFullPath(checkpoint), MeanLatent.DefaultSamples)));
+    }
+
+    [Fact]
+    public void GenerateFromAWPlusLatentFile()
+    {
+        using var scope = NewDisposeScope();
+        var latents = dir.File("codes.safetensors");
+        var wplus = randn(2, generator.NLatent, generator.StyleDim) * 0.5f;
+        LatentFile.Save(latents, wplus, LatentSpace.WPlus, generator);
+        var outDir = dir.File("from_wplus");
+        var r = CliHarness.Run("stylegan", "generate", "-c", checkpoint, "--latents", latents, "--space", "w+", "-o", outDir, "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("\"count\":2", r.Out);
+        // The same file read as w codes is refused with the reason.
+        r = CliHarness.Run("stylegan", "generate", "-c", checkpoint, "--latents", latents, "--space", "w", "-o", outDir);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("use --space w+", r.Err);
+    }
+
+    [Fact]
+    public void MixGridAndBadLayerRanges()
+    {
+        var grid = dir.File("mix.png");
+        var r = CliHarness.Run("stylegan", "mix", "-c", checkpoint, "--rows", "1,2", "--cols", "3,4,5", "--layers", "coarse", "-o", grid, "-q");
+        Assert.True(r.ExitCode == 0, r.Err);
+        var img = ImageIO.Load(grid);
+        Assert.True(img.Width >= 4 * 16 && img.Height >= 3 * 16, $"a 4 x 3 grid of 16 px cells, got {img.Width}x{img.Height}");
+
+        r = CliHarness.Run("stylegan", "mix", "-c", checkpoint, "--rows", "1", "--cols", "2", "--layers", "4-9", "-o", grid);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("0 <= i <= j <= 5", r.Err);
+        r = CliHarness.Run("stylegan", "mix", "-c", checkpoint, "--rows", "1", "--cols", "2", "--layers", "fine", "-o", grid);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("no fine layers", r.Err);
+    }
+
+    [Fact]
+    public void ACheckpointWithoutAGeneratorIsRefused()
+    {
+        using var scope = NewDisposeScope();
+        var path = dir.File("other.safetensors");
+        SafeTensors.Save(path, new Dictionary<string, Tensor> { ["encoder.weight"] = zeros(2, 2) });
+        var r = CliHarness.Run("stylegan", "generate", "-c", path, "--seeds", "1", "-o", dir.File("x"));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("no StyleGAN2 generator", r.Err);
+    }
+
+    [Fact]
+    public void InvertWritesALatentThatReproducesTheReconstruction()
+    {
+        var target = dir.File("target.png");
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+            ImageIO.Save(StyleMixing.ToImage(generator.Generate(SeedList.Z(11, generator.StyleDim), LatentSpace.Z)), target);
+        var latent = dir.File("inv.safetensors");
+        var r = CliHarness.Run("invert", target, "-c", checkpoint, "--steps", "30", "--no-perceptual", "--space", "w", "-o", latent, "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("\"psnr\":", r.Out);
+        Assert.True(File.Exists(dir.File("inv.png")));
+        using (var scope = NewDisposeScope())
+        {
+            var w = LatentFile.Load(latent, LatentSpace.W, generator);
+            Assert.Equal(new long[] { 1, generator.StyleDim }, w.shape);
+        }
+
+        // Wrong size with --no-resize is refused; without it the image is resized with a note.
+        var big = dir.File("big.png");
+        ImageIO.Save(new Image(20, 24, 3), big);
+        r = CliHarness.Run("invert", big, "-c", checkpoint, "--steps", "1", "--no-perceptual", "--no-resize", "-o", latent);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("20x24", r.Err);
+        r = CliHarness.Run("invert", big, "-c", checkpoint, "--steps", "2", "--no-perceptual", "-o", latent);
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("resized to 16x16", r.Err);
+    }
+
+    [Fact]
+    public void EditsRunAndValidateTheirArguments()
+    {
+        var strip = dir.File("morph.png");
+        var r = CliHarness.Run("edit", "morph", "-c", checkpoint, "--from", "1", "--to", "2", "--frames", "4", "-o", strip, "-q");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.True(File.Exists(strip));
+
+        r = CliHarness.Run("edit", "crossover", "-c", checkpoint, "--shallow", "1", "--deep", "2", "--split", "9", "-o", dir.File("c.png"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--split 9", r.Err);
+        r = CliHarness.Run("edit", "expression", "-c", checkpoint, "--base", "1", "--neutral", "2", "--expressive", "3", "-o", dir.File("e.png"), "-q");
+        Assert.True(r.ExitCode == 0, r.Err);
+
+        var low = dir.File("low.png");
+        ImageIO.Save(new Image(4, 4, 3), low);
+        r = CliHarness.Run("edit", "superres", low, "-c", checkpoint, "--factor", "4", "--steps", "3", "--no-perceptual", "-o", dir.File("sr.png"), "-q");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Equal(16, ImageIO.Load(dir.File("sr.png")).Width);
+        r = CliHarness.Run("edit", "inpaint", low, "-c", checkpoint, "-o", dir.File("ip.png"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--mask", r.Err);
+    }
+}
