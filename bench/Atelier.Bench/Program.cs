@@ -12,6 +12,7 @@ public static class Program
         {
             ["texture"] = TextureBench.Run,
             ["vgg"] = VggBench.Run,
+            ["imaging"] = ImagingBench.Run,
         };
         if (args.Length == 0 || !sections.TryGetValue(args[0], out var run))
         {
