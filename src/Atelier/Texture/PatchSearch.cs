@@ -22,9 +22,9 @@ internal sealed class PatchSearch
     readonly int _maxThreads;
     float[] _dist = [];
 
-    /// <summary>Searches below this many terms x candidates run on one thread (with pruning they take microseconds).</summary>
     const int CheckEvery = 8;
-    const long ParallelMinimum = 1 << 20;
+    /// <summary>Searches below this many terms x candidates run on one thread (settable so tests cover the parallel path).</summary>
+    internal static long ParallelMinimum = 1 << 20;
 
     public PatchSearch(PatchSource source, SearchEngine engine, int maxThreads = 0)
     {
