@@ -1,19 +1,23 @@
 namespace Atelier.Bench;
 
-/// <summary>`dotnet run -c Release --project bench/Atelier.Bench -- NAME [options]`: a tiny dispatcher on args[0].</summary>
+/// <summary>
+/// Benchmarks (not tests): `dotnet run -c Release --project bench/Atelier.Bench -- SECTION [options]`.
+/// Each section is one file; sections register here.
+/// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        var name = args.Length > 0 ? args[0] : "";
-        var rest = args.Skip(1).ToArray();
-        switch (name)
+        var sections = new Dictionary<string, Func<string[], int>>
         {
-            case "vgg": return VggBench.Run(rest);
-            // Other benchmarks register here, one line each.
-            default:
-                Console.Error.WriteLine("usage: Atelier.Bench vgg [--sizes 256,512] [--threads 2] [--iters 5] [--warmup 2] [--no-python]");
-                return 2;
+            ["texture"] = TextureBench.Run,
+            ["vgg"] = VggBench.Run,
+        };
+        if (args.Length == 0 || !sections.TryGetValue(args[0], out var run))
+        {
+            Console.Error.WriteLine($"usage: Atelier.Bench SECTION [options]; sections: {string.Join(", ", sections.Keys)}");
+            return 2;
         }
+        return run(args[1..]);
     }
 }

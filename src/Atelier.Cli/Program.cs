@@ -16,8 +16,11 @@ public static class Program
         var root = new RootCommand("Atelier: image editing with generative models and texture synthesis");
         GlobalOptions.AddTo(root);
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(CheckpointCommand.Create());
         root.Subcommands.Add(TextureCommand.Create());
         root.Subcommands.Add(StyleCommand.Create());
+        root.Subcommands.Add(StudioCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         // Command groups register here, one line each.
         return root;
     }

@@ -27,7 +27,6 @@ public static class TextureCommand
         var output = OutputOption();
         var size = new Option<string>("--size") { Description = "Output size WxH, e.g. 256x256", Required = true };
         var method = new Option<string>("--method") { Description = "efros-leung (exact, slow), scanline (Wei-Levoy) or quilting", DefaultValueFactory = _ => "efros-leung" };
-        method.AcceptOnlyFromAmong("efros-leung", "scanline", "quilting");
         var window = new Option<int?>("--window") { Description = "Neighbourhood window, odd (efros-leung default 11, scanline default 9)" };
         var block = new Option<int?>("--block") { Description = "Quilting block size (default: a quarter of the sample's smaller side)" };
         var overlap = new Option<int?>("--overlap") { Description = "Quilting overlap (default block/6)" };
@@ -38,6 +37,8 @@ public static class TextureCommand
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
             var m = ctx.Get(method)!;
+            if (m is not ("efros-leung" or "scanline" or "quilting"))
+                throw new AtelierUsageException($"--method {m}: expected efros-leung, scanline or quilting");
             var (w, h) = ParseSize(ctx.Get(size)!);
             var outPath = ctx.Get(output)!;
             ImageIO.FormatForPath(outPath);

@@ -22,7 +22,7 @@ public enum ResizeFilter
 /// torch.nn.functional.interpolate(antialias=True); results match torch's float output to ~1e-6.
 /// Bicubic output is clamped to [0,1] (the kernel overshoots at edges).
 /// </summary>
-public static class ImageResize
+public static partial class ImageResize
 {
     public static Image Resize(Image image, int width, int height, ResizeFilter filter = ResizeFilter.Bicubic)
     {
@@ -106,33 +106,43 @@ public static class ImageResize
         public required int[] Count;
         public required float[] Weights;
         public required int MaxCount;
+        /// <summary>The normalised weights in double precision (kernel filters only), for the PIL-exact path.</summary>
+        public double[]? ExactWeights;
 
         public static Taps For(int inSize, int outSize, ResizeFilter filter) => filter switch
         {
             ResizeFilter.Nearest => Nearest(inSize, outSize),
             ResizeFilter.Area => Area(inSize, outSize),
-            ResizeFilter.Bilinear => Kernel(inSize, outSize, 1.0, x => x < 1.0 ? 1.0 - x : 0.0),
+            ResizeFilter.Bilinear => Kernel(inSize, outSize, 1.0, Triangle),
             _ => Kernel(inSize, outSize, 2.0, Cubic),
         };
 
         // Keys' cubic with a = -0.5, as PIL and torch's antialiased bicubic use.
-        static double Cubic(double x)
+        internal static double Triangle(double x)
+        {
+            x = Math.Abs(x);
+            return x < 1.0 ? 1.0 - x : 0.0;
+        }
+
+        internal static double Cubic(double x)
         {
             const double a = -0.5;
+            x = Math.Abs(x);
             if (x < 1.0) return ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0;
             if (x < 2.0) return (((x - 5.0) * x + 8.0) * x - 4.0) * a;
             return 0.0;
         }
 
         /// <param name="support">Kernel half-width in source pixels at scale 1.</param>
-        /// <param name="kernel">Kernel of |distance|.</param>
-        static Taps Kernel(int inSize, int outSize, double support, Func<double, double> kernel)
+        /// <param name="kernel">Kernel of the signed distance (PIL's box filter is asymmetric at +-0.5).</param>
+        internal static Taps Kernel(int inSize, int outSize, double support, Func<double, double> kernel)
         {
             double scale = (double)inSize / outSize;
             double stretch = Math.Max(scale, 1.0); // widen when shrinking: the antialiasing
             double reach = support * stretch, inv = 1.0 / stretch;
             int maxCount = (int)Math.Ceiling(reach) * 2 + 1;
-            var t = new Taps { Start = new int[outSize], Count = new int[outSize], Weights = new float[outSize * maxCount], MaxCount = maxCount };
+            var t = new Taps { Start = new int[outSize], Count = new int[outSize], Weights = new float[outSize * maxCount], MaxCount = maxCount,
+                ExactWeights = new double[outSize * maxCount] };
             var w = new double[maxCount];
             for (int x = 0; x < outSize; x++)
             {
@@ -141,9 +151,14 @@ public static class ImageResize
                 int hi = Math.Min((int)(center + reach + 0.5), inSize);
                 int n = Math.Min(hi - lo, maxCount);
                 double total = 0;
-                for (int k = 0; k < n; k++) total += w[k] = kernel(Math.Abs((lo + k - center + 0.5) * inv));
+                for (int k = 0; k < n; k++) total += w[k] = kernel((lo + k - center + 0.5) * inv);
                 t.Start[x] = lo; t.Count[x] = n;
-                for (int k = 0; k < n; k++) t.Weights[x * maxCount + k] = (float)(total != 0 ? w[k] / total : 0);
+                for (int k = 0; k < n; k++)
+                {
+                    double normalised = total != 0 ? w[k] / total : 0;
+                    t.ExactWeights[x * maxCount + k] = normalised;
+                    t.Weights[x * maxCount + k] = (float)normalised;
+                }
             }
             return t;
         }

@@ -1,3 +1,4 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,7 +16,7 @@ public enum ValueRange
 
 /// <summary>
 /// Image &lt;-&gt; float32 tensor in NCHW layout. Image data is already planar CHW, so each conversion is one bulk
-/// memory copy plus (for [-1,1]) one vectorised affine pass, with no per-pixel calls.
+/// memory pass (a copy, or for [-1,1] a vectorised affine map), with no per-pixel calls.
 /// </summary>
 public static class ImageTensors
 {
@@ -38,8 +39,15 @@ public static class ImageTensors
             // A fresh CPU tensor is contiguous: its storage is the NCHW array itself.
             var dst = MemoryMarshal.Cast<byte, float>(t.bytes);
             for (int i = 0; i < images.Count; i++)
-                images[i].Data.AsSpan().CopyTo(dst.Slice((int)(i * per), (int)per));
-            if (range == ValueRange.MinusOneOne) t.mul_(2f).sub_(1f);
+            {
+                var target = dst.Slice((int)(i * per), (int)per);
+                if (range == ValueRange.MinusOneOne)
+                {
+                    TensorPrimitives.Multiply(images[i].Data, 2f, target);
+                    TensorPrimitives.Add(target, -1f, target);
+                }
+                else images[i].Data.AsSpan().CopyTo(target);
+            }
             if (device is null || device.type == DeviceType.CPU) return t;
             var moved = t.to(device);
             t.Dispose();
@@ -62,6 +70,7 @@ public static class ImageTensors
         if (shape.Length == 4 && shape[0] == 1) shape = shape[1..];
         if (shape.Length != 3)
             throw new ArgumentException($"expected a (C,H,W) or (1,C,H,W) tensor, got ({string.Join(",", tensor.shape)})", nameof(tensor));
+        using var scope = NewDisposeScope(); // frees the reshaped view
         return FromChw(tensor.reshape(shape), range, "tensor");
     }
 
@@ -71,7 +80,11 @@ public static class ImageTensors
         if (batch.dim() != 4)
             throw new ArgumentException($"expected an (N,C,H,W) tensor, got ({string.Join(",", batch.shape)})", nameof(batch));
         var result = new List<Image>((int)batch.shape[0]);
-        for (long i = 0; i < batch.shape[0]; i++) result.Add(FromChw(batch[i], range, $"batch item {i}"));
+        for (long i = 0; i < batch.shape[0]; i++)
+        {
+            using var scope = NewDisposeScope();
+            result.Add(FromChw(batch[i], range, $"batch item {i}"));
+        }
         return result;
     }
 
@@ -80,11 +93,18 @@ public static class ImageTensors
         using var scope = NewDisposeScope();
         int c = (int)chw.shape[0], h = (int)chw.shape[1], w = (int)chw.shape[2];
         if (c is not (1 or 3 or 4)) throw new ArgumentException($"{what} has {c} channels; an image has 1, 3 or 4");
-        var t = chw.detach().to(DeviceType.CPU).to_type(ScalarType.Float32);
-        t = range == ValueRange.MinusOneOne ? t.add(1f).mul_(0.5f) : t.clone();
-        t = t.nan_to_num_(0f, 1f, 0f).clamp_(0f, 1f).contiguous();
+        // No copy when the tensor is already a contiguous float32 CPU tensor; the mapping and clamping happen
+        // while copying into the image (one vectorised pass), so the caller's tensor is never modified.
+        var t = chw.detach().to(DeviceType.CPU).to_type(ScalarType.Float32).contiguous();
         var image = new Image(w, h, c);
-        MemoryMarshal.Cast<byte, float>(t.bytes).CopyTo(image.Data);
+        var src = MemoryMarshal.Cast<byte, float>(t.bytes);
+        if (range == ValueRange.MinusOneOne)
+        {
+            TensorPrimitives.Add(src, 1f, image.Data);
+            TensorPrimitives.Multiply(image.Data, 0.5f, image.Data);
+        }
+        else src.CopyTo(image.Data);
+        ImageOps.ClampInPlace(image);
         return image;
     }
 }

@@ -19,7 +19,7 @@ internal sealed class NeighbourhoodGrower
     readonly GaussianWindow _window;
     readonly EfrosLeungOptions _opt;
     readonly PatchSearch _search;
-    readonly int[]? _sourceCentre; // approximate mode: sample index of the pixel each output pixel copies
+    readonly int[] _sourceCentre; // sample index of the pixel each output pixel copies (-1: none)
     int _filledCount;
 
     public NeighbourhoodGrower(Image output, byte[] filled, PatchSource sample, CandidateGrid grid, EfrosLeungOptions opt)
@@ -27,7 +27,8 @@ internal sealed class NeighbourhoodGrower
         _out = output; _filled = filled; _sample = sample; _grid = grid; _opt = opt;
         _window = new GaussianWindow(opt.Window);
         _search = new PatchSearch(sample, opt.Engine, opt.MaxThreads);
-        if (opt.Approximate) _sourceCentre = new int[filled.Length];
+        _sourceCentre = new int[filled.Length];
+        Array.Fill(_sourceCentre, -1);
     }
 
     public int FilledCount => _filledCount;
@@ -35,7 +36,7 @@ internal sealed class NeighbourhoodGrower
     /// <summary>Marks output pixel (x, y) as filled from sample pixel (sx, sy) (used for the seed and known pixels).</summary>
     public void SetSource(int x, int y, int sx, int sy)
     {
-        if (_sourceCentre != null) _sourceCentre[y * _out.Width + x] = sy * _sample.Width + sx;
+        _sourceCentre[y * _out.Width + x] = sy * _sample.Width + sx;
     }
 
     public void Run(Random rng, IProgress<ProgressReport>? progress, CancellationToken ct, string stage)
@@ -49,6 +50,7 @@ internal sealed class NeighbourhoodGrower
         var dims = new SearchDim[_window.Positions.Length * C];
         var selected = new List<int>();
         var approxCandidates = new List<int>();
+        var hints = new List<int>();
         var approxDist = new List<float>();
         var frontier = new List<(int Index, int Count)>();
         long lastReport = 0;
@@ -79,9 +81,10 @@ internal sealed class NeighbourhoodGrower
                 }
                 int pick;
                 float pickDist;
-                if (_sourceCentre == null)
+                if (!_opt.Approximate)
                 {
-                    _search.Search(_grid, dims, n, norm, band, selected);
+                    CoherenceCandidates(x, y, hints, 8);
+                    _search.Search(_grid, dims, n, norm, band, selected, hints);
                     if (selected.Count == 0) continue;
                     pick = selected[selected.Count == 1 ? 0 : rng.Next(selected.Count)];
                     pickDist = _search.Distances[pick];
@@ -143,21 +146,31 @@ internal sealed class NeighbourhoodGrower
         frontier.AddRange(sorted);
     }
 
-    (int Pick, float Dist) ApproximateMatch(int x, int y, SearchDim[] dims, int n, float norm, float band, Random rng,
-        List<int> cands, List<float> dist, List<int> selected)
+    /// <summary>
+    /// Ashikhmin's coherence candidates: each filled neighbour (nearest first, up to <paramref name="max"/>) copied
+    /// some sample pixel; the same shift proposes a window for this pixel.
+    /// </summary>
+    void CoherenceCandidates(int x, int y, List<int> cands, int max)
     {
         int W = _out.Width, H = _out.Height, r = _window.Radius, sw = _sample.Width;
         cands.Clear();
+        int seen = 0;
         foreach (var (dy, dx, _) in _window.Positions)
         {
             int yy = y + dy, xx = x + dx;
             if ((uint)yy >= (uint)H || (uint)xx >= (uint)W || _filled[yy * W + xx] == 0) continue;
-            int s = _sourceCentre![yy * W + xx];
-            // The neighbour copied sample pixel s; the same shift proposes the window centred at s - (dx, dy).
-            int cx = s % sw - dx, cy = s / sw - dy;
-            int idx = _grid.IndexOf(cx - r, cy - r);
+            int s = _sourceCentre[yy * W + xx];
+            if (s < 0) continue;
+            if (++seen > max) break;
+            int idx = _grid.IndexOf(s % sw - dx - r, s / sw - dy - r);
             if (idx >= 0 && !cands.Contains(idx)) cands.Add(idx);
         }
+    }
+
+    (int Pick, float Dist) ApproximateMatch(int x, int y, SearchDim[] dims, int n, float norm, float band, Random rng,
+        List<int> cands, List<float> dist, List<int> selected)
+    {
+        CoherenceCandidates(x, y, cands, int.MaxValue);
         for (int k = 0; k < _opt.RandomCandidates; k++)
         {
             int idx = rng.Next(_grid.Count);

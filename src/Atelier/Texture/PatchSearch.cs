@@ -22,9 +22,9 @@ internal sealed class PatchSearch
     readonly int _maxThreads;
     float[] _dist = [];
 
-    /// <summary>Candidates scored below this many terms x candidates run on one thread (thread start-up would dominate).</summary>
-    const long ParallelWork = 1 << 15;
+    /// <summary>Searches below this many terms x candidates run on one thread (with pruning they take microseconds).</summary>
     const int CheckEvery = 8;
+    const long ParallelMinimum = 1 << 20;
 
     public PatchSearch(PatchSource source, SearchEngine engine, int maxThreads = 0)
     {
@@ -41,11 +41,23 @@ internal sealed class PatchSearch
     /// Scores every candidate of <paramref name="grid"/> and appends to <paramref name="selected"/> (cleared first)
     /// the indices with d &lt;= dmin * band, in increasing order. Returns dmin (+infinity when no candidate is valid).
     /// </summary>
-    public float Search(CandidateGrid grid, SearchDim[] dims, int dimCount, float norm, float band, List<int> selected)
+    /// <param name="hints">
+    /// Candidates likely to be good (e.g. continuations of the neighbours' sources). The fast engine scores them
+    /// first so that pruning is effective from the start; they change nothing else. The reference ignores them.
+    /// </param>
+    public float Search(CandidateGrid grid, SearchDim[] dims, int dimCount, float norm, float band, List<int> selected,
+        List<int>? hints = null)
     {
         if (_dist.Length < grid.Count) _dist = new float[grid.Count];
         if (_engine == SearchEngine.Reference) ScoreReference(grid, dims, dimCount, norm);
-        else ScoreFast(grid, dims, dimCount, norm, band);
+        else
+        {
+            float bound = float.PositiveInfinity;
+            if (hints != null)
+                foreach (var h in hints)
+                    if (grid.IsValid(h)) bound = Math.Min(bound, Distance(grid, h, dims, dimCount, norm));
+            ScoreFast(grid, dims, dimCount, norm, band, bound);
+        }
         return Select(_dist.AsSpan(0, grid.Count), band, selected);
     }
 
@@ -83,11 +95,12 @@ internal sealed class PatchSearch
 
     sealed class SharedBest { public float Value = float.PositiveInfinity; }
 
-    void ScoreFast(CandidateGrid grid, SearchDim[] dims, int dimCount, float norm, float band)
+    void ScoreFast(CandidateGrid grid, SearchDim[] dims, int dimCount, float norm, float band, float initialBest)
     {
-        var best = new SharedBest();
+        // initialBest is the exact distance of a real candidate, so it bounds the minimum from above.
+        var best = new SharedBest { Value = initialBest };
         long work = (long)grid.Count * Math.Max(1, dimCount);
-        if (work < ParallelWork || _maxThreads == 1 || grid.Rows == 1)
+        if (work < ParallelMinimum || _maxThreads == 1 || grid.Rows == 1)
         {
             for (int r = 0; r < grid.Rows; r++) ScoreRow(grid, r, dims, dimCount, norm, band, best);
         }
@@ -111,9 +124,14 @@ internal sealed class PatchSearch
         {
             int n = Math.Min(lanes, grid.Cols - c0);
             // Lanes past the row's end or excluded start at +infinity: they never block abandoning the group.
-            for (int j = 0; j < lanes; j++)
-                lane[j] = j < n && grid.IsValid(first + c0 + j) ? 0f : float.PositiveInfinity;
-            var acc = new Vector<float>(lane);
+            Vector<float> acc;
+            if (n == lanes && grid.Valid == null) acc = Vector<float>.Zero;
+            else
+            {
+                for (int j = 0; j < lanes; j++)
+                    lane[j] = j < n && grid.IsValid(first + c0 + j) ? 0f : float.PositiveInfinity;
+                acc = new Vector<float>(lane);
+            }
             int b = rowBase + c0;
             bool abandoned = false;
             for (int k = 0; k < dimCount; k++)
@@ -122,7 +140,7 @@ internal sealed class PatchSearch
                 var v = Vector.LoadUnsafe(ref data, (nuint)(b + d.Offset));
                 var diff = new Vector<float>(d.Target) - v;
                 acc += diff * diff * new Vector<float>(d.Weight);
-                if ((k & (CheckEvery - 1)) == CheckEvery - 1)
+                if ((k & (CheckEvery - 1)) == CheckEvery / 2 - 1) // after 4, 12, 20... terms
                 {
                     float bound = Volatile.Read(ref best.Value) * band;
                     if (Vector.GreaterThanAll(acc / normV, new Vector<float>(bound))) { abandoned = true; break; }

@@ -103,8 +103,9 @@ public static class Scanline
         for (int k = 0; k < causal.Length; k++)
             for (int c = 0; c < C; c++) causalOffsets[k * C + c] = SearchDim.OffsetOf(src, c, causal[k].Dy + r, causal[k].Dx + r);
         var selected = new List<int>();
-        int[]? sourceOf = opt.Approximate ? new int[Wo * Ho] : null;
-        if (sourceOf != null) Array.Fill(sourceOf, -1);
+        // Which sample pixel each output pixel of the last r + 1 rows copied (only causal neighbours are looked up,
+        // so memory stays a few rows, not an output-sized map).
+        var ring = new int[(r + 1) * Wo];
         var cands = new List<int>();
         for (int y = 0; y < Ho; y++)
         {
@@ -129,33 +130,43 @@ public static class Scanline
                             dims[n++] = new SearchDim(SearchDim.OffsetOf(src, C + k * C + c, r, r), outputParent[c, py, px], 1f);
                     }
                 int pick;
-                if (sourceOf == null)
+                CoherenceCandidates(x, y, Wo, Ws, r, causal, ring, grid, cands);
+                if (!opt.Approximate)
                 {
-                    search.Search(grid, dims, n, 1f, 1f, selected);
+                    search.Search(grid, dims, n, 1f, 1f, selected, cands);
                     pick = selected[0];
                 }
-                else pick = ApproximatePick(x, y, Wo, Ho, Ws, r, causal, sourceOf, grid, search, dims, n, opt.RandomCandidates, rng, cands);
+                else pick = ApproximatePick(grid, search, dims, n, opt.RandomCandidates, rng, cands);
                 int o = grid.SourceIndex(src, pick);
                 int sx = o % Ws + r, sy = o / Ws + r;
                 for (int c = 0; c < C; c++) output[c, y, x] = sample[c, sy, sx];
-                if (sourceOf != null) sourceOf[y * Wo + x] = sy * Ws + sx;
+                ring[y % (r + 1) * Wo + x] = sy * Ws + sx;
             }
             done += Wo;
             progress?.Report(new ProgressReport(done, total, stage));
         }
     }
 
-    static int ApproximatePick(int x, int y, int Wo, int Ho, int Ws, int r, (int Dy, int Dx)[] causal, int[] sourceOf,
-        CandidateGrid grid, PatchSearch search, SearchDim[] dims, int n, int randomCount, Random rng, List<int> cands)
+    /// <summary>
+    /// Ashikhmin's coherence candidates: each synthesised causal neighbour copied some sample pixel; the same shift
+    /// proposes a match for this pixel. Neighbours still holding noise (wrapped past the row's end or above row 0)
+    /// propose nothing.
+    /// </summary>
+    static void CoherenceCandidates(int x, int y, int Wo, int Ws, int r, (int Dy, int Dx)[] causal, int[] ring,
+        CandidateGrid grid, List<int> cands)
     {
         cands.Clear();
         foreach (var (dy, dx) in causal)
         {
-            int s = sourceOf[Wrap(y + dy, Ho) * Wo + Wrap(x + dx, Wo)];
-            if (s < 0) continue; // still noise (first rows wrap to the unsynthesised bottom)
+            if (y + dy < 0 || (dy == 0 && x + dx < 0)) continue;
+            int s = ring[(y + dy) % (r + 1) * Wo + Wrap(x + dx, Wo)];
             int idx = grid.IndexOf(s % Ws - dx - r, s / Ws - dy - r);
             if (idx >= 0 && !cands.Contains(idx)) cands.Add(idx);
         }
+    }
+
+    static int ApproximatePick(CandidateGrid grid, PatchSearch search, SearchDim[] dims, int n, int randomCount, Random rng, List<int> cands)
+    {
         // Random candidates keep it from locking into one copy; at least one, so a pixel always gets a match.
         for (int k = 0; k < Math.Max(1, randomCount); k++)
         {

@@ -19,6 +19,11 @@ public sealed record TransferOptions
     public double Tolerance { get; init; } = 0.1;
     /// <summary>Gaussian blur (sigma, pixels) of the luminance correspondence maps; 0 = plain luminance.</summary>
     public double CorrespondenceBlur { get; init; }
+    /// <summary>
+    /// Remap the target's luminance to the texture's mean and standard deviation first (Hertzmann et al.'s
+    /// luminance remapping), so a dark or low-contrast texture can still follow a bright, contrasty target.
+    /// </summary>
+    public bool RemapLuminance { get; init; } = true;
     public SearchEngine Engine { get; init; } = SearchEngine.Fast;
     public int MaxThreads { get; init; }
 }
@@ -63,6 +68,7 @@ public static class TextureTransfer
         var src = PatchSource.FromImage(texture, 1);
         Luminance(texture, opt.CorrespondenceBlur).CopyTo(src.Plane(texture.Channels));
         var targetMap = Luminance(target, opt.CorrespondenceBlur);
+        if (opt.RemapLuminance) Remap(targetMap, src.Plane(texture.Channels));
         var quilter = new Quilter(src, texture.Channels, opt.Engine, opt.MaxThreads);
 
         long totalSteps = 0;
@@ -104,6 +110,23 @@ public static class TextureTransfer
             for (int i = 0; i < n; i++)
                 lum[i] = 0.299f * image.Data[i] + 0.587f * image.Data[n + i] + 0.114f * image.Data[2 * n + i];
         return blurSigma > 0 ? Blur(lum, image.Width, image.Height, blurSigma) : lum;
+    }
+
+    /// <summary>Linearly maps <paramref name="map"/> to the mean and standard deviation of <paramref name="reference"/>.</summary>
+    internal static void Remap(float[] map, ReadOnlySpan<float> reference)
+    {
+        static (double Mean, double Std) Stats(ReadOnlySpan<float> v)
+        {
+            double m = 0, q = 0;
+            foreach (var x in v) m += x;
+            m /= v.Length;
+            foreach (var x in v) q += (x - m) * (x - m);
+            return (m, Math.Sqrt(q / v.Length));
+        }
+        var (mt, st) = Stats(map);
+        var (mr, sr) = Stats(reference);
+        double scale = st > 1e-6 ? sr / st : 0;
+        for (int i = 0; i < map.Length; i++) map[i] = (float)((map[i] - mt) * scale + mr);
     }
 
     static float[] Blur(float[] p, int W, int H, double sigma)

@@ -34,6 +34,29 @@ public class ImageResizeTests
         Assert.Equal(8, checkedCases);
     }
 
+    /// <summary>PIL 9.4 Image.resize outputs (fixtures/imaging/make_pil_resize_expected.py): must match exactly.</summary>
+    [Fact]
+    public void ResizeLikePilIsBitExact()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("imaging", "pil_resize_expected.json")));
+        var root = doc.RootElement;
+        var input = new Image(root.GetProperty("width").GetInt32(), root.GetProperty("height").GetInt32(), 3,
+            root.GetProperty("input").EnumerateArray().Select(v => v.GetInt32() / 255f).ToArray());
+        int cases = 0;
+        foreach (var c in root.GetProperty("cases").EnumerateArray())
+        {
+            var filter = Enum.Parse<ResizeFilter>(c.GetProperty("filter").GetString()!);
+            int w = c.GetProperty("width").GetInt32(), h = c.GetProperty("height").GetInt32();
+            var expected = c.GetProperty("expected").EnumerateArray().Select(v => v.GetInt32()).ToArray();
+            var actual = ImageResize.ResizeLikePil(input, w, h, filter);
+            var levels = actual.Data.Select(v => (int)MathF.Round(v * 255f)).ToArray();
+            int mismatches = expected.Where((e, i) => e != levels[i]).Count();
+            Assert.True(mismatches == 0, $"{filter} {w}x{h}: {mismatches} of {expected.Length} samples differ from PIL");
+            cases++;
+        }
+        Assert.Equal(18, cases);
+    }
+
     [Fact]
     public void ConstantImagesStayConstant()
     {
@@ -119,14 +142,13 @@ public class ImageResizeTests
     }
 
     [Fact]
-    public void LargeResizeIsReasonablyFast()
+    public void LargeResizeKeepsAConstantImageConstant()
     {
-        var img = TestImages.Smooth(1024, 768, 3);
-        ImageResize.Resize(img, 256, 192); // warm up
-        var sw = System.Diagnostics.Stopwatch.StartNew();
+        // Timing belongs in bench/; here a large bicubic downscale must still be exact on flat input.
+        var img = new Image(1024, 768, 3);
+        Array.Fill(img.Data, 0.25f);
         var r = ImageResize.Resize(img, 512, 384, ResizeFilter.Bicubic);
-        sw.Stop();
         Assert.Equal((512, 384), (r.Width, r.Height));
-        Assert.True(sw.ElapsedMilliseconds < 2000, $"took {sw.ElapsedMilliseconds} ms");
+        Assert.All(r.Data, v => Assert.Equal(0.25f, v, 5));
     }
 }

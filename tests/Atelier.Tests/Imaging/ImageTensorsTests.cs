@@ -74,16 +74,12 @@ public class ImageTensorsTests
     }
 
     [Fact]
-    public void LargeConversionIsFast()
+    public void LargeConversionRoundTrips()
     {
-        // 1024x1024 RGB both ways: a bulk copy, not per-pixel calls (a per-element indexer would take seconds).
+        // Speed is measured in bench/, never in a test; here only the 1024x1024 round trip's exactness.
         using var scope = NewDisposeScope();
         var img = TestImages.Random8Bit(1024, 1024, 3, seed: 4);
-        ImageTensors.FromTensor(ImageTensors.ToTensor(img)); // warm up
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         var back = ImageTensors.FromTensor(ImageTensors.ToTensor(img, ValueRange.MinusOneOne), ValueRange.MinusOneOne);
-        sw.Stop();
-        Assert.True(sw.ElapsedMilliseconds < 500, $"took {sw.ElapsedMilliseconds} ms");
         Assert.True(TestImages.MaxAbsDiff(img, back) < 1e-6);
     }
 }

@@ -52,6 +52,14 @@ public class TextureTransferTests
     }
 
     [Fact]
+    public void LuminanceRemapMatchesMeanAndSpread()
+    {
+        float[] map = [0f, 1f, 0f, 1f];
+        TextureTransfer.Remap(map, new float[] { 0.4f, 0.6f, 0.4f, 0.6f });
+        Assert.Equal([0.4f, 0.6f, 0.4f, 0.6f], map.Select(v => MathF.Round(v, 5)).ToArray());
+    }
+
+    [Fact]
     public void BadAlphaIsAUsageError()
     {
         var t = SyntheticTextures.Organic(20, 20, 2);

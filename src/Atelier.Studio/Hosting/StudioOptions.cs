@@ -1,0 +1,81 @@
+namespace Atelier.Studio.Hosting;
+
+/// <summary>
+/// How the studio runs: where it listens, where models live, and the limits that keep one browser tab (or a
+/// misbehaving client) from exhausting the machine. Defaults suit a laptop: loopback only, one job at a time.
+/// </summary>
+public sealed class StudioOptions
+{
+    /// <summary>Addresses to listen on (semicolon-separated, as ASP.NET Core's --urls). Port 0 picks a free port.</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:5000";
+
+    /// <summary>A folder scanned (one level deep) for checkpoints; null for none.</summary>
+    public string? ModelsDirectory { get; set; }
+
+    /// <summary>Extra checkpoint files named on the command line.</summary>
+    public List<string> ModelFiles { get; } = new();
+
+    /// <summary>Largest accepted upload (one image file), in bytes.</summary>
+    public long MaxUploadBytes { get; set; } = 16L << 20;
+
+    /// <summary>Largest accepted image, in pixels (checked from the file header, before decoding).</summary>
+    public long MaxPixels { get; set; } = 16L << 20;
+
+    /// <summary>Jobs run at once (each may use several torch threads).</summary>
+    public int MaxConcurrentJobs { get; set; } = 1;
+
+    /// <summary>Jobs waiting to run; more are refused with 429 until some finish.</summary>
+    public int MaxQueuedJobs { get; set; } = 16;
+
+    /// <summary>A job running longer is stopped and reported as timed out.</summary>
+    public TimeSpan JobTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Finished jobs kept (with their result images) for the page to fetch; older ones are forgotten.</summary>
+    public int MaxFinishedJobs { get; set; } = 32;
+
+    /// <summary>HTTP requests handled at once; a short queue waits beyond that, then 503.</summary>
+    public int MaxConcurrentRequests { get; set; } = 32;
+
+    /// <summary>Requests allowed to wait for a slot when <see cref="MaxConcurrentRequests"/> are in flight.</summary>
+    public int MaxQueuedRequests { get; set; } = 128;
+
+    /// <summary>Torch device for the methods: auto, cpu, cuda or cuda:N.</summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>Where models Atelier trains or generates itself are cached (also listed as models).</summary>
+    public string? CacheDirectory { get; set; } = DefaultCacheDirectory();
+
+    /// <summary>$ATELIER_CACHE, else $XDG_CACHE_HOME/atelier, else ~/.cache/atelier.</summary>
+    public static string DefaultCacheDirectory()
+    {
+        var env = Environment.GetEnvironmentVariable("ATELIER_CACHE");
+        if (!string.IsNullOrEmpty(env)) return env;
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        if (!string.IsNullOrEmpty(xdg)) return Path.Combine(xdg, "atelier");
+        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "atelier");
+    }
+
+    /// <summary>Checks the limits; a bad value is a usage error naming the option.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Urls)) throw new AtelierUsageException("--urls: give at least one address, e.g. http://127.0.0.1:5000");
+        foreach (var u in Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            if (!Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                throw new AtelierUsageException($"--urls {u}: expected an address such as http://127.0.0.1:5000");
+        if (ModelsDirectory != null && !Directory.Exists(ModelsDirectory))
+            throw new AtelierUsageException($"--models {ModelsDirectory}: no such folder");
+        foreach (var f in ModelFiles)
+            if (!File.Exists(f)) throw new AtelierUsageException($"--model {f}: no such file");
+        if (MaxConcurrentJobs < 1) throw new AtelierUsageException($"--jobs {MaxConcurrentJobs}: must be at least 1");
+        if (MaxQueuedJobs < 1) throw new AtelierUsageException($"--queue {MaxQueuedJobs}: must be at least 1");
+        if (JobTimeout <= TimeSpan.Zero) throw new AtelierUsageException($"--job-timeout {JobTimeout.TotalSeconds}: must be positive");
+        if (MaxUploadBytes < 1024) throw new AtelierUsageException($"--max-upload {MaxUploadBytes}: must be at least 1024 bytes");
+        if (MaxPixels < 64) throw new AtelierUsageException($"--max-pixels {MaxPixels}: must be at least 64");
+    }
+
+    /// <summary>True when every address is a loopback one (the default); the CLI warns otherwise.</summary>
+    public bool IsLoopbackOnly() =>
+        Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(u =>
+            Uri.TryCreate(u, UriKind.Absolute, out var uri) &&
+            (uri.IsLoopback || uri.Host == "localhost"));
+}

@@ -1,0 +1,38 @@
+namespace Atelier.Studio.Methods;
+
+/// <summary>
+/// One input of a method, described for the page so it can draw the form without knowing the method:
+/// kind is int, float, choice, bool, seed, image (upload or built-in sample), mask (painted over the image
+/// named by <see cref="Over"/>), sketch (drawn on a canvas) or model (chosen from /api/models, filtered by
+/// <see cref="Architecture"/> prefix). <see cref="Live"/> sliders re-run the method when moved.
+/// </summary>
+public sealed record MethodParam(string Name, string Label, string Kind)
+{
+    public double? Min { get; init; }
+    public double? Max { get; init; }
+    public double? Step { get; init; }
+    public object? Default { get; init; }
+    public IReadOnlyList<string>? Choices { get; init; }
+    public string? Over { get; init; }
+    public string? Architecture { get; init; }
+    public bool Live { get; init; }
+    public string? Help { get; init; }
+    /// <summary>For image params: the built-in sample offered first, and its size in pixels.</summary>
+    public string? Sample { get; init; }
+    public int? SampleSize { get; init; }
+
+    public static MethodParam Int(string name, string label, int min, int max, int value, string? help = null) =>
+        new(name, label, "int") { Min = min, Max = max, Step = 1, Default = value, Help = help };
+    public static MethodParam Float(string name, string label, double min, double max, double value, double step, bool live = false, string? help = null) =>
+        new(name, label, "float") { Min = min, Max = max, Step = step, Default = value, Live = live, Help = help };
+    public static MethodParam Choice(string name, string label, string value, params string[] choices) =>
+        new(name, label, "choice") { Default = value, Choices = choices };
+    public static MethodParam Bool(string name, string label, bool value) => new(name, label, "bool") { Default = value };
+    public static MethodParam Image(string name, string label, string? sample = "bricks", int sampleSize = 64) =>
+        new(name, label, "image") { Sample = sample, SampleSize = sampleSize };
+    public static MethodParam Mask(string name, string label, string over) => new(name, label, "mask") { Over = over };
+    public static MethodParam Sketch(string name, string label, int size = 256) => new(name, label, "sketch") { SampleSize = size };
+    public static MethodParam Model(string name, string label, string architecture) =>
+        new(name, label, "model") { Architecture = architecture };
+    public static MethodParam Seed(string name = "seed", string label = "Seed") => new(name, label, "seed") { Min = 0, Max = int.MaxValue, Default = 1 };
+}

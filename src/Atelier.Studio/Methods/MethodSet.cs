@@ -1,0 +1,14 @@
+namespace Atelier.Studio.Methods;
+
+/// <summary>Every library method this build of the studio offers, in page order.</summary>
+public static class MethodSet
+{
+    public static IReadOnlyList<StudioMethod> All() =>
+    [
+        new QuiltingMethod(),
+        new EfrosLeungMethod(),
+        new HoleFillingMethod(),
+        new GatysStyleMethod(),
+        new GatysTextureMethod(),
+    ];
+}

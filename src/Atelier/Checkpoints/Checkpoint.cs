@@ -1,0 +1,66 @@
+using System.Text;
+using Atelier.Checkpoints.Pickle;
+
+namespace Atelier.Checkpoints;
+
+/// <summary>
+/// Loads a checkpoint whatever its format, recognised by content (not extension): PyTorch's zip format,
+/// PyTorch's legacy format, or safetensors. PyTorch files are read by Atelier's own restricted unpickler,
+/// so a hostile file is refused with a one-line <see cref="AtelierException"/> and never runs code.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>Loads every tensor (on the CPU) and the file's plain data.</summary>
+    public static CheckpointFile Load(string path)
+    {
+        var format = DetectFormat(path);
+        switch (format)
+        {
+            case CheckpointFormat.SafeTensors:
+            {
+                var content = SafeTensors.Load(path);
+                var root = new PickleDict { IsOrdered = true };
+                foreach (var (k, v) in content.Tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal)) root.Set(k, v);
+                return new CheckpointFile(path, format, root, content.Metadata);
+            }
+            case CheckpointFormat.TorchZip:
+                return new CheckpointFile(path, format, TorchZipReader.Load(path), null);
+            default:
+                return new CheckpointFile(path, format, TorchLegacyReader.Load(path), null);
+        }
+    }
+
+    /// <summary>Loads a model state dict: the tensors under <paramref name="select"/> when given (e.g. "g_ema"),
+    /// with a leading "module." (DataParallel) removed when every key has it.</summary>
+    public static Dictionary<string, TorchSharp.torch.Tensor> LoadStateDict(string path, string? select = null)
+    {
+        using var file = Load(path);
+        var sd = select == null ? file.StateDict : file.Select(select);
+        var stripped = StateDicts.StripPrefixIfAll(sd, "module.");
+        // Detach the chosen tensors from the file so disposing the file keeps them.
+        var result = new Dictionary<string, TorchSharp.torch.Tensor>(StringComparer.Ordinal);
+        foreach (var (k, v) in stripped) result[k] = v.alias();
+        return result;
+    }
+
+    /// <summary>Recognises the format from the first bytes of the file.</summary>
+    public static CheckpointFormat DetectFormat(string path)
+    {
+        if (!File.Exists(path)) throw new AtelierException($"{path}: no such file");
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var head = new byte[Math.Min(fs.Length, 512)];
+        fs.ReadExactly(head);
+        if (head.Length >= 4 && head[0] == 'P' && head[1] == 'K' && (head[2], head[3]) is (3, 4) or (5, 6))
+            return CheckpointFormat.TorchZip;
+        if (TorchLegacyReader.LooksLegacy(head)) return CheckpointFormat.TorchLegacy;
+        if (head.Length >= 10)
+        {
+            ulong n = BitConverter.ToUInt64(head, 0);
+            if (n >= 2 && n <= (ulong)(fs.Length - 8) && head[8] == '{') return CheckpointFormat.SafeTensors;
+        }
+        if (head.Length >= 262 && Encoding.ASCII.GetString(head, 257, 5) == "ustar")
+            throw new AtelierException($"{path}: the tar checkpoint format of PyTorch 0.3 and earlier is not supported (re-save it with a newer PyTorch)");
+        if (head.Length == 0) throw new AtelierException($"{path}: empty file, not a checkpoint");
+        throw new AtelierException($"{path}: not a checkpoint Atelier recognises (expected a PyTorch .pth/.pt/.ckpt file or a .safetensors file)");
+    }
+}

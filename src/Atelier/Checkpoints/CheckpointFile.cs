@@ -1,0 +1,217 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using Atelier.Checkpoints.Pickle;
+using static TorchSharp.torch;
+
+namespace Atelier.Checkpoints;
+
+public enum CheckpointFormat
+{
+    /// <summary>A .safetensors file.</summary>
+    SafeTensors,
+    /// <summary>torch.save's zip format (PyTorch 1.6 and later).</summary>
+    TorchZip,
+    /// <summary>torch.save's legacy format (before PyTorch 1.6, or _use_new_zipfile_serialization=False).</summary>
+    TorchLegacy,
+}
+
+/// <summary>
+/// A loaded checkpoint: its flat state dict (nested dicts flattened with '.', so <c>{'g_ema': {'style.1.weight': t}}</c>
+/// becomes <c>g_ema.style.1.weight</c>), sub-dicts by name (<see cref="Select"/>), non-tensor entries such as
+/// rosinality's <c>args</c> as plain data (<see cref="Value"/>), and safetensors metadata. Itself a read-only
+/// dictionary of the flat state dict. Disposing it disposes every tensor it holds.
+/// </summary>
+public sealed class CheckpointFile : IReadOnlyDictionary<string, Tensor>, IDisposable
+{
+    /// <summary>Flattened entries beyond this many are refused (a shared-reference bomb would multiply them).</summary>
+    public const int MaxFlatEntries = 1_000_000;
+
+    readonly Dictionary<string, Tensor> _flat;
+    readonly PickleDict? _rootDict;
+
+    public string Path { get; }
+    public CheckpointFormat Format { get; }
+    /// <summary>The loaded object as read (PickleDict, PickleList, Tensor, plain values); for safetensors a dict of its tensors.</summary>
+    public object? Root { get; }
+    /// <summary>The safetensors <c>__metadata__</c> (empty for PyTorch files).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+    /// <summary>Every tensor in the file under its flattened name.</summary>
+    public IReadOnlyDictionary<string, Tensor> StateDict => _flat;
+
+    internal CheckpointFile(string path, CheckpointFormat format, object? root, IReadOnlyDictionary<string, string>? metadata)
+    {
+        Path = path;
+        Format = format;
+        Root = root;
+        _rootDict = root as PickleDict;
+        Metadata = metadata ?? new Dictionary<string, string>();
+        _flat = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            // A graph that shares containers can name the same values exponentially many times ("billion laughs"
+            // of lists holding the previous list twice): allow a fixed multiple of its distinct nodes.
+            _visitBudget = 16L * CountDistinct(root) + 10_000;
+            Flatten(root, "", 0);
+        }
+        catch (PickleException e) { DisposeAll(root); throw new AtelierException($"{path}: {e.Message}"); }
+    }
+
+    long _visits, _visitBudget;
+
+    static long CountDistinct(object? root)
+    {
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        var todo = new Stack<object?>();
+        todo.Push(root);
+        while (todo.Count > 0)
+        {
+            var v = todo.Pop();
+            if (v is null || !seen.Add(v)) continue;
+            switch (v)
+            {
+                case PickleDict d: foreach (var kv in d.Items) todo.Push(kv.Value); break;
+                case PickleList or PickleTuple or PickleSet: foreach (var x in (IEnumerable<object?>)v) todo.Push(x); break;
+                case PickleObject o: foreach (var x in o.Attributes.Values) todo.Push(x); break;
+            }
+        }
+        return seen.Count;
+    }
+
+    void Flatten(object? value, string prefix, int depth)
+    {
+        if (depth > TensorMaterializer.MaxDepth) throw new PickleException($"values nested more than {TensorMaterializer.MaxDepth} deep");
+        if (++_visits > _visitBudget) throw new PickleException("too many nested values (shared-reference bomb)");
+        switch (value)
+        {
+            case Tensor t:
+                if (_flat.Count >= MaxFlatEntries) throw new PickleException($"more than {MaxFlatEntries} tensors");
+                _flat[prefix] = t;
+                break;
+            case PickleDict d:
+                foreach (var (k, v) in d.Items) Flatten(v, Join(prefix, KeyName(k)), depth + 1);
+                break;
+            case PickleList or PickleTuple:
+                int i = 0;
+                foreach (var v in (IEnumerable<object?>)value) Flatten(v, Join(prefix, (i++).ToString(System.Globalization.CultureInfo.InvariantCulture)), depth + 1);
+                break;
+        }
+    }
+
+    static string Join(string prefix, string key) => prefix.Length == 0 ? key : prefix + "." + key;
+
+    internal static string KeyName(object key) => key switch
+    {
+        string s => s,
+        long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => PickleFormat.Short(key),
+    };
+
+    /// <summary>The top-level keys of the file (for a state dict file: every tensor name).</summary>
+    public IReadOnlyList<string> TopLevelKeys =>
+        _rootDict?.Items.Select(kv => KeyName(kv.Key)).ToList() ?? (IReadOnlyList<string>)[];
+
+    /// <summary>
+    /// The tensors under <paramref name="prefix"/> (e.g. "g_ema" or "state_dict") with the prefix removed.
+    /// Throws naming the available top-level entries when there are none.
+    /// </summary>
+    public IReadOnlyDictionary<string, Tensor> Select(string prefix)
+    {
+        var sub = StateDicts.Select(_flat, prefix);
+        if (sub.Count == 0)
+            throw new AtelierException($"{Path}: no tensors under '{prefix}' (top-level entries: {string.Join(", ", TopLevelKeys.Take(20))})");
+        return sub;
+    }
+
+    /// <summary>True when the file has tensors under <paramref name="prefix"/>.</summary>
+    public bool Has(string prefix) => _flat.Keys.Any(k => k == prefix || k.StartsWith(prefix + ".", StringComparison.Ordinal));
+
+    /// <summary>
+    /// A non-tensor entry (dotted path into nested dicts, e.g. "args" or "args.size") as plain data: dicts and
+    /// objects (argparse.Namespace) become <c>Dictionary&lt;string, object?&gt;</c>, lists and tuples
+    /// <c>List&lt;object?&gt;</c>, numbers long/double, and tensors stay tensors. Null when absent.
+    /// </summary>
+    public object? Value(string path)
+    {
+        object? cur = Root;
+        foreach (var part in path.Split('.'))
+        {
+            cur = cur switch
+            {
+                PickleDict d => d.Items.FirstOrDefault(kv => KeyName(kv.Key) == part).Value,
+                PickleObject o => o.Attributes.GetValueOrDefault(part),
+                _ => null,
+            };
+            if (cur == null) return null;
+        }
+        return ToPlain(cur, 0);
+    }
+
+    /// <summary>Top-level entries that hold no tensor at all (epoch counters, args, options...), as plain data.</summary>
+    public IReadOnlyDictionary<string, object?> NonTensorEntries
+    {
+        get
+        {
+            var r = new Dictionary<string, object?>(StringComparer.Ordinal);
+            if (_rootDict == null) return r;
+            foreach (var (k, v) in _rootDict.Items)
+            {
+                var name = KeyName(k);
+                if (!Has(name)) r[name] = ToPlain(v, 0);
+            }
+            return r;
+        }
+    }
+
+    internal static object? ToPlain(object? v, int depth)
+    {
+        if (depth > TensorMaterializer.MaxDepth) throw new AtelierException("value nested too deeply");
+        return v switch
+        {
+            PickleDict d => d.Items.ToDictionary(kv => KeyName(kv.Key), kv => ToPlain(kv.Value, depth + 1), StringComparer.Ordinal),
+            PickleObject o => o.Attributes.ToDictionary(kv => kv.Key, kv => ToPlain(kv.Value, depth + 1), StringComparer.Ordinal),
+            PickleTuple or PickleList or PickleSet => ((IEnumerable<object?>)v).Select(x => ToPlain(x, depth + 1)).ToList(),
+            BigInteger b => b.ToString(),
+            PickleGlobal g => g.FullName,
+            PickleNone => null,
+            _ => v,
+        };
+    }
+
+    // IReadOnlyDictionary over the flat state dict
+    public Tensor this[string key] => _flat.TryGetValue(key, out var t) ? t : throw new KeyNotFoundException($"{Path}: no tensor '{key}'");
+    public IEnumerable<string> Keys => _flat.Keys;
+    public IEnumerable<Tensor> Values => _flat.Values;
+    public int Count => _flat.Count;
+    public bool ContainsKey(string key) => _flat.ContainsKey(key);
+    public bool TryGetValue(string key, [MaybeNullWhen(false)] out Tensor value) => _flat.TryGetValue(key, out value);
+    public IEnumerator<KeyValuePair<string, Tensor>> GetEnumerator() => _flat.GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public void Dispose()
+    {
+        foreach (var t in _flat.Values.Distinct(ReferenceEqualityComparer.Instance).Cast<Tensor>()) t.Dispose();
+        _flat.Clear();
+    }
+
+    void DisposeAll(object? root)
+    {
+        // On a failed flatten some tensors are not in _flat yet: find them all in the graph (each node once).
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        var todo = new Stack<object?>();
+        todo.Push(root);
+        while (todo.Count > 0)
+        {
+            var v = todo.Pop();
+            if (v is null || !seen.Add(v)) continue;
+            switch (v)
+            {
+                case Tensor t: t.Dispose(); break;
+                case PickleDict d: foreach (var kv in d.Items) todo.Push(kv.Value); break;
+                case PickleList or PickleTuple or PickleSet: foreach (var x in (IEnumerable<object?>)v) todo.Push(x); break;
+                case PickleObject o: foreach (var x in o.Attributes.Values) todo.Push(x); break;
+            }
+        }
+        _flat.Clear();
+    }
+}

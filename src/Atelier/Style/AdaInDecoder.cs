@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Atelier.Style;
+
+/// <summary>
+/// The AdaIN decoder in the layout of naoto0804/pytorch-AdaIN (a Sequential, keys <c>N.weight/bias</c>): it mirrors the
+/// normalised VGG-19 from relu4_1 back to RGB with reflection padding, ReLU after every convolution but the last, and
+/// nearest x2 upsampling in place of pooling. Convolutions at 1 (512→256), 5, 8, 11, 14 (→128), 18, 21 (→64), 25, 28 (→3);
+/// upsampling at 3, 16, 23. No output activation (the output is roughly [0,1] and clamped when saved).
+/// <para>
+/// A decoder for a shallower encoder level (relu3_1, relu2_1, relu1_1, used by multi-level WCT) is a tail of the same
+/// sequence keeping the same indices, starting at the padding before its first convolution; <see cref="FromStateDict"/>
+/// detects where a file starts.
+/// </para>
+/// </summary>
+public sealed partial class AdaInDecoder : nn.Module<Tensor, Tensor>
+{
+    sealed record Step(int Index, string Kind, int In, int Out);
+
+    /// <summary>The full sequence: index, kind (pad/conv/relu/up), channels.</summary>
+    static readonly Step[] Plan = BuildPlan();
+
+    readonly List<nn.Module<Tensor, Tensor>> _layers = [];
+
+    /// <summary>Index of the first layer (0 for the full relu4_1 decoder).</summary>
+    public int StartIndex { get; }
+
+    /// <summary>Channels the decoder takes.</summary>
+    public int InputChannels { get; }
+
+    /// <summary>How many x2 upsamplings it applies: 3 for relu4_1, 2 for relu3_1, 1 for relu2_1, 0 for relu1_1.</summary>
+    public int Upsamplings { get; }
+
+    /// <summary>The encoder layer (relu1_1 ... relu4_1) whose output this decoder inverts.</summary>
+    public string EncoderLayer => $"relu{Upsamplings + 1}_1";
+
+    /// <summary>A decoder starting at layer <paramref name="startIndex"/> of the reference sequence (0 = the full relu4_1 decoder).</summary>
+    public AdaInDecoder(int startIndex = 0) : base("AdaInDecoder")
+    {
+        if (startIndex < 0 || startIndex >= Plan.Length || Plan[startIndex].Kind == "relu")
+            throw new ArgumentOutOfRangeException(nameof(startIndex));
+        StartIndex = startIndex;
+        var firstConv = Plan.Skip(startIndex).First(s => s.Kind == "conv");
+        InputChannels = firstConv.In;
+        Upsamplings = Plan.Skip(startIndex).Count(s => s.Kind == "up");
+        foreach (var s in Plan.Skip(startIndex))
+        {
+            nn.Module<Tensor, Tensor> m = s.Kind switch
+            {
+                "pad" => nn.ReflectionPad2d(1),
+                "conv" => nn.Conv2d(s.In, s.Out, 3),
+                "relu" => nn.ReLU(),
+                _ => nn.Upsample(scale_factor: [2.0, 2.0], mode: UpsampleMode.Nearest),
+            };
+            _layers.Add(m);
+            register_module(s.Index.ToString(CultureInfo.InvariantCulture), m);
+        }
+    }
+
+    static Step[] BuildPlan()
+    {
+        var steps = new List<Step>();
+        void Conv(int i, int o, bool relu = true)
+        {
+            steps.Add(new Step(steps.Count, "pad", i, i));
+            steps.Add(new Step(steps.Count, "conv", i, o));
+            if (relu) steps.Add(new Step(steps.Count, "relu", o, o));
+        }
+        void Up(int c) => steps.Add(new Step(steps.Count, "up", c, c));
+        Conv(512, 256); Up(256);
+        Conv(256, 256); Conv(256, 256); Conv(256, 256); Conv(256, 128); Up(128);
+        Conv(128, 128); Conv(128, 64); Up(64);
+        Conv(64, 64); Conv(64, 3, relu: false);
+        return [.. steps];
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        if (x.dim() != 4 || x.shape[1] != InputChannels)
+            throw new AtelierException($"the decoder takes N×{InputChannels}×H×W features, got [{string.Join(", ", x.shape)}]");
+        using var scope = NewDisposeScope();
+        var h = x;
+        foreach (var l in _layers) h = l.forward(h);
+        return h.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// A decoder built from a state dict in the reference layout (full, or a tail for a shallower level), weights copied
+    /// strictly. Anything else is an <see cref="AtelierException"/> naming <paramref name="source"/>.
+    /// </summary>
+    public static AdaInDecoder FromStateDict(IReadOnlyDictionary<string, Tensor> stateDict, string source)
+    {
+        var convs = stateDict.Keys.Select(k => ConvKey().Match(k)).Where(m => m.Success)
+            .Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Distinct().Order().ToList();
+        var planConvs = Plan.Where(s => s.Kind == "conv").Select(s => s.Index).ToList();
+        int at = convs.Count == 0 ? -1 : planConvs.IndexOf(convs[0]);
+        if (at < 0 || !convs.SequenceEqual(planConvs.Skip(at)))
+            throw new AtelierException(
+                $"{source}: not an AdaIN decoder (pytorch-AdaIN layout: convolutions at {string.Join(", ", planConvs)}, keys like 1.weight [256x512x3x3]); " +
+                $"found keys {string.Join(", ", stateDict.Keys.Take(6))}{(stateDict.Count > 6 ? ", ..." : "")}");
+        var decoder = new AdaInDecoder(convs[0] - 1);
+        try
+        {
+            StyleWeights.CopyStrict(decoder, stateDict, source, $"an AdaIN decoder from {decoder.EncoderLayer}");
+            decoder.eval();
+            return decoder;
+        }
+        catch { decoder.Dispose(); throw; }
+    }
+
+    [GeneratedRegex(@"^(\d+)\.weight$")]
+    private static partial Regex ConvKey();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) foreach (var l in _layers) l.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,26 @@
+using Atelier.Imaging;
+using static TorchSharp.torch;
+
+namespace Atelier.Style;
+
+/// <summary>Running a trained <see cref="TransformerNet"/> the way pytorch/examples' stylize does: input ×255, output clamped to 0..255.</summary>
+public static class FastStyle
+{
+    /// <summary>Stylises an (N, 3, H, W) batch on the 0..255 scale; the output is clamped to 0..255.</summary>
+    public static Tensor Stylize(TransformerNet net, Tensor input0To255)
+    {
+        using var _ = no_grad();
+        using var raw = net.forward(input0To255);
+        return raw.clamp(0, 255);
+    }
+
+    /// <summary>Stylises same-sized RGB images as one batch (alpha, if any, is dropped; grey is expanded to RGB).</summary>
+    public static List<Image> Stylize(TransformerNet net, IReadOnlyList<Image> images, Device? device = null)
+    {
+        using var scope = NewDisposeScope();
+        var rgb = images.Select(i => i.Channels == 3 ? i : ImageOps.ToRgb(i)).ToList();
+        var x = ImageTensors.ToTensor(rgb, ValueRange.ZeroOne, device) * 255.0;
+        var y = Stylize(net, x) / 255.0;
+        return ImageTensors.FromBatch(y.cpu());
+    }
+}

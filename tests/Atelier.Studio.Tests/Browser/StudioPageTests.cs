@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Playwright;
+
+namespace Atelier.Studio.Tests.Browser;
+
+/// <summary>
+/// The page in a real headless Chromium against a real studio: draw on a canvas, run a method, move a live
+/// slider, start and cancel a long job, and see the error for a bad upload. Screenshots go to the test output.
+/// </summary>
+public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [SkippableFact]
+    public async Task The_page_draws_runs_slides_cancels_and_reports_bad_uploads()
+    {
+        var chromium = HeadlessChromium.Find();
+        Skip.If(chromium == null, HeadlessChromium.Missing);
+        var clock = Stopwatch.StartNew();
+
+        // The real methods of this build, plus the small test methods for a live slider and a long job.
+        await using var studio = await StudioHarness.StartAsync(methods: [.. Atelier.Studio.Methods.MethodSet.All(), .. new StudioMethodsForTests().All]);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright, chromium!);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } });
+        page.SetDefaultTimeout(15_000);
+        var consoleErrors = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
+        page.PageError += (_, e) => consoleErrors.Add(e);
+
+        await page.GotoAsync(studio.BaseAddress.ToString());
+        await page.WaitForSelectorAsync("body[data-ready='1']");
+        Assert.Equal(8, await page.Locator("nav button").CountAsync());
+        // A panel with no method in this server says what it needs.
+        await page.ClickAsync("#tab-pix2pix");
+        Assert.Contains("Pix2Pix", await page.InnerTextAsync("#panel-pix2pix .notice"));
+
+        // 1. Run a real method: quilting from the built-in bricks.
+        await page.ClickAsync("#tab-texture");
+        await page.CheckAsync("#panel-texture input[type='radio'][value='texture.quilting']");
+        await page.FillAsync("#panel-texture [data-method='texture.quilting'] input[data-param='size']", "160");
+        await page.ClickAsync("#panel-texture button.run");
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('#panel-texture img.result'); return document.querySelector('#panel-texture').dataset.state === 'succeeded' && i.complete && i.naturalWidth === 160; }");
+        await Shot(page, "0-quilting.png");
+
+        // 2. A live slider runs its method when moved.
+        await page.CheckAsync("#panel-texture input[type='radio'][value='test.invert']");
+        var quiltJob = await page.GetAttributeAsync("#panel-texture", "data-job");
+        var slider = page.Locator("#panel-texture input[data-param='amount']");
+        await slider.FocusAsync();
+        await slider.PressAsync("ArrowLeft");
+        await slider.PressAsync("ArrowLeft"); // 1 -> 0.9 (the second press may queue a re-run)
+        await page.WaitForFunctionAsync("prev => { const p = document.querySelector('#panel-texture'); const i = p.querySelector('img.result'); return p.dataset.job !== prev && p.dataset.state === 'succeeded' && i.complete && i.naturalWidth === 64; }", quiltJob);
+        var jobId = await page.GetAttributeAsync("#panel-texture", "data-job");
+        var snap = await studio.GetJsonAsync($"/api/jobs/{jobId}");
+        var amount = snap.GetProperty("info").GetProperty("amount").GetDouble();
+        Assert.True(amount is > 0.85 and < 0.97, $"the slider sent amount {amount}");
+        await Shot(page, "1-slider.png");
+
+        // 3. Paint a hole on the canvas and fill it (Efros-Leung).
+        await page.ClickAsync("#tab-fill");
+        await page.CheckAsync("#panel-fill input[type='radio'][value='fill.efros-leung']");
+        var overlay = page.Locator("#panel-fill [data-method='fill.efros-leung'] canvas.overlay");
+        var box = (await overlay.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(box.X + box.Width * 0.3f, box.Y + box.Height * 0.5f);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(box.X + box.Width * 0.7f, box.Y + box.Height * 0.5f, new MouseMoveOptions { Steps = 8 });
+        await page.Mouse.UpAsync();
+        await page.ClickAsync("#panel-fill button.run");
+        await page.WaitForSelectorAsync("#panel-fill[data-state='succeeded']");
+        snap = await studio.GetJsonAsync($"/api/jobs/{await page.GetAttributeAsync("#panel-fill", "data-job")}");
+        var filled = snap.GetProperty("info").GetProperty("filled").GetInt32();
+        // A stroke across 40% of a 64-px canvas with a 6-px brush: roughly 26 x 6 pixels.
+        Assert.InRange(filled, 60, 600);
+        var result = StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync(snap.GetProperty("resultUrl").GetString()));
+        var original = StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync("/api/samples/bricks.png?size=64"));
+        int changed = Enumerable.Range(0, original.Data.Length).Count(i => original.Data[i] != result.Data[i]);
+        Assert.InRange(changed, 1, 3 * filled); // only hole pixels may change
+        await Shot(page, "2-fill.png");
+
+        // 4. Start a long job (Gatys texture synthesis), watch its pictures form, cancel it.
+        await page.ClickAsync("#tab-gatys");
+        await page.CheckAsync("#panel-gatys input[type='radio'][value='gatys.texture']");
+        var gatys = "#panel-gatys [data-method='gatys.texture'] ";
+        await page.FillAsync(gatys + "input[data-param='size']", "48");
+        await page.FillAsync(gatys + "input[data-param='iterations']", "2000");
+        await page.ClickAsync("#panel-gatys button.run");
+        await page.WaitForSelectorAsync("#panel-gatys[data-state='running']");
+        await page.WaitForSelectorAsync("#panel-gatys img.preview[src*='preview.png']", new() { Timeout = 40_000 });
+        await Shot(page, "3-running.png");
+        await page.ClickAsync("#panel-gatys button.cancel");
+        await page.WaitForSelectorAsync("#panel-gatys[data-state='cancelled']");
+        Assert.Contains("cancelled", await page.InnerTextAsync("#panel-gatys .error"));
+        Assert.True(await page.IsEnabledAsync("#panel-gatys button.run"));
+
+        // 5. A text file named .png: the server's error is shown.
+        await page.ClickAsync("#tab-texture");
+        await page.SelectOptionAsync("#panel-texture select[data-source='source']", "__upload");
+        await page.SetInputFilesAsync("#panel-texture input[data-upload='source']", new FilePayload
+        {
+            Name = "holiday.png", MimeType = "image/png", Buffer = Encoding.UTF8.GetBytes("this is not a picture"),
+        });
+        await page.ClickAsync("#panel-texture button.run");
+        await page.WaitForFunctionAsync("() => document.querySelector('#panel-texture .error').textContent.includes('content is checked')");
+        await Shot(page, "4-bad-upload.png");
+
+        // The server is fine, and the page logged no script errors (the refused upload's 415 aside).
+        Assert.Equal("ok", (await studio.GetJsonAsync("/api/health")).GetProperty("status").GetString());
+        Assert.DoesNotContain(consoleErrors, e => !e.Contains("415") && !e.Contains("status of 4"));
+        output.WriteLine($"browser test took {clock.Elapsed.TotalSeconds:0.0} s; screenshots in {HeadlessChromium.ScreenshotDirectory}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    async Task Shot(IPage page, string name)
+    {
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(HeadlessChromium.ScreenshotDirectory, name), FullPage = true });
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: {name}");
+    }
+
+    readonly Stopwatch _clock = Stopwatch.StartNew();
+}

@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Atelier.Studio.Tests.Demo;
+
+/// <summary>`atelier demo -o DIR`: the gallery is written, every picture it names exists and decodes.</summary>
+public class DemoCommandTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Fact]
+    public void Demo_writes_a_gallery_of_real_results()
+    {
+        using var dir = TestPaths.NewTempDir();
+        using var cache = TestPaths.NewTempDir();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var clock = Stopwatch.StartNew();
+        int code = Atelier.Cli.Program.Run(["demo", "-o", dir.File("gallery"), "--cache", cache.Path, "--quiet"], stdout, stderr);
+        output.WriteLine($"demo took {clock.Elapsed.TotalSeconds:0.0} s\n{stdout}\n{stderr}");
+        Assert.True(code == 0, stderr.ToString());
+
+        var html = File.ReadAllText(dir.File("gallery/index.html"));
+        var images = Regex.Matches(html, "<img src=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.True(images.Count >= 8, $"only {images.Count} pictures");
+        foreach (var file in images)
+        {
+            var img = StudioImages.DecodeRgb(File.ReadAllBytes(dir.File("gallery/" + file)), file);
+            Assert.True(img.Width >= 16 && img.Height >= 16, file);
+            // A real picture, not a flat fill.
+            float min = img.Data.Min(), max = img.Data.Max();
+            Assert.True(max - min > 0.1f, $"{file} is flat");
+        }
+        Assert.Contains("Image quilting".ToLowerInvariant(), html.ToLowerInvariant());
+        Assert.Contains("Efros-Leung", html);
+
+        // A file where the folder should go is a usage error (exit 2).
+        File.WriteAllText(dir.File("afile"), "x");
+        Assert.Equal(2, Atelier.Cli.Program.Run(["demo", "-o", dir.File("afile"), "--quiet"], new StringWriter(), new StringWriter()));
+    }
+}

@@ -1,0 +1,143 @@
+using System.Text.Json;
+using Atelier.Imaging;
+using Atelier.Tests.Cli;
+using Xunit;
+
+namespace Atelier.Tests.Texture;
+
+public class TextureCommandTests
+{
+    static string Save(TempDir dir, string name, Image image)
+    {
+        var path = dir.File(name);
+        ImageIO.Save(image, path);
+        return path;
+    }
+
+    [Theory]
+    [InlineData("efros-leung", "--window", "5")]
+    [InlineData("scanline", "--levels", "2")]
+    [InlineData("quilting", "--block", "8")]
+    public void SynthesizeWritesTheImageAndReportsJson(string method, string opt, string value)
+    {
+        using var dir = TestPaths.NewTempDir();
+        var sample = Save(dir, "sample.png", SyntheticTextures.Organic(20, 20, 1));
+        var output = dir.File("out.png");
+        var extra = method == "scanline" ? new[] { opt, value, "--window", "5" } : new[] { opt, value };
+        var r = CliHarness.Run(["texture", "synthesize", sample, "-o", output, "--size", "30x26", "--method", method, "--seed", "5", "--json", .. extra]);
+        Assert.True(r.ExitCode == 0, r.Err);
+        var img = ImageIO.Load(output);
+        Assert.Equal((30, 26), (img.Width, img.Height));
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal(method, doc.RootElement.GetProperty("method").GetString());
+        Assert.Equal(30, doc.RootElement.GetProperty("width").GetInt32());
+        Assert.Equal(26, doc.RootElement.GetProperty("height").GetInt32());
+        Assert.True(doc.RootElement.GetProperty("seconds").GetDouble() >= 0);
+        // The same seed gives the same file.
+        var again = dir.File("again.png");
+        Assert.Equal(0, CliHarness.Run(["texture", "synthesize", sample, "-o", again, "--size", "30x26", "--method", method, "--seed", "5", "--quiet", .. extra]).ExitCode);
+        Assert.Equal(File.ReadAllBytes(output), File.ReadAllBytes(again));
+    }
+
+    [Fact]
+    public void ApproximateModeSaysSo()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var sample = Save(dir, "sample.png", SyntheticTextures.Organic(20, 20, 1));
+        var r = CliHarness.Run("texture", "synthesize", sample, "-o", dir.File("o.png"), "--size", "24x24", "--window", "5", "--approximate", "--seed", "1", "--json", "--metrics");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.False(doc.RootElement.GetProperty("exact").GetBoolean());
+        Assert.Contains("approximate", doc.RootElement.GetProperty("note").GetString());
+        Assert.InRange(doc.RootElement.GetProperty("coherence").GetDouble(), 0, 0.2);
+    }
+
+    [Fact]
+    public void FillKeepsUnmaskedPixelsAndTransferWrites()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var image = SyntheticTextures.Checkerboard(24, 24, 2, channels: 3);
+        var mask = new Image(24, 24, 1);
+        for (int y = 8; y < 14; y++) for (int x = 9; x < 15; x++) mask[0, y, x] = 1;
+        var imgPath = Save(dir, "img.png", image);
+        var maskPath = Save(dir, "mask.png", mask);
+        var outPath = dir.File("filled.png");
+        var r = CliHarness.Run("texture", "fill", imgPath, "--mask", maskPath, "-o", outPath, "--window", "5", "--seed", "2", "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        var before = ImageIO.Load(imgPath);
+        var after = ImageIO.Load(outPath);
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < 24; y++)
+                for (int x = 0; x < 24; x++)
+                    if (mask[0, y, x] == 0) Assert.Equal(before[c, y, x], after[c, y, x]);
+        Assert.Equal(before.Data, after.Data); // and the periodic hole is restored exactly
+        Assert.Equal(36, JsonDocument.Parse(r.Out).RootElement.GetProperty("filledPixels").GetInt32());
+
+        var tr = dir.File("transfer.png");
+        var t = CliHarness.Run("texture", "transfer", "--texture", Save(dir, "tex.png", SyntheticTextures.Organic(20, 20, 3)),
+            "--target", imgPath, "-o", tr, "--block", "8", "--iterations", "2", "--seed", "1", "--quiet");
+        Assert.True(t.ExitCode == 0, t.Err);
+        Assert.Equal(24, ImageIO.Load(tr).Width);
+    }
+
+    public static TheoryData<string[], int, string> BadInputs => new()
+    {
+        { ["--size", "0x10"], 2, "--size" },
+        { ["--size", "9000x9000"], 2, "--size" },
+        { ["--size", "abc"], 2, "--size" },
+        { ["--size", "30x30", "--window", "4"], 2, "--window" },
+        { ["--size", "30x30", "--window", "25"], 2, "--window" },
+        { ["--size", "30x30", "--method", "quilting", "--block", "40"], 2, "--block" },
+        { ["--size", "30x30", "--method", "quilting", "--block", "8", "--overlap", "8"], 2, "--overlap" },
+        { ["--size", "30x30", "--method", "nope"], 2, "--method" },
+        { ["--size", "30x30", "--method", "scanline", "--window", "5", "--levels", "5"], 2, "--levels" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public void BadSynthesizeInputIsOneClearErrorAndWritesNothing(string[] args, int code, string names)
+    {
+        using var dir = TestPaths.NewTempDir();
+        var sample = Save(dir, "sample.png", SyntheticTextures.Organic(20, 20, 1));
+        var output = dir.File("out.png");
+        var r = CliHarness.Run(["texture", "synthesize", sample, "-o", output, .. args]);
+        Assert.Equal(code, r.ExitCode);
+        Assert.Contains(names, r.Err);
+        Assert.False(File.Exists(output));
+        Assert.Single(Directory.GetFiles(dir.Path)); // no temporary left behind either
+    }
+
+    [Fact]
+    public void MissingSampleNamesTheFile()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var r = CliHarness.Run("texture", "synthesize", dir.File("nope.png"), "-o", dir.File("o.png"), "--size", "20x20");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("nope.png", r.Err);
+    }
+
+    [Fact]
+    public void BadMasksAreOneClearErrorAndWriteNothing()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var img = Save(dir, "img.png", SyntheticTextures.Organic(20, 20, 1));
+        var smaller = Save(dir, "small.png", new Image(19, 20, 1));
+        var empty = Save(dir, "empty.png", new Image(20, 20, 1));
+        var fullImage = new Image(20, 20, 1);
+        Array.Fill(fullImage.Data, 1f);
+        var full = Save(dir, "full.png", fullImage);
+        var output = dir.File("out.png");
+        foreach (var (mask, message) in new[] { (smaller, "small.png"), (empty, "no pixel"), (full, "whole image") })
+        {
+            var r = CliHarness.Run("texture", "fill", img, "--mask", mask, "-o", output, "--window", "5");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("--mask", r.Err);
+            Assert.Contains(message, r.Err);
+            Assert.Single(r.Err.Trim().Split('\n'));
+            Assert.False(File.Exists(output));
+        }
+        var even = CliHarness.Run("texture", "fill", img, "--mask", empty, "-o", output, "--window", "6");
+        Assert.Equal(2, even.ExitCode);
+        Assert.Contains("--window", even.Err);
+    }
+}
