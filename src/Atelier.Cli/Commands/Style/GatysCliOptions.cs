@@ -49,7 +49,7 @@ internal sealed class GatysCliOptions
                      "(e.g. torchvision's vgg19-dcbb9e9d.pth, or AdaIN's vgg_normalised.pth)");
             vgg = Networks.Vgg.BuiltIn(pooling);
         }
-        else throw new AtelierUsageException($"--vgg {path}: reading weight files needs the checkpoint reader, which this build does not have yet");
+        else vgg = Networks.Vgg.Load(path, pooling);
         vgg.to(ctx.Device);
         return vgg;
     }
