@@ -17,6 +17,8 @@ public static class Program
         GlobalOptions.AddTo(root);
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(TranslateCommand.Create());
+        root.Subcommands.Add(Pix2PixCommand.Create());
+        root.Subcommands.Add(CycleGanCommand.Create());
         // Command groups register here, one line each.
         return root;
     }
