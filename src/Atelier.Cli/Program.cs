@@ -25,6 +25,8 @@ public static class Program
         root.Subcommands.Add(StudioCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(TranslateCommand.Create());
+        root.Subcommands.Add(Pix2PixCommand.Create());
+        root.Subcommands.Add(CycleGanCommand.Create());
         // Command groups register here, one line each.
         return root;
     }

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Atelier.Cli.Cli;
+using Atelier.Training;
+using Atelier.Translation;
+
+namespace Atelier.Cli.Commands;
+
+/// <summary>`atelier cyclegan train`: unpaired translation between two domains (Zhu et al.), the reference's defaults.</summary>
+public static class CycleGanCommand
+{
+    public static Command Create()
+    {
+        var cmd = new Command("cyclegan", "CycleGAN: learn translations between two unpaired image domains");
+        var train = new Command("train", "Train on trainA/ and trainB/ folders");
+        var t = new TrainOptions();
+        t.AddTo(train);
+        var lambdaA = new Option<double>("--lambda-a") { Description = "Weight of the cycle loss A -> B -> A", DefaultValueFactory = _ => 10 };
+        var lambdaB = new Option<double>("--lambda-b") { Description = "Weight of the cycle loss B -> A -> B", DefaultValueFactory = _ => 10 };
+        var lambdaIdt = new Option<double>("--lambda-identity") { Description = "Identity loss weight, relative to the cycle weights (0 turns it off)", DefaultValueFactory = _ => 0.5 };
+        var pool = new Option<int>("--pool-size") { Description = "Fake images kept for the discriminators (0: none)", DefaultValueFactory = _ => 50 };
+        foreach (var o in new Option[] { lambdaA, lambdaB, lambdaIdt, pool }) train.Options.Add(o);
+        CliRunner.SetAction(train, (ctx, ct) =>
+        {
+            var loop = t.Loop(ctx);
+            var (a, b) = TranslationData.LoadUnaligned(ctx.Get(t.Data)!);
+            if (ctx.Get(pool) < 0) throw new AtelierUsageException($"--pool-size {ctx.Get(pool)}: must be 0 or more");
+            var o = new CycleGanOptions
+            {
+                Generator = ctx.Get(t.Arch) ?? "resnet_9blocks", Discriminator = ctx.Get(t.NetD)!, Ngf = ctx.Get(t.Ngf), Ndf = ctx.Get(t.Ndf),
+                Norm = Norms.Parse(ctx.Get(t.Norm) ?? "instance"), GanMode = GanLoss.Parse(ctx.Get(t.GanMode) ?? "lsgan"),
+                LambdaA = ctx.Get(lambdaA), LambdaB = ctx.Get(lambdaB), LambdaIdentity = ctx.Get(lambdaIdt), PoolSize = ctx.Get(pool),
+                LearningRate = ctx.Get(t.Lr), Beta1 = ctx.Get(t.Beta1), Init = WeightInit.Parse(ctx.Get(t.Init)!),
+                LoadSize = ctx.Get(t.LoadSize), CropSize = ctx.Get(t.CropSize), Flip = !ctx.Get(t.NoFlip), BatchSize = ctx.Get(t.BatchSize),
+                Seed = ctx.Seed ?? 0,
+            };
+            using var trainer = new CycleGanTrainer(a, b, o, ctx.Device);
+            ctx.Note($"cyclegan: {a.Count} A and {b.Count} B images; G {trainer.GSpec}; {loop.Steps} steps -> {loop.RunDirectory}");
+            var r = ctx.WithProgress("cyclegan", p => TrainingLoop.Run(trainer, loop, ctx.Get(t.Resume), p, ct));
+            return TrainOptions.Report(ctx, r, "cyclegan");
+        });
+        cmd.Subcommands.Add(train);
+        return cmd;
+    }
+}

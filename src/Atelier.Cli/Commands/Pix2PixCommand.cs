@@ -1,0 +1,91 @@
+using System.CommandLine;
+using Atelier.Cli.Cli;
+using Atelier.Training;
+using Atelier.Translation;
+
+namespace Atelier.Cli.Commands;
+
+/// <summary>Options shared by `pix2pix train` and `cyclegan train`.</summary>
+sealed class TrainOptions
+{
+    public readonly Option<string> Data = new("--data") { Description = "Training data folder", Required = true };
+    public readonly Option<string> Output = new("--output", "-o") { Description = "Run folder: checkpoint.safetensors, losses.csv, losses.png, samples/", Required = true };
+    public readonly Option<long> Steps = new("--steps") { Description = "Training steps (one batch each)", DefaultValueFactory = _ => 2000 };
+    public readonly Option<long?> DecaySteps = new("--decay-steps") { Description = "Last steps over which the learning rate falls linearly to zero (default: half of --steps, like the reference's 100 + 100 epochs)" };
+    public readonly Option<string?> Arch = new("--arch") { Description = "Generator: unet_256, unet_128 (unet_N), resnet_9blocks, resnet_6blocks (resnet_Nblocks)" };
+    public readonly Option<string> NetD = new("--netD") { Description = "Discriminator: basic (70x70 PatchGAN), n_layers_N, pixel", DefaultValueFactory = _ => "basic" };
+    public readonly Option<long> Ngf = new("--ngf") { Description = "Generator width", DefaultValueFactory = _ => 64 };
+    public readonly Option<long> Ndf = new("--ndf") { Description = "Discriminator width", DefaultValueFactory = _ => 64 };
+    public readonly Option<string?> Norm = new("--norm") { Description = "batch, instance or none" };
+    public readonly Option<string?> GanMode = new("--gan-mode") { Description = "vanilla, lsgan or wgangp" };
+    public readonly Option<string> Init = new("--init") { Description = "normal, xavier, kaiming or orthogonal", DefaultValueFactory = _ => "normal" };
+    public readonly Option<double> Lr = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 2e-4 };
+    public readonly Option<double> Beta1 = new("--beta1") { Description = "Adam beta1", DefaultValueFactory = _ => 0.5 };
+    public readonly Option<int> LoadSize = new("--load-size") { Description = "Images are resized to this square first", DefaultValueFactory = _ => 286 };
+    public readonly Option<int> CropSize = new("--crop-size") { Description = "then randomly cropped to this", DefaultValueFactory = _ => 256 };
+    public readonly Option<bool> NoFlip = new("--no-flip") { Description = "No random horizontal flips" };
+    public readonly Option<int> BatchSize = new("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => 1 };
+    public readonly Option<int> SampleEvery = new("--sample-every") { Description = "Write a sample grid and the loss plot every N steps", DefaultValueFactory = _ => 100 };
+    public readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "Save a resumable checkpoint every N steps (and at the end, and on Ctrl+C)", DefaultValueFactory = _ => 500 };
+    public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --output from its checkpoint" };
+
+    public void AddTo(Command cmd)
+    {
+        foreach (var o in new Option[] { Data, Output, Steps, DecaySteps, Arch, NetD, Ngf, Ndf, Norm, GanMode, Init, Lr, Beta1, LoadSize, CropSize, NoFlip, BatchSize, SampleEvery, CheckpointEvery, Resume })
+            cmd.Options.Add(o);
+    }
+
+    public TrainingLoopOptions Loop(CliContext ctx)
+    {
+        long steps = ctx.Get(Steps);
+        int sample = ctx.Get(SampleEvery), every = ctx.Get(CheckpointEvery);
+        if (sample < 1) throw new AtelierUsageException($"--sample-every {sample}: must be at least 1");
+        if (every < 1) throw new AtelierUsageException($"--checkpoint-every {every}: must be at least 1");
+        if (ctx.Get(BatchSize) < 1) throw new AtelierUsageException($"--batch-size {ctx.Get(BatchSize)}: must be at least 1");
+        return new TrainingLoopOptions(ctx.Get(Output)!, steps, ctx.Get(DecaySteps) ?? steps / 2, sample, every);
+    }
+
+    public static int Report(CliContext ctx, TrainingResult r, string kind)
+    {
+        var losses = string.Join(" ", r.LastLosses.Select(kv => $"{kv.Key}={kv.Value:G4}"));
+        ctx.Result(r, r.Interrupted
+            ? $"{kind}: stopped at step {r.Step}/{r.Steps}; checkpoint saved to {r.Checkpoint} (rerun with --resume to continue)"
+            : $"{kind}: {r.Steps} steps in {r.Seconds:F0} s; {losses}; checkpoint {r.Checkpoint}");
+        return r.Interrupted ? CliRunner.Failure : CliRunner.Success;
+    }
+}
+
+/// <summary>`atelier pix2pix train`: paired image-to-image translation (Isola et al.), the reference's defaults.</summary>
+public static class Pix2PixCommand
+{
+    public static Command Create()
+    {
+        var cmd = new Command("pix2pix", "Pix2Pix: learn a paired image-to-image translation");
+        var train = new Command("train", "Train on aligned pairs (side-by-side AB images, or A/ and B/ folders matched by name)");
+        var t = new TrainOptions();
+        t.AddTo(train);
+        var direction = new Option<string>("--direction") { Description = "AtoB or BtoA", DefaultValueFactory = _ => "AtoB" };
+        var lambdaL1 = new Option<double>("--lambda-l1") { Description = "Weight of the L1 loss", DefaultValueFactory = _ => 100 };
+        var noDropout = new Option<bool>("--no-dropout") { Description = "No dropout in the generator" };
+        train.Options.Add(direction); train.Options.Add(lambdaL1); train.Options.Add(noDropout);
+        CliRunner.SetAction(train, (ctx, ct) =>
+        {
+            var loop = t.Loop(ctx);
+            var data = TranslationData.LoadAligned(ctx.Get(t.Data)!, TranslateCommand.ParseDirection(ctx.Get(direction) ?? "AtoB"));
+            var o = new Pix2PixOptions
+            {
+                Generator = ctx.Get(t.Arch) ?? "unet_256", Discriminator = ctx.Get(t.NetD)!, Ngf = ctx.Get(t.Ngf), Ndf = ctx.Get(t.Ndf),
+                Norm = Norms.Parse(ctx.Get(t.Norm) ?? "batch"), Dropout = !ctx.Get(noDropout), GanMode = GanLoss.Parse(ctx.Get(t.GanMode) ?? "vanilla"),
+                LambdaL1 = ctx.Get(lambdaL1), LearningRate = ctx.Get(t.Lr), Beta1 = ctx.Get(t.Beta1), Init = WeightInit.Parse(ctx.Get(t.Init)!),
+                LoadSize = ctx.Get(t.LoadSize), CropSize = ctx.Get(t.CropSize), Flip = !ctx.Get(t.NoFlip), BatchSize = ctx.Get(t.BatchSize),
+                Seed = ctx.Seed ?? 0,
+            };
+            using var trainer = new Pix2PixTrainer(data, o, ctx.Device);
+            ctx.Note($"pix2pix: {data.Count} pairs; G {trainer.GSpec}; {loop.Steps} steps -> {loop.RunDirectory}");
+            var r = ctx.WithProgress("pix2pix", p => TrainingLoop.Run(trainer, loop, ctx.Get(t.Resume), p, ct));
+            return TrainOptions.Report(ctx, r, "pix2pix");
+        });
+        cmd.Subcommands.Add(train);
+        return cmd;
+    }
+}

@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Atelier.Imaging;
+using Atelier.IO;
+using Atelier.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atelier.Training;
+
+/// <summary>What a model must offer to be trained by <see cref="TrainingLoop"/>.</summary>
+public interface ITrainable : IDisposable
+{
+    /// <summary>A name stored in the checkpoint so a run of another kind is not resumed by mistake.</summary>
+    string Kind { get; }
+    /// <summary>One optimisation step on a batch the trainable draws itself; returns the losses by name.</summary>
+    IReadOnlyDictionary<string, double> TrainStep(long step);
+    /// <summary>Scales every optimiser's base learning rate (the schedule's factor).</summary>
+    void SetLearningRateFactor(double factor);
+    /// <summary>Networks, optimisers, pools and random state.</summary>
+    void SaveState(IDictionary<string, Tensor> tensors, IDictionary<string, string> metadata);
+    void LoadState(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata);
+    /// <summary>Cells for the sample grid (in reading order) and the grid's column count.</summary>
+    (IReadOnlyList<(Image Image, string? Caption)> Cells, int Columns) Samples();
+}
+
+/// <summary>Where a run writes and how often.</summary>
+public sealed record TrainingLoopOptions(string RunDirectory, long Steps, long DecaySteps = 0, int SampleEvery = 100, int CheckpointEvery = 500)
+{
+    public string CheckpointPath => Path.Combine(RunDirectory, "checkpoint.safetensors");
+    public string LossLogPath => Path.Combine(RunDirectory, "losses.csv");
+    public string LossPlotPath => Path.Combine(RunDirectory, "losses.png");
+    public string SamplesDirectory => Path.Combine(RunDirectory, "samples");
+}
+
+public sealed record TrainingResult(long Step, long Steps, bool Interrupted, string Checkpoint, IReadOnlyDictionary<string, double> LastLosses, double Seconds);
+
+/// <summary>
+/// The training loop every Atelier trainer shares: the learning-rate schedule (constant, then linear decay to
+/// zero over the last DecaySteps), a CSV loss log, a sample grid and a loss plot every SampleEvery steps,
+/// resumable checkpoints (networks, optimisers, pools, RNG states, step; atomic safetensors) every
+/// CheckpointEvery steps and at the end, progress with the current losses, and Ctrl+C: save and stop.
+/// </summary>
+public static class TrainingLoop
+{
+    public static TrainingResult Run(ITrainable model, TrainingLoopOptions o, bool resume,
+        IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
+    {
+        if (o.Steps < 1) throw new AtelierUsageException($"--steps {o.Steps}: must be at least 1");
+        if (o.DecaySteps < 0 || o.DecaySteps > o.Steps) throw new AtelierUsageException($"--decay-steps {o.DecaySteps}: must be between 0 and --steps {o.Steps}");
+        Directory.CreateDirectory(o.RunDirectory);
+        var schedule = new LinearDecaySchedule(o.Steps - o.DecaySteps, o.DecaySteps);
+        var history = new Dictionary<string, List<(double X, double Y)>>();
+        long step = 0;
+        if (resume)
+        {
+            if (!File.Exists(o.CheckpointPath)) throw new AtelierException($"{o.CheckpointPath}: no checkpoint to resume from");
+            step = LoadCheckpoint(model, o.CheckpointPath);
+            if (step > o.Steps) throw new AtelierUsageException($"--steps {o.Steps}: the checkpoint is already at step {step}");
+            ReadLossLog(o.LossLogPath, step, history);
+        }
+        else if (File.Exists(o.CheckpointPath))
+            throw new AtelierUsageException($"{o.RunDirectory} already holds a run (checkpoint.safetensors); pass --resume to continue it or choose another -o");
+        WriteLossLog(o.LossLogPath, history);
+
+        var clock = Stopwatch.StartNew();
+        IReadOnlyDictionary<string, double> last = new Dictionary<string, double>();
+        bool interrupted = false;
+        using (var log = new StreamWriter(new FileStream(o.LossLogPath, FileMode.Append, FileAccess.Write, FileShare.Read)))
+        {
+            while (step < o.Steps)
+            {
+                if (ct.IsCancellationRequested) { interrupted = true; break; }
+                model.SetLearningRateFactor(schedule.Factor(step));
+                last = model.TrainStep(step);
+                foreach (var (k, v) in last)
+                    if (!double.IsFinite(v)) throw new AtelierException($"training diverged: loss {k} is {v} at step {step + 1}");
+                step++;
+                AppendLoss(log, step, last, history);
+                if (step % o.SampleEvery == 0 || step == o.Steps)
+                {
+                    log.Flush();
+                    WriteSamples(model, o, step, history);
+                }
+                if (step % o.CheckpointEvery == 0 && step < o.Steps) SaveCheckpoint(model, o.CheckpointPath, step);
+                progress?.Report(new ProgressReport(step, o.Steps, "train", last));
+            }
+        }
+        SaveCheckpoint(model, o.CheckpointPath, step);
+        return new TrainingResult(step, o.Steps, interrupted, o.CheckpointPath, last, clock.Elapsed.TotalSeconds);
+    }
+
+    public static void SaveCheckpoint(ITrainable model, string path, long step)
+    {
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["atelier.kind"] = model.Kind,
+            ["atelier.step"] = step.ToString(CultureInfo.InvariantCulture),
+        };
+        using var rng = torch.get_rng_state();
+        tensors["rng.torch"] = rng;
+        model.SaveState(tensors, metadata);
+        Checkpointing.Save(path, tensors, metadata);
+    }
+
+    /// <summary>Restores a run checkpoint into <paramref name="model"/> and returns its step.</summary>
+    public static long LoadCheckpoint(ITrainable model, string path)
+    {
+        using var content = Checkpointing.Load(path);
+        var kind = Checkpointing.Require(content.Metadata, "atelier.kind");
+        if (kind != model.Kind) throw new AtelierException($"{path}: a {kind} run, not {model.Kind}");
+        model.LoadState(content.Tensors, content.Metadata);
+        torch.set_rng_state(Checkpointing.Require(content.Tensors, "rng.torch", null));
+        return long.Parse(Checkpointing.Require(content.Metadata, "atelier.step"), CultureInfo.InvariantCulture);
+    }
+
+    static void AppendLoss(StreamWriter log, long step, IReadOnlyDictionary<string, double> losses, Dictionary<string, List<(double, double)>> history)
+    {
+        foreach (var (k, v) in losses)
+        {
+            if (!history.TryGetValue(k, out var list)) history[k] = list = [];
+            list.Add((step, v));
+        }
+        log.WriteLine(FormatRow(step, losses));
+    }
+
+    // Long format (step,loss,value): losses can differ between kinds of run and stay one simple table.
+    static string FormatRow(long step, IReadOnlyDictionary<string, double> losses) =>
+        string.Join(Environment.NewLine, losses.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => $"{step},{kv.Key},{kv.Value.ToString("R", CultureInfo.InvariantCulture)}"));
+
+    /// <summary>Rereads the rows up to <paramref name="upTo"/> (rows after the checkpoint are dropped: they will be redone).</summary>
+    static void ReadLossLog(string path, long upTo, Dictionary<string, List<(double X, double Y)>> history)
+    {
+        if (!File.Exists(path)) return;
+        foreach (var line in File.ReadLines(path).Skip(1))
+        {
+            var parts = line.Split(',');
+            if (parts.Length != 3 || !long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) || s > upTo) continue;
+            if (!double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) continue;
+            if (!history.TryGetValue(parts[1], out var list)) history[parts[1]] = list = [];
+            list.Add((s, v));
+        }
+    }
+
+    static void WriteLossLog(string path, Dictionary<string, List<(double X, double Y)>> history)
+    {
+        var sb = new StringBuilder("step,loss,value\n");
+        foreach (var row in history.SelectMany(kv => kv.Value.Select(p => (Step: (long)p.X, Name: kv.Key, p.Y))).OrderBy(r => r.Step).ThenBy(r => r.Name, StringComparer.Ordinal))
+            sb.Append(CultureInfo.InvariantCulture, $"{row.Step},{row.Name},{row.Y.ToString("R", CultureInfo.InvariantCulture)}\n");
+        AtomicFile.WriteAllText(path, sb.ToString());
+    }
+
+    static void WriteSamples(ITrainable model, TrainingLoopOptions o, long step, Dictionary<string, List<(double X, double Y)>> history)
+    {
+        var (cells, columns) = model.Samples();
+        var sheet = ContactSheet.Create(cells, columns);
+        ImageIO.Save(sheet, Path.Combine(o.SamplesDirectory, $"step_{step:D6}.png"));
+        ImageIO.Save(sheet, Path.Combine(o.SamplesDirectory, "latest.png"));
+        var series = history.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<(double X, double Y)>)Smooth(kv.Value));
+        ImageIO.Save(LinePlot.Render(series, title: $"losses (step {step})"), o.LossPlotPath);
+    }
+
+    /// <summary>A running mean over ~1% of the run, so the plot shows trends rather than per-step noise.</summary>
+    static List<(double X, double Y)> Smooth(List<(double X, double Y)> points)
+    {
+        int w = Math.Max(1, points.Count / 100);
+        var result = new List<(double, double)>(points.Count);
+        double sum = 0;
+        for (int i = 0; i < points.Count; i++)
+        {
+            sum += points[i].Y;
+            if (i >= w) sum -= points[i - w].Y;
+            result.Add((points[i].X, sum / Math.Min(i + 1, w)));
+        }
+        return result;
+    }
+}

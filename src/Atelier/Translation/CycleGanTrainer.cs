@@ -1,0 +1,195 @@
+using System.Globalization;
+using Atelier.Imaging;
+using Atelier.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atelier.Translation;
+
+/// <summary>CycleGAN settings; defaults are the reference's (resnet_9blocks, instance norm, LSGAN, lambda 10, identity 0.5, pool 50).</summary>
+public sealed record CycleGanOptions
+{
+    public string Generator { get; init; } = "resnet_9blocks";
+    public string Discriminator { get; init; } = "basic";
+    public int NLayersD { get; init; } = 3;
+    public long Ngf { get; init; } = 64;
+    public long Ndf { get; init; } = 64;
+    public NormKind Norm { get; init; } = NormKind.Instance;
+    public bool Dropout { get; init; } = false;
+    public GanMode GanMode { get; init; } = GanMode.Lsgan;
+    public double LambdaA { get; init; } = 10;
+    public double LambdaB { get; init; } = 10;
+    public double LambdaIdentity { get; init; } = 0.5;
+    public int PoolSize { get; init; } = 50;
+    public double LearningRate { get; init; } = 2e-4;
+    public double Beta1 { get; init; } = 0.5;
+    public InitKind Init { get; init; } = InitKind.Normal;
+    public double InitGain { get; init; } = 0.02;
+    public int LoadSize { get; init; } = 286;
+    public int CropSize { get; init; } = 256;
+    public bool Flip { get; init; } = true;
+    public int BatchSize { get; init; } = 1;
+    public long Seed { get; init; } = 0;
+}
+
+/// <summary>
+/// CycleGAN (Zhu et al.) as the reference trains it: G_A: A to B and G_B: B to A, each judged by its
+/// discriminator (D_A on domain B, D_B on domain A) through a 50-image pool, with cycle losses
+/// lambda * |G_B(G_A(a)) - a| and the reverse, and identity losses 0.5 * lambda * |G_A(b) - b| and the reverse.
+/// </summary>
+public sealed class CycleGanTrainer : ITrainable
+{
+    readonly CycleGanOptions _o;
+    readonly List<Image> _a, _b;
+    readonly TrainingRandom _random;
+    readonly ImagePool _poolA, _poolB;
+    readonly Device _device;
+    readonly AdamOptimizer _optG, _optD;
+    int _index;
+    public GeneratorSpec GSpec { get; }
+    public nn.Module<Tensor, Tensor> GA { get; }
+    public nn.Module<Tensor, Tensor> GB { get; }
+    public nn.Module<Tensor, Tensor> DA { get; }
+    public nn.Module<Tensor, Tensor> DB { get; }
+
+    public string Kind => "cyclegan";
+
+    public CycleGanTrainer(List<Image> domainA, List<Image> domainB, CycleGanOptions o, Device? device = null)
+    {
+        if (domainA.Count == 0 || domainB.Count == 0) throw new AtelierException("CycleGAN needs images in both domains");
+        if (o.CropSize > o.LoadSize) throw new AtelierUsageException($"--crop-size {o.CropSize}: must not exceed --load-size {o.LoadSize}");
+        _o = o; _a = domainA; _b = domainB; _device = device ?? CPU;
+        GSpec = GeneratorSpec.Parse(o.Generator, o.Ngf, 3, 3, o.Norm, o.Dropout);
+        if (o.CropSize % GSpec.Multiple != 0)
+            throw new AtelierUsageException($"--crop-size {o.CropSize}: {GSpec.Name} needs a multiple of {GSpec.Multiple}");
+        torch.manual_seed(o.Seed);
+        _random = new TrainingRandom(o.Seed);
+        var dSpec = DiscriminatorSpec.Parse(o.Discriminator, o.Ndf, 3, o.Norm, o.NLayersD);
+        GA = GSpec.Build().to(_device); GB = GSpec.Build().to(_device);
+        DA = dSpec.Build().to(_device); DB = dSpec.Build().to(_device);
+        foreach (var m in new[] { GA, GB, DA, DB }) WeightInit.Apply(m, o.Init, o.InitGain);
+        _optG = new AdamOptimizer(GA.named_parameters().Select(p => ("G_A." + p.name, p.parameter))
+            .Concat(GB.named_parameters().Select(p => ("G_B." + p.name, p.parameter))), o.LearningRate, o.Beta1);
+        _optD = new AdamOptimizer(DA.named_parameters().Select(p => ("D_A." + p.name, p.parameter))
+            .Concat(DB.named_parameters().Select(p => ("D_B." + p.name, p.parameter))), o.LearningRate, o.Beta1);
+        _poolA = new ImagePool(o.PoolSize);
+        _poolB = new ImagePool(o.PoolSize);
+    }
+
+    (Tensor A, Tensor B) NextBatch()
+    {
+        var a = new List<Image>(); var b = new List<Image>();
+        for (int i = 0; i < _o.BatchSize; i++)
+        {
+            // The reference walks A in order and draws B at random (unaligned).
+            a.Add(TranslationData.Augment(_a[_index++ % _a.Count], _o.LoadSize, _o.CropSize, _o.Flip, _random));
+            b.Add(TranslationData.Augment(_b[_random.Next(_b.Count)], _o.LoadSize, _o.CropSize, _o.Flip, _random));
+        }
+        return (ImageTensors.ToTensor(a, ValueRange.MinusOneOne, _device), ImageTensors.ToTensor(b, ValueRange.MinusOneOne, _device));
+    }
+
+    public IReadOnlyDictionary<string, double> TrainStep(long step)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var m in new[] { GA, GB, DA, DB }) m.train();
+        var (realA, realB) = NextBatch();
+        var fakeB = GA.forward(realA);
+        var recA = GB.forward(fakeB);
+        var fakeA = GB.forward(realB);
+        var recB = GA.forward(fakeA);
+
+        // Generators, with the discriminators frozen.
+        Pix2PixTrainer.SetRequiresGrad(DA, false);
+        Pix2PixTrainer.SetRequiresGrad(DB, false);
+        _optG.ZeroGrad();
+        Tensor idtA = zeros(1), idtB = zeros(1);
+        if (_o.LambdaIdentity > 0)
+        {
+            idtA = nn.functional.l1_loss(GA.forward(realB), realB) * (_o.LambdaB * _o.LambdaIdentity);
+            idtB = nn.functional.l1_loss(GB.forward(realA), realA) * (_o.LambdaA * _o.LambdaIdentity);
+        }
+        var gA = GanLoss.Loss(_o.GanMode, DA.forward(fakeB), true);
+        var gB = GanLoss.Loss(_o.GanMode, DB.forward(fakeA), true);
+        var cycleA = nn.functional.l1_loss(recA, realA) * _o.LambdaA;
+        var cycleB = nn.functional.l1_loss(recB, realB) * _o.LambdaB;
+        var lossG = gA + gB + cycleA + cycleB + idtA + idtB;
+        lossG.backward();
+        _optG.Step();
+
+        // Discriminators, on pooled fakes.
+        Pix2PixTrainer.SetRequiresGrad(DA, true);
+        Pix2PixTrainer.SetRequiresGrad(DB, true);
+        _optD.ZeroGrad();
+        var dA = BackwardD(DA, realB, _poolB.Query(fakeB, _random));
+        var dB = BackwardD(DB, realA, _poolA.Query(fakeA, _random));
+        _optD.Step();
+
+        return new Dictionary<string, double>
+        {
+            ["D_A"] = dA, ["G_A"] = gA.item<float>(), ["cycle_A"] = cycleA.item<float>(), ["idt_A"] = idtA.item<float>(),
+            ["D_B"] = dB, ["G_B"] = gB.item<float>(), ["cycle_B"] = cycleB.item<float>(), ["idt_B"] = idtB.item<float>(),
+        };
+    }
+
+    double BackwardD(nn.Module<Tensor, Tensor> d, Tensor real, Tensor fake)
+    {
+        using var scope = NewDisposeScope();
+        var loss = (GanLoss.Loss(_o.GanMode, d.forward(real), true) + GanLoss.Loss(_o.GanMode, d.forward(fake.detach()), false)) * 0.5;
+        if (_o.GanMode == GanMode.Wgangp) loss = loss + GanLoss.GradientPenalty(d, real, fake);
+        loss.backward();
+        return loss.item<float>();
+    }
+
+    public void SetLearningRateFactor(double factor)
+    {
+        _optG.LearningRate = _o.LearningRate * factor;
+        _optD.LearningRate = _o.LearningRate * factor;
+    }
+
+    public void SaveState(IDictionary<string, Tensor> tensors, IDictionary<string, string> metadata)
+    {
+        Checkpointing.AddModule(GA, "G_A", tensors); Checkpointing.AddModule(GB, "G_B", tensors);
+        Checkpointing.AddModule(DA, "D_A", tensors); Checkpointing.AddModule(DB, "D_B", tensors);
+        _optG.SaveState("optimizer_G", tensors, metadata);
+        _optD.SaveState("optimizer_D", tensors, metadata);
+        _poolA.SaveState("pool_A", tensors, metadata);
+        _poolB.SaveState("pool_B", tensors, metadata);
+        metadata["random"] = _random.SaveState();
+        metadata["index"] = _index.ToString(CultureInfo.InvariantCulture);
+        metadata["G.arch"] = GSpec.ToString();
+    }
+
+    public void LoadState(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    {
+        Checkpointing.LoadModule(GA, "G_A", tensors); Checkpointing.LoadModule(GB, "G_B", tensors);
+        Checkpointing.LoadModule(DA, "D_A", tensors); Checkpointing.LoadModule(DB, "D_B", tensors);
+        _optG.LoadState("optimizer_G", tensors, metadata);
+        _optD.LoadState("optimizer_D", tensors, metadata);
+        _poolA.LoadState("pool_A", tensors, metadata);
+        _poolB.LoadState("pool_B", tensors, metadata);
+        _random.LoadState(Checkpointing.Require(metadata, "random"));
+        _index = int.Parse(Checkpointing.Require(metadata, "index"), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>real A, G_A(A), G_B(G_A(A)), real B, G_B(B), G_A(G_B(B)) for the first images.</summary>
+    public (IReadOnlyList<(Image Image, string? Caption)> Cells, int Columns) Samples()
+    {
+        var cells = new List<(Image, string?)>();
+        for (int i = 0; i < Math.Min(2, Math.Min(_a.Count, _b.Count)); i++)
+        {
+            var a = ImageResize.Resize(ImageOps.ToRgb(_a[i]), _o.CropSize, _o.CropSize);
+            var b = ImageResize.Resize(ImageOps.ToRgb(_b[i]), _o.CropSize, _o.CropSize);
+            var fb = Pix2PixTrainer.Evaluate(GA, a, _device);
+            var fa = Pix2PixTrainer.Evaluate(GB, b, _device);
+            cells.Add((a, "real A")); cells.Add((fb, "A to B")); cells.Add((Pix2PixTrainer.Evaluate(GB, fb, _device), "back to A"));
+            cells.Add((b, "real B")); cells.Add((fa, "B to A")); cells.Add((Pix2PixTrainer.Evaluate(GA, fa, _device), "back to B"));
+        }
+        return (cells, 6);
+    }
+
+    public void Dispose()
+    {
+        foreach (var m in new[] { GA, GB, DA, DB }) m.Dispose();
+        _optG.Dispose(); _optD.Dispose(); _poolA.Dispose(); _poolB.Dispose();
+    }
+}
