@@ -16,6 +16,8 @@ public static class StyleCommand
         cmd.Subcommands.Add(GatysCommand.Create());
         cmd.Subcommands.Add(FastStyleCommand.Create());
         cmd.Subcommands.Add(AdaInCommand.Create());
+        cmd.Subcommands.Add(FastStyleTrainCommand.Create());
+        cmd.Subcommands.Add(AdaInTrainCommand.Create());
         return cmd;
     }
 }

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using Atelier.Checkpoints;
+using Atelier.Cli.Cli;
+using Atelier.Networks;
+using Atelier.Style;
+using TorchSharp;
+
+namespace Atelier.Cli.Commands.Style;
+
+/// <summary>`atelier style adain-train --content-dir C --style-dir S --vgg V -o DECODER`: trains the AdaIN decoder.</summary>
+public static class AdaInTrainCommand
+{
+    public static Command Create()
+    {
+        var contentDir = new Option<string>("--content-dir") { Description = "Folder of content images (e.g. COCO)", Required = true };
+        var styleDir = new Option<string>("--style-dir") { Description = "Folder of style images (e.g. WikiArt)", Required = true };
+        var vgg = new Option<string?>("--vgg") { Description = "The normalised VGG-19 (vgg_normalised.pth); default: a seeded random one (for trying the pipeline only)" };
+        var output = new Option<string>("--output", "-o") { Description = "The trained decoder (.safetensors, pytorch-AdaIN keys)", Required = true };
+        var loadSize = new Option<int>("--load-size") { Description = "Resize images' shorter side to this before cropping", DefaultValueFactory = _ => 512 };
+        var cropSize = new Option<int>("--crop-size") { Description = "Random crop size", DefaultValueFactory = _ => 256 };
+        var batch = new Option<int>("--batch-size") { Description = "Pairs per step", DefaultValueFactory = _ => 8 };
+        var iterations = new Option<long>("--iterations") { Description = "Training steps", DefaultValueFactory = _ => 160_000 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate (decayed as lr / (1 + lr-decay * step))", DefaultValueFactory = _ => 1e-4 };
+        var lrDecay = new Option<double>("--lr-decay") { Description = "Learning-rate decay", DefaultValueFactory = _ => 5e-5 };
+        var styleWeight = new Option<double>("--style-weight") { Description = "Weight of the mean/std style loss", DefaultValueFactory = _ => 10.0 };
+        var contentWeight = new Option<double>("--content-weight") { Description = "Weight of the content loss", DefaultValueFactory = _ => 1.0 };
+        var sampleEvery = new Option<int>("--sample-every") { Description = "Sample grid, loss plot and run checkpoint every N steps", DefaultValueFactory = _ => 1000 };
+        var runDir = new Option<string?>("--run-dir") { Description = "Folder for samples, loss plot and run checkpoint (default OUTPUT.run)" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the run checkpoint in the run folder" };
+        var cmd = new Command("adain-train", "Train an AdaIN decoder (Huang and Belongie 2017)")
+            { contentDir, styleDir, vgg, output, loadSize, cropSize, batch, iterations, lr, lrDecay, styleWeight, contentWeight, sampleEvery, runDir, resume };
+        CliRunner.SetAction(cmd, (ctx, ct) =>
+        {
+            var o = new AdaInTrainOptions
+            {
+                ContentDir = ctx.Get(contentDir)!, StyleDir = ctx.Get(styleDir)!, Output = ctx.Get(output)!,
+                LoadSize = ctx.Get(loadSize), CropSize = ctx.Get(cropSize), BatchSize = ctx.Get(batch), Iterations = ctx.Get(iterations),
+                LearningRate = ctx.Get(lr), LearningRateDecay = ctx.Get(lrDecay), StyleWeight = ctx.Get(styleWeight), ContentWeight = ctx.Get(contentWeight),
+                SampleEvery = ctx.Get(sampleEvery), RunDir = ctx.Get(runDir), Resume = ctx.Get(resume), Seed = ctx.SeedOrRandom(),
+            };
+            using var encoder = LoadEncoder(ctx.Get(vgg), ctx);
+            encoder.to(ctx.Device);
+            var r = ctx.WithProgress("style adain-train", p => AdaInTrainer.Train(o, encoder, ctx.Device, p, w => ctx.Warn(w), ct));
+            ctx.Result(new { command = "style adain-train", output = o.Output, steps = r.Steps, firstLoss = r.FirstLoss, lastLoss = r.LastLoss, runDir = r.RunDir, seed = o.Seed },
+                $"wrote {o.Output} after {r.Steps} steps (loss {r.FirstLoss.ToString("G4", CultureInfo.InvariantCulture)} -> {r.LastLoss.ToString("G4", CultureInfo.InvariantCulture)}); samples and loss plot in {r.RunDir}");
+            return CliRunner.Success;
+        });
+        return cmd;
+    }
+
+    static Vgg LoadEncoder(string? path, CliContext ctx)
+    {
+        if (path is null)
+        {
+            ctx.Warn("no --vgg given: using a seeded random normalised VGG-19; a decoder trained on it fits only that encoder");
+            TorchSharp.torch.manual_seed((long)Vgg.BuiltInSeed);
+            return Vgg.Normalised("relu4_1");
+        }
+        var sd = Checkpoint.LoadStateDict(path);
+        try
+        {
+            var v = Vgg.FromStateDict(sd, VggPooling.Max, path);
+            if (v.Layout != VggLayout.Normalised) { v.Dispose(); throw new AtelierException($"{path}: AdaIN uses the normalised VGG-19 (vgg_normalised.pth)"); }
+            return v;
+        }
+        finally { foreach (var t in sd.Values) t.Dispose(); }
+    }
+}

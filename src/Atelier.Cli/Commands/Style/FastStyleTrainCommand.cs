@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Globalization;
+using Atelier.Checkpoints;
+using Atelier.Cli.Cli;
+using Atelier.Networks;
+using Atelier.Style;
+using TorchSharp;
+
+namespace Atelier.Cli.Commands.Style;
+
+/// <summary>`atelier style fast-train --style S --content-dir DIR [--vgg FILE] -o MODEL`: trains a fast-style network for one style.</summary>
+public static class FastStyleTrainCommand
+{
+    public static Command Create()
+    {
+        var style = new Option<string>("--style", "-s") { Description = "The style image", Required = true };
+        var contentDir = new Option<string>("--content-dir") { Description = "Folder of content images (e.g. COCO train2014)", Required = true };
+        var vgg = new Option<string?>("--vgg") { Description = "torchvision VGG-16 weights (vgg16-397923af.pth); default: Atelier's built-in seeded VGG-16 (random weights, weaker)" };
+        var output = new Option<string>("--output", "-o") { Description = "The trained network (.safetensors)", Required = true };
+        var imageSize = new Option<int>("--image-size") { Description = "Training crop size", DefaultValueFactory = _ => 256 };
+        var styleSize = new Option<int?>("--style-size") { Description = "Resize the style image's shorter side to this (default: its own size)" };
+        var batch = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => 4 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the content folder", DefaultValueFactory = _ => 2 };
+        var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many steps in total" };
+        var contentWeight = new Option<double>("--content-weight") { Description = "Weight of the content loss (relu2_2)", DefaultValueFactory = _ => 1e5 };
+        var styleWeight = new Option<double>("--style-weight") { Description = "Weight of the Gram style loss", DefaultValueFactory = _ => 1e10 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3 };
+        var sampleEvery = new Option<int>("--sample-every") { Description = "Sample grid, loss plot and run checkpoint every N steps", DefaultValueFactory = _ => 200 };
+        var runDir = new Option<string?>("--run-dir") { Description = "Folder for samples, loss plot and run checkpoint (default OUTPUT.run)" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the run checkpoint in the run folder" };
+        var cmd = new Command("fast-train", "Train a fast-style network for one style (Johnson et al. 2016)")
+            { style, contentDir, vgg, output, imageSize, styleSize, batch, epochs, maxSteps, contentWeight, styleWeight, lr, sampleEvery, runDir, resume };
+        CliRunner.SetAction(cmd, (ctx, ct) =>
+        {
+            var o = new FastStyleTrainOptions
+            {
+                StyleImage = ctx.Get(style)!, ContentDir = ctx.Get(contentDir)!, Output = ctx.Get(output)!,
+                ImageSize = ctx.Get(imageSize), StyleSize = ctx.Get(styleSize), BatchSize = ctx.Get(batch), Epochs = ctx.Get(epochs),
+                MaxSteps = ctx.Get(maxSteps), ContentWeight = ctx.Get(contentWeight), StyleWeight = ctx.Get(styleWeight),
+                LearningRate = ctx.Get(lr), SampleEvery = ctx.Get(sampleEvery), RunDir = ctx.Get(runDir), Resume = ctx.Get(resume),
+                Seed = ctx.SeedOrRandom(),
+            };
+            using var lossNet = LoadVgg16(ctx.Get(vgg), ctx);
+            lossNet.to(ctx.Device);
+            var r = ctx.WithProgress("style fast-train", p => FastStyleTrainer.Train(o, lossNet, ctx.Device, p, w => ctx.Warn(w), ct));
+            ctx.Result(new { command = "style fast-train", output = o.Output, steps = r.Steps, firstLoss = r.FirstLoss, lastLoss = r.LastLoss, runDir = r.RunDir, seed = o.Seed },
+                $"wrote {o.Output} after {r.Steps} steps (loss {r.FirstLoss.ToString("G4", CultureInfo.InvariantCulture)} -> {r.LastLoss.ToString("G4", CultureInfo.InvariantCulture)}); samples and loss plot in {r.RunDir}");
+            return CliRunner.Success;
+        });
+        return cmd;
+    }
+
+    static Vgg LoadVgg16(string? path, CliContext ctx)
+    {
+        if (path is null)
+        {
+            ctx.Warn("no --vgg given: using the built-in seeded VGG-16 (random weights); torchvision's vgg16 weights give better styles");
+            return Vgg.BuiltIn(upToLayer: "relu4_3", config: VggConfig.Vgg16);
+        }
+        var sd = Checkpoint.LoadStateDict(path);
+        try
+        {
+            var v = Vgg.FromStateDict(sd, VggPooling.Max, path);
+            if (v.Config != VggConfig.Vgg16 || v.Layout != VggLayout.TorchVision)
+            {
+                v.Dispose();
+                throw new AtelierException($"{path}: fast-style training uses torchvision's VGG-16 (vgg16-397923af.pth) as the loss network");
+            }
+            return v;
+        }
+        finally { foreach (var t in sd.Values) t.Dispose(); }
+    }
+}

@@ -1,0 +1,193 @@
+using System.Globalization;
+using Atelier.Imaging;
+using Atelier.Networks;
+using Atelier.Runtime;
+using Atelier.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atelier.Style;
+
+/// <summary>Options of <see cref="FastStyleTrainer"/>; defaults are pytorch/examples fast_neural_style's.</summary>
+public sealed record FastStyleTrainOptions
+{
+    public required string StyleImage { get; init; }
+    public required string ContentDir { get; init; }
+    /// <summary>Where the trained network goes (.safetensors; TransformerNet keys, loadable by `style fast`).</summary>
+    public required string Output { get; init; }
+    public int ImageSize { get; init; } = 256;
+    /// <summary>Style image's shorter side (null: its own size).</summary>
+    public int? StyleSize { get; init; }
+    public int BatchSize { get; init; } = 4;
+    public int Epochs { get; init; } = 2;
+    /// <summary>Stop after this many steps in total (null: run the epochs).</summary>
+    public long? MaxSteps { get; init; }
+    public double ContentWeight { get; init; } = 1e5;
+    public double StyleWeight { get; init; } = 1e10;
+    public double LearningRate { get; init; } = 1e-3;
+    /// <summary>Sample grid, loss plot and run checkpoint every this many steps (and at the end).</summary>
+    public int SampleEvery { get; init; } = 200;
+    /// <summary>Folder for samples, plots and the run checkpoint (default: beside the output, OUTPUT.run/).</summary>
+    public string? RunDir { get; init; }
+    /// <summary>Continue from the run checkpoint in <see cref="RunDir"/> when there is one.</summary>
+    public bool Resume { get; init; }
+    public long Seed { get; init; } = 42;
+}
+
+/// <summary>
+/// Trains a <see cref="TransformerNet"/> for one style (Johnson et al. 2016) with a fixed VGG-16 loss network:
+/// content loss MSE on relu2_2 × content weight, style loss Σ MSE of Gram matrices F Fᵀ/(c h w) on relu1_2, relu2_2,
+/// relu3_3, relu4_3 × style weight; Adam. Inputs are on the 0..255 scale as in the reference; the loss network
+/// sees them /255 (ImageNet normalisation is inside the torchvision-layout VGG).
+/// </summary>
+public sealed class FastStyleTrainer
+{
+    public static readonly string[] StyleLayers = ["relu1_2", "relu2_2", "relu3_3", "relu4_3"];
+    public const string ContentLayer = "relu2_2";
+
+    public sealed record Result(long Steps, double FirstLoss, double LastLoss, string RunDir, StyleTrainingSupport.LossHistory History);
+
+    /// <summary>Trains; <paramref name="lossNetwork"/> must be a VGG-16 reaching relu4_3 (e.g. torchvision vgg16 weights, or a built-in one).</summary>
+    public static Result Train(FastStyleTrainOptions o, Vgg lossNetwork, Device? device = null, IProgress<ProgressReport>? progress = null,
+        Action<string>? warn = null, CancellationToken ct = default)
+    {
+        device ??= CPU;
+        Validate(o, lossNetwork);
+        var files = StyleTrainingSupport.ImagesIn(o.ContentDir, "content images");
+        var runDir = o.RunDir ?? o.Output + ".run";
+        Directory.CreateDirectory(runDir);
+        var ckptPath = Path.Combine(runDir, "checkpoint.safetensors");
+
+        using var net = new TransformerNet();
+        net.to(device).train();
+        using var adam = new AdamOptimizer(net.named_parameters(), o.LearningRate, 0.9, 0.999);
+        var random = new TrainingRandom(o.Seed);
+        var history = new StyleTrainingSupport.LossHistory();
+        long step = 0;
+        if (o.Resume && File.Exists(ckptPath))
+        {
+            using var ck = Checkpointing.Load(ckptPath);
+            if (Checkpointing.Require(ck.Metadata, "kind") != "fast-style")
+                throw new AtelierException($"{ckptPath}: not a fast-style run checkpoint");
+            Checkpointing.LoadModule(net, "net", ck.Tensors);
+            adam.LoadState("adam", ck.Tensors, ck.Metadata);
+            random.LoadState(Checkpointing.Require(ck.Metadata, "random"));
+            step = long.Parse(Checkpointing.Require(ck.Metadata, "step"), CultureInfo.InvariantCulture);
+            history = StyleTrainingSupport.LossHistory.Parse(ck.Metadata.GetValueOrDefault("history"));
+        }
+
+        // The style's Gram matrices, computed once.
+        var styleImage = ImageIO.Load(o.StyleImage);
+        if (o.StyleSize is int ss) styleImage = ImageResize.ResizeShorterSide(styleImage, ss);
+        var gramStyle = new Dictionary<string, Tensor>();
+        using (no_grad())
+        using (var scope = NewDisposeScope())
+        {
+            var feats = lossNetwork.Features(ImageTensors.ToTensor(styleImage, ValueRange.ZeroOne, device), StyleLayers);
+            foreach (var l in StyleLayers) gramStyle[l] = Gram(feats[l]).DetachFromDisposeScope();
+        }
+
+        // Fixed samples for the grid: the first images of the folder.
+        var samples = files.Take(Math.Min(3, files.Count)).Select(f => StyleTrainingSupport.LoadCrop(f, o.ImageSize, o.ImageSize, null, null)).OfType<Image>().ToList();
+        int stepsPerEpoch = (files.Count + o.BatchSize - 1) / o.BatchSize;
+        long total = o.MaxSteps ?? (long)stepsPerEpoch * o.Epochs;
+        double firstLoss = double.NaN, lastLoss = double.NaN;
+        try
+        {
+            while (step < total)
+            {
+                // Each epoch visits the images in a fresh order; the order is derived from the seed and the epoch so resuming continues it.
+                long epoch = step / stepsPerEpoch;
+                var order = files.ToList();
+                new TrainingRandom(o.Seed + epoch).Shuffle(order);
+                int start = (int)(step % stepsPerEpoch) * o.BatchSize;
+                var batchFiles = order.Skip(start).Take(o.BatchSize).ToList();
+                var images = batchFiles.Select(f => StyleTrainingSupport.LoadCrop(f, o.ImageSize, o.ImageSize, null, warn)).OfType<Image>().ToList();
+                ct.ThrowIfCancellationRequested();
+                if (images.Count > 0)
+                {
+                    using var scope = NewDisposeScope();
+                    var x = ImageTensors.ToTensor(images, ValueRange.ZeroOne, device) * 255.0;
+                    adam.ZeroGrad();
+                    var y = net.forward(x);
+                    var fy = lossNetwork.Features(y / 255.0, StyleLayers);
+                    Tensor fxContent;
+                    using (no_grad()) fxContent = lossNetwork.Features(x / 255.0, [ContentLayer])[ContentLayer];
+                    var contentLoss = nn.functional.mse_loss(fy[ContentLayer], fxContent) * o.ContentWeight;
+                    Tensor styleLoss = zeros(1, device: device);
+                    foreach (var l in StyleLayers)
+                        styleLoss = styleLoss + nn.functional.mse_loss(Gram(fy[l]), gramStyle[l].expand(images.Count, -1, -1));
+                    styleLoss = styleLoss * o.StyleWeight;
+                    var loss = contentLoss + styleLoss;
+                    loss.backward();
+                    adam.Step();
+                    double c = contentLoss.item<float>(), s = styleLoss.item<float>();
+                    lastLoss = c + s;
+                    if (double.IsNaN(firstLoss)) firstLoss = lastLoss;
+                    history.Add(step + 1, new Dictionary<string, double> { ["content"] = c, ["style"] = s, ["total"] = c + s });
+                    progress?.Report(new ProgressReport(step + 1, total, $"epoch {epoch + 1}", new Dictionary<string, double> { ["content"] = c, ["style"] = s }));
+                }
+                step++;
+                if (step % o.SampleEvery == 0 || step == total)
+                    Snapshot(net, adam, random, history, step, samples, styleImage, runDir, ckptPath, o, device);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Snapshot(net, adam, random, history, step, samples, styleImage, runDir, ckptPath, o, device);
+            throw;
+        }
+        SafeTensorsSaveModel(net, o.Output);
+        foreach (var g in gramStyle.Values) g.Dispose();
+        return new Result(step, firstLoss, lastLoss, runDir, history);
+    }
+
+    /// <summary>F Fᵀ / (c h w) per image, as the reference's gram_matrix.</summary>
+    public static Tensor Gram(Tensor features)
+    {
+        long c = features.shape[1], hw = features.shape[2] * features.shape[3];
+        var f = features.reshape(features.shape[0], c, hw);
+        return f.bmm(f.transpose(1, 2)) / (c * hw);
+    }
+
+    static void Snapshot(TransformerNet net, AdamOptimizer adam, TrainingRandom random, StyleTrainingSupport.LossHistory history, long step,
+        List<Image> samples, Image style, string runDir, string ckptPath, FastStyleTrainOptions o, Device device)
+    {
+        var tensors = new Dictionary<string, Tensor>();
+        var meta = new Dictionary<string, string>
+        {
+            ["kind"] = "fast-style", ["step"] = step.ToString(CultureInfo.InvariantCulture), ["random"] = random.SaveState(),
+            ["history"] = history.Serialise(),
+        };
+        Checkpointing.AddModule(net, "net", tensors);
+        adam.SaveState("adam", tensors, meta);
+        Checkpointing.Save(ckptPath, tensors, meta);
+        if (samples.Count > 0)
+        {
+            net.eval();
+            var outs = FastStyle.Stylize(net, samples, device);
+            net.train();
+            var styleThumb = ImageResize.Resize(style, samples[0].Width, samples[0].Height);
+            var rows = samples.Select((s, i) => (IReadOnlyList<(Image, string)>)[(s, "content"), (styleThumb, "style"), (outs[i], $"step {step}")]).ToList();
+            StyleTrainingSupport.SaveGrid(Path.Combine(runDir, $"samples_{step:D6}.png"), rows);
+        }
+        if (history.Serialise().Length > 0) history.SavePlot(Path.Combine(runDir, "loss.png"), "fast style training loss");
+    }
+
+    static void SafeTensorsSaveModel(TransformerNet net, string path) =>
+        Checkpoints.SafeTensors.Save(path, net.state_dict(), new Dictionary<string, string> { ["architecture"] = "fast_neural_style.TransformerNet" });
+
+    static void Validate(FastStyleTrainOptions o, Vgg lossNetwork)
+    {
+        if (o.ImageSize < 16) throw new AtelierUsageException($"--image-size {o.ImageSize}: must be at least 16");
+        if (o.BatchSize < 1) throw new AtelierUsageException($"--batch-size {o.BatchSize}: must be 1 or more");
+        if (o.Epochs < 1) throw new AtelierUsageException($"--epochs {o.Epochs}: must be 1 or more");
+        if (o.SampleEvery < 1) throw new AtelierUsageException($"--sample-every {o.SampleEvery}: must be 1 or more");
+        if (!(o.LearningRate > 0)) throw new AtelierUsageException($"--lr {o.LearningRate}: must be positive");
+        if (!(o.ContentWeight >= 0) || !(o.StyleWeight >= 0)) throw new AtelierUsageException("--content-weight and --style-weight must be non-negative");
+        foreach (var l in StyleLayers)
+            if (!lossNetwork.LayerNames.Contains(l))
+                throw new AtelierException($"the loss network has no {l}: fast-style training needs a VGG-16 (torchvision vgg16 weights)");
+        if (!File.Exists(o.StyleImage)) throw new AtelierException($"{o.StyleImage}: no such file (style image)");
+    }
+}
