@@ -6,6 +6,7 @@
 // This one file serves two builds: MSBuild compiles it as an inline task (see Directory.Build.targets)
 // to patch the output copy after the native files are copied, and the Atelier library compiles it
 // (with ATELIER_LIBRARY defined) so `atelier info` can report whether the patch is in effect.
+#nullable enable
 using System;
 using System.IO;
 using System.Text;

@@ -11,6 +11,7 @@ public static class Program
         var sections = new Dictionary<string, Func<string[], int>>
         {
             ["texture"] = TextureBench.Run,
+            ["vgg"] = VggBench.Run,
         };
         if (args.Length == 0 || !sections.TryGetValue(args[0], out var run))
         {

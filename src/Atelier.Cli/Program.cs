@@ -24,6 +24,7 @@ public static class Program
         root.Subcommands.Add(StyleCommand.Create());
         root.Subcommands.Add(StudioCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(TranslateCommand.Create());
         // Command groups register here, one line each.
         return root;
     }

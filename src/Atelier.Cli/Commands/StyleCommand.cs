@@ -14,6 +14,8 @@ public static class StyleCommand
         var cmd = new Command("style", "Neural style: Gatys texture synthesis and style transfer (VGG features)");
         cmd.Subcommands.Add(StyleTextureCommand.Create());
         cmd.Subcommands.Add(GatysCommand.Create());
+        cmd.Subcommands.Add(FastStyleCommand.Create());
+        cmd.Subcommands.Add(AdaInCommand.Create());
         return cmd;
     }
 }

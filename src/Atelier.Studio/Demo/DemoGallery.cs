@@ -14,9 +14,11 @@ public sealed record DemoPicture(string File, string Caption, Image Image);
 public sealed record DemoSection(string Title, string About, IReadOnlyList<DemoPicture> Pictures, string? Missing = null, double Seconds = 0);
 
 /// <summary>What a demo step gets: the seed, the cache for models made on first run, progress and cancellation.</summary>
-public sealed class DemoContext(int seed, string cacheDirectory, IProgress<ProgressReport> progress, CancellationToken ct)
+public sealed class DemoContext(int seed, string cacheDirectory, bool quick, IProgress<ProgressReport> progress, CancellationToken ct)
 {
     public int Seed { get; } = seed;
+    /// <summary>Smaller sizes and fewer iterations: a smoke run for tests and CI (the pictures are worse).</summary>
+    public bool Quick { get; } = quick;
     /// <summary>Where models trained or generated on first run are kept (reused by later runs and by the studio).</summary>
     public string CacheDirectory { get; } = cacheDirectory;
     public IProgress<ProgressReport> Progress { get; } = progress;
@@ -36,7 +38,7 @@ public static class DemoGallery
     public static IReadOnlyList<Step> Steps() => DemoSteps.All();
 
     /// <summary>Runs every step and writes the gallery; returns the sections (for the CLI's summary).</summary>
-    public static IReadOnlyList<DemoSection> Write(string outputDirectory, int seed, string cacheDirectory,
+    public static IReadOnlyList<DemoSection> Write(string outputDirectory, int seed, string cacheDirectory, bool quick = false,
         IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
         progress ??= new Progress<ProgressReport>();
@@ -48,7 +50,7 @@ public static class DemoGallery
             progress.Report(new ProgressReport(i, steps.Count, steps[i].Title));
             var clock = Stopwatch.StartNew();
             DemoSection section;
-            try { section = steps[i].Run(new DemoContext(seed, cacheDirectory, new StepProgress(progress, i, steps.Count, steps[i].Title), ct)); }
+            try { section = steps[i].Run(new DemoContext(seed, cacheDirectory, quick, new StepProgress(progress, i, steps.Count, steps[i].Title), ct)); }
             catch (AtelierException e) { section = new DemoSection(steps[i].Title, "", [], "This step failed: " + e.Message); }
             sections.Add(section with { Seconds = clock.Elapsed.TotalSeconds });
         }
@@ -57,11 +59,11 @@ public static class DemoGallery
         foreach (var s in sections)
             foreach (var p in s.Pictures)
                 AtomicFile.WriteAllBytes(Path.Combine(outputDirectory, p.File), StudioImages.EncodePng(p.Image));
-        AtomicFile.WriteAllText(Path.Combine(outputDirectory, "index.html"), Html(sections, seed));
+        AtomicFile.WriteAllText(Path.Combine(outputDirectory, "index.html"), Html(sections, seed, quick));
         return sections;
     }
 
-    static string Html(IReadOnlyList<DemoSection> sections, int seed)
+    static string Html(IReadOnlyList<DemoSection> sections, int seed, bool quick)
     {
         static string E(string s) => WebUtility.HtmlEncode(s);
         var sb = new StringBuilder();
@@ -80,6 +82,7 @@ public static class DemoGallery
             """);
         sb.Append($"<p>Made by <code>atelier demo</code> on built-in material (nothing downloaded), seed {seed}. ");
         sb.Append("Pictures are small so the demo runs in minutes on two cores; the notes under each section say how to get better results.</p>\n");
+        if (quick) sb.Append("<p class=\"missing\">This is a <code>--quick</code> run (tiny sizes, few iterations): run <code>atelier demo</code> without it for the real gallery.</p>\n");
         foreach (var s in sections)
         {
             sb.Append($"<section><h2>{E(s.Title)}</h2>\n");

@@ -1,4 +1,6 @@
 using Atelier.Imaging;
+using Atelier.Networks;
+using Atelier.Style;
 using Atelier.Texture;
 
 namespace Atelier.Studio.Demo;
@@ -11,15 +13,39 @@ static class DemoSteps
         new("Texture synthesis: image quilting", Quilt),
         new("Texture synthesis: Efros-Leung", Grow),
         new("Hole filling", Fill),
+        new("Texture synthesis: Gatys (CNN)", GatysTextureStep),
     ];
+
+    /// <summary>Gatys et al. 2015 on the built-in random-weight VGG-19, with frames of the optimisation.</summary>
+    static DemoSection GatysTextureStep(DemoContext ctx)
+    {
+        int size = ctx.Quick ? 32 : 64, iterations = ctx.Quick ? 4 : 60;
+        var sample = ProceduralSamples.Make("bricks", size, ctx.Seed);
+        var frames = new List<DemoPicture>();
+        var vgg = Vgg.BuiltIn(VggPooling.Average);
+        var options = new GatysTextureOptions
+        {
+            Iterations = iterations, StyleLayers = ["relu1_1", "relu2_1", "relu3_1"], Seed = ctx.Seed,
+            SaveEvery = Math.Max(1, iterations / 3),
+            OnFrame = (step, image) => frames.Add(new DemoPicture($"gatys-texture-step{step}.png", $"after {step} steps", image)),
+        };
+        var result = GatysTexture.Synthesize(sample, size, size, vgg, options, ctx.Progress, ctx.CancellationToken);
+        return new DemoSection("Texture synthesis: Gatys (CNN)",
+            $"Noise optimised ({iterations} L-BFGS steps) until its Gram matrices on VGG-19 layers relu1_1..relu3_1 match the sample's. " +
+            "This uses the built-in random-weight VGG-19 (nothing downloaded), which captures colours and short strokes only; trained weights " +
+            "capture whole structures: atelier style texture SAMPLE.png --size 256x256 --vgg vgg19-dcbb9e9d.pth -o out.png (torchvision's VGG-19 file).",
+            [new DemoPicture("gatys-texture-sample.png", "sample: bricks", sample), .. frames,
+             new DemoPicture("gatys-texture.png", $"after {result.Steps} steps (style loss {result.Losses.GetValueOrDefault("style"):G3})", result.Image)]);
+    }
 
     static DemoSection Quilt(DemoContext ctx)
     {
         var pictures = new List<DemoPicture>();
-        foreach (var name in new[] { "bricks", "weave" })
+        foreach (var name in ctx.Quick ? new[] { "bricks" } : ["bricks", "weave"])
         {
             var sample = ProceduralSamples.Make(name, 64, ctx.Seed);
-            var quilt = Quilting.Synthesize(sample, 192, 192, new QuiltingOptions(), ctx.Seed, ctx.Progress, ctx.CancellationToken);
+            int size = ctx.Quick ? 96 : 192;
+            var quilt = Quilting.Synthesize(sample, size, size, new QuiltingOptions(), ctx.Seed, ctx.Progress, ctx.CancellationToken);
             pictures.Add(new DemoPicture($"quilting-{name}-sample.png", $"sample: {name}", sample));
             pictures.Add(new DemoPicture($"quilting-{name}.png", "quilted (Efros-Freeman 2001)", quilt));
         }
@@ -31,7 +57,8 @@ static class DemoSteps
     static DemoSection Grow(DemoContext ctx)
     {
         var sample = ProceduralSamples.Make("pebbles", 48, ctx.Seed);
-        var grown = EfrosLeung.Synthesize(sample, 64, 64, new EfrosLeungOptions { Window = 9 }, ctx.Seed, ctx.Progress, ctx.CancellationToken);
+        int size = ctx.Quick ? 32 : 64;
+        var grown = EfrosLeung.Synthesize(sample, size, size, new EfrosLeungOptions { Window = 9 }, ctx.Seed, ctx.Progress, ctx.CancellationToken);
         return new DemoSection("Texture synthesis: Efros-Leung",
             "Pixel by pixel, each chosen among the sample's best-matching neighbourhoods (exact search, window 9). Larger windows keep larger structures; it is slow, so the demo stays small: atelier texture synthesize SAMPLE.png --method efros-leung --window 15 --size 128x128 -o out.png",
             [new DemoPicture("efros-leung-sample.png", "sample: pebbles", sample), new DemoPicture("efros-leung.png", "grown (Efros-Leung 1999)", grown)]);

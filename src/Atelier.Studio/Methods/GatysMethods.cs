@@ -43,19 +43,26 @@ public sealed class GatysTextureMethod : StudioMethod
     public override IReadOnlyList<MethodParam> Params { get; } =
     [
         MethodParam.Image("sample", "Sample", "pebbles", 64),
-        MethodParam.Int("size", "Output size (px)", 32, 256, 96),
-        MethodParam.Int("iterations", "Iterations", 1, 2000, 150),
+        MethodParam.Int("size", "Output size (px)", 32, 256, 64),
+        MethodParam.Int("iterations", "Iterations", 1, 2000, 100),
         MethodParam.Choice("optimizer", "Optimiser", "lbfgs", "lbfgs", "adam"),
+        MethodParam.Choice("layers", "Style layers", Shallow, Shallow, Deep) with { Help = "the random-weight VGG works best with the shallow layers" },
         MethodParam.Seed(),
     ];
 
+    internal const string Shallow = "relu1_1-relu3_1", Deep = "relu1_1-relu5_1";
+
+    internal static IReadOnlyList<string> Layers(string choice) =>
+        choice == Deep ? GatysOptimizationOptions.DefaultStyleLayers : ["relu1_1", "relu2_1", "relu3_1"];
+
     public override async Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
     {
+        var layers = Layers(r.Fields.Choice("layers", Shallow, Shallow, Deep));
         var sample = (await r.Uploads.ReadRgbAsync(r.Fields.Form, "sample", true, ct))!;
         if (sample.Width < 16 || sample.Height < 16 || (long)sample.Width * sample.Height > 512 * 512)
             throw new StudioRequestException(400, $"'sample': use a picture between 16x16 and 512x512 (got {sample.Width}x{sample.Height})");
-        int size = r.Fields.Int("size", 96, 32, 256);
-        int iterations = r.Fields.Int("iterations", 150, 1, 2000);
+        int size = r.Fields.Int("size", 64, 32, 256);
+        int iterations = r.Fields.Int("iterations", 100, 1, 2000);
         var optimizer = r.Fields.Choice("optimizer", "lbfgs", "lbfgs", "adam") == "adam" ? GatysOptimizer.Adam : GatysOptimizer.Lbfgs;
         long seed = r.Fields.Long("seed", 1, 0, int.MaxValue);
         var device = r.Device;
@@ -64,7 +71,7 @@ public sealed class GatysTextureMethod : StudioMethod
             var vgg = StudioVgg.Get(VggPooling.Average, device);
             var options = new GatysTextureOptions
             {
-                Iterations = iterations, Optimizer = optimizer, Seed = seed,
+                Iterations = iterations, Optimizer = optimizer, Seed = seed, StyleLayers = layers,
                 SaveEvery = 1, OnFrame = (_, image) => { if (ctx.WantsPreview) ctx.Preview(image); },
             };
             var result = GatysTexture.Synthesize(sample, size, size, vgg, options, ctx.Progress, ctx.CancellationToken);

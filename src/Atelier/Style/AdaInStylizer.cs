@@ -1,4 +1,6 @@
+using Atelier.Checkpoints;
 using Atelier.Networks;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atelier.Style;
@@ -44,6 +46,39 @@ public sealed class AdaInStylizer : IDisposable
     }
 
     public AdaInStylizer(Vgg encoder, AdaInDecoder decoder, bool ownsModules = false) : this(encoder, [decoder], ownsModules) { }
+
+    /// <summary>
+    /// Loads the normalised VGG (e.g. vgg_normalised.pth or adain_vgg_normalised_relu4_1.pth) and one decoder per level
+    /// (decoder.pth of pytorch-AdaIN for relu4_1), checking that they fit together.
+    /// </summary>
+    public static AdaInStylizer Load(string vggPath, IReadOnlyList<string> decoderPaths, Device? device = null)
+    {
+        Vgg? encoder = null;
+        var decoders = new List<AdaInDecoder>();
+        try
+        {
+            encoder = LoadWith(vggPath, sd => Vgg.FromStateDict(sd, VggPooling.Max, vggPath));
+            if (encoder.Layout != VggLayout.Normalised)
+                throw new AtelierException($"{vggPath}: a torchvision VGG; AdaIN/WCT decoders are trained on the normalised VGG-19 (vgg_normalised.pth, keys 0.weight, 2.weight, ...)");
+            foreach (var p in decoderPaths) decoders.Add(LoadWith(p, sd => AdaInDecoder.FromStateDict(sd, p)));
+            var stylizer = new AdaInStylizer(encoder, decoders, ownsModules: true);
+            if (device is not null) { encoder.to(device); foreach (var d in decoders) d.to(device); }
+            return stylizer;
+        }
+        catch
+        {
+            encoder?.Dispose();
+            foreach (var d in decoders) d.Dispose();
+            throw;
+        }
+    }
+
+    static T LoadWith<T>(string path, Func<IReadOnlyDictionary<string, Tensor>, T> build)
+    {
+        var sd = Checkpoint.LoadStateDict(path);
+        try { return build(sd); }
+        finally { foreach (var t in sd.Values) t.Dispose(); }
+    }
 
     /// <summary>Stylises <paramref name="content"/> with <paramref name="styles"/>; see the class summary.</summary>
     public Tensor Stylize(Tensor content, IReadOnlyList<StyleInput> styles, AdaInOptions? options = null)

@@ -1,4 +1,6 @@
+using Atelier.Checkpoints;
 using Atelier.Imaging;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atelier.Style;
@@ -6,6 +8,25 @@ namespace Atelier.Style;
 /// <summary>Running a trained <see cref="TransformerNet"/> the way pytorch/examples' stylize does: input ×255, output clamped to 0..255.</summary>
 public static class FastStyle
 {
+    /// <summary>
+    /// Loads a trained network from a .pth (pytorch/examples' saved state dict, stale InstanceNorm statistics dropped)
+    /// or a .safetensors file written by <see cref="FastStyleTrainer"/>; in eval mode.
+    /// </summary>
+    public static TransformerNet LoadModel(string path, Device? device = null)
+    {
+        var sd = Checkpoint.LoadStateDict(path);
+        var net = new TransformerNet();
+        try
+        {
+            net.LoadWeights(sd, path);
+            if (device is not null) net.to(device);
+            net.eval();
+            return net;
+        }
+        catch { net.Dispose(); throw; }
+        finally { foreach (var t in sd.Values) t.Dispose(); }
+    }
+
     /// <summary>Stylises an (N, 3, H, W) batch on the 0..255 scale; the output is clamped to 0..255.</summary>
     public static Tensor Stylize(TransformerNet net, Tensor input0To255)
     {

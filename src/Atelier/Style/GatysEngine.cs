@@ -18,6 +18,9 @@ internal sealed class GatysObjective : IDisposable
     readonly string[] _styleLayers, _contentLayers, _allLayers;
     readonly double[] _layerWeights;
     readonly Tensor[] _styleTargets;
+
+    /// <summary>The mixed normalised Gram targets, one per style layer (for tests).</summary>
+    internal IReadOnlyList<Tensor> StyleTargets => _styleTargets;
     readonly Tensor[] _contentTargets;
     readonly double _styleWeight, _contentWeight, _tvWeight;
 

@@ -69,6 +69,9 @@ public sealed record GatysTextureOptions : GatysOptimizationOptions;
 /// <summary>Style transfer (Gatys et al. 2016).</summary>
 public sealed record GatysStyleOptions : GatysOptimizationOptions
 {
+    /// <summary>Style transfer's default style weight balances against a content weight of 1 (tuned on the built-in VGG).</summary>
+    public GatysStyleOptions() => StyleWeight = 1e3;
+
     /// <summary>Layers whose activations must match the content image (relu4_2 by default).</summary>
     public IReadOnlyList<string> ContentLayers { get; init; } = ["relu4_2"];
 

@@ -107,7 +107,6 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal("ok", (await studio.GetJsonAsync("/api/health")).GetProperty("status").GetString());
         Assert.DoesNotContain(consoleErrors, e => !e.Contains("415") && !e.Contains("status of 4"));
         output.WriteLine($"browser test took {clock.Elapsed.TotalSeconds:0.0} s; screenshots in {HeadlessChromium.ScreenshotDirectory}");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     async Task Shot(IPage page, string name)

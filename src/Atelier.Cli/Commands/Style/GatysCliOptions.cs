@@ -60,6 +60,11 @@ internal sealed class GatysCliOptions
         var layers = Split(ctx.Get(Layers));
         var weights = Split(ctx.Get(LayerWeights)).Select(w => ParseDouble(w, "--layer-weights")).ToList();
         int saveEvery = ctx.Get(SaveEvery);
+        // Cheap checks before the network is built, so a typo fails at once.
+        foreach (var l in layers)
+            if (!Networks.Vgg.IsLayerName(l)) throw new AtelierUsageException($"--layers: unknown VGG layer '{l}'; use names like relu1_1, relu2_1, conv3_1, pool2");
+        if (weights.Count > 0 && weights.Count != (layers.Count > 0 ? layers.Count : o.StyleLayers.Count))
+            throw new AtelierUsageException($"--layer-weights: {weights.Count} weights for {(layers.Count > 0 ? layers.Count : o.StyleLayers.Count)} layers ({string.Join(", ", layers.Count > 0 ? layers : o.StyleLayers)})");
         return o with
         {
             StyleLayers = layers.Count > 0 ? layers : o.StyleLayers,

@@ -35,8 +35,9 @@ public static class GatysCommand
             long seed = ctx.SeedOrRandom();
             var contentImage = ImageResize.ResizeToFit(ImageIO.Load(ctx.Get(content)!), n, allowUpscale: true);
             var styleImages = parsed.Select(s => new WeightedStyle(ImageIO.Load(s.Path), s.Weight)).ToList();
-            using var vgg = shared.LoadVgg(ctx);
             var cl = GatysCliOptions.Split(ctx.Get(contentLayers));
+            foreach (var l in cl)
+                if (!Networks.Vgg.IsLayerName(l)) throw new AtelierUsageException($"--content-layers: unknown VGG layer '{l}'; use names like relu4_2");
             var options = shared.Apply(ctx, new GatysStyleOptions(), outPath, seed) with
             {
                 ContentWeight = ctx.Get(contentWeight),
@@ -45,6 +46,7 @@ public static class GatysCommand
                 PreserveColor = ctx.Get(preserve) switch { "luminance" => ColorPreservation.Luminance, "histogram" => ColorPreservation.Histogram, _ => ColorPreservation.None },
                 StyleScale = ctx.Get(styleScale),
             };
+            using var vgg = shared.LoadVgg(ctx);
             var result = ctx.WithProgress("style gatys", p => GatysStyleTransfer.Run(contentImage, styleImages, vgg, options, p, ct));
             ImageIO.Save(result.Image, outPath);
             ctx.Result(new

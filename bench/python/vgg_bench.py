@@ -1,0 +1,32 @@
+"""VGG-19 features through relu5_1, forward + backward to the input, in PyTorch: the reference for
+bench/Atelier.Bench (`vgg`), which launches this script with the same shapes and threads.
+Prints one JSON line: {"torch": version, "size": S, "threads": T, "median": seconds, "times": [...]}."""
+import argparse, json, statistics, time
+
+import torch
+import torchvision
+
+p = argparse.ArgumentParser()
+p.add_argument("--size", type=int, default=256)
+p.add_argument("--threads", type=int, default=2)
+p.add_argument("--warmup", type=int, default=2)
+p.add_argument("--iters", type=int, default=5)
+a = p.parse_args()
+
+torch.set_num_threads(a.threads)
+# features[:30] ends at relu5_1 (index 29) in torchvision's vgg19.
+net = torchvision.models.vgg19().features[:30].eval()
+for q in net.parameters():
+    q.requires_grad_(False)
+mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+x = torch.rand(1, 3, a.size, a.size, requires_grad=True)
+times = []
+for i in range(a.warmup + a.iters):
+    t0 = time.perf_counter()
+    net((x - mean) / std).sum().backward()
+    x.grad.zero_()
+    if i >= a.warmup:
+        times.append(time.perf_counter() - t0)
+print(json.dumps({"torch": torch.__version__, "size": a.size, "threads": torch.get_num_threads(),
+                  "median": statistics.median(times), "times": times}))

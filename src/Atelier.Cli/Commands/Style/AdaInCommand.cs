@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Atelier.Cli.Cli;
+using Atelier.Imaging;
+using Atelier.Style;
+using static TorchSharp.torch;
+
+namespace Atelier.Cli.Commands.Style;
+
+/// <summary>
+/// `atelier style adain CONTENT --style S[:w]... --vgg V --decoder D -o OUT`: arbitrary style transfer with AdaIN
+/// (Huang and Belongie 2017) or WCT (Li et al. 2017), with alpha, style interpolation, colour preservation and masks.
+/// </summary>
+public static class AdaInCommand
+{
+    public static Command Create()
+    {
+        var content = new Argument<string>("CONTENT") { Description = "The content image" };
+        var styles = new Option<string[]>("--style", "-s") { Description = "Style image, optionally with a weight: a.jpg:0.7 (repeat to interpolate styles)", Required = true };
+        var vgg = new Option<string>("--vgg") { Description = "The normalised VGG-19 encoder (vgg_normalised.pth)", Required = true };
+        var decoders = new Option<string[]>("--decoder") { Description = "Decoder (decoder.pth, relu4_1); for multi-level WCT repeat it, one per level", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Output image", Required = true };
+        var alpha = new Option<double>("--alpha") { Description = "Content-style trade-off in [0,1]", DefaultValueFactory = _ => 1.0 };
+        var preserve = new Option<bool>("--preserve-color") { Description = "Keep the content's colours (the style is recoloured to them first)" };
+        var masks = new Option<string[]>("--mask") { Description = "Spatial control: one mask per style (white = where it applies), or one mask for two styles (white = first, black = second); content-sized" };
+        var transform = new Option<string>("--transform") { Description = "Feature transform: adain or wct", DefaultValueFactory = _ => "adain" };
+        transform.AcceptOnlyFromAmong("adain", "wct");
+        var size = new Option<int?>("--size") { Description = "Resize the content so its shorter side is this many pixels (default: keep its size)" };
+        var styleSize = new Option<int?>("--style-size") { Description = "Resize the styles so their shorter side is this many pixels (default: keep their size)" };
+        var cmd = new Command("adain", "Arbitrary style transfer in one pass (AdaIN, or WCT with --transform wct)")
+            { content, styles, vgg, decoders, output, alpha, preserve, masks, transform, size, styleSize };
+        CliRunner.SetAction(cmd, (ctx, ct) =>
+        {
+            var outPath = ctx.Get(output)!;
+            ImageIO.FormatForPath(outPath);
+            double a = ctx.Get(alpha);
+            if (!(a >= 0 && a <= 1)) throw new AtelierUsageException($"--alpha {a}: must be between 0 and 1");
+            int? cSize = ctx.Get(size), sSize = ctx.Get(styleSize);
+            if (cSize is < 16) throw new AtelierUsageException($"--size {cSize}: must be at least 16");
+            if (sSize is < 16) throw new AtelierUsageException($"--style-size {sSize}: must be at least 16");
+            var styleSpecs = ctx.Get(styles)!.Select(ParseStyle).ToList();
+            var maskPaths = ctx.Get(masks) ?? [];
+            if (maskPaths.Length > 0 && maskPaths.Length != styleSpecs.Count && !(maskPaths.Length == 1 && styleSpecs.Count == 2))
+                throw new AtelierUsageException($"--mask: give one mask per style ({styleSpecs.Count}), or one mask for exactly two styles; got {maskPaths.Length}");
+            if (maskPaths.Length == 0)
+            {
+                double sum = styleSpecs.Sum(s => s.Weight);
+                if (!(sum > 0) || styleSpecs.Any(s => s.Weight < 0))
+                    throw new AtelierUsageException($"--style weights ({string.Join(", ", styleSpecs.Select(s => s.Weight.ToString(CultureInfo.InvariantCulture)))}) must be non-negative and sum to a positive number");
+            }
+            var kind = ctx.Get(transform) == "wct" ? FeatureTransform.Wct : FeatureTransform.AdaIn;
+            var decoderPaths = ctx.Get(decoders)!;
+            if (kind == FeatureTransform.AdaIn && decoderPaths.Length > 1)
+                throw new AtelierUsageException("--decoder: AdaIN uses one decoder; several are for --transform wct (multi-level)");
+
+            var contentImage = ImageIO.Load(ctx.Get(content)!);
+            int origW = contentImage.Width, origH = contentImage.Height;
+            var maskImages = maskPaths.Select(p =>
+            {
+                var m = ImageIO.Load(p, new ImageLoadOptions { ColorMode = ColorMode.Gray });
+                if (m.Width != origW || m.Height != origH)
+                    throw new AtelierException($"{p}: the mask is {m.Width}x{m.Height} but the content is {origW}x{origH}; masks must have the content's size");
+                return m;
+            }).ToList();
+            if (cSize is int cs)
+            {
+                contentImage = ImageResize.ResizeShorterSide(contentImage, cs);
+                maskImages = maskImages.Select(m => ImageResize.Resize(m, contentImage.Width, contentImage.Height, ResizeFilter.Bilinear)).ToList();
+            }
+            var styleImages = styleSpecs.Select(s =>
+            {
+                var img = ImageIO.Load(s.Path);
+                return sSize is int ss ? ImageResize.ResizeShorterSide(img, ss) : img;
+            }).ToList();
+
+            using var scope = NewDisposeScope();
+            var device = ctx.Device;
+            using var stylizer = AdaInStylizer.Load(ctx.Get(vgg)!, decoderPaths, device);
+            var contentT = ImageTensors.ToTensor(contentImage, ValueRange.ZeroOne, device);
+            var maskTensors = maskImages.Select(m => ImageTensors.ToTensor(m, ValueRange.ZeroOne, device)).ToList();
+            if (maskTensors.Count == 1 && styleSpecs.Count == 2) maskTensors.Add(1 - maskTensors[0]);
+            var inputs = styleSpecs.Select((s, i) => new StyleInput(
+                ImageTensors.ToTensor(styleImages[i], ValueRange.ZeroOne, device), s.Weight, maskTensors.Count > 0 ? maskTensors[i] : null)).ToList();
+            var options = new AdaInOptions { Alpha = a, PreserveColor = ctx.Get(preserve), Transform = kind };
+            var clock = Stopwatch.StartNew();
+            ct.ThrowIfCancellationRequested();
+            var result = stylizer.Stylize(contentT, inputs, options);
+            double seconds = clock.Elapsed.TotalSeconds;
+            var image = ImageTensors.FromTensor(result.cpu());
+            ImageIO.Save(image, outPath);
+            ctx.Result(new
+            {
+                command = "style adain",
+                transform = ctx.Get(transform),
+                output = outPath,
+                width = image.Width,
+                height = image.Height,
+                alpha = a,
+                styles = styleSpecs.Select(s => new { path = s.Path, weight = s.Weight }).ToList(),
+                preserveColor = options.PreserveColor,
+                masks = maskPaths,
+                seconds = Math.Round(seconds, 3),
+            }, $"wrote {outPath} ({image.Width}x{image.Height}, {ctx.Get(transform)}, alpha {a.ToString(CultureInfo.InvariantCulture)}) in {seconds.ToString("0.00", CultureInfo.InvariantCulture)} s");
+            return CliRunner.Success;
+        });
+        return cmd;
+    }
+
+    /// <summary>"path" or "path:weight" (the weight is taken only when the part after the last ':' is a number).</summary>
+    internal static (string Path, double Weight) ParseStyle(string spec)
+    {
+        int colon = spec.LastIndexOf(':');
+        if (colon > 0 && double.TryParse(spec[(colon + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var w))
+        {
+            if (double.IsNaN(w) || double.IsInfinity(w)) throw new AtelierUsageException($"--style {spec}: the weight must be a finite number");
+            return (spec[..colon], w);
+        }
+        return (spec, 1.0);
+    }
+}

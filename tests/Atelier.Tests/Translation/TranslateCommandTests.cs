@@ -1,0 +1,120 @@
+using Atelier.Checkpoints;
+using Atelier.Imaging;
+using Atelier.Tests.Cli;
+using Atelier.Translation;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Atelier.Tests.Translation;
+
+public class TranslateCommandTests
+{
+    /// <summary>Saves a freshly initialised generator under the reference's key names (any format the reader takes).</summary>
+    static GeneratorSpec SaveGenerator(string path, string arch, NormKind norm = NormKind.Batch, bool dropout = false, int seed = 1)
+    {
+        manual_seed(seed);
+        var spec = GeneratorSpec.Parse(arch, ngf: 4, norm: norm, dropout: dropout);
+        using var g = spec.Build();
+        // Non-trivial running statistics so eval mode and train mode differ.
+        using (no_grad())
+            foreach (var (name, t) in g.named_buffers())
+                if (name.EndsWith("running_var")) t.uniform_(0.5, 2.0);
+                else if (name.EndsWith("running_mean")) t.uniform_(-0.5, 0.5);
+        SafeTensors.Save(path, g.state_dict());
+        return spec;
+    }
+
+    static Image Noise(int w, int h, int seed)
+    {
+        var r = new Random(seed);
+        var img = new Image(w, h, 3);
+        for (int i = 0; i < img.Data.Length; i++) img.Data[i] = (float)r.NextDouble();
+        return img;
+    }
+
+    [Fact]
+    public void AFolderIsTranslatedAtEachImagesSizeAndABadImageIsSkippedWithExitOne()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var ckpt = dir.File("G.safetensors");
+        SaveGenerator(ckpt, "resnet_2blocks", NormKind.Instance);
+        var inDir = Path.Combine(dir.Path, "in");
+        Directory.CreateDirectory(inDir);
+        ImageIO.Save(Noise(37, 21, 1), Path.Combine(inDir, "a.png"));
+        ImageIO.Save(Noise(16, 40, 2), Path.Combine(inDir, "b.png"));
+        File.WriteAllText(Path.Combine(inDir, "broken.png"), "not an image");
+        var outDir = Path.Combine(dir.Path, "out");
+        var r = CliHarness.Run("translate", inDir, "-c", ckpt, "-o", outDir, "--eval", "--device", "cpu");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("broken.png", r.Err);
+        var a = ImageIO.Load(Path.Combine(outDir, "a.png"));
+        var b = ImageIO.Load(Path.Combine(outDir, "b.png"));
+        Assert.Equal((37, 21), (a.Width, a.Height));
+        Assert.Equal((16, 40), (b.Width, b.Height));
+        Assert.False(File.Exists(Path.Combine(outDir, "broken.png")));
+        // The CLI's output is the library's translation (8-bit rounding apart).
+        using var t = Translator.Load(ckpt, evalMode: true);
+        var direct = t.Translate(ImageIO.Load(Path.Combine(inDir, "a.png")));
+        Assert.True(direct.Data.Zip(a.Data).Max(p => Math.Abs(p.First - p.Second)) <= 1 / 255f + 1e-6);
+    }
+
+    [Fact]
+    public void EvalModeDiffersFromTheReferencesTrainModeDefault()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var ckpt = dir.File("G.safetensors");
+        SaveGenerator(ckpt, "unet_32", NormKind.Batch, dropout: true);
+        ImageIO.Save(Noise(40, 30, 3), dir.File("x.png"));
+        Assert.Equal(0, CliHarness.Run("translate", dir.File("x.png"), "-c", ckpt, "-o", dir.File("eval.png"), "--eval", "--seed", "1").ExitCode);
+        Assert.Equal(0, CliHarness.Run("translate", dir.File("x.png"), "-c", ckpt, "-o", dir.File("eval2.png"), "--eval", "--seed", "2").ExitCode);
+        Assert.Equal(0, CliHarness.Run("translate", dir.File("x.png"), "-c", ckpt, "-o", dir.File("train.png"), "--seed", "1").ExitCode);
+        var e1 = ImageIO.Load(dir.File("eval.png")); var e2 = ImageIO.Load(dir.File("eval2.png")); var tr = ImageIO.Load(dir.File("train.png"));
+        Assert.Equal((40, 30), (tr.Width, tr.Height));
+        Assert.Equal(e1.Data, e2.Data); // eval mode is deterministic whatever the seed
+        Assert.True(e1.Data.Zip(tr.Data).Average(p => Math.Abs(p.First - p.Second)) > 0.01, "train mode (batch statistics, dropout) should differ from eval mode");
+    }
+
+    [Fact]
+    public void BadInputsGiveClearErrors()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var ckpt = dir.File("G.safetensors");
+        SaveGenerator(ckpt, "resnet_2blocks", NormKind.Instance);
+        Directory.CreateDirectory(dir.File("empty"));
+        var r = CliHarness.Run("translate", dir.File("empty"), "-c", ckpt, "-o", dir.File("out"));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("no images", r.Err);
+
+        ImageIO.Save(Noise(8, 8, 4), dir.File("x.png"));
+        r = CliHarness.Run("translate", dir.File("x.png"), "-c", ckpt, "-o", dir.File("y.png"), "--arch", "unet_256");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("resnet_2blocks", r.Err);
+
+        // A discriminator is not a generator.
+        using (var d = new PatchDiscriminator(6, 4, 3)) SafeTensors.Save(dir.File("D.safetensors"), d.state_dict());
+        r = CliHarness.Run("translate", dir.File("x.png"), "-c", dir.File("D.safetensors"), "-o", dir.File("y.png"));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("not a pix2pix/CycleGAN generator", r.Err);
+
+        r = CliHarness.Run("translate", dir.File("x.png"), "-c", ckpt, "-o", dir.File("y.png"), "--direction", "BtoA");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--direction", r.Err);
+        Assert.False(File.Exists(dir.File("y.png")));
+    }
+
+    [Fact]
+    public void ReflectPaddingReachesAnyMultiple()
+    {
+        using var scope = NewDisposeScope();
+        var x = arange(5f).reshape(1, 1, 1, 5).expand(1, 1, 3, 5).contiguous();
+        var (l, r) = Translator.PadFor(5, 32);
+        Assert.Equal(32, 5 + l + r);
+        var p = Translator.ReflectPad(x, l, r, 14, 15);
+        Assert.Equal(new long[] { 1, 1, 32, 32 }, p.shape);
+        // The original sits in the middle, unchanged; its neighbours mirror it (… 2 1 | 0 1 2 3 4 | 3 2 …).
+        Assert.True(p[.., .., 14..17, l..(l + 5)].allclose(x));
+        Assert.Equal(1f, p[0, 0, 14, l - 1].item<float>());
+        Assert.Equal(3f, p[0, 0, 14, l + 5].item<float>());
+    }
+}
