@@ -68,8 +68,8 @@ public sealed record GeneratorConfig(int Size, int StyleDim = 512, int NMlp = 8,
         while (shapes.ContainsKey($"to_rgbs.{toRgbs}.conv.weight")) toRgbs++;
         int size = 1 << (toRgbs + 2);
         int cm = 2;
-        int block64 = 6 - 3; // convs.{2i} for resolution 2^(i+3): 64 px is i = 3
-        if (size >= 64 && shapes.TryGetValue($"convs.{2 * block64}.conv.weight", out var w64))
+        // Block b (upsampling conv `convs.{2b}`) works at 2^(b+3) px, so 64 px is block 3.
+        if (size >= 64 && shapes.TryGetValue("convs.6.conv.weight", out var w64))
             cm = (int)Math.Max(1, w64[1] / 256);
         int maxChannels = shapes.TryGetValue("input.input", out var constant) ? (int)constant[1] : 512;
         return new GeneratorConfig(size, (int)style1[1], nMlp, cm, MaxChannels: maxChannels).Validate();
