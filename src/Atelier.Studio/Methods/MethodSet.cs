@@ -10,5 +10,9 @@ public static class MethodSet
         new HoleFillingMethod(),
         new GatysStyleMethod(),
         new GatysTextureMethod(),
+        new AdaInMethod(),
+        new FastStyleMethod(),
+        new Pix2PixMethod(),
+        new CycleGanMethod(),
     ];
 }

@@ -82,10 +82,11 @@ function seedField(p, onLive) {
 }
 
 function modelField(p) {
-  const matching = state.models.filter(m => m.architecture && m.architecture.toLowerCase().startsWith((p.architecture || '').toLowerCase()));
+  const prefixes = (p.architecture || '').toLowerCase().split('|');
+  const matching = state.models.filter(m => m.architecture && prefixes.some(pre => m.architecture.toLowerCase().startsWith(pre)));
   const select = el('select', { name: p.name, 'data-param': p.name },
     matching.length ? matching.map(m => el('option', { value: m.id, text: `${m.name} (${m.architecture})` }))
-                    : [el('option', { value: '', text: `no ${p.architecture} model found` })]);
+                    : [el('option', { value: '', text: `no ${p.architecture.split('|')[0]} model found` })]);
   return { node: el('div', { class: 'field' }, el('label', { text: p.label }), select, p.help ? el('span', { class: 'help', text: p.help }) : null),
            append: fd => fd.append(p.name, select.value) };
 }
