@@ -15,7 +15,7 @@ static class StudioVgg
     static readonly Dictionary<(VggPooling, string), Vgg> Built = new();
     static readonly object Gate = new();
 
-    public const string Note = "uses the built-in random-weight VGG-19 (nothing downloaded); trained VGG weights give better results (atelier style gatys --vgg FILE)";
+    public const string Note = "Uses the built-in random-weight VGG-19 (nothing downloaded); trained VGG weights give better results (atelier style gatys --vgg FILE)";
 
     public static Vgg Get(VggPooling pooling, TorchSharp.torch.Device device)
     {
