@@ -146,7 +146,9 @@ internal static class GatysEngine
     static optim.Optimizer CreateOptimizer(Parameter x, GatysOptimizationOptions options) => options.Optimizer switch
     {
         // One L-BFGS iteration (one function evaluation) per step; the curvature history persists across steps.
-        GatysOptimizer.Lbfgs => optim.LBFGS([x], lr: options.LearningRate ?? 1.0, max_iter: 1, history_size: 100),
+        // Gradient and change tolerances 0: the step count is ours to decide; libtorch's defaults (1e-7, 1e-9) made
+        // it stop silently when a small style weight gave small gradients.
+        GatysOptimizer.Lbfgs => optim.LBFGS([x], options.LearningRate ?? 1.0, 1, null, 0.0, 0.0, 100),
         _ => optim.Adam([x], lr: options.LearningRate ?? 0.02),
     };
 
