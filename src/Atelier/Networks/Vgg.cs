@@ -174,7 +174,7 @@ public sealed partial class Vgg : nn.Module<Tensor, Tensor>
             if (inPlace) { h.relu_(); if (wanted != null && layer.Name is { } n && wanted.Contains(n)) features[n] = h; continue; }
             var next = layer.Module.forward(h);
             // Free what nobody asked for now rather than at the end of the caller's scope (autograd keeps what it needs).
-            if (!ReferenceEquals(h, x) && !features.ContainsValue(h)) h.Dispose();
+            if (!ReferenceEquals(h, x) && !features.Values.Any(v => ReferenceEquals(v, h))) h.Dispose();
             h = next;
             if (wanted != null && layer.Name is { } name && wanted.Contains(name)) features[name] = h;
         }

@@ -58,6 +58,7 @@ public sealed class FastStyleTrainer
         Directory.CreateDirectory(runDir);
         var ckptPath = Path.Combine(runDir, "checkpoint.safetensors");
 
+        manual_seed(o.Seed); // the initial weights follow the run's seed
         using var net = new TransformerNet();
         net.to(device).train();
         using var adam = new AdamOptimizer(net.named_parameters(), o.LearningRate, 0.9, 0.999);
