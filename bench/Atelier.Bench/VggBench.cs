@@ -23,7 +23,7 @@ static class VggBench
         string python = a.Get("--python") ?? "/usr/bin/python3";
         bool withPython = !a.Has("--no-python");
 
-        TorchRuntime.Initialize(threads);
+        TorchRuntime.SetThreads(threads);
         var info = TorchRuntime.Describe();
         Console.WriteLine($"libtorch {info.LibTorchVersion}, {info.Threads} intra-op threads, {info.InteropThreads} inter-op; load average {LoadAverage()}");
         Console.WriteLine($"VGG-19 through relu5_1, forward+backward to the input; warm-up {warmup}, median of {iters}");

@@ -22,7 +22,7 @@ public static class CliRunner
         try
         {
             if (ctx.Threads < 0) throw new AtelierUsageException($"--threads {ctx.Threads}: must be 0 or more");
-            TorchRuntime.Initialize(ctx.Threads); // before anything loads libtorch
+            TorchRuntime.SetThreads(ctx.Threads);
             if (ctx.DeviceSpec != "auto") _ = ctx.Device; // an impossible --device fails before any work
             if (ctx.Seed is long seed) TorchRuntime.Seed(seed);
             return action(ctx, ct);

@@ -24,32 +24,6 @@ public static class TorchRuntime
         throw new AtelierUsageException($"--device {spec}: expected auto, cpu, cuda or cuda:N");
     }
 
-    static int _initialized;
-
-    /// <summary>
-    /// Call first, before any other torch call (the CLI does): quietens libtorch's C++ warnings unless the user chose
-    /// a level (TORCH_CPP_LOG_LEVEL; libtorch otherwise prints "Could not initialize NNPACK! Reason: Unsupported
-    /// hardware" on CPUs NNPACK does not support, which is harmless: convolutions use oneDNN or ATen's own kernels),
-    /// then sets the intra-op threads (0 = libtorch's default). See docs/performance.md.
-    /// </summary>
-    public static void Initialize(int threads = 0)
-    {
-        if (Interlocked.Exchange(ref _initialized, 1) == 0 && !OperatingSystem.IsWindows())
-        {
-            // c10 reads TORCH_CPP_LOG_LEVEL when libtorch loads; .NET's Environment.SetEnvironmentVariable does not
-            // reach the native environment on Unix, so set it with libc (0 = keep a value the user set).
-            try { _ = NativeEnv.setenv("TORCH_CPP_LOG_LEVEL", "ERROR", 0); }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
-        }
-        SetThreads(threads);
-    }
-
-    static class NativeEnv
-    {
-        [System.Runtime.InteropServices.DllImport("libc", CharSet = System.Runtime.InteropServices.CharSet.Ansi)]
-        internal static extern int setenv(string name, string value, int overwrite);
-    }
-
     /// <summary>Sets the intra-op thread count (0 or less leaves libtorch's default).</summary>
     public static void SetThreads(int threads)
     {
