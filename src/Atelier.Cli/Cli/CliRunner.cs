@@ -23,6 +23,7 @@ public static class CliRunner
         {
             if (ctx.Threads < 0) throw new AtelierUsageException($"--threads {ctx.Threads}: must be 0 or more");
             TorchRuntime.SetThreads(ctx.Threads);
+            TorchRuntime.DisableNnpack();
             if (ctx.DeviceSpec != "auto") _ = ctx.Device; // an impossible --device fails before any work
             if (ctx.Seed is long seed) TorchRuntime.Seed(seed);
             return action(ctx, ct);

@@ -96,7 +96,7 @@ public sealed partial class Vgg : nn.Module<Tensor, Tensor>
         var layers = new List<Layer>();
         void Add(string? name, nn.Module<Tensor, Tensor> m) => layers.Add(new Layer(layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), name, m));
         bool normalised = layout == VggLayout.Normalised;
-        if (normalised) Add(null, nn.Conv2d(3, 3, 1));
+        if (normalised) Add(null, new SafeConv2d(3, 3, 1));
         int inChannels = 3;
         for (int b = 1; b <= 5; b++)
         {
@@ -106,9 +106,9 @@ public sealed partial class Vgg : nn.Module<Tensor, Tensor>
                 if (normalised)
                 {
                     Add(null, nn.ReflectionPad2d(1));
-                    Add($"conv{b}_{i}", nn.Conv2d(inChannels, outChannels, 3));
+                    Add($"conv{b}_{i}", new SafeConv2d(inChannels, outChannels, 3));
                 }
-                else Add($"conv{b}_{i}", nn.Conv2d(inChannels, outChannels, 3, padding: 1));
+                else Add($"conv{b}_{i}", new SafeConv2d(inChannels, outChannels, 3, padding: 1));
                 Add($"relu{b}_{i}", nn.ReLU());
                 inChannels = outChannels;
             }

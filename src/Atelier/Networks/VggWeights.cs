@@ -23,7 +23,7 @@ public sealed partial class Vgg
         var plan = Plan(config, layout, pooling);
         try
         {
-            var planConvs = plan.Where(l => l.Module is Conv2d).Select(l => l.Key).ToList();
+            var planConvs = plan.Where(l => l.Module is SafeConv2d).Select(l => l.Key).ToList();
             int present = convKeys.Count;
             for (int i = 0; i < present; i++)
                 if (i >= planConvs.Count || planConvs[i] != convKeys[i])
@@ -120,23 +120,23 @@ public sealed partial class Vgg
         {
             foreach (var l in vgg._layers)
             {
-                if (l.Module is not Conv2d conv) continue;
-                var w = conv.weight!;
+                if (l.Module is not SafeConv2d conv) continue;
+                var w = conv.Weight;
                 long fanIn = w.shape[1] * w.shape[2] * w.shape[3];
                 w.copy_(randn(w.shape, generator: gen) * Math.Sqrt(2.0 / fanIn));
-                conv.bias!.zero_();
+                conv.Bias!.zero_();
             }
             // Calibrate on a fixed image-like input: sum of upsampled noise octaves, in [0,1].
             var h = NormaliseImageNet(CalibrationImage(gen, 128));
             foreach (var l in vgg._layers)
             {
                 var next = l.Module.forward(h);
-                if (l.Module is Conv2d conv)
+                if (l.Module is SafeConv2d conv)
                 {
                     double std = next.std().item<float>();
                     if (std > 1e-12)
                     {
-                        conv.weight!.div_(std);
+                        conv.Weight.div_(std);
                         next = next / std;
                     }
                 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,6 +29,36 @@ public static class TorchRuntime
     public static void SetThreads(int threads)
     {
         if (threads > 0) torch.set_num_threads(threads);
+    }
+
+    /// <summary>
+    /// Turns off libtorch's NNPACK backend (Python's <c>torch.backends.nnpack.set_flags(False)</c>). On CPUs NNPACK does
+    /// not support it prints "Could not initialize NNPACK! Reason: Unsupported hardware" on convolution calls and
+    /// then falls back anyway; TorchSharp has no binding, so this calls libtorch's exported
+    /// <c>at::Context::setUserEnabledNNPACK</c> directly. Returns false if that symbol is not there (another libtorch).
+    /// </summary>
+    public static bool DisableNnpack()
+    {
+        try
+        {
+            _ = torch.get_num_threads(); // make sure TorchSharp has loaded libtorch
+            NativeContext.SetUserEnabledNnpack(NativeContext.GlobalContext(), false);
+            return true;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    static class NativeContext
+    {
+        // Itanium C++ ABI names of at::globalContext() and at::Context::setUserEnabledNNPACK(bool) in libtorch 2.x.
+        [DllImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
+        public static extern IntPtr GlobalContext();
+
+        [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+        public static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
     }
 
     /// <summary>Seeds libtorch's generators; non-torch code takes its own <see cref="Random"/> from the same seed.</summary>

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Atelier.Networks;
 
 namespace Atelier.Style;
 
@@ -52,7 +53,7 @@ public sealed partial class AdaInDecoder : nn.Module<Tensor, Tensor>
             nn.Module<Tensor, Tensor> m = s.Kind switch
             {
                 "pad" => nn.ReflectionPad2d(1),
-                "conv" => nn.Conv2d(s.In, s.Out, 3),
+                "conv" => new SafeConv2d(s.In, s.Out, 3),
                 "relu" => nn.ReLU(),
                 _ => nn.Upsample(scale_factor: [2.0, 2.0], mode: UpsampleMode.Nearest),
             };

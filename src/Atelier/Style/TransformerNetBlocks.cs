@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Atelier.Networks;
 
 namespace Atelier.Style;
 
@@ -11,12 +12,12 @@ namespace Atelier.Style;
 public sealed class FastStyleConvLayer : nn.Module<Tensor, Tensor>
 {
     readonly ReflectionPad2d reflection_pad;
-    readonly Conv2d conv2d;
+    readonly SafeConv2d conv2d;
 
     public FastStyleConvLayer(long inChannels, long outChannels, long kernelSize, long stride) : base("ConvLayer")
     {
         reflection_pad = nn.ReflectionPad2d(kernelSize / 2);
-        conv2d = nn.Conv2d(inChannels, outChannels, kernelSize, stride);
+        conv2d = new SafeConv2d(inChannels, outChannels, kernelSize, stride);
         RegisterComponents();
     }
 
@@ -34,14 +35,14 @@ public sealed class FastStyleConvLayer : nn.Module<Tensor, Tensor>
 public sealed class FastStyleUpsampleConvLayer : nn.Module<Tensor, Tensor>
 {
     readonly ReflectionPad2d reflection_pad;
-    readonly Conv2d conv2d;
+    readonly SafeConv2d conv2d;
     readonly int _upsample;
 
     public FastStyleUpsampleConvLayer(long inChannels, long outChannels, long kernelSize, long stride, int upsample) : base("UpsampleConvLayer")
     {
         _upsample = upsample;
         reflection_pad = nn.ReflectionPad2d(kernelSize / 2);
-        conv2d = nn.Conv2d(inChannels, outChannels, kernelSize, stride);
+        conv2d = new SafeConv2d(inChannels, outChannels, kernelSize, stride);
         RegisterComponents();
     }
 

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Atelier.Networks;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Atelier.StyleGan;
@@ -75,7 +76,7 @@ public abstract class Degradation
             var gx = tensor(new float[] { -1, 0, 1, -2, 0, 2, -1, 0, 1 }, dtype: gray.dtype, device: gray.device).view(1, 1, 3, 3);
             var kernels = cat(new[] { gx, gx.transpose(2, 3) }, 0);
             var padded = F.pad(gray, new long[] { 1, 1, 1, 1 }, PaddingModes.Replicate);
-            var g = F.conv2d(padded, kernels);
+            var g = SafeConv.Conv2d(padded, kernels);
             // The epsilon keeps the gradient of the magnitude finite on flat regions.
             return (g.pow(2).sum(1, keepdim: true) + 1e-6).sqrt().MoveToOuterDisposeScope();
         }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Atelier.Networks;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Atelier.StyleGan;
@@ -31,7 +32,7 @@ public sealed class EqualConv2d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return F.conv2d(input, weight * Scale, bias, strides: new[] { stride, stride }, padding: new[] { padding, padding })
+        return SafeConv.Conv2d(input, weight * Scale, bias, stride, padding)
             .MoveToOuterDisposeScope();
     }
 }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Atelier.Networks;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Atelier.StyleGan;
@@ -81,14 +82,14 @@ public sealed class ModulatedConv2d : nn.Module
         {
             // conv_transpose2d wants (in, out/groups, k, k) per group.
             var wt = w.transpose(1, 2).reshape(batch * InChannels, OutChannels, k, k);
-            output = F.conv_transpose2d(x, wt, strides: new long[] { 2, 2 }, padding: new long[] { 0, 0 }, groups: batch);
+            output = SafeConv.ConvTranspose2d(x, wt, null, stride: 2, padding: 0, groups: batch);
             output = output.view(batch, OutChannels, output.shape[2], output.shape[3]);
             output = blur!.call(output);
         }
         else
         {
             var wc = w.view(batch * OutChannels, InChannels, k, k);
-            output = F.conv2d(x, wc, padding: new long[] { k / 2, k / 2 }, groups: batch);
+            output = SafeConv.Conv2d(x, wc, null, 1, k / 2, batch);
             output = output.view(batch, OutChannels, output.shape[2], output.shape[3]);
         }
         return output.MoveToOuterDisposeScope();

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Atelier.Networks;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Atelier.StyleGan;
@@ -45,7 +46,7 @@ public static class Upfirdn2d
 
         // The reference flips the kernel, so this is a true convolution (conv2d is a correlation).
         var w = kernel.flip(0, 1).view(1, 1, kh, kw).to(x.dtype, x.device);
-        x = F.conv2d(x, w);
+        x = SafeConv.Conv2d(x, w);
         if (downX > 1 || downY > 1)
             x = x[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(null, null, downY), TensorIndex.Slice(null, null, downX)];
         return x.reshape(-1, channels, x.shape[2], x.shape[3]).MoveToOuterDisposeScope();

@@ -28,7 +28,7 @@ public static class WeightInit
         using var noGrad = no_grad();
         foreach (var (_, m) in module.named_modules())
         {
-            if (m is Conv2d or ConvTranspose2d or Linear)
+            if (m is Conv2d or ConvTranspose2d or Linear or Networks.SafeConv2d or Networks.SafeConvTranspose2d)
             {
                 var weight = ((Parameter?)m.get_parameter("weight"))!;
                 switch (kind)

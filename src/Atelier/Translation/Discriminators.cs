@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using Atelier.Networks;
 
 namespace Atelier.Translation;
 
@@ -19,18 +20,18 @@ public sealed class PatchDiscriminator : Module<Tensor, Tensor>
     {
         if (nLayers < 1) throw new ArgumentOutOfRangeException(nameof(nLayers), "n_layers must be at least 1");
         bool bias = Norms.ConvBias(norm);
-        var seq = new List<Module<Tensor, Tensor>> { Conv2d(inputNc, ndf, 4, stride: 2, padding: 1), LeakyReLU(0.2) };
+        var seq = new List<Module<Tensor, Tensor>> { new SafeConv2d(inputNc, ndf, 4, stride: 2, padding: 1), LeakyReLU(0.2) };
         long mult = 1;
         for (int n = 1; n < nLayers; n++)
         {
             long prev = mult;
             mult = Math.Min(1L << n, 8);
-            seq.AddRange([Conv2d(ndf * prev, ndf * mult, 4, stride: 2, padding: 1, bias: bias), Norms.Create(norm, ndf * mult), LeakyReLU(0.2)]);
+            seq.AddRange([new SafeConv2d(ndf * prev, ndf * mult, 4, stride: 2, padding: 1, bias: bias), Norms.Create(norm, ndf * mult), LeakyReLU(0.2)]);
         }
         long last = mult;
         mult = Math.Min(1L << nLayers, 8);
-        seq.AddRange([Conv2d(ndf * last, ndf * mult, 4, stride: 1, padding: 1, bias: bias), Norms.Create(norm, ndf * mult), LeakyReLU(0.2)]);
-        seq.Add(Conv2d(ndf * mult, 1, 4, stride: 1, padding: 1));
+        seq.AddRange([new SafeConv2d(ndf * last, ndf * mult, 4, stride: 1, padding: 1, bias: bias), Norms.Create(norm, ndf * mult), LeakyReLU(0.2)]);
+        seq.Add(new SafeConv2d(ndf * mult, 1, 4, stride: 1, padding: 1));
         model = Sequential(seq);
         RegisterComponents();
     }
@@ -57,9 +58,9 @@ public sealed class PixelDiscriminator : Module<Tensor, Tensor>
     {
         bool bias = Norms.ConvBias(norm);
         net = Sequential(
-            Conv2d(inputNc, ndf, 1), LeakyReLU(0.2),
-            Conv2d(ndf, ndf * 2, 1, bias: bias), Norms.Create(norm, ndf * 2), LeakyReLU(0.2),
-            Conv2d(ndf * 2, 1, 1, bias: bias));
+            new SafeConv2d(inputNc, ndf, 1), LeakyReLU(0.2),
+            new SafeConv2d(ndf, ndf * 2, 1, bias: bias), Norms.Create(norm, ndf * 2), LeakyReLU(0.2),
+            new SafeConv2d(ndf * 2, 1, 1, bias: bias));
         RegisterComponents();
     }
 

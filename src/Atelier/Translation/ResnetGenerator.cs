@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using Atelier.Networks;
 
 namespace Atelier.Translation;
 
@@ -18,10 +19,10 @@ public sealed class ResnetBlock : Module<Tensor, Tensor>
         bool bias = Norms.ConvBias(norm);
         var layers = new List<Module<Tensor, Tensor>>
         {
-            ReflectionPad2d(1), Conv2d(dim, dim, 3, bias: bias), Norms.Create(norm, dim), ReLU(),
+            ReflectionPad2d(1), new SafeConv2d(dim, dim, 3, bias: bias), Norms.Create(norm, dim), ReLU(),
         };
         if (useDropout) layers.Add(Dropout(0.5));
-        layers.AddRange([ReflectionPad2d(1), Conv2d(dim, dim, 3, bias: bias), Norms.Create(norm, dim)]);
+        layers.AddRange([ReflectionPad2d(1), new SafeConv2d(dim, dim, 3, bias: bias), Norms.Create(norm, dim)]);
         conv_block = Sequential(layers);
         RegisterComponents();
     }
@@ -45,22 +46,22 @@ public sealed class ResnetGenerator : Module<Tensor, Tensor>
         bool bias = Norms.ConvBias(norm);
         var m = new List<Module<Tensor, Tensor>>
         {
-            ReflectionPad2d(3), Conv2d(inputNc, ngf, 7, bias: bias), Norms.Create(norm, ngf), ReLU(),
+            ReflectionPad2d(3), new SafeConv2d(inputNc, ngf, 7, bias: bias), Norms.Create(norm, ngf), ReLU(),
         };
         for (int i = 0; i < 2; i++)
         {
             long mult = 1L << i;
-            m.AddRange([Conv2d(ngf * mult, ngf * mult * 2, 3, stride: 2, padding: 1, bias: bias), Norms.Create(norm, ngf * mult * 2), ReLU()]);
+            m.AddRange([new SafeConv2d(ngf * mult, ngf * mult * 2, 3, stride: 2, padding: 1, bias: bias), Norms.Create(norm, ngf * mult * 2), ReLU()]);
         }
         for (int i = 0; i < nBlocks; i++) m.Add(new ResnetBlock(ngf * 4, norm, useDropout));
         for (int i = 0; i < 2; i++)
         {
             long mult = 1L << (2 - i);
             m.AddRange([
-                ConvTranspose2d(ngf * mult, ngf * mult / 2, 3, stride: 2, padding: 1, output_padding: 1, bias: bias),
+                new SafeConvTranspose2d(ngf * mult, ngf * mult / 2, 3, stride: 2, padding: 1, outputPadding: 1, bias: bias),
                 Norms.Create(norm, ngf * mult / 2), ReLU()]);
         }
-        m.AddRange([ReflectionPad2d(3), Conv2d(ngf, outputNc, 7), Tanh()]);
+        m.AddRange([ReflectionPad2d(3), new SafeConv2d(ngf, outputNc, 7), Tanh()]);
         model = Sequential(m);
         RegisterComponents();
     }

@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using Atelier.Networks;
 
 namespace Atelier.Translation;
 
@@ -22,22 +23,22 @@ public sealed class UnetSkipBlock : Module<Tensor, Tensor>
         _outermost = outermost;
         bool bias = Norms.ConvBias(norm);
         long inNc = inputNc ?? outerNc;
-        var downconv = Conv2d(inNc, innerNc, 4, stride: 2, padding: 1, bias: bias);
+        var downconv = new SafeConv2d(inNc, innerNc, 4, stride: 2, padding: 1, bias: bias);
         List<Module<Tensor, Tensor>> layers;
         if (outermost)
         {
             if (submodule is null) throw new ArgumentException("the outermost block needs an inner block", nameof(submodule));
-            layers = [downconv, submodule, ReLU(), ConvTranspose2d(innerNc * 2, outerNc, 4, stride: 2, padding: 1), Tanh()];
+            layers = [downconv, submodule, ReLU(), new SafeConvTranspose2d(innerNc * 2, outerNc, 4, stride: 2, padding: 1), Tanh()];
         }
         else if (innermost)
         {
-            layers = [LeakyReLU(0.2), downconv, ReLU(), ConvTranspose2d(innerNc, outerNc, 4, stride: 2, padding: 1, bias: bias), Norms.Create(norm, outerNc)];
+            layers = [LeakyReLU(0.2), downconv, ReLU(), new SafeConvTranspose2d(innerNc, outerNc, 4, stride: 2, padding: 1, bias: bias), Norms.Create(norm, outerNc)];
         }
         else
         {
             if (submodule is null) throw new ArgumentException("a middle block needs an inner block", nameof(submodule));
             layers = [LeakyReLU(0.2), downconv, Norms.Create(norm, innerNc), submodule, ReLU(),
-                ConvTranspose2d(innerNc * 2, outerNc, 4, stride: 2, padding: 1, bias: bias), Norms.Create(norm, outerNc)];
+                new SafeConvTranspose2d(innerNc * 2, outerNc, 4, stride: 2, padding: 1, bias: bias), Norms.Create(norm, outerNc)];
             if (useDropout) layers.Add(Dropout(0.5));
         }
         model = Sequential(layers);
