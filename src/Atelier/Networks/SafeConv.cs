@@ -157,7 +157,7 @@ public static class SafeConv
             ctx.save_data("padding", vars[4]);
             ctx.save_data("groups", vars[5]);
             ctx.save_data("size", (input.shape[2], input.shape[3]));
-            return native.clone();
+            return native.alias();
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
