@@ -82,11 +82,11 @@ function seedField(p, onLive) {
 }
 
 function modelField(p) {
-  const prefixes = (p.architecture || '').toLowerCase().split('|');
-  const matching = state.models.filter(m => m.architecture && prefixes.some(pre => m.architecture.toLowerCase().startsWith(pre)));
+  const kinds = p.kinds || [];
+  const matching = state.models.filter(m => kinds.includes(m.kind));
   const select = el('select', { name: p.name, 'data-param': p.name },
-    matching.length ? matching.map(m => el('option', { value: m.id, text: `${m.name} (${m.architecture})` }))
-                    : [el('option', { value: '', text: `no ${p.architecture.split('|')[0]} model found` })]);
+    matching.length ? matching.map(m => el('option', { value: m.id, text: `${m.name} (${m.architecture || m.kind})` }))
+                    : [el('option', { value: '', text: `no ${kinds.join(' or ')} model found` })]);
   return { node: el('div', { class: 'field' }, el('label', { text: p.label }), select, p.help ? el('span', { class: 'help', text: p.help }) : null),
            append: fd => fd.append(p.name, select.value) };
 }
@@ -310,7 +310,7 @@ function renderPanel(panel, active) {
 function renderModels() {
   const body = document.querySelector('#models tbody');
   body.replaceChildren(...(state.models.length ? state.models.map(m => el('tr', {},
-    el('td', { text: m.name }), el('td', { text: m.architecture || (m.note ? `unrecognized (${m.note})` : 'unrecognized') }),
+    el('td', { text: m.name }), el('td', { text: m.architecture ? `${m.kind}: ${m.architecture}` : (m.note ? `unrecognized (${m.note})` : 'unrecognized') }),
     el('td', { text: m.format }), el('td', { text: `${(m.sizeBytes / 1048576).toFixed(1)} MB` }), el('td', { text: m.source })))
     : [el('tr', {}, el('td', { colspan: 5, text: 'No checkpoints found. Start the studio with --models DIR, or run `atelier demo` to make small ones.' }))]));
 }
