@@ -2,7 +2,7 @@ namespace Atelier.Studio.Methods;
 
 /// <summary>
 /// One input of a method, described for the page so it can draw the form without knowing the method:
-/// kind is int, float, choice, bool, seed, image (upload or built-in sample), mask (painted over the image
+/// kind is int, float, choice, bool, seed, code (a seed or an inversion), image (upload or built-in sample), mask (painted over the image
 /// named by <see cref="Over"/>), sketch (drawn on a canvas) or model (chosen from /api/models, those whose
 /// kind is in <see cref="Kinds"/>). <see cref="Live"/> sliders re-run the method when moved.
 /// </summary>
@@ -35,5 +35,7 @@ public sealed record MethodParam(string Name, string Label, string Kind)
     public static MethodParam Sketch(string name, string label, int size = 256) => new(name, label, "sketch") { SampleSize = size };
     public static MethodParam Model(string name, string label, params Atelier.Checkpoints.ArchitectureKind[] kinds) =>
         new(name, label, "model") { Kinds = kinds.Select(Atelier.Checkpoints.KindIds.Of).ToList() };
+    /// <summary>A latent code: "seed:N" or "job:ID" (a finished inversion); the page offers its inversions.</summary>
+    public static MethodParam Code(string name, string label, long defaultSeed) => new(name, label, "code") { Default = defaultSeed };
     public static MethodParam Seed(string name = "seed", string label = "Seed") => new(name, label, "seed") { Min = 0, Max = int.MaxValue, Default = 1 };
 }
