@@ -256,6 +256,7 @@ function renderPanel(panel, active) {
       const snap = await api(`/api/jobs/${encodeURIComponent(current)}`, { method: 'POST', body: fd });
       job = snap.id;
       section.dataset.job = job;
+      section.dataset.state = snap.state; // the new job's, not the previous one's
       view.cancel.disabled = false;
       follow(snap.id);
     } catch (e) {
