@@ -18,6 +18,10 @@ namespace Atelier.Networks;
 /// </remarks>
 public static class SafeConv
 {
+    // Every network convolves through here: the first use also switches off NNPACK, which cannot run on this CPU
+    // and otherwise prints a warning on convolution calls (see TorchRuntime.DisableNnpack).
+    static SafeConv() => Runtime.TorchRuntime.DisableNnpack();
+
     /// <summary>conv2d with a safe input gradient. Same result as <c>F.conv2d</c> (dilation 1).</summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null,
         long stride = 1, long padding = 0, long groups = 1) =>
@@ -157,6 +161,7 @@ public static class SafeConv
             ctx.save_data("padding", vars[4]);
             ctx.save_data("groups", vars[5]);
             ctx.save_data("size", (input.shape[2], input.shape[3]));
+            // A copy, not a view: callers (VGG's in-place ReLU) modify the output in place, which autograd forbids on views.
             return native.clone();
         }
 
