@@ -129,7 +129,7 @@ public static class StudioApi
         {
             throw new StudioRequestException(400, "malformed form data: " + e.Message);
         }
-        var request = new MethodRequest(new FormFields(form), uploads, models, options, () => device.Device);
+        var request = new MethodRequest(new FormFields(form), uploads, models, options, () => device.Device, jobs);
         var work = await m.PrepareAsync(request, http.RequestAborted).ConfigureAwait(false);
         var job = new Job(m.Id, work);
         if (!jobs.TryEnqueue(job))

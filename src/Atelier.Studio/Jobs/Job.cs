@@ -29,6 +29,8 @@ public sealed class Job
     public byte[]? ResultPng { get; private set; }
     /// <summary>Figures about the result (seed used, final loss, time...).</summary>
     public IReadOnlyDictionary<string, object>? ResultInfo { get; private set; }
+    /// <summary>Server-side data of a succeeded job for later requests (see <see cref="JobOutput.Artifact"/>).</summary>
+    public object? Artifact { get; private set; }
     public long Version { get; private set; }
 
     internal Func<JobContext, JobOutput> Work { get; }
@@ -74,13 +76,14 @@ public sealed class Job
         lock (_gate) { if (IsFinished) return; PreviewPng = png; PreviewCount++; Bump(); }
     }
 
-    internal void Succeed(byte[] png, IReadOnlyDictionary<string, object>? info)
+    internal void Succeed(byte[] png, IReadOnlyDictionary<string, object>? info, object? artifact = null)
     {
         lock (_gate)
         {
             if (IsFinished) return;
             ResultPng = png;
             ResultInfo = info;
+            Artifact = artifact;
             Finish(JobState.Succeeded, null);
         }
     }

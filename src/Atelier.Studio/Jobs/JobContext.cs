@@ -42,5 +42,8 @@ public sealed class JobContext
     }
 }
 
-/// <summary>A finished method's picture and figures.</summary>
-public sealed record JobOutput(Image Image, IReadOnlyDictionary<string, object>? Info = null);
+/// <summary>
+/// A finished method's picture and figures. <see cref="Artifact"/> is data later requests may use by job id
+/// (e.g. an inversion's latent code); it stays on the server and is never sent.
+/// </summary>
+public sealed record JobOutput(Image Image, IReadOnlyDictionary<string, object>? Info = null, object? Artifact = null);

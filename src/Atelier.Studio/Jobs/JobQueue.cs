@@ -95,7 +95,7 @@ public sealed class JobQueue : BackgroundService
             linked.Token.ThrowIfCancellationRequested();
             var output = job.Work(ctx);
             linked.Token.ThrowIfCancellationRequested();
-            job.Succeed(StudioImages.EncodePng(output.Image), output.Info);
+            job.Succeed(StudioImages.EncodePng(output.Image), output.Info, output.Artifact);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {

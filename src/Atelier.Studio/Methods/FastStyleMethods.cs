@@ -1,3 +1,4 @@
+using Atelier.Checkpoints;
 using Atelier.Imaging;
 using Atelier.Studio.Jobs;
 using Atelier.Style;
@@ -14,17 +15,17 @@ public sealed class FastStyleMethod : StudioMethod
     public override string About => "one pass through a network trained for one style.";
     public override IReadOnlyList<MethodParam> Params { get; } =
     [
-        MethodParam.Model("model", "Style network", "fast-style"),
+        MethodParam.Model("model", "Style network", ArchitectureKind.FastStyle),
         MethodParam.Image("content", "Content", "bricks", 128),
     ];
 
     public override Availability Check(Models.ModelCatalog models) =>
-        models.List().Any(m => m.Architecture?.StartsWith("fast-style", StringComparison.Ordinal) == true) ? Availability.Ready
+        models.Has(ArchitectureKind.FastStyle) ? Availability.Ready
         : Availability.Missing("Fast style needs a trained TransformerNet: pytorch/examples' fast_neural_style .pth files (candy.pth, mosaic.pth, ...) load directly; put one in the models folder (atelier studio --models DIR).");
 
     public override async Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
     {
-        var (_, path) = r.Models.Resolve(r.Fields.String("model"));
+        var (_, path) = r.Models.Resolve(r.Fields.String("model"), "model", ArchitectureKind.FastStyle);
         var content = (await r.Uploads.ReadRgbAsync(r.Fields.Form, "content", true, ct))!;
         StyleLimits.Check("content", content);
         var device = r.Device;
@@ -46,8 +47,8 @@ public sealed class AdaInMethod : StudioMethod
     public override string About => "any style picture, one pass; the alpha slider trades content for style and re-runs as you move it.";
     public override IReadOnlyList<MethodParam> Params { get; } =
     [
-        MethodParam.Model("vgg", "Encoder (normalised VGG-19)", "vgg-normalised"),
-        MethodParam.Model("decoder", "Decoder", "adain-decoder"),
+        MethodParam.Model("vgg", "Encoder (normalised VGG-19)", ArchitectureKind.VggNormalised),
+        MethodParam.Model("decoder", "Decoder", ArchitectureKind.AdainDecoder),
         MethodParam.Image("content", "Content", "bricks", 128),
         MethodParam.Image("style", "Style", "weave", 128),
         MethodParam.Float("alpha", "Alpha (style strength)", 0, 1, 1, 0.05, live: true),
@@ -56,9 +57,8 @@ public sealed class AdaInMethod : StudioMethod
 
     public override Availability Check(Models.ModelCatalog models)
     {
-        var list = models.List();
-        bool vgg = list.Any(m => m.Architecture?.StartsWith("vgg-normalised", StringComparison.Ordinal) == true);
-        bool dec = list.Any(m => m.Architecture?.StartsWith("adain-decoder", StringComparison.Ordinal) == true);
+        bool vgg = models.Has(ArchitectureKind.VggNormalised);
+        bool dec = models.Has(ArchitectureKind.AdainDecoder);
         return vgg && dec ? Availability.Ready
             : Availability.Missing("AdaIN needs naoto0804/pytorch-AdaIN's two files, vgg_normalised.pth and decoder.pth (they load directly): put them in the models folder (atelier studio --models DIR)."
                 + (vgg ? " The encoder is there; the decoder is missing." : dec ? " The decoder is there; the encoder is missing." : ""));
@@ -66,8 +66,8 @@ public sealed class AdaInMethod : StudioMethod
 
     public override async Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
     {
-        var (_, vggPath) = r.Models.Resolve(r.Fields.String("vgg"), "vgg");
-        var (_, decoderPath) = r.Models.Resolve(r.Fields.String("decoder"), "decoder");
+        var (_, vggPath) = r.Models.Resolve(r.Fields.String("vgg"), "vgg", ArchitectureKind.VggNormalised);
+        var (_, decoderPath) = r.Models.Resolve(r.Fields.String("decoder"), "decoder", ArchitectureKind.AdainDecoder);
         var content = (await r.Uploads.ReadRgbAsync(r.Fields.Form, "content", true, ct))!;
         var style = (await r.Uploads.ReadRgbAsync(r.Fields.Form, "style", true, ct))!;
         StyleLimits.Check("content", content);

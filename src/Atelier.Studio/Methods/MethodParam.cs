@@ -2,9 +2,9 @@ namespace Atelier.Studio.Methods;
 
 /// <summary>
 /// One input of a method, described for the page so it can draw the form without knowing the method:
-/// kind is int, float, choice, bool, seed, image (upload or built-in sample), mask (painted over the image
-/// named by <see cref="Over"/>), sketch (drawn on a canvas) or model (chosen from /api/models, filtered by
-/// <see cref="Architecture"/> prefix). <see cref="Live"/> sliders re-run the method when moved.
+/// kind is int, float, choice, bool, seed, code (a seed or an inversion), image (upload or built-in sample), mask (painted over the image
+/// named by <see cref="Over"/>), sketch (drawn on a canvas) or model (chosen from /api/models, those whose
+/// kind is in <see cref="Kinds"/>). <see cref="Live"/> sliders re-run the method when moved.
 /// </summary>
 public sealed record MethodParam(string Name, string Label, string Kind)
 {
@@ -14,7 +14,8 @@ public sealed record MethodParam(string Name, string Label, string Kind)
     public object? Default { get; init; }
     public IReadOnlyList<string>? Choices { get; init; }
     public string? Over { get; init; }
-    public string? Architecture { get; init; }
+    /// <summary>For model params: the model kinds accepted (ids of <see cref="Atelier.Checkpoints.ArchitectureKind"/>).</summary>
+    public IReadOnlyList<string>? Kinds { get; init; }
     public bool Live { get; init; }
     public string? Help { get; init; }
     /// <summary>For image params: the built-in sample offered first, and its size in pixels.</summary>
@@ -32,7 +33,9 @@ public sealed record MethodParam(string Name, string Label, string Kind)
         new(name, label, "image") { Sample = sample, SampleSize = sampleSize };
     public static MethodParam Mask(string name, string label, string over) => new(name, label, "mask") { Over = over };
     public static MethodParam Sketch(string name, string label, int size = 256) => new(name, label, "sketch") { SampleSize = size };
-    public static MethodParam Model(string name, string label, string architecture) =>
-        new(name, label, "model") { Architecture = architecture };
+    public static MethodParam Model(string name, string label, params Atelier.Checkpoints.ArchitectureKind[] kinds) =>
+        new(name, label, "model") { Kinds = kinds.Select(Atelier.Checkpoints.KindIds.Of).ToList() };
+    /// <summary>A latent code: "seed:N" or "job:ID" (a finished inversion); the page offers its inversions.</summary>
+    public static MethodParam Code(string name, string label, long defaultSeed) => new(name, label, "code") { Default = defaultSeed };
     public static MethodParam Seed(string name = "seed", string label = "Seed") => new(name, label, "seed") { Min = 0, Max = int.MaxValue, Default = 1 };
 }

@@ -14,5 +14,13 @@ public static class MethodSet
         new FastStyleMethod(),
         new Pix2PixMethod(),
         new CycleGanMethod(),
+        new StyleGanSeedsMethod(),
+        new StyleGanMixMethod(),
+        new StyleGanInvertMethod(),
+        new StyleGanSuperResMethod(),
+        new StyleGanInpaintMethod(),
+        new StyleGanSketchMethod(),
+        new StyleGanMorphMethod(),
+        new StyleGanCrossoverMethod(),
     ];
 }

@@ -14,8 +14,11 @@ public sealed record Availability(bool Available, string? Needs = null)
 }
 
 /// <summary>What a method's request handler gets: the form's fields and files, the model list, the options.</summary>
-public sealed class MethodRequest(FormFields fields, UploadReader uploads, ModelCatalog models, StudioOptions options, Func<Device> device)
+public sealed class MethodRequest(FormFields fields, UploadReader uploads, ModelCatalog models, StudioOptions options, Func<Device> device,
+    JobQueue? jobs = null)
 {
+    /// <summary>The queue, to find earlier jobs whose results a request builds on (by id, never by path).</summary>
+    public JobQueue? Jobs { get; } = jobs;
     public FormFields Fields { get; } = fields;
     public UploadReader Uploads { get; } = uploads;
     public ModelCatalog Models { get; } = models;

@@ -1,3 +1,4 @@
+using Atelier.Checkpoints;
 using Atelier.Studio.Jobs;
 using Atelier.Translation;
 
@@ -12,17 +13,17 @@ public sealed class Pix2PixMethod : StudioMethod
     public override string About => "draw (or load) an input of the kind the generator was trained on, e.g. edges for edges2shoes; the result has the input's size.";
     public override IReadOnlyList<MethodParam> Params { get; } =
     [
-        MethodParam.Model("model", "Generator", "pix2pix|translation"),
+        MethodParam.Model("model", "Generator", TranslationModels.Kinds),
         MethodParam.Sketch("sketch", "Sketch", 256),
     ];
 
     public override Availability Check(Models.ModelCatalog models) =>
-        models.List().Any(m => TranslationModels.IsGenerator(m.Architecture)) ? Availability.Ready
+        models.Has(TranslationModels.Kinds) ? Availability.Ready
         : Availability.Missing("Pix2Pix needs a trained generator: junyanz/pytorch-CycleGAN-and-pix2pix's latest_net_G.pth (e.g. edges2shoes, facades) loads directly; put it in the models folder (atelier studio --models DIR).");
 
     public override async Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
     {
-        var (_, path) = r.Models.Resolve(r.Fields.String("model"));
+        var (_, path) = r.Models.Resolve(r.Fields.String("model"), "model", TranslationModels.Kinds);
         var sketch = (await r.Uploads.ReadRgbAsync(r.Fields.Form, "sketch", true, ct))!;
         TranslationModels.CheckSize("sketch", sketch);
         var device = r.Device;
@@ -44,22 +45,22 @@ public sealed class CycleGanMethod : StudioMethod
     public override string About => "a picture from one domain re-rendered in the other (e.g. horse to zebra).";
     public override IReadOnlyList<MethodParam> Params { get; } =
     [
-        MethodParam.Model("model", "Generator or run checkpoint", "cyclegan|translation"),
+        MethodParam.Model("model", "Generator or run checkpoint", TranslationModels.Kinds),
         MethodParam.Image("image", "Picture", "pebbles", 128),
         MethodParam.Choice("direction", "Direction (run checkpoints)", "AtoB", "AtoB", "BtoA"),
     ];
 
     public override Availability Check(Models.ModelCatalog models) =>
-        models.List().Any(m => TranslationModels.IsGenerator(m.Architecture)) ? Availability.Ready
+        models.Has(TranslationModels.Kinds) ? Availability.Ready
         : Availability.Missing("CycleGAN needs a trained generator: junyanz/pytorch-CycleGAN-and-pix2pix's pretrained files (e.g. horse2zebra.pth) load directly; put one in the models folder (atelier studio --models DIR).");
 
     public override async Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
     {
-        var (info, path) = r.Models.Resolve(r.Fields.String("model"));
+        var (info, path) = r.Models.Resolve(r.Fields.String("model"), "model", TranslationModels.Kinds);
         var image = (await r.Uploads.ReadRgbAsync(r.Fields.Form, "image", true, ct))!;
         TranslationModels.CheckSize("image", image);
         var direction = r.Fields.Choice("direction", "AtoB", "AtoB", "BtoA") == "BtoA" ? Direction.BtoA : Direction.AtoB;
-        bool isRun = info.Architecture?.StartsWith("cyclegan-run", StringComparison.Ordinal) == true;
+        bool isRun = info.Is(ArchitectureKind.CycleGanRun);
         if (!isRun && direction == Direction.BtoA)
             throw new StudioRequestException(400, "'direction': BtoA needs a CycleGAN run checkpoint (with G_A and G_B); this file holds one generator");
         var device = r.Device;
@@ -74,8 +75,9 @@ public sealed class CycleGanMethod : StudioMethod
 
 static class TranslationModels
 {
-    public static bool IsGenerator(string? architecture) =>
-        architecture != null && (architecture.StartsWith("pix2pix", StringComparison.Ordinal) || architecture.StartsWith("cyclegan", StringComparison.Ordinal));
+    /// <summary>What the translator loads: a bare U-Net/ResNet generator, or a pix2pix/CycleGAN run's.</summary>
+    public static readonly ArchitectureKind[] Kinds =
+        [ArchitectureKind.UnetGenerator, ArchitectureKind.ResnetGenerator, ArchitectureKind.Pix2PixRun, ArchitectureKind.CycleGanRun];
 
     public static void CheckSize(string name, Imaging.Image img)
     {

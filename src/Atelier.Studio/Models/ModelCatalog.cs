@@ -1,12 +1,26 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Atelier.Checkpoints;
 using Atelier.Studio.Hosting;
+using static TorchSharp.torch;
 
 namespace Atelier.Studio.Models;
 
-/// <summary>A checkpoint the studio can use, as the page sees it (never its path).</summary>
-public sealed record ModelInfo(string Id, string Name, string Format, long SizeBytes, string Source, string? Architecture, string? Note);
+/// <summary>
+/// A checkpoint the studio can use, as the page sees it (never its path). <see cref="Kind"/> is the library
+/// recogniser's kind id (e.g. "stylegan2-generator"; see <see cref="ArchitectureKind"/>), what panels filter on;
+/// <see cref="Architecture"/> is its human description.
+/// </summary>
+public sealed record ModelInfo(string Id, string Name, string Format, long SizeBytes, string Source, string Kind, string? Architecture,
+    IReadOnlyDictionary<string, object>? Parameters, string? Note)
+{
+    /// <summary>The structured recognition (not sent to the page: the fields above say the same).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public RecognizedArchitecture Recognized { get; init; } = RecognizedArchitecture.Unknown;
+
+    public bool Is(ArchitectureKind kind) => Recognized.Kind == kind;
+}
 
 /// <summary>
 /// The checkpoints the studio knows: files in the models folder (one level deep), files named on the command
@@ -21,17 +35,58 @@ public sealed class ModelCatalog(StudioOptions options)
     (DateTime At, IReadOnlyList<(ModelInfo Info, string Path)> Items) _last = (DateTime.MinValue, []);
 
     /// <summary>The recognizer: path -> (architecture, note). Replaceable so the architecture check can be swapped or tested.</summary>
-    public Func<string, (string? Architecture, string? Note)> Recognize { get; set; } = ModelRecognition.Recognize;
+    public Func<string, (RecognizedArchitecture Architecture, string? Note)> Recognize { get; set; } = RecognizeFile;
+
+    /// <summary>Files larger than this are listed without being opened (recognition reads every tensor).</summary>
+    public const long MaxRecognisedBytes = 1L << 30;
+
+    /// <summary>The library's <see cref="ArchitectureRecognizer"/> on the file's tensors.</summary>
+    public static (RecognizedArchitecture Architecture, string? Note) RecognizeFile(string path)
+    {
+        if (new FileInfo(path).Length > MaxRecognisedBytes) return (RecognizedArchitecture.Unknown, "too large to inspect");
+        using var scope = NewDisposeScope();
+        using var file = Checkpoint.Load(path);
+        var found = ArchitectureRecognizer.Identify(file);
+        return (found, found.Kind == ArchitectureKind.Unknown
+            ? $"no known layout ({file.StateDict.Count} tensors, e.g. {string.Join(", ", file.StateDict.Keys.Take(3))})" : null);
+    }
+
+    /// <summary>"safetensors", "pytorch-zip", "pytorch-legacy" or "unknown", from the first bytes (without loading the file).</summary>
+    public static string FormatOf(string path)
+    {
+        Span<byte> head = stackalloc byte[16];
+        int n;
+        try
+        {
+            using var fs = File.OpenRead(path);
+            n = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+        catch (IOException) { return "unreadable"; }
+        catch (UnauthorizedAccessException) { return "unreadable"; }
+        head = head[..n];
+        if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) return "pytorch-zip";
+        if (n >= 2 && head[0] == 0x80 && head[1] is >= 2 and <= 5) return "pytorch-legacy";
+        if (n >= 9 && head[8] == '{' && BitConverter.ToUInt64(head[..8]) < (100UL << 20)) return "safetensors";
+        return "unknown";
+    }
 
     /// <summary>The models now present (rescanned at most once a second).</summary>
     public IReadOnlyList<ModelInfo> List() => Scan().Select(x => x.Info).ToList();
 
-    /// <summary>The file behind an id from <see cref="List"/>, or a 404 request error.</summary>
-    public (ModelInfo Info, string Path) Resolve(string? id, string field = "model")
+    /// <summary>Whether any listed model is of one of <paramref name="kinds"/>.</summary>
+    public bool Has(params ArchitectureKind[] kinds) => List().Any(m => kinds.Contains(m.Recognized.Kind));
+
+    /// <summary>
+    /// The file behind an id from <see cref="List"/>, or a 404 request error; a 400 when it is not one of
+    /// <paramref name="kinds"/> (when given).
+    /// </summary>
+    public (ModelInfo Info, string Path) Resolve(string? id, string field = "model", params ArchitectureKind[] kinds)
     {
         if (string.IsNullOrWhiteSpace(id)) throw new StudioRequestException(400, $"'{field}': choose a model (an id from /api/models)");
         foreach (var item in Scan())
-            if (item.Info.Id == id) return item;
+            if (item.Info.Id == id)
+                return kinds.Length == 0 || kinds.Contains(item.Info.Recognized.Kind) ? item
+                    : throw new StudioRequestException(400, $"'{field}': {item.Info.Name} is a {item.Info.Kind} model; this needs {string.Join(" or ", kinds.Select(KindIds.Of))}");
         throw new StudioRequestException(404, $"'{field}': no model with id '{(id.Length > 40 ? id[..40] : id)}' (ids come from /api/models)");
     }
 
@@ -53,7 +108,9 @@ public sealed class ModelCatalog(StudioOptions options)
                 if (!_recognized.TryGetValue(path, out var known) || known.Stamp != fi.LastWriteTimeUtc || known.Size != fi.Length)
                 {
                     var (arch, note) = SafeRecognize(path);
-                    known = (fi.LastWriteTimeUtc, fi.Length, new ModelInfo(id, fi.Name, ModelRecognition.FormatOf(path), fi.Length, source, arch, note));
+                    bool recognised = arch.Kind != ArchitectureKind.Unknown;
+                    known = (fi.LastWriteTimeUtc, fi.Length, new ModelInfo(id, fi.Name, FormatOf(path), fi.Length, source, arch.KindId,
+                        recognised ? arch.Description : null, recognised && arch.Parameters.Count > 0 ? arch.Parameters : null, note) { Recognized = arch });
                     _recognized[path] = known;
                 }
                 items.Add((known.Info with { Source = source }, path));
@@ -63,12 +120,12 @@ public sealed class ModelCatalog(StudioOptions options)
         }
     }
 
-    (string?, string?) SafeRecognize(string path)
+    (RecognizedArchitecture, string?) SafeRecognize(string path)
     {
         try { return Recognize(path); }
         catch (Exception e) when (e is AtelierException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            return (null, "could not be read: " + e.Message);
+            return (RecognizedArchitecture.Unknown, "could not be read: " + e.Message);
         }
     }
 
@@ -77,7 +134,9 @@ public sealed class ModelCatalog(StudioOptions options)
         if (!Directory.Exists(dir)) return;
         var opts = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1, IgnoreInaccessible = true };
         foreach (var f in Directory.EnumerateFiles(dir, "*", opts).Order(StringComparer.Ordinal))
-            if (Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())) found.Add((Path.GetFullPath(f), source));
+            // The mean-w caches the StyleGAN methods write beside a checkpoint are not models.
+            if (Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()) && !f.EndsWith(".mean_w.safetensors", StringComparison.Ordinal))
+                found.Add((Path.GetFullPath(f), source));
     }
 
     /// <summary>A stable, opaque id: the first 12 hex digits of SHA-256 of the full path.</summary>

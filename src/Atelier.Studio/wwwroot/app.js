@@ -2,7 +2,7 @@
 // (each method describes its inputs), jobs run on the server and report over server-sent events.
 'use strict';
 
-const state = { models: [], samples: [] };
+const state = { models: [], samples: [], latents: [] };
 
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
@@ -82,13 +82,31 @@ function seedField(p, onLive) {
 }
 
 function modelField(p) {
-  const prefixes = (p.architecture || '').toLowerCase().split('|');
-  const matching = state.models.filter(m => m.architecture && prefixes.some(pre => m.architecture.toLowerCase().startsWith(pre)));
+  const kinds = p.kinds || [];
+  const matching = state.models.filter(m => kinds.includes(m.kind));
   const select = el('select', { name: p.name, 'data-param': p.name },
-    matching.length ? matching.map(m => el('option', { value: m.id, text: `${m.name} (${m.architecture})` }))
-                    : [el('option', { value: '', text: `no ${p.architecture.split('|')[0]} model found` })]);
+    matching.length ? matching.map(m => el('option', { value: m.id, text: `${m.name} (${m.architecture || m.kind})` }))
+                    : [el('option', { value: '', text: `no ${kinds.join(' or ')} model found` })]);
   return { node: el('div', { class: 'field' }, el('label', { text: p.label }), select, p.help ? el('span', { class: 'help', text: p.help }) : null),
            append: fd => fd.append(p.name, select.value) };
+}
+
+// A latent code for the StyleGAN edits: a seed, or an inversion this page ran (its job id).
+function codeField(p) {
+  const select = el('select', { 'data-code': p.name });
+  const seed = el('input', { type: 'number', min: 0, max: 2147483647, value: p.default ?? 1, 'data-param': p.name });
+  const fill = () => {
+    const keep = select.value;
+    select.replaceChildren(el('option', { value: 'seed', text: 'a seed' }),
+      ...state.latents.map(l => el('option', { value: l.id, text: l.label })));
+    select.value = [...select.options].some(o => o.value === keep) ? keep : 'seed';
+  };
+  fill();
+  // A new inversion becomes the first code's choice at once.
+  document.addEventListener('latents', () => { fill(); if (p.name === 'from' || p.name === 'shallow') select.value = state.latents[state.latents.length - 1].id; seed.style.display = select.value === 'seed' ? '' : 'none'; });
+  select.addEventListener('change', () => { seed.style.display = select.value === 'seed' ? '' : 'none'; });
+  return { node: el('div', { class: 'field' }, el('label', { text: p.label }), el('div', {}, select, ' ', seed)),
+           append: fd => fd.append(p.name, select.value === 'seed' ? `seed:${seed.value}` : `job:${select.value}`) };
 }
 
 // An image input: a built-in sample or an uploaded file, shown on a canvas (which a mask may paint over).
@@ -238,6 +256,7 @@ function renderPanel(panel, active) {
       const snap = await api(`/api/jobs/${encodeURIComponent(current)}`, { method: 'POST', body: fd });
       job = snap.id;
       section.dataset.job = job;
+      section.dataset.state = snap.state; // the new job's, not the previous one's
       view.cancel.disabled = false;
       follow(snap.id);
     } catch (e) {
@@ -263,6 +282,10 @@ function renderPanel(panel, active) {
         view.result.src = s.resultUrl; resultFig.style.display = ''; previewFig.style.display = 'none';
         view.progress.value = 1;
         view.info.textContent = s.info ? Object.entries(s.info).map(([k, v]) => `${k}: ${v}`).join(', ') : '';
+        if (s.info && s.info.latent === true) {
+          state.latents.push({ id: s.id, label: `${s.method.replace('stylegan.', '')} ${s.id.slice(0, 6)} (PSNR ${s.info.psnr} dB)` });
+          document.dispatchEvent(new Event('latents'));
+        }
       }
       if (['succeeded', 'failed', 'cancelled', 'timedout'].includes(s.state)) {
         if (s.state !== 'succeeded') view.error.textContent = `${s.state}: ${s.error || ''}`;
@@ -289,6 +312,7 @@ function renderPanel(panel, active) {
         case 'bool': w = boolField(p); break;
         case 'seed': w = seedField(p, live); break;
         case 'model': w = modelField(p); break;
+        case 'code': w = codeField(p); break;
         case 'image': w = imageField(p); images[p.name] = w; break;
         case 'mask': w = maskField(p, images[p.over]); break;
         case 'sketch': w = sketchField(p); break;
@@ -310,7 +334,7 @@ function renderPanel(panel, active) {
 function renderModels() {
   const body = document.querySelector('#models tbody');
   body.replaceChildren(...(state.models.length ? state.models.map(m => el('tr', {},
-    el('td', { text: m.name }), el('td', { text: m.architecture || (m.note ? `unrecognized (${m.note})` : 'unrecognized') }),
+    el('td', { text: m.name }), el('td', { text: m.architecture ? `${m.kind}: ${m.architecture}` : (m.note ? `unrecognized (${m.note})` : 'unrecognized') }),
     el('td', { text: m.format }), el('td', { text: `${(m.sizeBytes / 1048576).toFixed(1)} MB` }), el('td', { text: m.source })))
     : [el('tr', {}, el('td', { colspan: 5, text: 'No checkpoints found. Start the studio with --models DIR, or run `atelier demo` to make small ones.' }))]));
 }

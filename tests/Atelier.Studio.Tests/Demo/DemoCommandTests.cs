@@ -32,6 +32,9 @@ public class DemoCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("Image quilting".ToLowerInvariant(), html.ToLowerInvariant());
         Assert.Contains("Efros-Leung", html);
         Assert.Contains("Gatys", html);
+        Assert.Contains("StyleGAN2", html);
+        Assert.Contains("RANDOM weights", html);
+        Assert.True(File.Exists(Path.Combine(cache.Path, "models", "stylegan2-random-weights-32px.safetensors")), "the demo's generator is cached for the studio");
         Assert.DoesNotContain("This step failed", html);
 
         // A file where the folder should go is a usage error (exit 2).

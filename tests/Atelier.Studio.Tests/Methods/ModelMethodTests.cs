@@ -24,13 +24,17 @@ public class ModelMethodTests(Xunit.Abstractions.ITestOutputHelper output)
         await using var s = await StudioHarness.StartAsync(o => o.ModelsDirectory = dir.Path);
 
         var models = (await s.GetJsonAsync("/api/models")).EnumerateArray()
-            .ToDictionary(m => m.GetProperty("name").GetString()!, m => (Id: m.GetProperty("id").GetString()!, Arch: m.TryGetProperty("architecture", out var a) ? a.GetString() : null));
-        foreach (var (name, m) in models) output.WriteLine($"{name}: {m.Arch}");
-        Assert.StartsWith("fast-style", models["fast_style_transformer.pth"].Arch);
-        Assert.StartsWith("adain-decoder", models["adain_decoder.pth"].Arch);
-        Assert.StartsWith("vgg-normalised", models["adain_vgg_normalised_relu4_1.pth"].Arch);
-        Assert.Equal("pix2pix-generator (unet_256)", models["pix2pix_unet_256_ngf8_batch.pth"].Arch);
-        Assert.Equal("cyclegan-generator (resnet_9blocks)", models["cyclegan_resnet_9blocks_ngf16_instance.pth"].Arch);
+            .ToDictionary(m => m.GetProperty("name").GetString()!, m => (Id: m.GetProperty("id").GetString()!, Kind: m.GetProperty("kind").GetString(),
+                Arch: m.TryGetProperty("architecture", out var a) ? a.GetString() : null));
+        foreach (var (name, m) in models) output.WriteLine($"{name}: {m.Kind}: {m.Arch}");
+        // The kinds and descriptions are the library recogniser's (the same as `atelier checkpoint inspect`).
+        Assert.Equal("fast-style", models["fast_style_transformer.pth"].Kind);
+        Assert.Equal("adain-decoder", models["adain_decoder.pth"].Kind);
+        Assert.Equal("naoto0804 AdaIN decoder", models["adain_decoder.pth"].Arch);
+        Assert.Equal("vgg-normalised", models["adain_vgg_normalised_relu4_1.pth"].Kind);
+        Assert.Equal("unet-generator", models["pix2pix_unet_256_ngf8_batch.pth"].Kind);
+        Assert.Equal("junyanz U-Net 256 (ngf 8, batch norm)", models["pix2pix_unet_256_ngf8_batch.pth"].Arch);
+        Assert.Equal("resnet-generator", models["cyclegan_resnet_9blocks_ngf16_instance.pth"].Kind);
 
         var panels = await s.GetJsonAsync("/api/panels");
         foreach (var id in new[] { "faststyle", "pix2pix", "cyclegan" })
@@ -72,6 +76,10 @@ public class ModelMethodTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("/api/models", Api.StudioApiTests.ErrorOf(body));
         (status, body) = await s.PostFormAsync("/api/jobs/translate.cyclegan", f => { f.Add(new StringContent(models["cyclegan_resnet_9blocks_ngf16_instance.pth"].Id), "model"); StudioHarness.AddFile(f, "image", content, "i.png"); f.Add(new StringContent("BtoA"), "direction"); });
         Assert.Equal(400, status);
+        // A model of another kind is refused by name.
+        (status, body) = await s.PostFormAsync("/api/jobs/style.fast", f => { f.Add(new StringContent(models["adain_decoder.pth"].Id), "model"); StudioHarness.AddFile(f, "content", content, "c.png"); });
+        Assert.Equal(400, status);
+        Assert.Contains("adain-decoder", Api.StudioApiTests.ErrorOf(body));
     }
 
     static void AssertClose(Image expected, Image actual, string what)
