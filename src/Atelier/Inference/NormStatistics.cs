@@ -102,9 +102,10 @@ public sealed class NormStatistics : IDisposable
 
     /// <summary>
     /// Per-channel mean and biased variance (each (N, C, 1, 1), in <paramref name="x"/>'s dtype) for the next layer,
-    /// according to the mode. Replayed statistics (recorded for one image) are shared by every item of the batch.
+    /// with the number of positions they stand for, according to the mode. Replayed statistics (recorded for one image)
+    /// are shared by every item of the batch.
     /// </summary>
-    public (Tensor Mean, Tensor Var) MeanVar(Tensor x)
+    public (Tensor Mean, Tensor Var, long Count) MeanVar(Tensor x)
     {
         long n = x.shape[0], c = x.shape[1];
         using var scope = NewDisposeScope();
@@ -122,7 +123,7 @@ public sealed class NormStatistics : IDisposable
         }, c, covariance: false);
         var m = entry.Mean.to(x.dtype).view(1, c, 1, 1).expand(n, c, 1, 1);
         var v = entry.Second.to(x.dtype).view(1, c, 1, 1).expand(n, c, 1, 1);
-        return (m.MoveToOuterDisposeScope(), v.MoveToOuterDisposeScope());
+        return (m.MoveToOuterDisposeScope(), v.MoveToOuterDisposeScope(), entry.Count);
     }
 
     /// <summary>

@@ -37,7 +37,7 @@ public sealed class SharedInstanceNorm : nn.Module<Tensor, Tensor>
         if (stats is null)
             return nn.functional.instance_norm(x, weight: weight, bias: bias, eps: Eps);
         using var scope = NewDisposeScope();
-        var (mean, variance) = stats.MeanVar(x);
+        var (mean, variance, _) = stats.MeanVar(x);
         var y = (x - mean) * (variance + Eps).rsqrt();
         if (weight is not null) y = y * weight.view(1, -1, 1, 1) + bias!.view(1, -1, 1, 1);
         return y.MoveToOuterDisposeScope();
