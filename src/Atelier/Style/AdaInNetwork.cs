@@ -60,8 +60,11 @@ public sealed class AdaInNetwork : IImageNetwork, IDisposable
     public static List<AdaInNetwork> Levels(AdaInStylizer stylizer, IReadOnlyList<StyleInput> styles, AdaInOptions options, Tensor? colorReference = null)
     {
         IReadOnlyList<AdaInDecoder> levels = options.Transform == FeatureTransform.AdaIn ? [stylizer.Decoders[0]] : stylizer.Decoders;
-        if (options.Transform == FeatureTransform.AdaIn && (stylizer.Decoders.Count > 1 || stylizer.Decoders[0].EncoderLayer != "relu4_1"))
-            throw new AtelierException("AdaIN uses one decoder, for relu4_1; several decoders are for multi-level WCT");
+        // The same checks and messages as AdaInStylizer.Stylize.
+        if (options.Transform == FeatureTransform.AdaIn && stylizer.Decoders.Count > 1)
+            throw new AtelierException("AdaIN uses one decoder (relu4_1); several decoders are for multi-level WCT");
+        if (options.Transform == FeatureTransform.AdaIn && stylizer.Decoders[0].EncoderLayer != "relu4_1")
+            throw new AtelierException($"AdaIN needs the relu4_1 decoder, this one inverts {stylizer.Decoders[0].EncoderLayer}");
         var list = new List<AdaInNetwork>();
         try { foreach (var d in levels) list.Add(new AdaInNetwork(stylizer.Encoder, d, styles, options, colorReference)); }
         catch { foreach (var n in list) n.Dispose(); throw; }
