@@ -47,6 +47,7 @@ public static class TiledInference
             return ToImage(y, plan);
         }
 
+        NativeAllocator.ReturnLargeBlocksToTheSystem();
         NormStatistics? owned = null;
         var stats = statistics;
         if (!options.ShareStatistics || !net.UsesStatistics) stats = null;

@@ -31,8 +31,28 @@ public sealed class AdaInNetwork : IImageNetwork, IDisposable
         double sum = styles.Sum(s => s.Weight);
         if (!(sum > 0) || styles.Any(s => s.Weight < 0)) throw new AtelierException("style weights must be non-negative and sum to a positive number");
         _weights = [.. styles.Select(s => s.Weight / sum)];
+        _styleInputs = styles;
+        _colorReference = colorReference;
+    }
+
+    readonly IReadOnlyList<StyleInput> _styleInputs;
+    readonly Tensor? _colorReference;
+
+    /// <summary>
+    /// Computes the style side (done on first use otherwise: planning a run needs none of it). Call it before disposing
+    /// the colour reference.
+    /// </summary>
+    public void Prepare() => EnsureStyles();
+
+    void EnsureStyles()
+    {
+        if (_styles.Count > 0) return;
+        var styles = _styleInputs;
+        var options = _options;
+        var encoder = _encoder;
+        var colorReference = _colorReference;
         using var _ = no_grad();
-        string layer = decoder.EncoderLayer;
+        string layer = _decoder.EncoderLayer;
         foreach (var s in styles)
         {
             using var scope = NewDisposeScope();
@@ -83,6 +103,7 @@ public sealed class AdaInNetwork : IImageNetwork, IDisposable
 
     public Tensor Forward(Tensor input01)
     {
+        EnsureStyles();
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         string layer = _decoder.EncoderLayer;

@@ -15,7 +15,7 @@ public sealed class FastStyleNetwork(TransformerNet net) : IImageNetwork
     public string Name => "the fast-style TransformerNet";
     public int Multiple => 4;
     public int Overlap => 96;
-    public long BytesPerPixel => 1600;
+    public long BytesPerPixel => 2000;
     public bool UsesStatistics => true;
     public int OutputChannels => 3;
 

@@ -71,9 +71,9 @@ public sealed class Translator : IImageNetwork, IDisposable
     int IImageNetwork.Multiple => Spec.Multiple;
     /// <summary>About the receptive-field radius: a ResNet's (84 px for 9 blocks), or the U-Net's multiple.</summary>
     int IImageNetwork.Overlap => Spec.Family == GeneratorFamily.Resnet ? 128 : Spec.Multiple;
-    /// <summary>Measured for ngf 64 (see docs/any-size.md), in proportion to the width.</summary>
-    long IImageNetwork.BytesPerPixel => Math.Max(1, Spec.Ngf * (Spec.Family == GeneratorFamily.Resnet ? 40 : 48));
-    /// <summary>Instance norm, and BatchNorm in train mode (batch statistics), depend on the whole image.</summary>
+    /// <summary>Measured for resnet_9blocks ngf 16 (about 740 bytes a pixel, docs/any-size.md), in proportion to the width.</summary>
+    long IImageNetwork.BytesPerPixel => Math.Max(1, Spec.Ngf * 48);
+    /// <summary>Instance norm statistics are shared between tiles; BatchNorm in train mode (batch statistics) is not (translate warns).</summary>
     bool IImageNetwork.UsesStatistics => Spec.Norm == NormKind.Instance;
     int IImageNetwork.OutputChannels => (int)Spec.OutputNc;
     Image IImageNetwork.PrepareInput(Image image) => Spec.InputNc == 1 ? ImageOps.ToGray(image) : ImageOps.ToRgb(image);

@@ -100,7 +100,8 @@ public static class AdaInCommand
                     if (maskTensors.Count > 0)
                         throw new AtelierUsageException($"--mask: spatial control needs the whole {contentImage.Width}x{contentImage.Height} image in one pass, but it would be cut into {plan.Tiles.Count} tiles; raise --max-memory or scale down with --max-side");
                     ctx.Note($"{contentImage.Width}x{contentImage.Height}: {plan.Tiles.Count} tiles of {plan.TileWidth}x{plan.TileHeight} within {MemoryBudget.Format(tiling.MaxMemory ?? TilingOptions.DefaultMaxMemory)}");
-                    contentT.Dispose();
+                    foreach (var level in levels) level.Prepare(); // uses the content tensor (colour preservation)
+                    contentT.Dispose(); // the tiles are cut from the image
                     image = contentImage;
                     foreach (var level in levels) image = TiledInference.Run(image, level, tiling, ct: ct);
                 }
