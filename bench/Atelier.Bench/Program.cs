@@ -14,6 +14,8 @@ public static class Program
             ["vgg"] = VggBench.Run,
             ["imaging"] = ImagingBench.Run,
             ["anysize"] = AnySizeBench.Run,
+            ["gatys"] = GatysBench.Run,
+            ["feedforward"] = FeedForwardBench.Run,
         };
         if (args.Length == 0 || !sections.TryGetValue(args[0], out var run))
         {
