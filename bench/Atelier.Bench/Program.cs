@@ -13,6 +13,7 @@ public static class Program
             ["texture"] = TextureBench.Run,
             ["vgg"] = VggBench.Run,
             ["imaging"] = ImagingBench.Run,
+            ["anysize"] = AnySizeBench.Run,
             ["gatys"] = GatysBench.Run,
             ["feedforward"] = FeedForwardBench.Run,
         };

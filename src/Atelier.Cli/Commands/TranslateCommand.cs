@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Atelier.Cli.Cli;
 using Atelier.Imaging;
+using Atelier.Inference;
 using Atelier.Runtime;
 using Atelier.Translation;
 
@@ -22,7 +23,11 @@ public static class TranslateCommand
         var arch = new Option<string?>("--arch") { Description = "Generator architecture (unet_256, unet_128, resnet_9blocks, resnet_6blocks...); detected from the checkpoint when left out" };
         var direction = new Option<string>("--direction") { Description = "AtoB (G_A) or BtoA (G_B) for a CycleGAN run checkpoint holding both", DefaultValueFactory = _ => "AtoB" };
         var eval = new Option<bool>("--eval") { Description = "Eval mode: BatchNorm running statistics and no dropout. Without it, like the reference's test.py, batch statistics and dropout are used" };
-        var cmd = new Command("translate", "Translate images with a pix2pix or CycleGAN generator (any size: padded by reflection to the network's multiple, cropped back)");
+        var size = new Option<int?>("--size") { Description = "Scale so the shorter side is this many pixels (default: keep the size)" };
+        var anySize = new AnySizeCliOptions();
+        var cmd = new Command("translate", "Translate images with a pix2pix or CycleGAN generator (any size: padded by reflection to the network's multiple, cropped back; tiled within --max-memory)");
+        cmd.Options.Add(size);
+        anySize.AddTo(cmd);
         cmd.Arguments.Add(input);
         cmd.Options.Add(checkpoint);
         cmd.Options.Add(output);
@@ -34,6 +39,8 @@ public static class TranslateCommand
             var inPath = ctx.Get(input)!;
             var outPath = ctx.Get(output)!;
             var dir = ParseDirection(ctx.Get(direction) ?? "AtoB");
+            var sizing = anySize.Size(ctx, ctx.Get(size));
+            var tiling = anySize.Tiling(ctx);
             List<(string In, string Out)> jobs;
             if (Directory.Exists(inPath))
             {
@@ -62,8 +69,11 @@ public static class TranslateCommand
                     var (src, dst) = jobs[i];
                     try
                     {
-                        var image = ImageIO.Load(src);
-                        var result = translator.Translate(image);
+                        var image = sizing.Apply(ImageIO.Load(src));
+                        var plan = TilePlan.Create(image.Width, image.Height, (int)translator.Spec.InputNc, translator, tiling);
+                        if (plan.Tiled && translator.Spec.Norm == NormKind.Batch && !translator.EvalMode)
+                            ctx.Warn($"{src}: cut into {plan.Tiles.Count} tiles; BatchNorm in train mode normalises each tile by its own statistics (use --eval, or a larger --max-memory, for one consistent result)");
+                        var result = TiledInference.Run(image, translator, tiling, ct: ct);
                         ImageIO.Save(result, dst);
                         items.Add(new Item(src, dst, null));
                     }

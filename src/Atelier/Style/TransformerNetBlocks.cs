@@ -60,14 +60,14 @@ public sealed class FastStyleUpsampleConvLayer : nn.Module<Tensor, Tensor>
 public sealed class FastStyleResidualBlock : nn.Module<Tensor, Tensor>
 {
     readonly FastStyleConvLayer conv1, conv2;
-    readonly InstanceNorm2d in1, in2;
+    readonly SharedInstanceNorm in1, in2;
 
     public FastStyleResidualBlock(long channels) : base("ResidualBlock")
     {
         conv1 = new FastStyleConvLayer(channels, channels, 3, 1);
-        in1 = nn.InstanceNorm2d(channels, affine: true);
+        in1 = new SharedInstanceNorm(channels, affine: true);
         conv2 = new FastStyleConvLayer(channels, channels, 3, 1);
-        in2 = nn.InstanceNorm2d(channels, affine: true);
+        in2 = new SharedInstanceNorm(channels, affine: true);
         RegisterComponents();
     }
 

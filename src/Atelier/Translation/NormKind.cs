@@ -1,3 +1,4 @@
+using Atelier.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -9,7 +10,7 @@ public enum NormKind
 {
     /// <summary>BatchNorm2d with affine weights and running statistics (pix2pix's default).</summary>
     Batch,
-    /// <summary>InstanceNorm2d without affine weights or running statistics (CycleGAN's default).</summary>
+    /// <summary>InstanceNorm2d without affine weights or running statistics (CycleGAN's default); a <see cref="SharedInstanceNorm"/>, so tiles and video frames can share statistics.</summary>
     Instance,
     /// <summary>No normalisation (an identity module keeps the reference's Sequential indices).</summary>
     None,
@@ -22,7 +23,7 @@ public static class Norms
     public static Module<Tensor, Tensor> Create(NormKind kind, long channels) => kind switch
     {
         NormKind.Batch => BatchNorm2d(channels),
-        NormKind.Instance => InstanceNorm2d(channels, eps: 1e-5, momentum: 0.1, affine: false, track_running_stats: false),
+        NormKind.Instance => new SharedInstanceNorm(channels, affine: false, eps: 1e-5),
         _ => Identity(),
     };
 

@@ -1,4 +1,5 @@
 using Atelier.Imaging;
+using Atelier.Inference;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,7 +10,7 @@ namespace Atelier.Translation;
 /// network's multiple (2^downsamplings for a U-Net, 4 for a ResNet), translated, and cropped back, so the
 /// output has exactly the input's size.
 /// </summary>
-public sealed class Translator : IDisposable
+public sealed class Translator : IImageNetwork, IDisposable
 {
     public GeneratorSpec Spec { get; }
     public nn.Module<Tensor, Tensor> Generator { get; }
@@ -60,34 +61,27 @@ public sealed class Translator : IDisposable
     }
 
     /// <summary>Padding before and after to bring <paramref name="size"/> up to a multiple of <paramref name="multiple"/> (split evenly).</summary>
-    public static (int Before, int After) PadFor(long size, int multiple)
-    {
-        long target = Math.Max(multiple, (size + multiple - 1) / multiple * multiple);
-        int total = (int)(target - size);
-        return (total / 2, total - total / 2);
-    }
+    public static (int Before, int After) PadFor(long size, int multiple) => ReflectPadding.PadFor(size, multiple);
 
-    /// <summary>
-    /// Reflection padding of any amount: libtorch's reflect pad must be smaller than the side, so large pads
-    /// (a 100 px image going to 256) are done in steps, each reflecting the already padded image.
-    /// </summary>
-    public static Tensor ReflectPad(Tensor x, int left, int right, int top, int bottom)
+    /// <summary>Reflection padding of any amount (see <see cref="ReflectPadding.ReflectPad"/>).</summary>
+    public static Tensor ReflectPad(Tensor x, int left, int right, int top, int bottom) => ReflectPadding.ReflectPad(x, left, right, top, bottom);
+
+    // IImageNetwork: for tiled inference (TiledInference) and video.
+    string IImageNetwork.Name => Spec.Name;
+    int IImageNetwork.Multiple => Spec.Multiple;
+    /// <summary>About the receptive-field radius: a ResNet's (84 px for 9 blocks), or the U-Net's multiple.</summary>
+    int IImageNetwork.Overlap => Spec.Family == GeneratorFamily.Resnet ? 128 : Spec.Multiple;
+    /// <summary>Measured for resnet_9blocks ngf 16 (about 740 bytes a pixel, docs/any-size.md), in proportion to the width.</summary>
+    long IImageNetwork.BytesPerPixel => Math.Max(1, Spec.Ngf * 48);
+    /// <summary>Instance norm statistics are shared between tiles; BatchNorm in train mode (batch statistics) is not (translate warns).</summary>
+    bool IImageNetwork.UsesStatistics => Spec.Norm == NormKind.Instance;
+    int IImageNetwork.OutputChannels => (int)Spec.OutputNc;
+    Image IImageNetwork.PrepareInput(Image image) => Spec.InputNc == 1 ? ImageOps.ToGray(image) : ImageOps.ToRgb(image);
+    Tensor IImageNetwork.Forward(Tensor input01)
     {
-        var current = x.alias();
-        while (left + right + top + bottom > 0)
-        {
-            long h = current.shape[2], w = current.shape[3];
-            int l = (int)Math.Min(left, w - 1), r = (int)Math.Min(right, w - 1);
-            int t = (int)Math.Min(top, h - 1), b = (int)Math.Min(bottom, h - 1);
-            if (l + r + t + b == 0) // a 1-pixel side cannot reflect: repeat the edge instead
-            {
-                current = nn.functional.pad(current, [left, right, top, bottom], PaddingModes.Replicate);
-                break;
-            }
-            current = nn.functional.pad(current, [l, r, t, b], PaddingModes.Reflect);
-            left -= l; right -= r; top -= t; bottom -= b;
-        }
-        return current;
+        using var scope = NewDisposeScope();
+        var y = TranslateTensor(input01 * 2 - 1);
+        return ((y + 1) / 2).MoveToOuterDisposeScope();
     }
 
     public void Dispose() => Generator.Dispose();

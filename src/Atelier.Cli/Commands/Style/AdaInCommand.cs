@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Atelier.Cli.Cli;
 using Atelier.Imaging;
+using Atelier.Inference;
 using Atelier.Networks;
 using Atelier.Style;
 using static TorchSharp.torch;
@@ -29,8 +30,10 @@ public static class AdaInCommand
         transform.AcceptOnlyFromAmong("adain", "wct");
         var size = new Option<int?>("--size") { Description = "Resize the content so its shorter side is this many pixels (default: keep its size)" };
         var styleSize = new Option<int?>("--style-size") { Description = "Resize the styles so their shorter side is this many pixels (default: keep their size)" };
-        var cmd = new Command("adain", "Arbitrary style transfer in one pass (AdaIN, or WCT with --transform wct)")
+        var anySize = new AnySizeCliOptions();
+        var cmd = new Command("adain", "Arbitrary style transfer in one pass (AdaIN, or WCT with --transform wct); any size, tiled within --max-memory")
             { content, styles, vgg, decoders, output, alpha, preserve, masks, transform, size, styleSize };
+        anySize.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
             var outPath = ctx.Get(output)!;
@@ -38,7 +41,8 @@ public static class AdaInCommand
             double a = ctx.Get(alpha);
             if (!(a >= 0 && a <= 1)) throw new AtelierUsageException($"--alpha {a}: must be between 0 and 1");
             int? cSize = ctx.Get(size), sSize = ctx.Get(styleSize);
-            if (cSize is < 16) throw new AtelierUsageException($"--size {cSize}: must be at least 16");
+            var sizing = anySize.Size(ctx, cSize, minimum: 16);
+            var tiling = anySize.Tiling(ctx);
             if (sSize is < 16) throw new AtelierUsageException($"--style-size {sSize}: must be at least 16");
             var styleSpecs = ctx.Get(styles)!.Select(ParseStyle).ToList();
             var maskPaths = ctx.Get(masks) ?? [];
@@ -64,9 +68,9 @@ public static class AdaInCommand
                     throw new AtelierException($"{p}: the mask is {m.Width}x{m.Height} but the content is {origW}x{origH}; masks must have the content's size");
                 return m;
             }).ToList();
-            if (cSize is int cs)
+            contentImage = sizing.Apply(contentImage);
+            if (contentImage.Width != origW || contentImage.Height != origH)
             {
-                contentImage = ImageResize.ResizeShorterSide(contentImage, cs);
                 maskImages = maskImages.Select(m => ImageResize.Resize(m, contentImage.Width, contentImage.Height, ResizeFilter.Bilinear)).ToList();
             }
             var styleImages = styleSpecs.Select(s =>
@@ -90,9 +94,25 @@ public static class AdaInCommand
             var options = new AdaInOptions { Alpha = a, PreserveColor = ctx.Get(preserve), Transform = kind };
             var clock = Stopwatch.StartNew();
             ct.ThrowIfCancellationRequested();
-            var result = stylizer.Stylize(contentT, inputs, options);
+            Image image;
+            var levels = AdaInNetwork.Levels(stylizer, inputs.Select(i => i with { Mask = null }).ToList(), options, contentT);
+            try
+            {
+                var plan = TilePlan.Create(contentImage.Width, contentImage.Height, 3, levels[0], tiling);
+                if (!plan.Tiled) image = ImageTensors.FromTensor(stylizer.Stylize(contentT, inputs, options).cpu());
+                else
+                {
+                    if (maskTensors.Count > 0)
+                        throw new AtelierUsageException($"--mask: spatial control needs the whole {contentImage.Width}x{contentImage.Height} image in one pass, but it would be cut into {plan.Tiles.Count} tiles; raise --max-memory or scale down with --max-side");
+                    ctx.Note($"{contentImage.Width}x{contentImage.Height}: {plan.Tiles.Count} tiles of {plan.TileWidth}x{plan.TileHeight} within {MemoryBudget.Format(tiling.MaxMemory ?? TilingOptions.DefaultMaxMemory)}");
+                    foreach (var level in levels) level.Prepare(); // uses the content tensor (colour preservation)
+                    contentT.Dispose(); // the tiles are cut from the image
+                    image = contentImage;
+                    foreach (var level in levels) image = TiledInference.Run(image, level, tiling, ct: ct);
+                }
+            }
+            finally { foreach (var l in levels) l.Dispose(); }
             double seconds = clock.Elapsed.TotalSeconds;
-            var image = ImageTensors.FromTensor(result.cpu());
             ImageIO.Save(image, outPath);
             ctx.Result(new
             {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Atelier.Cli.Cli;
 using Atelier.Imaging;
+using Atelier.Inference;
 using Atelier.Runtime;
 using Atelier.Style;
 using static TorchSharp.torch;
@@ -25,13 +26,15 @@ public static class FastStyleCommand
         var output = new Option<string>("--output", "-o") { Description = "Output image (one input) or folder (several inputs or a folder)", Required = true };
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass (same-sized images are batched)", DefaultValueFactory = _ => 4 };
         var size = new Option<int?>("--size") { Description = "Resize each content image so its shorter side is this many pixels (default: keep its size)" };
-        var cmd = new Command("fast", "Feed-forward style transfer with a trained fast-style network (Johnson et al. 2016)") { inputs, model, output, batch, size };
+        var anySize = new AnySizeCliOptions();
+        var cmd = new Command("fast", "Feed-forward style transfer with a trained fast-style network (Johnson et al. 2016); any size, tiled within --max-memory") { inputs, model, output, batch, size };
+        anySize.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
             int batchSize = ctx.Get(batch);
             if (batchSize < 1) throw new AtelierUsageException($"--batch-size {batchSize}: must be 1 or more");
-            int? shorter = ctx.Get(size);
-            if (shorter is < 8) throw new AtelierUsageException($"--size {shorter}: must be at least 8");
+            var sizing = anySize.Size(ctx, ctx.Get(size));
+            var tiling = anySize.Tiling(ctx);
             var args = ctx.Get(inputs)!;
             var outPath = ctx.Get(output)!;
             foreach (var a in args)
@@ -44,6 +47,7 @@ public static class FastStyleCommand
             var files = Enumerate(args).ToList(); // names only: images are read batch by batch
             if (files.Count == 0) throw new AtelierException($"no images found in {string.Join(", ", args)}");
             using var net = FastStyle.LoadModel(ctx.Get(model)!, ctx.Device);
+            var network = new FastStyleNetwork(net);
             if (!toFile) Directory.CreateDirectory(outPath);
 
             var failures = new List<string>();
@@ -74,12 +78,25 @@ public static class FastStyleCommand
                     try
                     {
                         image = ImageIO.Load(file);
-                        if (shorter is int s) image = ImageResize.ResizeShorterSide(image, s);
+                        image = sizing.Apply(image);
                     }
                     catch (AtelierException e)
                     {
                         failures.Add(file);
                         ctx.Err.WriteLine($"error: {e.Message} (skipped)");
+                        progress.Report(new ProgressReport(done + failures.Count, files.Count));
+                        continue;
+                    }
+                    // Sides off the network's multiple, or too large for the budget: padded, tiled if need be, cropped back.
+                    if (image.Width % network.Multiple != 0 || image.Height % network.Multiple != 0
+                        || TilePlan.Create(image.Width, image.Height, 3, network, tiling).Tiled)
+                    {
+                        Flush();
+                        var result = TiledInference.Run(image, network, tiling, ct: ct);
+                        var dest = toFile ? outPath : Path.Combine(outPath, Path.GetFileNameWithoutExtension(file) + ".png");
+                        ImageIO.Save(result, dest);
+                        written.Add(dest);
+                        done++;
                         progress.Report(new ProgressReport(done + failures.Count, files.Count));
                         continue;
                     }

@@ -1,0 +1,169 @@
+using Atelier.Imaging;
+using Atelier.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atelier.Inference;
+
+/// <summary>
+/// Runs an <see cref="IImageNetwork"/> on an image of any size within a memory budget. The image is reflection-padded
+/// (virtually, tile by tile) to the network's multiple; if it does not fit in one forward pass it is cut into
+/// overlapping tiles whose results are blended with a raised-cosine window; the output has exactly the input's size.
+/// <para>
+/// Networks whose output depends on whole-image statistics (instance norm, AdaIN/WCT) get them shared through a
+/// <see cref="NormStatistics"/>: recorded on a downscaled copy that fits the budget (optionally refined by one
+/// pass over all tiles at full resolution, each tile adding its core's statistics), then replayed in every tile, so all
+/// tiles normalise alike (with the whole image's statistics they match the untiled result; see the tests).
+/// </para>
+/// </summary>
+public static class TiledInference
+{
+    /// <summary>
+    /// Runs <paramref name="net"/> on <paramref name="image"/>. <paramref name="statistics"/>, if given, carries
+    /// normalisation statistics between calls (video: set its Momentum for an exponential moving average across frames);
+    /// otherwise they are private to this call.
+    /// </summary>
+    public static Image Run(Image image, IImageNetwork net, TilingOptions? options = null, NormStatistics? statistics = null,
+        IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
+    {
+        options ??= new TilingOptions();
+        var input = net.PrepareInput(image);
+        var plan = TilePlan.Create(input.Width, input.Height, input.Channels, net, options);
+        return Run(input, net, plan, options, statistics, progress, ct);
+    }
+
+    /// <summary>Runs a prepared input (see <see cref="IImageNetwork.PrepareInput"/>) by a given plan.</summary>
+    public static Image Run(Image input, IImageNetwork net, TilePlan plan, TilingOptions options, NormStatistics? statistics = null,
+        IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
+    {
+        using var noGrad = no_grad();
+        if (!plan.Tiled)
+        {
+            using var scope = NewDisposeScope();
+            var x = Extract(input, plan, plan.Tiles[0]);
+            Tensor y;
+            using (statistics?.Activate(NormStatisticsMode.Record)) y = net.Forward(x);
+            progress?.Report(new ProgressReport(1, 1, "tiles"));
+            return ToImage(y, plan);
+        }
+
+        NativeAllocator.ReturnLargeBlocksToTheSystem();
+        NormStatistics? owned = null;
+        var stats = statistics;
+        if (!options.ShareStatistics || !net.UsesStatistics) stats = null;
+        else if (stats is null) stats = owned = new NormStatistics();
+        bool given = options.UseGivenStatistics && stats is not null && stats.LayerCount > 0;
+        try
+        {
+            bool refine = stats is not null && !given && options.RefineStatistics;
+            long total = (long)plan.Tiles.Count * (refine ? 2 : 1);
+            long done = 0;
+            if (stats is not null && !given) RecordDownscaled(input, net, plan, stats);
+            if (stats is not null && refine)
+            {
+                foreach (var tile in plan.Tiles)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    using var scope = NewDisposeScope();
+                    var x = Extract(input, plan, tile);
+                    var region = ((tile.CoreY0 - tile.Y) / (double)tile.Height, (tile.CoreY1 - tile.Y) / (double)tile.Height,
+                                  (tile.CoreX0 - tile.X) / (double)tile.Width, (tile.CoreX1 - tile.X) / (double)tile.Width);
+                    using (stats.Activate(NormStatisticsMode.Accumulate, region)) net.Forward(x);
+                    progress?.Report(new ProgressReport(++done, total, "statistics"));
+                }
+                stats.FinishAccumulation();
+            }
+
+            var output = new Image(plan.ImageWidth, plan.ImageHeight, net.OutputChannels == 1 ? 1 : net.OutputChannels);
+            var weights = new float[plan.ImageWidth * (long)plan.ImageHeight];
+            foreach (var tile in plan.Tiles)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var x = Extract(input, plan, tile);
+                Tensor y;
+                using (stats?.Activate(NormStatisticsMode.Replay)) y = net.Forward(x);
+                Blend(y, plan, tile, output, weights);
+                progress?.Report(new ProgressReport(++done, total, "tiles"));
+            }
+            int plane = output.PlaneSize;
+            for (int c = 0; c < output.Channels; c++)
+            {
+                var p = output.Plane(c);
+                for (int i = 0; i < plane; i++) p[i] /= weights[i];
+            }
+            return output;
+        }
+        finally { owned?.Dispose(); }
+    }
+
+    /// <summary>Records the statistics on a copy of the canvas scaled down to fit in one tile (sides on the multiple).</summary>
+    static void RecordDownscaled(Image input, IImageNetwork net, TilePlan plan, NormStatistics stats)
+    {
+        int m = net.Multiple;
+        double scale = Math.Min(1.0, Math.Sqrt((double)plan.TileWidth * plan.TileHeight / ((double)plan.CanvasWidth * plan.CanvasHeight)));
+        int w = Math.Max(m, (int)(plan.CanvasWidth * scale) / m * m), h = Math.Max(m, (int)(plan.CanvasHeight * scale) / m * m);
+        using var scope = NewDisposeScope();
+        // Resize the image itself and pad the result like the canvas, so the copy shows the same content.
+        int iw = Math.Max(1, (int)Math.Round(input.Width * (double)w / plan.CanvasWidth));
+        int ih = Math.Max(1, (int)Math.Round(input.Height * (double)h / plan.CanvasHeight));
+        var small = ImageResize.Resize(input, iw, ih, ResizeFilter.Bilinear);
+        var smallPlan = TilePlan.Create(small.Width, small.Height, small.Channels, net, new TilingOptions { TileSize = Math.Max(w, h) + m });
+        var x = Extract(small, smallPlan, smallPlan.Tiles[0]);
+        using (stats.Activate(NormStatisticsMode.Record)) net.Forward(x);
+    }
+
+    /// <summary>A tile of the virtual canvas (the image reflection-padded to the multiple) as a (1, C, h, w) tensor in [0,1].</summary>
+    static Tensor Extract(Image input, TilePlan plan, Tile tile)
+    {
+        int c = input.Channels, tw = tile.Width, th = tile.Height;
+        var data = new float[(long)c * tw * th];
+        var xsrc = new int[tw];
+        for (int i = 0; i < tw; i++) xsrc[i] = ReflectPadding.Mirror(tile.X + i - plan.PadLeft, input.Width);
+        for (int ch = 0; ch < c; ch++)
+        {
+            var plane = input.Plane(ch);
+            for (int j = 0; j < th; j++)
+            {
+                int sy = ReflectPadding.Mirror(tile.Y + j - plan.PadTop, input.Height);
+                var row = plane.Slice(sy * input.Width, input.Width);
+                int off = (ch * th + j) * tw;
+                for (int i = 0; i < tw; i++) data[off + i] = row[xsrc[i]];
+            }
+        }
+        return tensor(data, [1, c, th, tw]);
+    }
+
+    /// <summary>The untiled result: the canvas output cropped to the image.</summary>
+    static Image ToImage(Tensor y, TilePlan plan)
+    {
+        var crop = y[.., .., plan.PadTop..(plan.PadTop + plan.ImageHeight), plan.PadLeft..(plan.PadLeft + plan.ImageWidth)];
+        return ImageTensors.FromTensor(crop.cpu().contiguous(), ValueRange.ZeroOne);
+    }
+
+    /// <summary>Adds a tile's output, weighted by the blending window, into the output and the weight sums.</summary>
+    static void Blend(Tensor y, TilePlan plan, Tile tile, Image output, float[] weights)
+    {
+        int tw = tile.Width, th = tile.Height, c = output.Channels;
+        var values = y.cpu().contiguous().data<float>().ToArray();
+        var wx = new float[tw];
+        for (int i = 0; i < tw; i++) wx[i] = TilePlan.Ramp(i, tw, tile.OverlapLeft, tile.OverlapRight);
+        int W = output.Width, H = output.Height;
+        for (int j = 0; j < th; j++)
+        {
+            int oy = tile.Y + j - plan.PadTop;
+            if (oy < 0 || oy >= H) continue;
+            float wy = TilePlan.Ramp(j, th, tile.OverlapTop, tile.OverlapBottom);
+            for (int i = 0; i < tw; i++)
+            {
+                int ox = tile.X + i - plan.PadLeft;
+                if (ox < 0 || ox >= W) continue;
+                float w = wx[i] * wy;
+                long o = (long)oy * W + ox;
+                weights[o] += w;
+                for (int ch = 0; ch < c; ch++)
+                    output.Data[ch * (long)W * H + o] += w * values[((long)ch * th + j) * tw + i];
+            }
+        }
+    }
+}

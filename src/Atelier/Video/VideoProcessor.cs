@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Atelier.Imaging;
+using Atelier.Inference;
+using Atelier.IO;
+using Atelier.Runtime;
+using static TorchSharp.torch;
+
+namespace Atelier.Video;
+
+/// <summary>Temporal-stability controls of <see cref="VideoProcessor"/>.</summary>
+public sealed record VideoOptions
+{
+    /// <summary>
+    /// Weight of the previous frames' normalisation statistics (instance norm, AdaIN/WCT content statistics) in the
+    /// current frame's: an exponential moving average; 0 = every frame on its own.
+    /// </summary>
+    public double StatisticsMomentum { get; init; } = 0.7;
+
+    /// <summary>Light temporal filter: the output is blended with the previous output by this weight (0 = off).</summary>
+    public double TemporalFilter { get; init; }
+
+    /// <summary>Frames per second of a folder of frames (a video file keeps its own rate).</summary>
+    public double FolderRate { get; init; } = 25;
+
+    /// <summary>Re-seeded before every frame so any randomness in the network (dropout) is the same for every frame.</summary>
+    public long Seed { get; init; } = 0;
+
+    public TilingOptions Tiling { get; init; } = new();
+}
+
+/// <summary>What a run did: frames, size and rate written, and the flicker figures.</summary>
+public sealed record VideoResult(string Output, int Frames, int Width, int Height, string Rate, bool Audio, int ResumedAt,
+    double InputChange, double OutputChange, double Seconds)
+{
+    /// <summary>Flicker: the mean absolute frame-to-frame change of the output over that of the input (1 = follows the input).</summary>
+    public double Flicker => InputChange > 0 ? OutputChange / InputChange : double.NaN;
+}
+
+/// <summary>
+/// Runs a feed-forward network over every frame of a video or frame folder, deterministically, with normalisation
+/// statistics averaged across neighbouring frames and an optional temporal filter. Finished frames are written
+/// one by one (atomically) to a work folder, so a cut run resumes at the first missing frame; a video output is
+/// assembled by ffmpeg under a temporary name (with the input's rate and audio) and renamed at the end.
+/// </summary>
+public static class VideoProcessor
+{
+    static readonly string[] VideoExtensions = [".mp4", ".mkv", ".mov", ".avi", ".webm", ".gif"];
+
+    public static bool IsVideoPath(string path) => VideoExtensions.Contains(Path.GetExtension(path).ToLowerInvariant());
+
+    public static string FrameName(int index) => $"frame_{index + 1:D6}.png";
+
+    public static VideoResult Run(FrameSource source, IImageNetwork net, string output, VideoOptions options,
+        IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
+    {
+        if (options.StatisticsMomentum is < 0 or >= 1) throw new AtelierUsageException($"--stats-momentum {options.StatisticsMomentum}: must be from 0 up to (not including) 1");
+        if (options.TemporalFilter is < 0 or >= 1) throw new AtelierUsageException($"--temporal-filter {options.TemporalFilter}: must be in [0, 1)");
+        bool toVideo = IsVideoPath(output);
+        if (toVideo && !Ffmpeg.Available) throw new AtelierException($"{output}: writing a video file needs ffmpeg, which is not installed; {Ffmpeg.InstallHint}");
+        if (!toVideo && File.Exists(output)) throw new AtelierUsageException($"--output {output}: is a file; give a video name (.mp4, .mkv, ...) or a folder for the frames");
+        string full = Path.GetFullPath(output);
+        string frames = toVideo ? Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".atelier-frames") : full;
+        Directory.CreateDirectory(frames);
+        CheckJob(frames, source, net);
+
+        int resumeAt = 0;
+        while (File.Exists(Path.Combine(frames, FrameName(resumeAt)))) resumeAt++;
+        // On resume, the moving average is rebuilt on the frames just before: as many as it takes for the ones
+        // further back to weigh under 1 % (13 at momentum 0.7).
+        double mom = options.StatisticsMomentum;
+        int warmFrom = mom > 0 ? Math.Max(0, resumeAt - (int)Math.Ceiling(Math.Log(0.01) / Math.Log(mom))) : resumeAt - 1;
+        var clock = Stopwatch.StartNew();
+        using var stats = new NormStatistics { Momentum = options.StatisticsMomentum };
+        var plan = TilePlan.Create(source.Width, source.Height, 3, net, options.Tiling);
+        Image? prevIn = null, prevOut = null;
+        double inChange = 0, outChange = 0;
+        int pairs = 0, index = 0;
+        long total = source.Count ?? 0;
+        foreach (var frame in source.Frames(ct))
+        {
+            ct.ThrowIfCancellationRequested();
+            if (index < resumeAt)
+            {
+                // Already done in an earlier run: warm up the moving average, keep the last input and output for the
+                // temporal filter and the flicker figure.
+                if (index >= warmFrom) Process(frame, net, plan, options, stats);
+                if (index == resumeAt - 1) prevOut = ImageIO.Load(Path.Combine(frames, FrameName(index)));
+                prevIn = frame;
+                index++;
+                continue;
+            }
+            var result = Process(frame, net, plan, options, stats);
+            if (options.TemporalFilter > 0 && prevOut is not null)
+            {
+                float b = (float)options.TemporalFilter;
+                for (int i = 0; i < result.Data.Length; i++) result.Data[i] = (1 - b) * result.Data[i] + b * prevOut.Data[i];
+            }
+            ImageOps.ClampInPlace(result);
+            if (prevIn is not null && prevOut is not null)
+            {
+                inChange += MeanAbsDiff(frame, prevIn);
+                outChange += MeanAbsDiff(result, prevOut);
+                pairs++;
+            }
+            ImageIO.Save(result, Path.Combine(frames, FrameName(index)));
+            prevIn = frame; prevOut = result;
+            index++;
+            progress?.Report(new ProgressReport(index, Math.Max(total, index), "frames"));
+        }
+        if (index == 0) throw new AtelierException($"{source.Path}: no frames could be read");
+
+        if (toVideo)
+        {
+            string ext = Path.GetExtension(full);
+            string temp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileNameWithoutExtension(full) + ".partial" + ext);
+            try
+            {
+                Ffmpeg.Encode(Path.Combine(frames, "frame_%06d.png"), source.RateText, source.Width, source.Height, temp,
+                    source.HasAudio && !source.IsFolder ? source.Path : null);
+                File.Move(temp, full, overwrite: true);
+            }
+            finally { if (File.Exists(temp)) File.Delete(temp); }
+            Directory.Delete(frames, recursive: true);
+        }
+        // A frame folder keeps its atelier-video.json: it says what made the frames, and lets a rerun resume or finish.
+        return new VideoResult(output, index, source.Width, source.Height, source.RateText, toVideo && source.HasAudio && !source.IsFolder,
+            resumeAt, pairs > 0 ? inChange / pairs : 0, pairs > 0 ? outChange / pairs : 0, clock.Elapsed.TotalSeconds);
+    }
+
+    static Image Process(Image frame, IImageNetwork net, TilePlan plan, VideoOptions options, NormStatistics stats)
+    {
+        manual_seed(options.Seed);
+        var input = net.PrepareInput(frame);
+        return TiledInference.Run(input, net, plan, options.Tiling, net.UsesStatistics ? stats : null);
+    }
+
+    public static double MeanAbsDiff(Image a, Image b)
+    {
+        double sum = 0;
+        for (int i = 0; i < a.Data.Length; i++) sum += Math.Abs(a.Data[i] - b.Data[i]);
+        return sum / a.Data.Length;
+    }
+
+    const string JobFile = "atelier-video.json";
+
+    /// <summary>A work folder belongs to one input and network; resuming someone else's frames would mix two videos.</summary>
+    static void CheckJob(string frames, FrameSource source, IImageNetwork net)
+    {
+        var job = JsonSerializer.Serialize(new { input = Path.GetFullPath(source.Path), width = source.Width, height = source.Height, network = net.Name });
+        var path = Path.Combine(frames, JobFile);
+        if (File.Exists(path))
+        {
+            if (File.ReadAllText(path) != job)
+                throw new AtelierException($"{frames}: holds frames of another run ({File.ReadAllText(path)}); remove it or choose another output");
+            return;
+        }
+        if (Directory.EnumerateFiles(frames, "frame_*.png").Any())
+            throw new AtelierException($"{frames}: already holds frames not made by this command; remove them or choose another output");
+        AtomicFile.WriteAllText(path, job);
+    }
+
+    /// <summary>Flicker of a finished frame folder (mean absolute change between consecutive frames).</summary>
+    public static double FolderChange(string folder)
+    {
+        var files = Directory.EnumerateFiles(folder, "*.png").Order(StringComparer.Ordinal).ToList();
+        double sum = 0;
+        for (int i = 1; i < files.Count; i++) sum += MeanAbsDiff(ImageIO.Load(files[i]), ImageIO.Load(files[i - 1]));
+        return files.Count > 1 ? sum / (files.Count - 1) : 0;
+    }
+
+    public static string Format(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
+}
