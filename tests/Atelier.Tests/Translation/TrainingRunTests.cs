@@ -87,6 +87,35 @@ public class TrainingRunTests(Xunit.Abstractions.ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void CycleGanFeatureCycleComparesVggFeaturesAndTrains()
+    {
+        using var scope = NewDisposeScope();
+        using var vgg = Atelier.Networks.Vgg.BuiltIn(upToLayer: "relu2_1", config: Atelier.Networks.VggConfig.Vgg19.Narrow(8));
+        var x = rand(1, 3, 16, 16) * 2 - 1;
+        var y = (rand(1, 3, 16, 16) * 2 - 1).requires_grad_(true);
+        Assert.Equal(0f, CycleGanTrainer.FeatureDistance(vgg, "relu2_1", x, x).item<float>());
+        var d = CycleGanTrainer.FeatureDistance(vgg, "relu2_1", x, y);
+        Assert.True(d.item<float>() > 0);
+        d.backward();
+        Assert.True(y.grad!.abs().sum().item<float>() > 0, "no gradient reaches the reconstruction");
+        Assert.False(y.grad!.isnan().any().item<bool>());
+
+        // Features only (w = 1): the cycle term is the feature term, and it falls as the tiny CycleGAN trains
+        // (a heavier cycle weight and no identity term, so the cycle dominates these few steps).
+        using var trainer = new CycleGanTrainer([Pattern(16, 1)], [SwapRedBlue(Pattern(16, 2))],
+            TinyCycleGan() with { LoadSize = 16, Flip = false, FeatureCycle = 1, FeatureLayer = "relu2_1", LambdaA = 30, LambdaB = 30, LambdaIdentity = 0 },
+            featureNetwork: vgg);
+        var rows = Steps(trainer, 30);
+        Assert.All(rows, r => Assert.Equal(r["cycle_A"], r["cycle_feat_A"], 4));
+        double first = Mean(rows.Take(5).Select(r => r["cycle_feat_A"])), last = Mean(rows.TakeLast(5).Select(r => r["cycle_feat_A"]));
+        Assert.True(last < 0.7 * first, $"feature cycle {first:F3} -> {last:F3}");
+
+        Assert.Throws<AtelierUsageException>(() => new CycleGanTrainer([Pattern(16, 1)], [Pattern(16, 2)], TinyCycleGan() with { FeatureCycle = 1.5 }));
+        var e = Assert.Throws<AtelierException>(() => new CycleGanTrainer([Pattern(16, 1)], [Pattern(16, 2)], TinyCycleGan() with { FeatureCycle = 1, VggPath = "/nonexistent/vgg19.pth" }));
+        Assert.Contains("/nonexistent/vgg19.pth", e.Message);
+    }
+
     internal static Image SwapRedBlue(Image img)
     {
         var o = new Image(img.Width, img.Height, 3);
