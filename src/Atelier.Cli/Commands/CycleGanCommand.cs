@@ -25,7 +25,7 @@ public static class CycleGanCommand
         CliRunner.SetAction(train, (ctx, ct) =>
         {
             var loop = t.Loop(ctx);
-            var (a, b) = TranslationData.LoadUnaligned(ctx.Get(t.Data)!);
+            var (a, b) = TranslationData.LoadUnaligned(ctx.Get(t.Data)!, ctx.Warn);
             if (ctx.Get(pool) < 0) throw new AtelierUsageException($"--pool-size {ctx.Get(pool)}: must be 0 or more");
             var o = new CycleGanOptions
             {
