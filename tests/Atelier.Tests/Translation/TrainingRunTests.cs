@@ -11,7 +11,10 @@ namespace Atelier.Tests.Translation;
 /// Pix2Pix and CycleGAN training end to end on tiny networks and tiny made-up images: losses fall, one pair is
 /// overfitted, and a run stopped at a checkpoint and resumed in a fresh trainer reproduces an uninterrupted run
 /// exactly (networks, optimisers, schedule, image pool, both random sources, step).
+/// Serial: dropout and init draw from torch's process-wide generator, which tests running in parallel would also draw
+/// from, making the exact-resume comparison depend on scheduling (the CLI runs one training per process).
 /// </summary>
+[Collection("TranslationTrainingSerial")]
 public class TrainingRunTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     /// <summary>A smooth colourful pattern.</summary>
@@ -187,3 +190,6 @@ public class TrainingRunTests(Xunit.Abstractions.ITestOutputHelper output)
             t => { var c = (CycleGanTrainer)t; return StateOf(("G_A", c.GA), ("G_B", c.GB), ("D_A", c.DA), ("D_B", c.DB)); });
     }
 }
+
+[CollectionDefinition("TranslationTrainingSerial", DisableParallelization = true)]
+public class TranslationTrainingSerial { }
