@@ -16,6 +16,7 @@ public static class Program
             ["anysize"] = AnySizeBench.Run,
             ["gatys"] = GatysBench.Run,
             ["feedforward"] = FeedForwardBench.Run,
+            ["translation"] = TranslationBench.Run,
         };
         if (args.Length == 0 || !sections.TryGetValue(args[0], out var run))
         {

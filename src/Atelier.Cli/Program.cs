@@ -28,6 +28,7 @@ public static class Program
         root.Subcommands.Add(Pix2PixCommand.Create());
         root.Subcommands.Add(CycleGanCommand.Create());
         root.Subcommands.Add(VideoCommand.Create());
+        root.Subcommands.Add(DataCommand.Create());
         // Command groups register here, one line each.
         return root;
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Atelier.Cli.Cli;
 using Atelier.Training;
 using Atelier.Translation;
+using TorchSharp;
 
 namespace Atelier.Cli.Commands;
 
@@ -71,7 +72,7 @@ public static class Pix2PixCommand
         CliRunner.SetAction(train, (ctx, ct) =>
         {
             var loop = t.Loop(ctx);
-            var data = TranslationData.LoadAligned(ctx.Get(t.Data)!, TranslateCommand.ParseDirection(ctx.Get(direction) ?? "AtoB"));
+            var data = TranslationData.LoadAligned(ctx.Get(t.Data)!, TranslateCommand.ParseDirection(ctx.Get(direction) ?? "AtoB"), ctx.Warn);
             var o = new Pix2PixOptions
             {
                 Generator = ctx.Get(t.Arch) ?? "unet_256", Discriminator = ctx.Get(t.NetD)!, Ngf = ctx.Get(t.Ngf), Ndf = ctx.Get(t.Ndf),
@@ -86,6 +87,53 @@ public static class Pix2PixCommand
             return TrainOptions.Report(ctx, r, "pix2pix");
         });
         cmd.Subcommands.Add(train);
+        cmd.Subcommands.Add(CreateTest());
         return cmd;
+    }
+
+    /// <summary>`pix2pix test`: held-out L1 and PSNR of a generator on aligned pairs, and a grid of its outputs.</summary>
+    static Command CreateTest()
+    {
+        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "Generator: an Atelier run checkpoint or the reference's latest_net_G.pth", Required = true };
+        var data = new Option<string>("--data") { Description = "Aligned pairs (AB images, or A/ and B/ folders) not used in training", Required = true };
+        var size = new Option<int>("--size") { Description = "Pairs are resized to this square", DefaultValueFactory = _ => 256 };
+        var arch = new Option<string?>("--arch") { Description = "Generator architecture; detected from the checkpoint when left out" };
+        var eval = new Option<bool>("--eval") { Description = "Eval mode (BatchNorm running statistics, no dropout) instead of the reference test.py's train mode" };
+        var grid = new Option<string?>("--grid", "-o") { Description = "Write a grid (input, output, target per row) of the first --rows pairs to this PNG" };
+        var rows = new Option<int>("--rows") { Description = "Rows of the grid", DefaultValueFactory = _ => 6 };
+        var direction = new Option<string>("--direction") { Description = "AtoB or BtoA", DefaultValueFactory = _ => "AtoB" };
+        var test = new Command("test", "Score a pix2pix generator on held-out pairs: mean L1 (in [0,1] units) and PSNR") { checkpoint, data, size, arch, eval, grid, rows, direction };
+        CliRunner.SetAction(test, (ctx, ct) =>
+        {
+            int s = ctx.Get(size);
+            if (s < 8) throw new AtelierUsageException($"--size {s}: must be at least 8");
+            var pairs = TranslationData.LoadAligned(ctx.Get(data)!, TranslateCommand.ParseDirection(ctx.Get(direction) ?? "AtoB"), ctx.Warn);
+            bool evalMode = ctx.Get(eval);
+            var (spec, g) = TranslationCheckpoint.LoadGenerator(ctx.Get(checkpoint)!, ctx.Get(arch));
+            using (g)
+            {
+                g.to(ctx.Device);
+                if (s % spec.Multiple != 0) throw new AtelierUsageException($"--size {s}: {spec.Name} needs a multiple of {spec.Multiple}");
+                var score = Pix2PixTrainer.Score(g, pairs, s, ctx.Device, evalMode);
+                if (ctx.Get(grid) is { } path)
+                {
+                    var cells = new List<(Imaging.Image, string?)>();
+                    foreach (var p in pairs.Take(Math.Max(1, ctx.Get(rows))))
+                    {
+                        var a = Imaging.ImageResize.Resize(Imaging.ImageOps.ToRgb(p.A), s, s);
+                        if (evalMode) g.eval(); else g.train();
+                        cells.Add((a, "input"));
+                        cells.Add((Pix2PixTrainer.Evaluate(g, a, ctx.Device), "output"));
+                        cells.Add((Imaging.ImageResize.Resize(Imaging.ImageOps.ToRgb(p.B), s, s), "target"));
+                    }
+                    Imaging.ImageIO.Save(Imaging.ContactSheet.Create(cells, 3), path);
+                }
+                var mode = evalMode ? "eval" : "train";
+                ctx.Result(new { pairs = pairs.Count, l1 = score.L1, psnr = score.Psnr, mode, architecture = spec.Name },
+                    $"{pairs.Count} pairs, {spec.Name} ({mode} mode): L1 {score.L1:F4}, PSNR {score.Psnr:F2} dB");
+            }
+            return CliRunner.Success;
+        });
+        return test;
     }
 }

@@ -30,6 +30,16 @@ public sealed record CycleGanOptions
     public bool Flip { get; init; } = true;
     public int BatchSize { get; init; } = 1;
     public long Seed { get; init; } = 0;
+    /// <summary>
+    /// Share of the cycle loss measured on VGG features instead of pixels: the cycle term is
+    /// lambda * ((1 - w) |F(G(x)) - x| + w |vgg(F(G(x))) - vgg(x)|). 0: the reference's pixel cycle; 1: features only,
+    /// a looser constraint that lets G change shapes and textures the pixel cycle would pin down.
+    /// </summary>
+    public double FeatureCycle { get; init; } = 0;
+    /// <summary>The VGG layer whose activations the feature cycle compares.</summary>
+    public string FeatureLayer { get; init; } = "relu3_1";
+    /// <summary>VGG weights for the feature cycle (torchvision vgg16/vgg19 state dict); null: the built-in seeded VGG-19.</summary>
+    public string? VggPath { get; init; }
 }
 
 /// <summary>
@@ -46,6 +56,8 @@ public sealed class CycleGanTrainer : ITrainable
     readonly Device _device;
     readonly AdamOptimizer _optG, _optD;
     int _index;
+    readonly Networks.Vgg? _vgg;
+    readonly bool _ownsVgg;
     public GeneratorSpec GSpec { get; }
     public nn.Module<Tensor, Tensor> GA { get; }
     public nn.Module<Tensor, Tensor> GB { get; }
@@ -54,8 +66,11 @@ public sealed class CycleGanTrainer : ITrainable
 
     public string Kind => "cyclegan";
 
-    public CycleGanTrainer(List<Image> domainA, List<Image> domainB, CycleGanOptions o, Device? device = null)
+    /// <param name="featureNetwork">The VGG for <see cref="CycleGanOptions.FeatureCycle"/> (kept by the caller); when null and
+    /// the feature cycle is on, it is loaded from <see cref="CycleGanOptions.VggPath"/> or built in.</param>
+    public CycleGanTrainer(List<Image> domainA, List<Image> domainB, CycleGanOptions o, Device? device = null, Networks.Vgg? featureNetwork = null)
     {
+        if (o.FeatureCycle is < 0 or > 1) throw new AtelierUsageException($"--feature-cycle {o.FeatureCycle}: must be between 0 and 1");
         if (domainA.Count == 0 || domainB.Count == 0) throw new AtelierException("CycleGAN needs images in both domains");
         if (o.CropSize > o.LoadSize) throw new AtelierUsageException($"--crop-size {o.CropSize}: must not exceed --load-size {o.LoadSize}");
         _o = o; _a = domainA; _b = domainB; _device = device ?? CPU;
@@ -74,6 +89,38 @@ public sealed class CycleGanTrainer : ITrainable
             .Concat(DB.named_parameters().Select(p => ("D_B." + p.name, p.parameter))), o.LearningRate, o.Beta1);
         _poolA = new ImagePool(o.PoolSize);
         _poolB = new ImagePool(o.PoolSize);
+        if (o.FeatureCycle > 0)
+        {
+            if (!Networks.Vgg.IsLayerName(o.FeatureLayer)) throw new AtelierUsageException($"--feature-layer {o.FeatureLayer}: expected a VGG layer such as relu2_1 or relu3_1");
+            // Built after the networks' init so torch's generator draws the same weights with or without it.
+            _vgg = featureNetwork ?? (o.VggPath != null ? Networks.Vgg.Load(o.VggPath) : Networks.Vgg.BuiltIn(upToLayer: o.FeatureLayer));
+            _ownsVgg = featureNetwork is null;
+            _vgg.to(_device);
+        }
+    }
+
+    /// <summary>
+    /// Mean absolute difference of <paramref name="vgg"/>'s <paramref name="layer"/> activations for two batches in
+    /// [-1, 1] (the VGG takes [0, 1] and normalises inside). Differentiable in both.
+    /// </summary>
+    public static Tensor FeatureDistance(Networks.Vgg vgg, string layer, Tensor x, Tensor y)
+    {
+        using var scope = NewDisposeScope();
+        string[] layers = [layer];
+        var fx = vgg.Features((x + 1) * 0.5, layers)[layer];
+        var fy = vgg.Features((y + 1) * 0.5, layers)[layer];
+        return nn.functional.l1_loss(fy, fx).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>lambda * the cycle distance between an image and its reconstruction (pixels, features, or a mix).</summary>
+    Tensor Cycle(Tensor reconstructed, Tensor real, double lambda, out double featurePart)
+    {
+        featurePart = 0;
+        var pixel = nn.functional.l1_loss(reconstructed, real);
+        if (_vgg is null) return pixel * lambda;
+        var feature = FeatureDistance(_vgg, _o.FeatureLayer, real, reconstructed);
+        featurePart = feature.item<float>() * lambda * _o.FeatureCycle;
+        return (pixel * (1 - _o.FeatureCycle) + feature * _o.FeatureCycle) * lambda;
     }
 
     (Tensor A, Tensor B) NextBatch()
@@ -110,8 +157,8 @@ public sealed class CycleGanTrainer : ITrainable
         }
         var gA = GanLoss.Loss(_o.GanMode, DA.forward(fakeB), true);
         var gB = GanLoss.Loss(_o.GanMode, DB.forward(fakeA), true);
-        var cycleA = nn.functional.l1_loss(recA, realA) * _o.LambdaA;
-        var cycleB = nn.functional.l1_loss(recB, realB) * _o.LambdaB;
+        var cycleA = Cycle(recA, realA, _o.LambdaA, out var featA);
+        var cycleB = Cycle(recB, realB, _o.LambdaB, out var featB);
         var lossG = gA + gB + cycleA + cycleB + idtA + idtB;
         lossG.backward();
         _optG.Step();
@@ -124,11 +171,13 @@ public sealed class CycleGanTrainer : ITrainable
         var dB = BackwardD(DB, realA, _poolA.Query(fakeA, _random));
         _optD.Step();
 
-        return new Dictionary<string, double>
+        var losses = new Dictionary<string, double>
         {
             ["D_A"] = dA, ["G_A"] = gA.item<float>(), ["cycle_A"] = cycleA.item<float>(), ["idt_A"] = idtA.item<float>(),
             ["D_B"] = dB, ["G_B"] = gB.item<float>(), ["cycle_B"] = cycleB.item<float>(), ["idt_B"] = idtB.item<float>(),
         };
+        if (_vgg != null) { losses["cycle_feat_A"] = featA; losses["cycle_feat_B"] = featB; }
+        return losses;
     }
 
     double BackwardD(nn.Module<Tensor, Tensor> d, Tensor real, Tensor fake)
@@ -191,5 +240,6 @@ public sealed class CycleGanTrainer : ITrainable
     {
         foreach (var m in new[] { GA, GB, DA, DB }) m.Dispose();
         _optG.Dispose(); _optD.Dispose(); _poolA.Dispose(); _poolB.Dispose();
+        if (_ownsVgg) _vgg?.Dispose();
     }
 }

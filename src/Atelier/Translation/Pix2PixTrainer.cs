@@ -170,7 +170,7 @@ public sealed class Pix2PixTrainer : ITrainable
     }
 
     /// <summary>G's output for one image in train mode without touching training state (BN buffers, torch RNG).</summary>
-    internal static Image Evaluate(nn.Module<Tensor, Tensor> g, Image input, Device device)
+    public static Image Evaluate(nn.Module<Tensor, Tensor> g, Image input, Device device)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

@@ -25,10 +25,32 @@ public static class TranslationData
     }
 
     /// <summary>
+    /// Loads an image of a training folder; an unreadable one is reported through <paramref name="warn"/> and skipped
+    /// (null), so one bad file does not stop a run.
+    /// </summary>
+    static Image? TryLoad(string file, Action<string>? warn)
+    {
+        try { return ImageIO.Load(file); }
+        catch (AtelierException e)
+        {
+            warn?.Invoke($"skipped {file}: {e.Message}");
+            return null;
+        }
+    }
+
+    static List<T> NotEmpty<T>(List<T> items, string dir)
+    {
+        if (items.Count == 0) throw new AtelierException($"{dir}: no readable images (every one was skipped)");
+        return items;
+    }
+
+    /// <summary>
     /// Aligned pairs from <paramref name="dir"/>: folders A/ and B/ (or train/A and train/B) matched by file
     /// name, else side-by-side AB images in <paramref name="dir"/> (or its train/). BtoA swaps the roles.
+    /// Unreadable images are reported through <paramref name="warn"/> and skipped; pairs that do not line up
+    /// (an AB image of odd width, A and B of different sizes, names only on one side) are errors.
     /// </summary>
-    public static List<ImagePair> LoadAligned(string dir, Direction direction = Direction.AtoB)
+    public static List<ImagePair> LoadAligned(string dir, Direction direction = Direction.AtoB, Action<string>? warn = null)
     {
         if (!Directory.Exists(dir)) throw new AtelierException($"{dir}: no such folder");
         var root = Directory.Exists(Path.Combine(dir, "train")) ? Path.Combine(dir, "train") : dir;
@@ -43,8 +65,9 @@ public static class TranslationData
                 throw new AtelierException($"{root}: A/ and B/ must hold the same file names; only in A: {Names(onlyA)}; only in B: {Names(onlyB)}");
             foreach (var name in a.Keys.Order(StringComparer.Ordinal))
             {
-                var ia = ImageIO.Load(a[name]);
-                var ib = ImageIO.Load(b[name]);
+                var ia = TryLoad(a[name], warn);
+                var ib = TryLoad(b[name], warn);
+                if (ia is null || ib is null) continue;
                 if (ia.Width != ib.Width || ia.Height != ib.Height)
                     throw new AtelierException($"{name}: A is {ia.Width}x{ia.Height} but B is {ib.Width}x{ib.Height}; pairs must be aligned");
                 pairs.Add(new ImagePair(name, ia, ib));
@@ -54,25 +77,28 @@ public static class TranslationData
         {
             foreach (var f in ImagesIn(root))
             {
-                var ab = ImageIO.Load(f);
+                var ab = TryLoad(f, warn);
+                if (ab is null) continue;
                 if (ab.Width % 2 != 0)
                     throw new AtelierException($"{f}: an AB image holds A and B side by side, so its width must be even (got {ab.Width}); or put pairs in A/ and B/ folders");
                 int w = ab.Width / 2;
                 pairs.Add(new ImagePair(Path.GetFileNameWithoutExtension(f), ImageOps.Crop(ab, 0, 0, w, ab.Height), ImageOps.Crop(ab, w, 0, w, ab.Height)));
             }
         }
+        NotEmpty(pairs, root);
         return direction == Direction.BtoA ? pairs.Select(p => p with { A = p.B, B = p.A }).ToList() : pairs;
     }
 
-    /// <summary>Unpaired domains from trainA/ and trainB/ (or A/ and B/).</summary>
-    public static (List<Image> A, List<Image> B) LoadUnaligned(string dir)
+    /// <summary>Unpaired domains from trainA/ and trainB/ (or A/ and B/); unreadable images are reported and skipped.</summary>
+    public static (List<Image> A, List<Image> B) LoadUnaligned(string dir, Action<string>? warn = null)
     {
         if (!Directory.Exists(dir)) throw new AtelierException($"{dir}: no such folder");
         string a = Path.Combine(dir, "trainA"), b = Path.Combine(dir, "trainB");
         if (!Directory.Exists(a) || !Directory.Exists(b)) { a = Path.Combine(dir, "A"); b = Path.Combine(dir, "B"); }
         if (!Directory.Exists(a) || !Directory.Exists(b))
             throw new AtelierException($"{dir}: expected folders trainA/ and trainB/ (or A/ and B/) with the two domains' images");
-        return (ImagesIn(a).Select(f => ImageIO.Load(f)).ToList(), ImagesIn(b).Select(f => ImageIO.Load(f)).ToList());
+        List<Image> Load(string folder) => NotEmpty(ImagesIn(folder).Select(f => TryLoad(f, warn)).OfType<Image>().ToList(), folder);
+        return (Load(a), Load(b));
     }
 
     static string Names(List<string> names) => names.Count == 0 ? "(none)" : string.Join(", ", names.Take(5)) + (names.Count > 5 ? $" and {names.Count - 5} more" : "");

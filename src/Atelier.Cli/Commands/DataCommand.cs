@@ -1,0 +1,52 @@
+using System.CommandLine;
+using Atelier.Cli.Cli;
+using Atelier.Translation.Data;
+
+namespace Atelier.Cli.Commands;
+
+/// <summary>`atelier data pairs`: a pix2pix dataset (aligned AB images) derived from any folder of photos.</summary>
+public static class DataCommand
+{
+    public static Command Create()
+    {
+        var cmd = new Command("data", "Make training data");
+        var source = new Argument<string>("source") { Description = "Folder of photos" };
+        var output = new Option<string>("--output", "-o") { Description = "New dataset folder: train/ (and test/) of AB images, input left, photo right", Required = true };
+        var from = new Option<string>("--from") { Description = "Input derived from each photo: edges, grayscale, blur or downsample", DefaultValueFactory = _ => "edges" };
+        var edges = new Option<string>("--edges") { Description = "Edge method for --from edges: canny (thin contours) or xdog (sketch-like strokes)", DefaultValueFactory = _ => "canny" };
+        var sigma = new Option<double?>("--sigma") { Description = "Gaussian sigma in output pixels: Canny's smoothing (1), XDoG's scale (0.8), the blur of --from blur (2)" };
+        var factor = new Option<int>("--factor") { Description = "--from downsample: shrink by this factor, then enlarge back", DefaultValueFactory = _ => 4 };
+        var size = new Option<int>("--size") { Description = "Side of each half of a pair, in pixels", DefaultValueFactory = _ => 256 };
+        var perImage = new Option<int>("--per-image") { Description = "Pairs per photo: the centred square, then random crops", DefaultValueFactory = _ => 1 };
+        var minCrop = new Option<double>("--min-crop") { Description = "Random crops span this fraction of the photo's shorter side or more", DefaultValueFactory = _ => 0.5 };
+        var noFlip = new Option<bool>("--no-flip") { Description = "No mirrored random crops" };
+        var test = new Option<int>("--test") { Description = "Photos held out: their pairs go to test/ (for held-out scores)", DefaultValueFactory = _ => 0 };
+        var pairs = new Command("pairs", "Build aligned input/target pairs (the pix2pix AB format) from a folder of photos")
+        {
+            source, output, from, edges, sigma, factor, size, perImage, minCrop, noFlip, test,
+        };
+        CliRunner.SetAction(pairs, (ctx, ct) =>
+        {
+            var o = new PairDatasetOptions
+            {
+                Input = new PairInputOptions
+                {
+                    Source = PairInputOptions.ParseSource(ctx.Get(from)!), Edges = PairInputOptions.ParseEdges(ctx.Get(edges)!),
+                    Sigma = ctx.Get(sigma), Factor = ctx.Get(factor),
+                },
+                Size = ctx.Get(size), PerImage = ctx.Get(perImage), MinCrop = ctx.Get(minCrop), Flip = !ctx.Get(noFlip),
+                TestImages = ctx.Get(test), Seed = ctx.Seed ?? 0,
+            };
+            if (o.Input.Sigma is <= 0) throw new AtelierUsageException($"--sigma {o.Input.Sigma}: must be positive");
+            var dir = ctx.Get(output)!;
+            var r = ctx.WithProgress("pairs", p => PairDatasetBuilder.Build(ctx.Get(source)!, dir, o, p, ct));
+            foreach (var (file, error) in r.Skipped) ctx.Warn($"skipped {file}: {error}");
+            ctx.Result(r, $"{r.TrainPairs} training pairs{(r.TestPairs > 0 ? $" and {r.TestPairs} test pairs (from {string.Join(", ", r.TestPhotos)})" : "")} " +
+                $"from {r.Photos - r.Skipped.Count} photo(s){(r.Skipped.Count > 0 ? $"; {r.Skipped.Count} skipped" : "")} -> {dir}");
+            // Like translate: a bad image is skipped but the exit code says something failed.
+            return r.Skipped.Count > 0 ? CliRunner.Failure : CliRunner.Success;
+        });
+        cmd.Subcommands.Add(pairs);
+        return cmd;
+    }
+}
