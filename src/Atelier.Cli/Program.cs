@@ -27,6 +27,7 @@ public static class Program
         root.Subcommands.Add(TranslateCommand.Create());
         root.Subcommands.Add(Pix2PixCommand.Create());
         root.Subcommands.Add(CycleGanCommand.Create());
+        root.Subcommands.Add(DataCommand.Create());
         // Command groups register here, one line each.
         return root;
     }
