@@ -14,7 +14,8 @@ namespace Atelier.Bench;
 /// StyleGAN2 generation (images/s: z -> image, stored noise, no gradients) and w+ inversion (s/step: VGG-19
 /// perceptual + pixel MSE, Adam) at the trained size, in TorchSharp and in PyTorch (bench/python/stylegan_bench.py,
 /// the same architecture in rosinality's pure-PyTorch ops, run by /usr/bin/python3 in the same run with the same
-/// threads). `--memory` instead runs one long inversion at 16 px and prints the process RSS at the listed steps.
+/// threads). `--memory` instead runs one long inversion at 16 px and prints the process RSS at the listed steps
+/// (`--rss-at 500,5000`; `--no-perceptual` for pixel loss only, much faster).
 /// </summary>
 static class StyleGanBench
 {
@@ -25,9 +26,10 @@ static class StyleGanBench
         int size = a.Int("--size", 32), latent = a.Int("--latent", 128), nMlp = a.Int("--n-mlp", 4), channels = a.Int("--channels", 32);
         int batch = a.Int("--batch", 16), invertSteps = a.Int("--invert-steps", 20);
         TorchRuntime.SetThreads(threads);
+        TorchRuntime.DisableNnpack(); // as the CLI: no per-convolution NNPACK warnings on this CPU
         var info = TorchRuntime.Describe();
         Console.WriteLine($"libtorch {info.LibTorchVersion}, {info.Threads} intra-op threads; load average {LoadAverage()}");
-        if (a.Has("--memory")) return Memory(a.Ints("--rss-at", [500, 5000]));
+        if (a.Has("--memory")) return Memory(a.Ints("--rss-at", [500, 5000]), !a.Has("--no-perceptual"));
 
         Console.WriteLine($"StyleGAN2 {size} px, latent {latent}, n_mlp {nMlp}, {channels} channels; generation batch {batch} (warm-up {warmup}, median of {iters}); inversion w+ median of {invertSteps} steps");
         manual_seed(0);
@@ -75,7 +77,7 @@ static class StyleGanBench
         public void Report(ProgressReport value) => handler(value);
     }
 
-    static int Memory(int[] at)
+    static int Memory(int[] at, bool withPerceptual)
     {
         manual_seed(0);
         using var g = new Generator(new GeneratorConfig(16, 32, 2, MaxChannels: 16));
@@ -93,9 +95,9 @@ static class StyleGanBench
             if (at.Contains((int)r.Step))
                 Console.WriteLine($"step {r.Step,6}: RSS {Rss() / 1048576.0:0.0} MiB ({clock.Elapsed.TotalSeconds:0} s)");
         });
-        using var result = Inversion.Invert(g, target, meanW, perceptual.Distance,
+        using var result = Inversion.Invert(g, target, meanW, withPerceptual ? perceptual.Distance : null,
             new InversionOptions { Space = LatentSpace.WPlus, Steps = at.Max() }, progress);
-        Console.WriteLine($"16 px generator (16 channels), VGG-19 perceptual + MSE, w+; PSNR {result.Psnr:0.00} dB");
+        Console.WriteLine($"16 px generator (16 channels), {(withPerceptual ? "VGG-19 perceptual + " : "")}pixel MSE, w+; PSNR {result.Psnr:0.00} dB");
         return 0;
     }
 
