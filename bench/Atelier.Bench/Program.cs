@@ -13,6 +13,8 @@ public static class Program
             ["texture"] = TextureBench.Run,
             ["vgg"] = VggBench.Run,
             ["imaging"] = ImagingBench.Run,
+            ["gatys"] = GatysBench.Run,
+            ["feedforward"] = FeedForwardBench.Run,
             ["stylegan"] = StyleGanBench.Run,
         };
         if (args.Length == 0 || !sections.TryGetValue(args[0], out var run))

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Atelier.Networks;
 using Atelier.Runtime;
 using TorchSharp;
@@ -72,37 +71,13 @@ static class VggBench
 
     static double Python(string python, int size, int threads, int warmup, int iters)
     {
-        var script = Path.Combine(FindRepoRoot(), "bench", "python", "vgg_bench.py");
-        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { script, "--size", $"{size}", "--threads", $"{threads}", "--warmup", $"{warmup}", "--iters", $"{iters}" })
-            psi.ArgumentList.Add(arg);
-        psi.Environment["OMP_NUM_THREADS"] = $"{threads}";
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + python);
-        var stdout = p.StandardOutput.ReadToEnd();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) { Console.Error.WriteLine($"python bench failed ({p.ExitCode}): {stderr}"); return double.NaN; }
-        var last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
-        using var doc = JsonDocument.Parse(last);
-        Console.WriteLine($"  pytorch {doc.RootElement.GetProperty("torch").GetString()} at {size}: {doc.RootElement.GetProperty("median").GetDouble():0.000} s/iter");
-        return doc.RootElement.GetProperty("median").GetDouble();
+        var r = BenchSupport.Python(python, "vgg_bench.py", threads, "--size", $"{size}", "--threads", $"{threads}", "--warmup", $"{warmup}", "--iters", $"{iters}");
+        if (r is not { } doc) return double.NaN;
+        Console.WriteLine($"  pytorch {doc.GetProperty("torch").GetString()} at {size}: {doc.GetProperty("median").GetDouble():0.000} s/iter");
+        return doc.GetProperty("median").GetDouble();
     }
 
-    static double Median(List<double> v)
-    {
-        var s = v.Order().ToList();
-        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
-    }
+    static double Median(List<double> v) => BenchSupport.Median(v);
 
-    static string LoadAverage()
-    {
-        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; } catch (IOException) { return "?"; }
-    }
-
-    static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Atelier.sln"))) return dir.FullName;
-        return Directory.GetCurrentDirectory();
-    }
+    static string LoadAverage() => BenchSupport.LoadAverage();
 }

@@ -20,6 +20,10 @@ namespace Atelier.Networks;
 /// </remarks>
 public static class SafeConv
 {
+    // Every network convolves through here: the first use also switches off NNPACK, which cannot run on this CPU
+    // and otherwise prints a warning on convolution calls (see TorchRuntime.DisableNnpack).
+    static SafeConv() => Runtime.TorchRuntime.DisableNnpack();
+
     /// <summary>conv2d with a safe input gradient. Same result as <c>F.conv2d</c> (dilation 1).</summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null,
         long stride = 1, long padding = 0, long groups = 1) =>
@@ -30,7 +34,8 @@ public static class SafeConv
     {
         var strides = new[] { stride.H, stride.W };
         var pads = new[] { padding.H, padding.W };
-        if (!is_grad_enabled() || !input.requires_grad)
+        // Only the CPU (oneDNN) kernel is faulty: CUDA keeps cuDNN's own backward.
+        if (!is_grad_enabled() || !input.requires_grad || input.device_type != DeviceType.CPU)
             return F.conv2d(input, weight, bias, strides, pads, groups: groups);
 
         using var scope = NewDisposeScope();
@@ -54,6 +59,9 @@ public static class SafeConv
     public static Tensor ConvTranspose2d(Tensor input, Tensor weight, Tensor? bias,
         (long H, long W) stride, (long H, long W) padding, (long H, long W) outputPadding, long groups = 1)
     {
+        if (input.device_type != DeviceType.CPU)
+            return F.conv_transpose2d(input, weight, bias, new[] { stride.H, stride.W }, new[] { padding.H, padding.W },
+                new[] { outputPadding.H, outputPadding.W }, groups: groups);
         if (input.dim() != 4 || weight.dim() != 4)
             throw new ArgumentException($"conv_transpose2d expects 4-d input and weight, got {input.dim()}-d and {weight.dim()}-d");
         if (input.shape[1] != weight.shape[0])
@@ -117,11 +125,14 @@ public static class SafeConv
         long rowsH = (inputSize.H - th + stride.H - 1) / stride.H, rowsW = (inputSize.W - tw + stride.W - 1) / stride.W;
         if (rowsH <= 0 || rowsW <= 0) return null;
 
-        var taps = swapped[.., .., TensorIndex.Slice(ch, null, stride.H), TensorIndex.Slice(cw, null, stride.W)].flip(2, 3);
-        var padded = F.pad(gradOutput, new[] { lw, rw, lh, rh });
+        var taps = swapped[.., .., TensorIndex.Slice(ch, null, stride.H), TensorIndex.Slice(cw, null, stride.W)].flip(2, 3).contiguous();
+        // Symmetric non-negative padding (always the case at stride 1) goes to the convolution itself: no padded copy.
+        bool symmetric = lh == rh && lw == rw && lh >= 0 && lw >= 0;
+        var source = symmetric ? gradOutput : F.pad(gradOutput, new[] { lw, rw, lh, rh });
+        (long H, long W) pad = symmetric ? (lh, lw) : (0, 0);
         var phase = differentiable
-            ? Conv2d(padded, taps, null, 1, 0, groups)
-            : F.conv2d(padded, taps, groups: groups);
+            ? Conv2d(source, taps, null, (1, 1), pad, groups)
+            : F.conv2d(source, taps, padding: new[] { pad.H, pad.W }, groups: groups);
         // Phases after the first may be a row or column short of the common size; pad with zeros (cropped later).
         long padH = phaseSize.H - phase.shape[2], padW = phaseSize.W - phase.shape[3];
         if (padH != 0 || padW != 0) phase = F.pad(phase, new[] { 0L, padW, 0L, padH });
@@ -154,6 +165,7 @@ public static class SafeConv
             ctx.save_data("padding", vars[4]);
             ctx.save_data("groups", vars[5]);
             ctx.save_data("size", (input.shape[2], input.shape[3]));
+            // A copy, not a view: callers (VGG's in-place ReLU) modify the output in place, which autograd forbids on views.
             return native.clone();
         }
 

@@ -111,27 +111,50 @@ public sealed partial class Vgg
     /// The same weights on every machine and run, whatever the global seed.
     /// </summary>
     /// <param name="config">VGG-19 by default; a <see cref="VggConfig.Narrow"/> one gives a tiny network for tests.</param>
-    public static Vgg BuiltIn(VggPooling pooling = VggPooling.Max, string? upToLayer = null, VggConfig? config = null)
+    public static Vgg BuiltIn(VggPooling pooling = VggPooling.Max, string? upToLayer = null, VggConfig? config = null) =>
+        BuiltIn(VggLayout.TorchVision, pooling, upToLayer, config);
+
+    /// <summary>
+    /// The normalised-VGG layout of AdaIN/WCT (keys <c>N.weight</c>) with the same seeded, variance-calibrated random
+    /// weights as <see cref="BuiltIn(VggPooling, string?, VggConfig?)"/>; its first 1x1 convolution folds the ImageNet
+    /// normalisation, as vgg_normalised.pth's folds its preprocessing. Decoders trained on it (`style adain-train`
+    /// without --vgg) work with `style adain` without --vgg.
+    /// </summary>
+    public static Vgg BuiltInNormalised(string upToLayer = "relu4_1", VggConfig? config = null) =>
+        BuiltIn(VggLayout.Normalised, VggPooling.Max, upToLayer, config);
+
+    static Vgg BuiltIn(VggLayout layout, VggPooling pooling, string? upToLayer, VggConfig? config)
     {
-        var vgg = new Vgg(config ?? VggConfig.Vgg19, VggLayout.TorchVision, pooling, upToLayer);
+        var vgg = new Vgg(config ?? VggConfig.Vgg19, layout, pooling, upToLayer);
+        bool normalised = layout == VggLayout.Normalised;
         using (no_grad())
         using (var gen = new Generator(BuiltInSeed, CPU))
         using (var scope = NewDisposeScope())
         {
+            var first = normalised ? vgg._layers[0].Module as SafeConv2d : null;
+            if (first is not null)
+            {
+                // (x - mean) / std per channel, as a 1x1 convolution.
+                var mean = tensor(new float[] { 0.485f, 0.456f, 0.406f });
+                var std = tensor(new float[] { 0.229f, 0.224f, 0.225f });
+                first.Weight.copy_(diag(std.reciprocal()).view(3, 3, 1, 1));
+                first.Bias!.copy_(-mean / std);
+            }
             foreach (var l in vgg._layers)
             {
-                if (l.Module is not SafeConv2d conv) continue;
+                if (l.Module is not SafeConv2d conv || conv == first) continue;
                 var w = conv.Weight;
                 long fanIn = w.shape[1] * w.shape[2] * w.shape[3];
                 w.copy_(randn(w.shape, generator: gen) * Math.Sqrt(2.0 / fanIn));
                 conv.Bias!.zero_();
             }
             // Calibrate on a fixed image-like input: sum of upsampled noise octaves, in [0,1].
-            var h = NormaliseImageNet(CalibrationImage(gen, 128));
+            var image = CalibrationImage(gen, 128);
+            var h = normalised ? image : NormaliseImageNet(image);
             foreach (var l in vgg._layers)
             {
                 var next = l.Module.forward(h);
-                if (l.Module is SafeConv2d conv)
+                if (l.Module is SafeConv2d conv && conv != first)
                 {
                     double std = next.std().item<float>();
                     if (std > 1e-12)

@@ -53,13 +53,21 @@ public sealed class AdaInStylizer : IDisposable
     /// </summary>
     public static AdaInStylizer Load(string vggPath, IReadOnlyList<string> decoderPaths, Device? device = null)
     {
-        Vgg? encoder = null;
+        var encoder = LoadWith(vggPath, sd => Vgg.FromStateDict(sd, VggPooling.Max, vggPath));
+        if (encoder.Layout != VggLayout.Normalised)
+        {
+            encoder.Dispose();
+            throw new AtelierException($"{vggPath}: a torchvision VGG; AdaIN/WCT decoders are trained on the normalised VGG-19 (vgg_normalised.pth, keys 0.weight, 2.weight, ...)");
+        }
+        return Load(encoder, decoderPaths, device);
+    }
+
+    /// <summary>Takes ownership of <paramref name="encoder"/> (a normalised-layout VGG) and loads the decoders.</summary>
+    public static AdaInStylizer Load(Vgg encoder, IReadOnlyList<string> decoderPaths, Device? device = null)
+    {
         var decoders = new List<AdaInDecoder>();
         try
         {
-            encoder = LoadWith(vggPath, sd => Vgg.FromStateDict(sd, VggPooling.Max, vggPath));
-            if (encoder.Layout != VggLayout.Normalised)
-                throw new AtelierException($"{vggPath}: a torchvision VGG; AdaIN/WCT decoders are trained on the normalised VGG-19 (vgg_normalised.pth, keys 0.weight, 2.weight, ...)");
             foreach (var p in decoderPaths) decoders.Add(LoadWith(p, sd => AdaInDecoder.FromStateDict(sd, p)));
             var stylizer = new AdaInStylizer(encoder, decoders, ownsModules: true);
             if (device is not null) { encoder.to(device); foreach (var d in decoders) d.to(device); }
@@ -67,7 +75,7 @@ public sealed class AdaInStylizer : IDisposable
         }
         catch
         {
-            encoder?.Dispose();
+            encoder.Dispose();
             foreach (var d in decoders) d.Dispose();
             throw;
         }

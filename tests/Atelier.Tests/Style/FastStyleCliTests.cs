@@ -125,4 +125,41 @@ public class FastStyleCliTests
         Assert.Contains("sum to a positive number", r.Err);
         Assert.False(File.Exists(dir.File("x.png")));
     }
+
+    /// <summary>A decoder trained without --vgg (built-in normalised VGG) is usable by `style adain` without --vgg.</summary>
+    [Fact]
+    public void DecoderTrainedOnTheBuiltInEncoderStylisesWithoutAVggFile()
+    {
+        using var dir = TestPaths.NewTempDir();
+        foreach (var (sub, seed) in new[] { ("content", 1), ("style", 5) })
+        {
+            var folder = Directory.CreateDirectory(dir.File(sub)).FullName;
+            for (int i = 0; i < 2; i++) ImageIO.Save(Noise(24, 24, seed + i), Path.Combine(folder, $"{i}.png"));
+        }
+        var decoder = dir.File("dec.safetensors");
+        var r = CliHarness.Run("style", "adain-train", "--content-dir", dir.File("content"), "--style-dir", dir.File("style"),
+            "-o", decoder, "--load-size", "24", "--crop-size", "16", "--batch-size", "1", "--iterations", "2", "--sample-every", "2", "--quiet");
+        Assert.True(r.ExitCode == 0, r.Err);
+        var output = dir.File("out.png");
+        r = CliHarness.Run("style", "adain", Path.Combine(dir.File("content"), "0.png"), "--style", Path.Combine(dir.File("style"), "0.png"),
+            "--decoder", decoder, "-o", output, "--quiet");
+        Assert.True(r.ExitCode == 0, r.Err);
+        var image = ImageIO.Load(output);
+        Assert.Equal((24, 24), (image.Width, image.Height));
+    }
+
+    [Fact]
+    public void BuiltInNormalisedVggIsSeededAndKeepsItsScaleThroughDepth()
+    {
+        using var scope = NewDisposeScope();
+        using var a = Vgg.BuiltInNormalised("relu4_1");
+        using var b = Vgg.BuiltInNormalised("relu4_1");
+        var x = rand(1, 3, 64, 64);
+        var fa = a.Features(x, ["relu1_1", "relu4_1"]);
+        var fb = b.Features(x, ["relu1_1", "relu4_1"]);
+        Assert.True(fa["relu4_1"].eq(fb["relu4_1"]).all().item<bool>());
+        // Calibrated to unit variance per convolution: deep features neither vanish nor explode.
+        double deep = fa["relu4_1"].std().item<float>(), shallow = fa["relu1_1"].std().item<float>();
+        Assert.InRange(deep / shallow, 0.1, 10);
+    }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Atelier.Cli.Cli;
 using Atelier.Imaging;
+using Atelier.Networks;
 using Atelier.Style;
 using static TorchSharp.torch;
 
@@ -18,7 +19,7 @@ public static class AdaInCommand
     {
         var content = new Argument<string>("CONTENT") { Description = "The content image" };
         var styles = new Option<string[]>("--style", "-s") { Description = "Style image, optionally with a weight: a.jpg:0.7 (repeat to interpolate styles)", Required = true };
-        var vgg = new Option<string>("--vgg") { Description = "The normalised VGG-19 encoder (vgg_normalised.pth)", Required = true };
+        var vgg = new Option<string?>("--vgg") { Description = "The normalised VGG-19 encoder (vgg_normalised.pth); default: the built-in seeded random one, which fits only decoders trained on it by `style adain-train` without --vgg" };
         var decoders = new Option<string[]>("--decoder") { Description = "Decoder (decoder.pth, relu4_1); for multi-level WCT repeat it, one per level", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Output image", Required = true };
         var alpha = new Option<double>("--alpha") { Description = "Content-style trade-off in [0,1]", DefaultValueFactory = _ => 1.0 };
@@ -76,7 +77,11 @@ public static class AdaInCommand
 
             using var scope = NewDisposeScope();
             var device = ctx.Device;
-            using var stylizer = AdaInStylizer.Load(ctx.Get(vgg)!, decoderPaths, device);
+            if (ctx.Get(vgg) is null)
+                ctx.Warn("no --vgg given: using the built-in seeded random normalised VGG-19, which fits only decoders trained on it (`style adain-train` without --vgg); pass --vgg vgg_normalised.pth for the published decoders");
+            using var stylizer = ctx.Get(vgg) is { } vggPath
+                ? AdaInStylizer.Load(vggPath, decoderPaths, device)
+                : AdaInStylizer.Load(Vgg.BuiltInNormalised(decoderPaths.Length > 1 ? "relu5_1" : "relu4_1"), decoderPaths, device);
             var contentT = ImageTensors.ToTensor(contentImage, ValueRange.ZeroOne, device);
             var maskTensors = maskImages.Select(m => ImageTensors.ToTensor(m, ValueRange.ZeroOne, device)).ToList();
             if (maskTensors.Count == 1 && styleSpecs.Count == 2) maskTensors.Add(1 - maskTensors[0]);

@@ -53,9 +53,8 @@ public static class AdaInTrainCommand
     {
         if (path is null)
         {
-            ctx.Warn("no --vgg given: using a seeded random normalised VGG-19; a decoder trained on it fits only that encoder");
-            TorchSharp.torch.manual_seed((long)Vgg.BuiltInSeed);
-            return Vgg.Normalised("relu4_1");
+            ctx.Warn("no --vgg given: using the built-in seeded random normalised VGG-19; the decoder fits only that encoder (use it with `style adain` without --vgg); a real vgg_normalised.pth gives far better results");
+            return Vgg.BuiltInNormalised("relu4_1");
         }
         var sd = Checkpoint.LoadStateDict(path);
         try

@@ -54,6 +54,20 @@ internal sealed class GatysCliOptions
         return vgg;
     }
 
+    /// <summary>
+    /// When --layers was not given and the VGG file stops early (AdaIN's vgg_normalised files often end at relu4_1),
+    /// keeps the default style layers it has and says so, instead of failing on relu5_1.
+    /// </summary>
+    public T FitDefaultLayers<T>(CliContext ctx, T o, Vgg vgg) where T : GatysOptimizationOptions
+    {
+        if (Split(ctx.Get(Layers)).Count > 0 || o.StyleLayers.All(vgg.LayerNames.Contains)) return o;
+        var kept = o.StyleLayers.Where(vgg.LayerNames.Contains).ToList();
+        if (kept.Count == 0) return o; // validation names the missing layer
+        ctx.Note($"note: this VGG stops at {vgg.LastLayer}; style layers {string.Join(", ", kept)}");
+        var weights = o.StyleLayerWeights?.Where((_, i) => vgg.LayerNames.Contains(o.StyleLayers[i])).ToList();
+        return o with { StyleLayers = kept, StyleLayerWeights = weights };
+    }
+
     /// <summary>Applies the shared options to <paramref name="o"/>; <paramref name="outPath"/> decides the frame names.</summary>
     public T Apply<T>(CliContext ctx, T o, string outPath, long seed) where T : GatysOptimizationOptions
     {

@@ -47,6 +47,14 @@ public static class GatysCommand
                 StyleScale = ctx.Get(styleScale),
             };
             using var vgg = shared.LoadVgg(ctx);
+            options = shared.FitDefaultLayers(ctx, options, vgg);
+            if (cl.Count == 0 && !options.ContentLayers.All(vgg.LayerNames.Contains))
+            {
+                // The default content layer relu4_2 is one past the end of a relu4_1 file: take the deepest ReLU there is.
+                var deepest = vgg.LayerNames.Last(n => n.StartsWith("relu", StringComparison.Ordinal));
+                ctx.Note($"note: this VGG stops at {vgg.LastLayer}; content layer {deepest}");
+                options = options with { ContentLayers = [deepest] };
+            }
             var result = ctx.WithProgress("style gatys", p => GatysStyleTransfer.Run(contentImage, styleImages, vgg, options, p, ct));
             ImageIO.Save(result.Image, outPath);
             ctx.Result(new

@@ -23,8 +23,9 @@ public static class StyleTextureCommand
             ImageIO.FormatForPath(outPath);
             long seed = ctx.SeedOrRandom();
             var src = ImageIO.Load(ctx.Get(sample)!);
-            var options = shared.Apply(ctx, new GatysTextureOptions(), outPath, seed);
+            var options0 = shared.Apply(ctx, new GatysTextureOptions(), outPath, seed);
             using var vgg = shared.LoadVgg(ctx);
+            var options = shared.FitDefaultLayers(ctx, options0, vgg);
             var result = ctx.WithProgress("style texture", p => GatysTexture.Synthesize(src, w, h, vgg, options, p, ct));
             ImageIO.Save(result.Image, outPath);
             ctx.Result(new

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Atelier.Bench;
+
+/// <summary>What every side-by-side benchmark needs: the PyTorch reference run, medians, the load, resident memory.</summary>
+static class BenchSupport
+{
+    /// <summary>
+    /// Runs bench/python/SCRIPT with Debian's python3 (torch 1.13) and the given arguments, OMP threads pinned, and
+    /// returns the JSON object on its last stdout line (null, with the error printed, if it failed).
+    /// </summary>
+    public static JsonElement? Python(string python, string script, int threads, params string[] args)
+    {
+        var path = Path.Combine(FindRepoRoot(), "bench", "python", script);
+        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(path);
+        foreach (var arg in args) psi.ArgumentList.Add(arg);
+        psi.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + python);
+        var stderrTask = p.StandardError.ReadToEndAsync();
+        var stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) { Console.Error.WriteLine($"{script} failed ({p.ExitCode}): {stderrTask.Result}"); return null; }
+        var last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        using var doc = JsonDocument.Parse(last);
+        return doc.RootElement.Clone();
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var s = values.Order().ToList();
+        if (s.Count == 0) return double.NaN;
+        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+    }
+
+    public static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; } catch (IOException) { return "?"; }
+    }
+
+    /// <summary>Resident set size of this process in MiB (native tensors included), from /proc/self/status.</summary>
+    public static double ResidentMiB()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+        return double.NaN;
+    }
+
+    public static string Ratio(double ours, double reference) =>
+        double.IsFinite(ours) && double.IsFinite(reference) && reference > 0 ? (ours / reference).ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
+
+    public static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Atelier.sln"))) return dir.FullName;
+        return Directory.GetCurrentDirectory();
+    }
+}

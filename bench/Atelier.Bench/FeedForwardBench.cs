@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using Atelier.Networks;
+using Atelier.Runtime;
+using Atelier.Style;
+using static TorchSharp.torch;
+
+namespace Atelier.Bench;
+
+/// <summary>
+/// Feed-forward stylisation speed: Johnson's TransformerNet and AdaIN (normalised VGG-19 to relu4_1 + decoder), one
+/// 512x512 image and a batch of eight 256x256 images, milliseconds per image, side by side with the same networks in
+/// PyTorch (bench/python/feedforward_bench.py) in one run. Random weights: the speed does not depend on them.
+/// </summary>
+static class FeedForwardBench
+{
+    public static int Run(string[] argv)
+    {
+        var a = new BenchArgs(argv);
+        int threads = a.Int("--threads", 2), iters = a.Int("--iters", 5), warmup = a.Int("--warmup", 2);
+        string python = a.Get("--python") ?? "/usr/bin/python3";
+        TorchRuntime.SetThreads(threads);
+        TorchRuntime.DisableNnpack();
+        Console.WriteLine($"libtorch {TorchRuntime.Describe().LibTorchVersion}, {threads} threads; load average {BenchSupport.LoadAverage()}");
+        Console.WriteLine($"feed-forward stylisation, ms per image; warm-up {warmup}, median of {iters}");
+
+        manual_seed(1);
+        using var fast = new TransformerNet();
+        fast.eval();
+        using var encoder = Vgg.Normalised("relu4_1");
+        using var decoder = new AdaInDecoder();
+        decoder.eval();
+        using var adain = new AdaInStylizer(encoder, decoder);
+
+        var cases = new (string Net, int Batch, int Size)[] { ("fast", 1, 512), ("fast", 8, 256), ("adain", 1, 512), ("adain", 8, 256) };
+        var reference = a.Has("--no-python") ? null
+            : BenchSupport.Python(python, "feedforward_bench.py", threads, "--threads", $"{threads}", "--warmup", $"{warmup}", "--iters", $"{iters}");
+
+        Console.WriteLine();
+        Console.WriteLine($"{"network",-8} {"input",-12} {"Atelier ms/img",15} {"PyTorch ms/img",15}  ratio (Atelier / PyTorch)");
+        foreach (var (net, batch, size) in cases)
+        {
+            double ours = Time(warmup, iters, batch, () =>
+            {
+                using var scope = NewDisposeScope();
+                var x = rand(batch, 3, size, size);
+                if (net == "fast") FastStyle.Stylize(fast, x.mul(255));
+                else adain.Stylize(x, [new StyleInput(rand(1, 3, size, size))]);
+            });
+            double torch = reference is { } r && r.TryGetProperty($"{net}_{batch}x{size}", out var v) ? v.GetDouble() : double.NaN;
+            Console.WriteLine($"{net,-8} {$"{batch}x{size}px",-12} {ours,15:0.0} {torch,15:0.0}  {BenchSupport.Ratio(ours, torch)}");
+        }
+        return 0;
+    }
+
+    static double Time(int warmup, int iters, int batch, Action run)
+    {
+        var times = new List<double>();
+        for (int i = 0; i < warmup + iters; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            run();
+            if (i >= warmup) times.Add(clock.Elapsed.TotalMilliseconds / batch);
+        }
+        return BenchSupport.Median(times);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Globalization;
+using Atelier.Imaging;
+using Atelier.Networks;
+using Atelier.Runtime;
+using Atelier.Style;
+
+namespace Atelier.Bench;
+
+/// <summary>
+/// Gatys style transfer by L-BFGS (one function evaluation per step, history 100; style layers relu1_1..relu5_1,
+/// content relu4_2) on a random-weight torchvision VGG-19: seconds per iteration through the library's own loop,
+/// side by side with the same optimisation in PyTorch (bench/python/gatys_bench.py) in one run. Then resident memory
+/// at two step counts of one long run, to show it stays flat.
+/// </summary>
+static class GatysBench
+{
+    public static int Run(string[] argv)
+    {
+        var a = new BenchArgs(argv);
+        int threads = a.Int("--threads", 2), iters = a.Int("--iters", 10), warmup = a.Int("--warmup", 3);
+        int[] sizes = a.Ints("--sizes", [256, 512]);
+        int memorySize = a.Int("--memory-size", 64);
+        int[] memorySteps = a.Ints("--memory-steps", [100, 1000]);
+        string python = a.Get("--python") ?? "/usr/bin/python3";
+
+        TorchRuntime.SetThreads(threads);
+        TorchRuntime.DisableNnpack();
+        Console.WriteLine($"libtorch {TorchRuntime.Describe().LibTorchVersion}, {threads} threads; load average {BenchSupport.LoadAverage()}");
+        Console.WriteLine($"Gatys style transfer, L-BFGS, VGG-19 (random torchvision init); warm-up {warmup} steps, median of {iters}");
+
+        using var vgg = Vgg.TorchVision(VggConfig.Vgg19, upToLayer: "relu5_1");
+        var rows = new List<(int Size, double Ours, double Torch)>();
+        foreach (int size in sizes)
+        {
+            double ours = SecondsPerStep(vgg, size, warmup, iters);
+            double torch = double.NaN;
+            if (!a.Has("--no-python") &&
+                BenchSupport.Python(python, "gatys_bench.py", threads, "--size", $"{size}", "--threads", $"{threads}",
+                    "--warmup", $"{warmup}", "--iters", $"{iters}") is { } r)
+                torch = r.GetProperty("median").GetDouble();
+            rows.Add((size, ours, torch));
+            Console.WriteLine($"  {size} px: TorchSharp {ours:0.000} s/iter, PyTorch {torch:0.000} s/iter");
+        }
+        Console.WriteLine();
+        Console.WriteLine($"{"size",5}  {"Atelier s/iter",14}  {"PyTorch s/iter",14}  ratio (Atelier / PyTorch)");
+        foreach (var r in rows)
+            Console.WriteLine($"{r.Size,5}  {r.Ours,14:0.000}  {r.Torch,14:0.000}  {BenchSupport.Ratio(r.Ours, r.Torch)}");
+
+        if (memorySteps.Length > 0 && memorySteps[^1] > 0)
+        {
+            var rss = new SortedDictionary<int, double>();
+            var steps = new HashSet<int>(memorySteps);
+            var progress = new SyncProgress(p => { if (steps.Contains((int)p.Step)) rss[(int)p.Step] = BenchSupport.ResidentMiB(); });
+            GatysStyleTransfer.Run(Picture(memorySize, 1), [new WeightedStyle(Picture(memorySize, 2))], vgg,
+                new GatysStyleOptions { Iterations = memorySteps.Max() }, progress);
+            Console.WriteLine();
+            Console.WriteLine($"resident memory of one {memorySize} px run: " +
+                string.Join(", ", rss.Select(kv => $"step {kv.Key}: {kv.Value:0} MiB")));
+        }
+        return 0;
+    }
+
+    static double SecondsPerStep(Vgg vgg, int size, int warmup, int iters)
+    {
+        var clock = Stopwatch.StartNew();
+        var stamps = new List<double>();
+        var progress = new SyncProgress(_ => stamps.Add(clock.Elapsed.TotalSeconds));
+        GatysStyleTransfer.Run(Picture(size, 1), [new WeightedStyle(Picture(size, 2))], vgg,
+            new GatysStyleOptions { Iterations = warmup + iters }, progress);
+        var deltas = stamps.Zip(stamps.Skip(1), (x, y) => y - x).Skip(warmup - 1).ToList();
+        return BenchSupport.Median(deltas);
+    }
+
+    /// <summary>A smooth synthetic picture (the timing does not depend on the content).</summary>
+    static Image Picture(int size, int seed)
+    {
+        var img = new Image(size, size, 3);
+        var rng = new Random(seed);
+        for (int c = 0; c < 3; c++)
+        {
+            double fx = rng.NextDouble() * 0.1, fy = rng.NextDouble() * 0.1, ph = rng.NextDouble() * 6;
+            for (int y = 0; y < size; y++)
+                for (int x = 0; x < size; x++)
+                    img.Data[(c * size + y) * size + x] = (float)(0.5 + 0.4 * Math.Sin(fx * x + fy * y * (c + 1) + ph));
+        }
+        return img;
+    }
+
+    /// <summary>IProgress that reports on the calling thread (Progress&lt;T&gt; posts to the thread pool, skewing times).</summary>
+    sealed class SyncProgress(Action<ProgressReport> report) : IProgress<ProgressReport>
+    {
+        public void Report(ProgressReport value) => report(value);
+    }
+}

@@ -1,0 +1,77 @@
+using Atelier.Checkpoints;
+using Atelier.Imaging;
+using Atelier.Style;
+using Atelier.Tests.Cli;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Atelier.Tests.Style;
+
+/// <summary>`style texture` and `style gatys` end to end at tiny sizes, with the built-in VGG and with a VGG file.</summary>
+public class GatysCliTests
+{
+    static string Picture(TempDir dir, string name, int size, int seed)
+    {
+        var rng = new Random(seed);
+        var img = new Image(size, size, 3);
+        for (int c = 0; c < 3; c++)
+        {
+            double f = 0.2 + rng.NextDouble() * 0.3, ph = rng.NextDouble() * 6;
+            for (int y = 0; y < size; y++)
+                for (int x = 0; x < size; x++)
+                    img.Data[(c * size + y) * size + x] = (float)(0.5 + 0.4 * Math.Sin(f * (x + (c + 1) * y) + ph));
+        }
+        var path = dir.File(name);
+        ImageIO.Save(img, path);
+        return path;
+    }
+
+    [Fact]
+    public void TextureWithTheBuiltInVggWritesTheRequestedSizeAndLowersTheLoss()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var sample = Picture(dir, "sample.png", 32, 1);
+        var output = dir.File("out.png");
+        var r = CliHarness.Run("style", "texture", sample, "-o", output, "--size", "40x24", "--iterations", "6", "--seed", "3", "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        var image = ImageIO.Load(output);
+        Assert.Equal((40, 24), (image.Width, image.Height));
+        using var json = System.Text.Json.JsonDocument.Parse(r.Out.Trim().Split('\n')[^1]);
+        Assert.True(json.RootElement.GetProperty("losses").GetProperty("style").GetDouble() > 0);
+    }
+
+    [SkippableFact]
+    public void GatysWithAVggFileThatStopsAtRelu41UsesTheLayersItHas()
+    {
+        var vgg = TestPaths.Parity("adain_vgg_normalised_relu4_1.pth");
+        Skip.If(vgg is null || !File.Exists(vgg), "../shared/parity is absent: the normalised-VGG file comes from there");
+        using var dir = TestPaths.NewTempDir();
+        var output = dir.File("out.png");
+        var r = CliHarness.Run("style", "gatys", Picture(dir, "c.png", 32, 1), "--style", Picture(dir, "s.png", 32, 2),
+            "-o", output, "--size", "32", "--iterations", "2", "--vgg", vgg!, "--seed", "1");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("style layers relu1_1, relu2_1, relu3_1, relu4_1", r.Err);
+        Assert.Contains("content layer relu4_1", r.Err);
+        Assert.True(File.Exists(output));
+    }
+
+    [Fact]
+    public void AVggFileOfAnotherNetworkAndAnUnknownLayerAreRefusedByName()
+    {
+        using var dir = TestPaths.NewTempDir();
+        manual_seed(2);
+        using (var net = new TransformerNet()) SafeTensors.Save(dir.File("not_vgg.safetensors"), net.state_dict());
+        var content = Picture(dir, "c.png", 24, 1);
+        var r = CliHarness.Run("style", "gatys", content, "--style", content, "-o", dir.File("o.png"), "--size", "24",
+            "--iterations", "1", "--vgg", dir.File("not_vgg.safetensors"));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("not_vgg.safetensors", r.Err);
+        Assert.DoesNotContain("   at ", r.Err);
+
+        r = CliHarness.Run("style", "texture", content, "-o", dir.File("o.png"), "--size", "24x24", "--layers", "relu9_9");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--layers", r.Err);
+        Assert.False(File.Exists(dir.File("o.png")));
+    }
+}
