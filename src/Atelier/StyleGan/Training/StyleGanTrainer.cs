@@ -160,7 +160,7 @@ public sealed class StyleGanTrainer : ITrainable
     /// <summary>
     /// Takes the optimiser step unless the loss or a gradient is not finite; then the update is skipped and counted.
     /// Why: on this platform a rare convolution result comes back NaN (docs/performance.md); one such value would
-    /// otherwise poison the weights and Adam's moments for good (observed in a 32 px run: D's forward pass on real images came back NaN with finite weights and inputs, about one step in ten).
+    /// otherwise poison the weights and Adam's moments for good (observed in a 32 px run: D's forward pass on real images came back NaN with finite weights and inputs, 10 skipped updates in steps 51-101).
     /// </summary>
     void StepIfFinite(AdamOptimizer optimizer, nn.Module module, Tensor loss)
     {
