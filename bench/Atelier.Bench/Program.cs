@@ -17,6 +17,7 @@ public static class Program
             ["gatys"] = GatysBench.Run,
             ["feedforward"] = FeedForwardBench.Run,
             ["translation"] = TranslationBench.Run,
+            ["stylegan"] = StyleGanBench.Run,
         };
         if (args.Length == 0 || !sections.TryGetValue(args[0], out var run))
         {

@@ -1,15 +1,24 @@
 using System.CommandLine;
 using Atelier.Cli.Cli;
+using Atelier.StyleGan.Training;
 using Atelier.Translation.Data;
 
 namespace Atelier.Cli.Commands;
 
-/// <summary>`atelier data pairs`: a pix2pix dataset (aligned AB images) derived from any folder of photos.</summary>
+/// <summary>`atelier data`: training sets made here — `pairs` (pix2pix AB images derived from any folder of photos)
+/// and `shapes` (synthetic images for quick GAN experiments).</summary>
 public static class DataCommand
 {
     public static Command Create()
     {
         var cmd = new Command("data", "Make training data");
+        cmd.Subcommands.Add(Pairs());
+        cmd.Subcommands.Add(Shapes());
+        return cmd;
+    }
+
+    static Command Pairs()
+    {
         var source = new Argument<string>("source") { Description = "Folder of photos" };
         var output = new Option<string>("--output", "-o") { Description = "New dataset folder: train/ (and test/) of AB images, input left, photo right", Required = true };
         var from = new Option<string>("--from") { Description = "Input derived from each photo: edges, grayscale, blur or downsample", DefaultValueFactory = _ => "edges" };
@@ -46,7 +55,23 @@ public static class DataCommand
             // Like translate: a bad image is skipped but the exit code says something failed.
             return r.Skipped.Count > 0 ? CliRunner.Failure : CliRunner.Success;
         });
-        cmd.Subcommands.Add(pairs);
-        return cmd;
+        return pairs;
+    }
+
+    static Command Shapes()
+    {
+        var output = new Option<string>("--output", "-o") { Description = "Folder for the images", Required = true };
+        var count = new Option<int>("--count") { Description = "How many images", DefaultValueFactory = _ => 2000 };
+        var size = new Option<int>("--size") { Description = "Side in pixels", DefaultValueFactory = _ => 32 };
+        var shapes = new Command("shapes", "Coloured circles, squares and triangles on plain backgrounds (seedable with --seed)") { output, count, size };
+        CliRunner.SetAction(shapes, (ctx, ct) =>
+        {
+            var dir = ctx.Get(output)!;
+            var n = ctx.Get(count);
+            var paths = ctx.WithProgress("shapes", p => ShapesDataset.Write(dir, n, ctx.Get(size), ctx.Seed ?? 0, p, ct));
+            ctx.Result(new { command = "data shapes", count = paths.Count, size = ctx.Get(size), output = dir }, $"wrote {paths.Count} shape images to {dir}");
+            return CliRunner.Success;
+        });
+        return shapes;
     }
 }

@@ -70,7 +70,9 @@ public static class EditCommand
         var space = CodeSpace();
         var frames = new Option<int>("--frames") { Description = "Images in the strip (l from 1 to 0)", DefaultValueFactory = _ => 8 };
         var output = ImageOutput();
-        var cmd = new Command("morph", "Morph between two codes: w = l w1 + (1 - l) w2, as a strip of frames") { checkpoint, from, to, space, frames, output };
+        var gif = new Option<string?>("--gif") { Description = "Also write the frames as an animated GIF (there and back, looping)" };
+        var delay = new Option<int>("--delay") { Description = "GIF frame time in milliseconds", DefaultValueFactory = _ => 120 };
+        var cmd = new Command("morph", "Morph between two codes: w = l w1 + (1 - l) w2, as a strip of frames (and an animated GIF)") { checkpoint, from, to, space, frames, output, gif, delay };
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
             var outPath = ctx.Get(output)!;
@@ -92,7 +94,17 @@ public static class EditCommand
                 cells.Add((StyleMixing.ToImage(g.Synthesize(codes.narrow(0, i, 1))), $"l={1 - (double)i / (n - 1):0.##}"));
             }
             ImageIO.Save(ContactSheet.Create(cells, columns: n), outPath);
-            ctx.Result(new { command = "edit morph", frames = n, output = outPath }, $"wrote a {n}-frame morph strip to {outPath}");
+            var gifPath = ctx.Get(gif);
+            if (gifPath is not null)
+            {
+                if (!gifPath.EndsWith(".gif", StringComparison.OrdinalIgnoreCase)) throw new AtelierUsageException($"--gif {gifPath}: expected a .gif path");
+                if (ctx.Get(delay) < 10) throw new AtelierUsageException($"--delay {ctx.Get(delay)}: must be at least 10 ms");
+                var frameImages = cells.Select(c => c.Item1).ToList();
+                // There and back, so the loop has no jump.
+                GifWriter.Save(frameImages.Concat(frameImages.Skip(1).Reverse().Skip(1)).ToList(), gifPath, ctx.Get(delay));
+            }
+            ctx.Result(new { command = "edit morph", frames = n, output = outPath, gif = gifPath },
+                $"wrote a {n}-frame morph strip to {outPath}" + (gifPath is null ? "" : $" and an animation to {gifPath}"));
             return CliRunner.Success;
         });
         return cmd;

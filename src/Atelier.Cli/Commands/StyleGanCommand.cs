@@ -16,6 +16,7 @@ public static class StyleGanCommand
         var cmd = new Command("stylegan", "Sample a StyleGAN2 generator (rosinality/stylegan2-pytorch checkpoints)");
         cmd.Subcommands.Add(Generate());
         cmd.Subcommands.Add(Mix());
+        cmd.Subcommands.Add(StyleGanTrainCommand.Create());
         return cmd;
     }
 

@@ -15,6 +15,8 @@ namespace Atelier.Networks;
 /// in double precision. So here the input gradient (the adjoint of a strided convolution) is split into stride^2
 /// phases, each a small forward convolution with a flipped, channel-transposed slice of the kernel; the phases are
 /// interleaved back. The arithmetic equals the native kernel's; the weight gradient still comes from libtorch.
+/// Double backward (create_graph, as R1 and gradient penalties need) works: with grad mode on, the input gradient
+/// is built from differentiable SafeConv calls, so it is differentiable in the output gradient and the weight.
 /// </remarks>
 public static class SafeConv
 {
@@ -40,7 +42,9 @@ public static class SafeConv
         // The native convolution of the detached input carries the weight and bias gradients (backward-weights only);
         // the bridge adds the input gradient.
         var native = F.conv2d(input.detach(), weight, bias, strides, pads, groups: groups);
-        var output = InputGradientBridge.apply(input, native, weight.detach(), stride, padding, groups);
+        // The weight goes in undetached so that a double backward (R1, gradient penalties: create_graph) can
+        // differentiate the input gradient with respect to it; the bridge itself gives the weight no gradient.
+        var output = InputGradientBridge.apply(input, native, weight, stride, padding, groups);
         return output.MoveToOuterDisposeScope();
     }
 
@@ -173,9 +177,18 @@ public static class SafeConv
             var groups = (long)ctx.get_data("groups");
             var size = ((long, long))ctx.get_data("size");
             Tensor gradInput;
-            using (no_grad())
-                gradInput = AdjointOfConv(gradOutput, weight, stride, padding, size, groups, differentiable: false);
-            // One entry per forward argument: input, native output, weight (no gradient), then the three non-tensors.
+            if (is_grad_enabled())
+            {
+                // create_graph: the adjoint is itself a convolution, so build it from differentiable SafeConv ops;
+                // the input gradient is then differentiable in both the output gradient and the weight.
+                gradInput = AdjointOfConv(gradOutput, weight, stride, padding, size, groups, differentiable: true);
+            }
+            else
+            {
+                using (no_grad())
+                    gradInput = AdjointOfConv(gradOutput, weight.detach(), stride, padding, size, groups, differentiable: false);
+            }
+            // One entry per forward argument: input, native output, weight (no gradient: the native conv carries it), then the three non-tensors.
             return new List<Tensor> { gradInput, gradOutput, null!, null!, null!, null! };
         }
     }

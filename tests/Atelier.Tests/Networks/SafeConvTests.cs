@@ -116,6 +116,44 @@ public class SafeConvTests
         Assert.True(y.allclose(F.conv2d(x, w, strides: new long[] { 2, 2 }, padding: new long[] { 1, 1 })));
     }
 
+    /// <summary>
+    /// Double backward (create_graph), as the R1 penalty needs: a penalty on the input gradient of two stacked
+    /// convolutions (with a leaky ReLU between) differentiated again w.r.t. both weights and the input.
+    /// </summary>
+    [Theory]
+    [InlineData(3, 4, 3, 1, 1, 1, 6, 7)]
+    [InlineData(4, 4, 3, 2, 1, 2, 8, 8)]
+    [InlineData(2, 3, 4, 2, 1, 1, 9, 8)]
+    public void DoubleBackwardMatchesDoublePrecision(int cin, int cout, int k, int stride, int padding, int groups, int height, int width)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(7 + cin + 10 * k);
+        var x64 = randn(2, cin, height, width, float64);
+        var w1_64 = randn(cout, cin / groups, k, k, float64) * 0.3;
+        var w2_64 = randn(2, cout, 3, 3, float64) * 0.3;
+
+        (Tensor X, Tensor W1, Tensor W2) Run(ScalarType type, bool safe)
+        {
+            var x = x64.to_type(type).detach().requires_grad_(true);
+            var w1 = w1_64.to_type(type).detach().requires_grad_(true);
+            var w2 = w2_64.to_type(type).detach().requires_grad_(true);
+            Tensor Conv(Tensor input, Tensor w, long s, long p, long g) => safe
+                ? SafeConv.Conv2d(input, w, null, s, p, g)
+                : F.conv2d(input, w, null, new[] { s, s }, new[] { p, p }, groups: g);
+            var y = Conv(F.leaky_relu(Conv(x, w1, stride, padding, groups), 0.2), w2, 1, 1, 1);
+            var grad = autograd.grad(new[] { y.sum() }, new[] { x }, retain_graph: true, create_graph: true)[0];
+            var penalty = grad.pow(2).sum() + (grad * x).sum();
+            penalty.backward();
+            return (x.grad!, w1.grad!, w2.grad!);
+        }
+
+        var expected = Run(float64, safe: false);
+        var actual = Run(float32, safe: true);
+        AssertClose(expected.X, actual.X, "input second-order gradient");
+        AssertClose(expected.W1, actual.W1, "first weight second-order gradient");
+        AssertClose(expected.W2, actual.W2, "second weight second-order gradient");
+    }
+
     static (Tensor X, Tensor W, Tensor B) Leaves(Tensor x, Tensor w, Tensor b, ScalarType type) =>
         (x.to_type(type).detach().requires_grad_(true), w.to_type(type).detach().requires_grad_(true), b.to_type(type).detach().requires_grad_(true));
 
