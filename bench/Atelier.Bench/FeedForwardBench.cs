@@ -44,7 +44,16 @@ static class FeedForwardBench
                 using var scope = NewDisposeScope();
                 var x = rand(batch, 3, size, size);
                 if (net == "fast") FastStyle.Stylize(fast, x.mul(255));
-                else adain.Stylize(x, [new StyleInput(rand(1, 3, size, size))]);
+                else if (batch == 1) adain.Stylize(x, [new StyleInput(rand(1, 3, size, size))]);
+                else
+                {
+                    // The stylizer takes one image at a time; a batch goes through the same blocks it uses, as the
+                    // Python side does: encode the batch and one style, AdaIN, decode.
+                    using var _ = no_grad();
+                    var fc = encoder.Features(x, ["relu4_1"])["relu4_1"];
+                    var fs = encoder.Features(rand(1, 3, size, size), ["relu4_1"])["relu4_1"];
+                    decoder.forward(AdaIn.Transfer(fc, fs)).clamp(0, 1);
+                }
             });
             double torch = reference is { } r && r.TryGetProperty($"{net}_{batch}x{size}", out var v) ? v.GetDouble() : double.NaN;
             Console.WriteLine($"{net,-8} {$"{batch}x{size}px",-12} {ours,15:0.0} {torch,15:0.0}  {BenchSupport.Ratio(ours, torch)}");
