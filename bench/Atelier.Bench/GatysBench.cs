@@ -51,7 +51,13 @@ static class GatysBench
         {
             var rss = new SortedDictionary<int, double>();
             var steps = new HashSet<int>(memorySteps);
-            var progress = new SyncProgress(p => { if (steps.Contains((int)p.Step)) rss[(int)p.Step] = BenchSupport.ResidentMiB(); });
+            Console.WriteLine();
+            var progress = new SyncProgress(p =>
+            {
+                if (!steps.Contains((int)p.Step)) return;
+                rss[(int)p.Step] = BenchSupport.ResidentMiB();
+                Console.WriteLine($"  step {p.Step}: resident {rss[(int)p.Step]:0} MiB"); // as it goes: long runs may be cut
+            });
             GatysStyleTransfer.Run(Picture(memorySize, 1), [new WeightedStyle(Picture(memorySize, 2))], vgg,
                 new GatysStyleOptions { Iterations = memorySteps.Max() }, progress);
             Console.WriteLine();

@@ -28,7 +28,7 @@ static class StyleGanBench
         TorchRuntime.SetThreads(threads);
         TorchRuntime.DisableNnpack(); // as the CLI: no per-convolution NNPACK warnings on this CPU
         var info = TorchRuntime.Describe();
-        Console.WriteLine($"libtorch {info.LibTorchVersion}, {info.Threads} intra-op threads; load average {LoadAverage()}");
+        Console.WriteLine($"libtorch {info.LibTorchVersion}, {info.Threads} intra-op threads; load average {BenchSupport.LoadAverage()}");
         if (a.Has("--memory")) return Memory(a.Ints("--rss-at", [500, 5000]), !a.Has("--no-perceptual"));
 
         Console.WriteLine($"StyleGAN2 {size} px, latent {latent}, n_mlp {nMlp}, {channels} channels; generation batch {batch} (warm-up {warmup}, median of {iters}); inversion w+ median of {invertSteps} steps");
@@ -44,7 +44,7 @@ static class StyleGanBench
                 using (var scope = NewDisposeScope()) g.Generate(z, LatentSpace.Z);
                 if (i >= warmup) genTimes.Add(clock.Elapsed.TotalSeconds);
             }
-        double gen = batch / Median(genTimes);
+        double gen = batch / BenchSupport.Median(genTimes);
 
         // Inversion: per-step time from the progress reports (so the mean-w and target preparation are not counted).
         using var vgg = Vgg.BuiltIn(upToLayer: "conv4_2");
@@ -60,14 +60,14 @@ static class StyleGanBench
         var progress = new SyncProgress(_ => stamps.Add(watch.Elapsed.TotalSeconds));
         using (var result = Inversion.Invert(g, target, meanW, perceptual.Distance, new InversionOptions { Space = LatentSpace.WPlus, Steps = warmup + invertSteps }, progress)) { }
         var stepTimes = stamps.Zip(stamps.Skip(1), (x, y) => y - x).Skip(warmup).ToList();
-        double invert = stepTimes.Count > 0 ? Median(stepTimes) : double.NaN;
+        double invert = stepTimes.Count > 0 ? BenchSupport.Median(stepTimes) : double.NaN;
 
         var py = Python(a.Get("--python") ?? "/usr/bin/python3", size, latent, nMlp, channels, batch, threads, warmup, iters, invertSteps);
         Console.WriteLine();
         Console.WriteLine($"{"measure",-28} {"TorchSharp",12} {"PyTorch",12}  ratio (TorchSharp / PyTorch; >1 = Atelier better for images/s, worse for s/step)");
         Console.WriteLine($"{"generation images/s",-28} {gen,12:0.00} {py.Gen,12:0.00}  {gen / py.Gen:0.00}");
         Console.WriteLine($"{"inversion s/step (w+)",-28} {invert,12:0.000} {py.Invert,12:0.000}  {invert / py.Invert:0.00}");
-        Console.WriteLine($"load average after: {LoadAverage()}");
+        Console.WriteLine($"load average after: {BenchSupport.LoadAverage()}");
         return 0;
     }
 
@@ -111,37 +111,11 @@ static class StyleGanBench
 
     static (double Gen, double Invert) Python(string python, int size, int latent, int nMlp, int channels, int batch, int threads, int warmup, int iters, int invertSteps)
     {
-        var script = Path.Combine(FindRepoRoot(), "bench", "python", "stylegan_bench.py");
-        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { script, "--size", $"{size}", "--latent", $"{latent}", "--n-mlp", $"{nMlp}", "--channels", $"{channels}",
-                     "--batch", $"{batch}", "--threads", $"{threads}", "--warmup", $"{warmup}", "--iters", $"{iters}", "--invert-steps", $"{invertSteps}" })
-            psi.ArgumentList.Add(arg);
-        psi.Environment["OMP_NUM_THREADS"] = $"{threads}";
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + python);
-        var stdout = p.StandardOutput.ReadToEnd();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) { Console.Error.WriteLine($"python bench failed ({p.ExitCode}): {stderr}"); return (double.NaN, double.NaN); }
-        using var doc = JsonDocument.Parse(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
-        Console.WriteLine($"  pytorch {doc.RootElement.GetProperty("torch").GetString()}");
-        return (doc.RootElement.GetProperty("gen_images_per_s").GetDouble(), doc.RootElement.GetProperty("invert_s_per_step").GetDouble());
-    }
-
-    static double Median(List<double> v)
-    {
-        var s = v.Order().ToList();
-        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
-    }
-
-    static string LoadAverage()
-    {
-        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; } catch (IOException) { return "?"; }
-    }
-
-    static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Atelier.sln"))) return dir.FullName;
-        return Directory.GetCurrentDirectory();
+        var r = BenchSupport.Python(python, "stylegan_bench.py", threads, "--size", $"{size}", "--latent", $"{latent}", "--n-mlp", $"{nMlp}",
+            "--channels", $"{channels}", "--batch", $"{batch}", "--threads", $"{threads}", "--warmup", $"{warmup}", "--iters", $"{iters}",
+            "--invert-steps", $"{invertSteps}");
+        if (r is not { } doc) return (double.NaN, double.NaN);
+        Console.WriteLine($"  pytorch {doc.GetProperty("torch").GetString()}");
+        return (doc.GetProperty("gen_images_per_s").GetDouble(), doc.GetProperty("invert_s_per_step").GetDouble());
     }
 }

@@ -25,7 +25,7 @@ static class TranslationBench
         string python = a.Get("--python") ?? "/usr/bin/python3";
         TorchRuntime.SetThreads(threads);
         TorchRuntime.DisableNnpack(); // as the CLI does: NNPACK is unsupported here and warns on every convolution
-        Console.WriteLine($"{threads} intra-op thread(s); load average {LoadAverage()}");
+        Console.WriteLine($"{threads} intra-op thread(s); load average {BenchSupport.LoadAverage()}");
         if (a.Get("--memory") is { } m) return Memory(int.Parse(m, CultureInfo.InvariantCulture));
 
         var configs = new List<(string Model, int Size, int Batch)>();
@@ -41,7 +41,7 @@ static class TranslationBench
             double theirs = a.Has("--no-python") ? double.NaN : Python(python, model, arch, size, batch, ngf, threads, warmup, iters);
             Console.WriteLine($"{model,-9} {size,5} {batch,5} {arch,-15} {F(ours),16} {F(theirs),13}  {F(ours / theirs, "0.00")}");
         }
-        Console.WriteLine($"load average at the end {LoadAverage()}");
+        Console.WriteLine($"load average at the end {BenchSupport.LoadAverage()}");
         return 0;
     }
 
@@ -65,7 +65,7 @@ static class TranslationBench
             trainer.TrainStep(i);
             if (i >= warmup) times.Add(clock.Elapsed.TotalSeconds);
         }
-        return Median(times);
+        return BenchSupport.Median(times);
     }
 
     /// <summary>RSS of tiny runs (32 px, ngf 8) at iterations n/10 and n: flat memory means no tensor leaks per step.</summary>
@@ -99,40 +99,10 @@ static class TranslationBench
         return img;
     }
 
-    static double Python(string python, string model, string arch, int size, int batch, int ngf, int threads, int warmup, int iters)
-    {
-        var script = Path.Combine(FindRepoRoot(), "bench", "python", "translation_bench.py");
-        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { script, "--model", model, "--arch", arch, "--size", $"{size}", "--batch", $"{batch}", "--ngf", $"{ngf}",
-                     "--threads", $"{threads}", "--warmup", $"{warmup}", "--iters", $"{iters}" })
-            psi.ArgumentList.Add(arg);
-        psi.Environment["OMP_NUM_THREADS"] = $"{threads}";
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + python);
-        var stdout = p.StandardOutput.ReadToEnd();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) { Console.Error.WriteLine($"python bench failed ({p.ExitCode}): {stderr}"); return double.NaN; }
-        using var doc = JsonDocument.Parse(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
-        return doc.RootElement.GetProperty("median").GetDouble();
-    }
+    static double Python(string python, string model, string arch, int size, int batch, int ngf, int threads, int warmup, int iters) =>
+        BenchSupport.Python(python, "translation_bench.py", threads, "--model", model, "--arch", arch, "--size", $"{size}", "--batch", $"{batch}",
+            "--ngf", $"{ngf}", "--threads", $"{threads}", "--warmup", $"{warmup}", "--iters", $"{iters}") is { } r
+            ? r.GetProperty("median").GetDouble() : double.NaN;
 
     static string F(double v, string format = "0.000") => double.IsNaN(v) ? "-" : v.ToString(format, CultureInfo.InvariantCulture);
-
-    static double Median(List<double> v)
-    {
-        var s = v.Order().ToList();
-        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
-    }
-
-    static string LoadAverage()
-    {
-        try { return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); } catch (IOException) { return "?"; }
-    }
-
-    static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Atelier.sln"))) return dir.FullName;
-        return Directory.GetCurrentDirectory();
-    }
 }
