@@ -23,6 +23,7 @@ static class GatysBench
         int memorySize = a.Int("--memory-size", 64);
         int[] memorySteps = a.Ints("--memory-steps", [100, 1000]);
         string python = a.Get("--python") ?? "/usr/bin/python3";
+        var memoryOptimizer = a.Get("--memory-optimizer") == "adam" ? GatysOptimizer.Adam : GatysOptimizer.Lbfgs;
 
         TorchRuntime.SetThreads(threads);
         TorchRuntime.DisableNnpack();
@@ -59,7 +60,7 @@ static class GatysBench
                 Console.WriteLine($"  step {p.Step}: resident {rss[(int)p.Step]:0} MiB"); // as it goes: long runs may be cut
             });
             GatysStyleTransfer.Run(Picture(memorySize, 1), [new WeightedStyle(Picture(memorySize, 2))], vgg,
-                new GatysStyleOptions { Iterations = memorySteps.Max() }, progress);
+                new GatysStyleOptions { Iterations = memorySteps.Max(), Optimizer = memoryOptimizer }, progress);
             Console.WriteLine();
             Console.WriteLine($"resident memory of one {memorySize} px run: " +
                 string.Join(", ", rss.Select(kv => $"step {kv.Key}: {kv.Value:0} MiB")));
