@@ -131,7 +131,7 @@ public sealed class StyleGanMixMethod : StudioMethod
         MethodParam.Seed("rowSeed", "First row seed"),
         MethodParam.Seed("colSeed", "First column seed") with { Default = 100 },
         MethodParam.Int("count", "Seeds per side", 1, 4, 3),
-        MethodParam.Float("crossover", "Crossover layer (latents before it from the columns)", 1, 17, 2, 1, live: true),
+        MethodParam.Float("crossover", "Crossover layer (latents before it from the columns)", 1, 17, 2, 1, live: true) with { LatentsMax = -1 },
         MethodParam.Float("truncation", "Truncation psi", 0, 1, 1, 0.05),
     ];
 
@@ -367,7 +367,7 @@ public sealed class StyleGanCrossoverMethod : StudioMethod
         StyleGanModels.Param(),
         MethodParam.Code("shallow", "Shallow (coarse) code", 1),
         MethodParam.Code("deep", "Deep (fine) code", 2),
-        MethodParam.Float("split", "Split (first latent from the deep code)", 0, 18, 4, 1, live: true),
+        MethodParam.Float("split", "Split (first latent from the deep code)", 0, 18, 4, 1, live: true) with { LatentsMax = 0 },
     ];
 
     public override Availability Check(ModelCatalog models) => StyleGanModels.Check(models);
