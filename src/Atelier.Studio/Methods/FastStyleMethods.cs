@@ -1,6 +1,5 @@
 using Atelier.Checkpoints;
 using Atelier.Imaging;
-using Atelier.Networks;
 using Atelier.Studio.Jobs;
 using Atelier.Style;
 using static TorchSharp.torch;
@@ -89,7 +88,7 @@ public sealed class AdaInMethod : StudioMethod
         {
             using var scope = NewDisposeScope();
             using var stylizer = vggPath is null
-                ? AdaInStylizer.Load(Vgg.BuiltInNormalised("relu4_1"), [decoderPath], device)
+                ? AdaInStylizer.Load(BuiltInEncoder.Create(), [decoderPath], device)
                 : AdaInStylizer.Load(vggPath, [decoderPath], device);
             ctx.CancellationToken.ThrowIfCancellationRequested();
             var c = ImageTensors.ToTensor(content, ValueRange.ZeroOne, device);
