@@ -44,6 +44,8 @@ public class StyleGanPageTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(0.95, snap.GetProperty("info").GetProperty("truncation").GetDouble(), 3);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(HeadlessChromium.ScreenshotDirectory, "stylegan-seeds.png"), FullPage = true });
 
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: seeds, truncation");
+
         // The mixing grid (2 x 2 seeds), then its crossover slider (live): 2 -> 3 of the tiny generator's 6 latents.
         await page.CheckAsync("#panel-stylegan input[type='radio'][value='stylegan.mix']");
         var mix = "#panel-stylegan [data-method='stylegan.mix'] ";
@@ -57,6 +59,7 @@ public class StyleGanPageTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal("0-2", crossed.Info.GetProperty("fromColumns").GetString());
         ModelPageTests.AssertDiffers(grid.Image, crossed.Image, "mixing grid, crossover 3 vs 2");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(HeadlessChromium.ScreenshotDirectory, "stylegan-mixing.png"), FullPage = true });
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: mixing");
 
         // Inversion of the built-in sample (a few steps), its PSNR shown; then the morph starts from it.
         await page.ClickAsync("#tab-inversion");
@@ -73,6 +76,7 @@ public class StyleGanPageTests(Xunit.Abstractions.ITestOutputHelper output)
         snap = await studio.GetJsonAsync($"/api/jobs/{await page.GetAttributeAsync("#panel-inversion", "data-job")}");
         Assert.Equal("inversion", snap.GetProperty("info").GetProperty("from").GetString());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(HeadlessChromium.ScreenshotDirectory, "stylegan-morph.png"), FullPage = true });
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: inversion, morph");
 
         // Crossover from the inversion: its split slider (live) runs it, 4 -> 3.
         await page.CheckAsync("#panel-inversion input[type='radio'][value='stylegan.crossover']");
