@@ -15,17 +15,18 @@ public sealed class FastStyleMethod : StudioMethod
     public override string About => "one pass through a network trained for one style.";
     public override IReadOnlyList<MethodParam> Params { get; } =
     [
-        MethodParam.Model("model", "Style network", ArchitectureKind.FastStyle),
+        MethodParam.Model("model", "Style network", StyleModels.FastStyle),
         MethodParam.Image("content", "Content", "bricks", 128),
     ];
 
     public override Availability Check(Models.ModelCatalog models) =>
-        models.Has(ArchitectureKind.FastStyle) ? Availability.Ready
-        : Availability.Missing("Fast style needs a trained TransformerNet: pytorch/examples' fast_neural_style .pth files (candy.pth, mosaic.pth, ...) load directly; put one in the models folder (atelier studio --models DIR).");
+        models.Has(StyleModels.FastStyle) ? Availability.Ready
+        : Availability.Missing("Fast style needs a trained TransformerNet: pytorch/examples' fast_neural_style .pth files (candy.pth, mosaic.pth, ...) load directly, "
+            + "as do `atelier style train` outputs and their run checkpoints (X.safetensors.run/checkpoint.safetensors); put one in the models folder (atelier studio --models DIR).");
 
     public override async Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
     {
-        var (_, path) = r.Models.Resolve(r.Fields.String("model"), "model", ArchitectureKind.FastStyle);
+        var (_, path) = r.Models.Resolve(r.Fields.String("model"), "model", StyleModels.FastStyle);
         var content = (await r.Uploads.ReadRgbAsync(r.Fields.Form, "content", true, ct))!;
         StyleLimits.Check("content", content);
         var device = r.Device;
@@ -44,48 +45,74 @@ public sealed class AdaInMethod : StudioMethod
     public override string Id => "style.adain";
     public override string Panel => "faststyle";
     public override string Title => "AdaIN (any style)";
-    public override string About => "any style picture, one pass; the alpha slider trades content for style and re-runs as you move it.";
+    public override string About => "any style picture (or a weighted mix of two), one pass; the alpha slider trades content for style and re-runs as you move it.";
     public override IReadOnlyList<MethodParam> Params { get; } =
     [
-        MethodParam.Model("vgg", "Encoder (normalised VGG-19)", ArchitectureKind.VggNormalised),
-        MethodParam.Model("decoder", "Decoder", ArchitectureKind.AdainDecoder),
+        MethodParam.Model("vgg", "Encoder (normalised VGG-19)", ArchitectureKind.VggNormalised) with
+        {
+            BuiltIn = "built-in random-weight VGG-19",
+            Help = "the published decoder.pth needs vgg_normalised.pth; decoders trained with `atelier style adain-train` (no --vgg) need the built-in one",
+        },
+        MethodParam.Model("decoder", "Decoder", StyleModels.AdainDecoder),
         MethodParam.Image("content", "Content", "bricks", 128),
         MethodParam.Image("style", "Style", "weave", 128),
+        MethodParam.Image("style2", "Second style (optional)", null, 128) with { Optional = true },
+        MethodParam.Float("weight2", "Second style's weight", 0, 1, 0.5, 0.05, live: true,
+            help: "the styles' features are mixed with weights 1 - w and w (used only with a second style)"),
         MethodParam.Float("alpha", "Alpha (style strength)", 0, 1, 1, 0.05, live: true),
         MethodParam.Bool("preserveColor", "Keep the content's colours", false),
     ];
 
-    public override Availability Check(Models.ModelCatalog models)
-    {
-        bool vgg = models.Has(ArchitectureKind.VggNormalised);
-        bool dec = models.Has(ArchitectureKind.AdainDecoder);
-        return vgg && dec ? Availability.Ready
-            : Availability.Missing("AdaIN needs naoto0804/pytorch-AdaIN's two files, vgg_normalised.pth and decoder.pth (they load directly): put them in the models folder (atelier studio --models DIR)."
-                + (vgg ? " The encoder is there; the decoder is missing." : dec ? " The decoder is there; the encoder is missing." : ""));
-    }
+    // The encoder can always be the built-in VGG, so only the decoder is required.
+    public override Availability Check(Models.ModelCatalog models) =>
+        models.Has(StyleModels.AdainDecoder) ? Availability.Ready
+        : Availability.Missing("AdaIN needs a decoder: naoto0804/pytorch-AdaIN's decoder.pth (with its vgg_normalised.pth) loads directly, as do "
+            + "`atelier style adain-train` outputs and their run checkpoints (X.safetensors.run/checkpoint.safetensors); put them in the models folder (atelier studio --models DIR).");
 
     public override async Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
     {
-        var (_, vggPath) = r.Models.Resolve(r.Fields.String("vgg"), "vgg", ArchitectureKind.VggNormalised);
-        var (_, decoderPath) = r.Models.Resolve(r.Fields.String("decoder"), "decoder", ArchitectureKind.AdainDecoder);
+        var vggId = r.Fields.String("vgg");
+        string? vggPath = vggId == MethodParam.BuiltInId ? null : r.Models.Resolve(vggId, "vgg", ArchitectureKind.VggNormalised).Path;
+        var (_, decoderPath) = r.Models.Resolve(r.Fields.String("decoder"), "decoder", StyleModels.AdainDecoder);
         var content = (await r.Uploads.ReadRgbAsync(r.Fields.Form, "content", true, ct))!;
         var style = (await r.Uploads.ReadRgbAsync(r.Fields.Form, "style", true, ct))!;
         StyleLimits.Check("content", content);
         StyleLimits.Check("style", style);
+        var style2 = await r.Uploads.ReadRgbAsync(r.Fields.Form, "style2", false, ct);
+        if (style2 != null) StyleLimits.Check("style2", style2);
+        double weight2 = r.Fields.Double("weight2", 0.5, 0, 1);
         double alpha = r.Fields.Double("alpha", 1, 0, 1);
         bool preserve = r.Fields.Bool("preserveColor", false);
         var device = r.Device;
         return ctx =>
         {
             using var scope = NewDisposeScope();
-            using var stylizer = AdaInStylizer.Load(vggPath, [decoderPath], device);
+            using var stylizer = vggPath is null
+                ? AdaInStylizer.Load(BuiltInEncoder.Create(), [decoderPath], device)
+                : AdaInStylizer.Load(vggPath, [decoderPath], device);
             ctx.CancellationToken.ThrowIfCancellationRequested();
             var c = ImageTensors.ToTensor(content, ValueRange.ZeroOne, device);
             var s = ImageTensors.ToTensor(style, ValueRange.ZeroOne, device);
-            var result = stylizer.Stylize(c, [new StyleInput(s)], new AdaInOptions { Alpha = alpha, PreserveColor = preserve });
-            return new JobOutput(ImageTensors.FromTensor(result.cpu()), new Dictionary<string, object> { ["alpha"] = alpha });
+            List<StyleInput> styles = style2 is null ? [new StyleInput(s)]
+                : [new StyleInput(s, 1 - weight2), new StyleInput(ImageTensors.ToTensor(style2, ValueRange.ZeroOne, device), weight2)];
+            var result = stylizer.Stylize(c, styles, new AdaInOptions { Alpha = alpha, PreserveColor = preserve });
+            var info = new Dictionary<string, object>
+            {
+                ["alpha"] = alpha, ["styles"] = styles.Count, ["encoder"] = vggPath is null ? MethodParam.BuiltInId : "file",
+            };
+            if (style2 != null) info["weight2"] = weight2;
+            return new JobOutput(ImageTensors.FromTensor(result.cpu()), info);
         };
     }
+}
+
+static class StyleModels
+{
+    /// <summary>A TransformerNet file, or a fast-style training run's checkpoint (FastStyle.LoadModel takes its net.*).</summary>
+    public static readonly ArchitectureKind[] FastStyle = [ArchitectureKind.FastStyle, ArchitectureKind.FastStyleRun];
+
+    /// <summary>An AdaIN decoder file, or a decoder training run's checkpoint (AdaInStylizer.Load takes its decoder.*).</summary>
+    public static readonly ArchitectureKind[] AdainDecoder = [ArchitectureKind.AdainDecoder, ArchitectureKind.AdainDecoderRun];
 }
 
 static class StyleLimits

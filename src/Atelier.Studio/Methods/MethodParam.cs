@@ -16,6 +16,18 @@ public sealed record MethodParam(string Name, string Label, string Kind)
     public string? Over { get; init; }
     /// <summary>For model params: the model kinds accepted (ids of <see cref="Atelier.Checkpoints.ArchitectureKind"/>).</summary>
     public IReadOnlyList<string>? Kinds { get; init; }
+    /// <summary>
+    /// For model params: the label of a network built into Atelier, offered after the files as the choice
+    /// <see cref="BuiltInId"/> (e.g. the seeded random normalised VGG-19 that `style adain-train` uses by default).
+    /// </summary>
+    public string? BuiltIn { get; init; }
+    /// <summary>
+    /// For sliders over a StyleGAN generator's latents: the page lowers <see cref="Max"/> to the chosen generator's
+    /// w+ length plus this (e.g. -1 for a crossover, which needs a latent after it), so the slider cannot leave the model.
+    /// </summary>
+    public int? LatentsMax { get; init; }
+    /// <summary>For image params: may be left out (the page offers "none", chosen at first, and then sends nothing).</summary>
+    public bool Optional { get; init; }
     public bool Live { get; init; }
     public string? Help { get; init; }
     /// <summary>For image params: the built-in sample offered first, and its size in pixels.</summary>
@@ -29,6 +41,9 @@ public sealed record MethodParam(string Name, string Label, string Kind)
     public static MethodParam Choice(string name, string label, string value, params string[] choices) =>
         new(name, label, "choice") { Default = value, Choices = choices };
     public static MethodParam Bool(string name, string label, bool value) => new(name, label, "bool") { Default = value };
+    /// <summary>The value a model param sends for its <see cref="BuiltIn"/> network.</summary>
+    public const string BuiltInId = "builtin";
+
     public static MethodParam Image(string name, string label, string? sample = "bricks", int sampleSize = 64) =>
         new(name, label, "image") { Sample = sample, SampleSize = sampleSize };
     public static MethodParam Mask(string name, string label, string over) => new(name, label, "mask") { Over = over };

@@ -41,6 +41,18 @@ static class StyleGanModels
     }
 
     public static Image Render(Generator g, Tensor wplus) => StyleMixing.ToImage(g.Synthesize(wplus));
+
+    /// <summary>
+    /// A captioned sheet of the generator's images. A small generator's cells are enlarged (nearest, by a whole
+    /// factor) to at least 64 px: under a 16 px cell "seed 100" would be wrapped and cut.
+    /// </summary>
+    public static Image Sheet(IReadOnlyList<(Image Image, string? Caption)> cells, int columns)
+    {
+        int side = cells.Max(c => Math.Max(c.Image.Width, c.Image.Height));
+        int k = side >= 64 ? 1 : (64 + side - 1) / side;
+        if (k > 1) cells = cells.Select(c => (ImageResize.Resize(c.Image, c.Image.Width * k, c.Image.Height * k, ResizeFilter.Nearest), c.Caption)).ToList();
+        return ContactSheet.Create(cells, columns: columns);
+    }
 }
 
 /// <summary>An inversion's result kept on the server so the edits can start from it (by job id).</summary>
@@ -111,7 +123,7 @@ public sealed class StyleGanSeedsMethod : StudioMethod
                 ctx.Progress.Report(new Runtime.ProgressReport(i + 1, count, "generate"));
             }
             // One seed is the bare image; several are a captioned sheet.
-            return new JobOutput(count == 1 ? cells[0].Item1 : ContactSheet.Create(cells, columns: Math.Min(count, 8)),
+            return new JobOutput(count == 1 ? cells[0].Item1 : StyleGanModels.Sheet(cells, Math.Min(count, 8)),
                 new Dictionary<string, object> { ["seed"] = seed, ["count"] = count, ["truncation"] = psi, ["size"] = g.Size });
         };
         return Task.FromResult(work);
@@ -131,7 +143,7 @@ public sealed class StyleGanMixMethod : StudioMethod
         MethodParam.Seed("rowSeed", "First row seed"),
         MethodParam.Seed("colSeed", "First column seed") with { Default = 100 },
         MethodParam.Int("count", "Seeds per side", 1, 4, 3),
-        MethodParam.Float("crossover", "Crossover layer (latents before it from the columns)", 1, 17, 2, 1, live: true),
+        MethodParam.Float("crossover", "Crossover layer (latents before it from the columns)", 1, 17, 2, 1, live: true) with { LatentsMax = -1 },
         MethodParam.Float("truncation", "Truncation psi", 0, 1, 1, 0.05),
     ];
 
@@ -158,7 +170,7 @@ public sealed class StyleGanMixMethod : StudioMethod
             var cells = StyleMixing.Grid(g, rows.Select(s => StyleGanModels.SeedW(g, s, wMean, psi)).ToList(),
                 cols.Select(s => StyleGanModels.SeedW(g, s, wMean, psi)).ToList(), (0, crossover - 1),
                 rows.Select(s => $"seed {s}").ToList(), cols.Select(s => $"seed {s}").ToList(), w => g.Synthesize(w));
-            return new JobOutput(ContactSheet.Create(cells, columns: count + 1), new Dictionary<string, object>
+            return new JobOutput(StyleGanModels.Sheet(cells, count + 1), new Dictionary<string, object>
             {
                 ["crossover"] = crossover, ["fromColumns"] = $"0-{crossover - 1}", ["latents"] = g.NLatent, ["truncation"] = psi,
             });
@@ -349,7 +361,7 @@ public sealed class StyleGanMorphMethod : StudioMethod
                 (StyleGanModels.Render(g, LatentEdits.Morph(w1, w2, lambda)), $"l = {lambda:0.##}"),
                 (StyleGanModels.Render(g, w2), toLabel),
             };
-            return new JobOutput(ContactSheet.Create(cells, columns: 3), new Dictionary<string, object> { ["lambda"] = lambda, ["from"] = fromLabel, ["to"] = toLabel });
+            return new JobOutput(StyleGanModels.Sheet(cells, 3), new Dictionary<string, object> { ["lambda"] = lambda, ["from"] = fromLabel, ["to"] = toLabel });
         };
         return Task.FromResult(work);
     }
@@ -367,7 +379,7 @@ public sealed class StyleGanCrossoverMethod : StudioMethod
         StyleGanModels.Param(),
         MethodParam.Code("shallow", "Shallow (coarse) code", 1),
         MethodParam.Code("deep", "Deep (fine) code", 2),
-        MethodParam.Float("split", "Split (first latent from the deep code)", 0, 18, 4, 1, live: true),
+        MethodParam.Float("split", "Split (first latent from the deep code)", 0, 18, 4, 1, live: true) with { LatentsMax = 0 },
     ];
 
     public override Availability Check(ModelCatalog models) => StyleGanModels.Check(models);
@@ -391,7 +403,7 @@ public sealed class StyleGanCrossoverMethod : StudioMethod
             {
                 (StyleGanModels.Render(g, a), shallowLabel), (StyleGanModels.Render(g, b), deepLabel), (StyleGanModels.Render(g, mixed), $"split {split}"),
             };
-            return new JobOutput(ContactSheet.Create(cells, columns: 3), new Dictionary<string, object> { ["split"] = split, ["latents"] = g.NLatent });
+            return new JobOutput(StyleGanModels.Sheet(cells, 3), new Dictionary<string, object> { ["split"] = split, ["latents"] = g.NLatent });
         };
         return Task.FromResult(work);
     }

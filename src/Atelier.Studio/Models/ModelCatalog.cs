@@ -95,12 +95,12 @@ public sealed class ModelCatalog(StudioOptions options)
         lock (_scanGate)
         {
             if (DateTime.UtcNow - _last.At < TimeSpan.FromSeconds(1)) return _last.Items;
-            var found = new List<(string Path, string Source)>();
-            foreach (var f in options.ModelFiles) found.Add((Path.GetFullPath(f), "command line"));
+            var found = new List<(string Path, string Source, string Name)>();
+            foreach (var f in options.ModelFiles) found.Add((Path.GetFullPath(f), "command line", Path.GetFileName(f)));
             if (options.ModelsDirectory is { } dir) AddFolder(found, dir, "models folder");
             if (options.CacheDirectory is { } cache) AddFolder(found, Path.Combine(cache, "models"), "made by Atelier");
             var items = new List<(ModelInfo, string)>();
-            foreach (var (path, source) in found.DistinctBy(f => f.Path))
+            foreach (var (path, source, name) in found.DistinctBy(f => f.Path))
             {
                 FileInfo fi;
                 try { fi = new FileInfo(path); if (!fi.Exists) continue; } catch (IOException) { continue; }
@@ -109,11 +109,11 @@ public sealed class ModelCatalog(StudioOptions options)
                 {
                     var (arch, note) = SafeRecognize(path);
                     bool recognised = arch.Kind != ArchitectureKind.Unknown;
-                    known = (fi.LastWriteTimeUtc, fi.Length, new ModelInfo(id, fi.Name, FormatOf(path), fi.Length, source, arch.KindId,
+                    known = (fi.LastWriteTimeUtc, fi.Length, new ModelInfo(id, name, FormatOf(path), fi.Length, source, arch.KindId,
                         recognised ? arch.Description : null, recognised && arch.Parameters.Count > 0 ? arch.Parameters : null, note) { Recognized = arch });
                     _recognized[path] = known;
                 }
-                items.Add((known.Info with { Source = source }, path));
+                items.Add((known.Info with { Source = source, Name = name }, path));
             }
             _last = (DateTime.UtcNow, items);
             return items;
@@ -129,14 +129,15 @@ public sealed class ModelCatalog(StudioOptions options)
         }
     }
 
-    static void AddFolder(List<(string, string)> found, string dir, string source)
+    static void AddFolder(List<(string, string, string)> found, string dir, string source)
     {
         if (!Directory.Exists(dir)) return;
         var opts = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1, IgnoreInaccessible = true };
         foreach (var f in Directory.EnumerateFiles(dir, "*", opts).Order(StringComparer.Ordinal))
             // The mean-w caches the StyleGAN methods write beside a checkpoint are not models.
             if (Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()) && !f.EndsWith(".mean_w.safetensors", StringComparison.Ordinal))
-                found.Add((Path.GetFullPath(f), source));
+                // Named relative to the folder: training runs all write run/checkpoint.safetensors, so the folder tells them apart.
+                found.Add((Path.GetFullPath(f), source, Path.GetRelativePath(dir, f).Replace(Path.DirectorySeparatorChar, '/')));
     }
 
     /// <summary>A stable, opaque id: the first 12 hex digits of SHA-256 of the full path.</summary>

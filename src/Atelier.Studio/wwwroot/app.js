@@ -57,14 +57,21 @@ function numberField(p, onLive) {
   input.addEventListener('input', () => { out.textContent = input.value; });
   if (p.live) input.addEventListener('change', onLive);
   return { node: el('div', { class: 'field' }, el('label', { text: p.label }), isFloat ? el('div', {}, input, ' ', out) : input, p.help ? el('span', { class: 'help', text: p.help }) : null),
-           append: fd => fd.append(p.name, input.value) };
+           append: fd => fd.append(p.name, input.value),
+           // Bounds the slider by the chosen generator's w+ length (p.latentsMax: offset from it).
+           bound: latents => {
+             if (p.latentsMax === undefined || p.latentsMax === null) return;
+             const max = latents ? latents + p.latentsMax : p.max;
+             input.max = max;
+             if (+input.value > max) { input.value = max; out.textContent = input.value; }
+           } };
 }
 
 function choiceField(p, onLive) {
   const select = el('select', { name: p.name, 'data-param': p.name }, (p.choices || []).map(c => el('option', { value: c, text: c, selected: c === p.default })));
   if (p.live) select.addEventListener('change', onLive);
   return { node: el('div', { class: 'field' }, el('label', { text: p.label }), select, p.help ? el('span', { class: 'help', text: p.help }) : null),
-           append: fd => fd.append(p.name, select.value) };
+           append: fd => fd.append(p.name, select.value), select };
 }
 
 function boolField(p) {
@@ -81,14 +88,22 @@ function seedField(p, onLive) {
            append: fd => fd.append(p.name, input.value) };
 }
 
+// The w+ length of a StyleGAN2 generator of this size (2 log2 size - 2); 0 when the model does not say.
+function latentsOf(model) {
+  const size = model && model.parameters && model.parameters.size;
+  return size >= 8 ? 2 * Math.round(Math.log2(size)) - 2 : 0;
+}
+
 function modelField(p) {
   const kinds = p.kinds || [];
   const matching = state.models.filter(m => kinds.includes(m.kind));
+  // A network built into Atelier (p.builtIn) comes after the files: a file, when there is one, is the better default.
+  const options = matching.map(m => el('option', { value: m.id, text: `${m.name} (${m.architecture || m.kind})` }));
+  if (p.builtIn) options.push(el('option', { value: 'builtin', text: p.builtIn }));
   const select = el('select', { name: p.name, 'data-param': p.name },
-    matching.length ? matching.map(m => el('option', { value: m.id, text: `${m.name} (${m.architecture || m.kind})` }))
-                    : [el('option', { value: '', text: `no ${kinds.join(' or ')} model found` })]);
+    options.length ? options : [el('option', { value: '', text: `no ${kinds.join(' or ')} model found` })]);
   return { node: el('div', { class: 'field' }, el('label', { text: p.label }), select, p.help ? el('span', { class: 'help', text: p.help }) : null),
-           append: fd => fd.append(p.name, select.value) };
+           append: fd => fd.append(p.name, select.value), select };
 }
 
 // A latent code for the StyleGAN edits: a seed, or an inversion this page ran (its job id).
@@ -114,10 +129,14 @@ function imageField(p) {
   const canvas = el('canvas', { width: p.sampleSize || 64, height: p.sampleSize || 64, 'data-param': p.name });
   const wrap = el('div', { class: 'canvas-wrap' }, canvas);
   const file = el('input', { type: 'file', accept: 'image/*', 'data-upload': p.name, style: 'display:none' });
+  // An optional input starts as "none" and then sends nothing.
   const source = el('select', { 'data-source': p.name },
-    state.samples.map(s => el('option', { value: s, text: `built-in: ${s}`, selected: s === p.sample })),
+    p.optional ? el('option', { value: '__none', text: 'none', selected: true }) : null,
+    state.samples.map(s => el('option', { value: s, text: `built-in: ${s}`, selected: !p.optional && s === p.sample })),
     el('option', { value: '__upload', text: 'upload a file...' }));
   const field = { node: null, canvas, wrap, overlays: [], upload: null };
+  const none = () => source.value === '__none';
+  wrap.style.display = p.optional ? 'none' : '';
   const display = () => {
     const scale = Math.max(1, Math.floor(256 / Math.max(canvas.width, canvas.height)));
     for (const c of [canvas, ...field.overlays]) { c.style.width = canvas.width * scale + 'px'; c.style.height = canvas.height * scale + 'px'; }
@@ -136,7 +155,9 @@ function imageField(p) {
     canvas.getContext('2d').drawImage(img, 0, 0);
   };
   source.addEventListener('change', () => {
-    if (source.value === '__upload') { file.style.display = ''; file.click(); }
+    wrap.style.display = none() ? 'none' : '';
+    if (none()) { file.style.display = 'none'; field.upload = null; }
+    else if (source.value === '__upload') { file.style.display = ''; file.click(); }
     else { file.style.display = 'none'; loadSample(source.value); }
   });
   file.addEventListener('change', async () => {
@@ -153,8 +174,8 @@ function imageField(p) {
     }
   });
   field.node = el('div', { class: 'field' }, el('label', { text: p.label }), source, file, wrap);
-  field.append = async fd => fd.append(p.name, field.upload ? field.upload : await canvasBlob(canvas), field.upload ? field.upload.name : `${p.name}.png`);
-  field.ready = p.sample ? loadSample(p.sample).catch(() => {}) : Promise.resolve();
+  field.append = async fd => { if (!none()) fd.append(p.name, field.upload ? field.upload : await canvasBlob(canvas), field.upload ? field.upload.name : `${p.name}.png`); };
+  field.ready = p.sample && !p.optional ? loadSample(p.sample).catch(() => {}) : Promise.resolve();
   field.display = display;
   return field;
 }
@@ -319,6 +340,13 @@ function renderPanel(panel, active) {
         default: continue;
       }
       widgets.push(w); formNode.append(w.node);
+    }
+    // Sliders over latents follow the generator chosen in the form.
+    const model = widgets.find(w => w.select);
+    if (model && widgets.some(w => w.bound)) {
+      const bound = () => { const n = latentsOf(state.models.find(x => x.id === model.select.value)); widgets.forEach(w => w.bound && w.bound(n)); };
+      model.select.addEventListener('change', bound);
+      bound();
     }
     forms[m.id] = { widgets, node: formNode };
     if (usable.length > 1)

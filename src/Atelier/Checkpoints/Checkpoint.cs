@@ -35,7 +35,24 @@ public static class Checkpoint
     public static Dictionary<string, TorchSharp.torch.Tensor> LoadStateDict(string path, string? select = null)
     {
         using var file = Load(path);
-        var sd = select == null ? file.StateDict : file.Select(select);
+        return Detach(select == null ? file.StateDict : file.Select(select));
+    }
+
+    /// <summary>
+    /// Loads the state dict of the network a file holds: when the recogniser finds one of <paramref name="runKinds"/>
+    /// (a training run keeping the network beside its optimiser, e.g. net.* of a fast-style run), the tensors under
+    /// the run's prefix; otherwise the whole file, as <see cref="LoadStateDict"/>. So a run's checkpoint.safetensors
+    /// loads wherever the network's own file does.
+    /// </summary>
+    public static Dictionary<string, TorchSharp.torch.Tensor> LoadNetworkStateDict(string path, params ArchitectureKind[] runKinds)
+    {
+        using var file = Load(path);
+        var found = ArchitectureRecognizer.Identify(file);
+        return Detach(runKinds.Contains(found.Kind) && found.Prefix is { } prefix ? file.Select(prefix) : file.StateDict);
+    }
+
+    static Dictionary<string, TorchSharp.torch.Tensor> Detach(IReadOnlyDictionary<string, TorchSharp.torch.Tensor> sd)
+    {
         var stripped = StateDicts.StripPrefixIfAll(sd, "module.");
         // Detach the chosen tensors from the file so disposing the file keeps them.
         var result = new Dictionary<string, TorchSharp.torch.Tensor>(StringComparer.Ordinal);

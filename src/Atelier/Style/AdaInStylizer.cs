@@ -49,7 +49,7 @@ public sealed class AdaInStylizer : IDisposable
 
     /// <summary>
     /// Loads the normalised VGG (e.g. vgg_normalised.pth or adain_vgg_normalised_relu4_1.pth) and one decoder per level
-    /// (decoder.pth of pytorch-AdaIN for relu4_1), checking that they fit together.
+    /// (decoder.pth of pytorch-AdaIN for relu4_1, or a decoder or run checkpoint of `style adain-train`), checking that they fit together.
     /// </summary>
     public static AdaInStylizer Load(string vggPath, IReadOnlyList<string> decoderPaths, Device? device = null)
     {
@@ -68,7 +68,8 @@ public sealed class AdaInStylizer : IDisposable
         var decoders = new List<AdaInDecoder>();
         try
         {
-            foreach (var p in decoderPaths) decoders.Add(LoadWith(p, sd => AdaInDecoder.FromStateDict(sd, p)));
+            // A decoder training run's checkpoint.safetensors loads too (its decoder.*).
+            foreach (var p in decoderPaths) decoders.Add(LoadWith(p, sd => AdaInDecoder.FromStateDict(sd, p), ArchitectureKind.AdainDecoderRun));
             var stylizer = new AdaInStylizer(encoder, decoders, ownsModules: true);
             if (device is not null) { encoder.to(device); foreach (var d in decoders) d.to(device); }
             return stylizer;
@@ -81,9 +82,9 @@ public sealed class AdaInStylizer : IDisposable
         }
     }
 
-    static T LoadWith<T>(string path, Func<IReadOnlyDictionary<string, Tensor>, T> build)
+    static T LoadWith<T>(string path, Func<IReadOnlyDictionary<string, Tensor>, T> build, params ArchitectureKind[] runKinds)
     {
-        var sd = Checkpoint.LoadStateDict(path);
+        var sd = Checkpoint.LoadNetworkStateDict(path, runKinds);
         try { return build(sd); }
         finally { foreach (var t in sd.Values) t.Dispose(); }
     }

@@ -9,12 +9,13 @@ namespace Atelier.Style;
 public static class FastStyle
 {
     /// <summary>
-    /// Loads a trained network from a .pth (pytorch/examples' saved state dict, stale InstanceNorm statistics dropped)
-    /// or a .safetensors file written by <see cref="FastStyleTrainer"/>; in eval mode.
+    /// Loads a trained network from a .pth (pytorch/examples' saved state dict, stale InstanceNorm statistics dropped),
+    /// a .safetensors file written by <see cref="FastStyleTrainer"/>, or a training run's checkpoint.safetensors (its
+    /// net.*, e.g. to try a run before it ends); in eval mode.
     /// </summary>
     public static TransformerNet LoadModel(string path, Device? device = null)
     {
-        var sd = Checkpoint.LoadStateDict(path);
+        var sd = Checkpoint.LoadNetworkStateDict(path, ArchitectureKind.FastStyleRun);
         var net = new TransformerNet();
         try
         {

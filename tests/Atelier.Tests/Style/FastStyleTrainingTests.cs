@@ -57,6 +57,9 @@ public class FastStyleTrainingTests
         Assert.True(File.Exists(Path.Combine(full.RunDir, "samples_000012.png")));
         Assert.True(File.Exists(Path.Combine(full.RunDir, "loss.png")));
         using var trained = FastStyle.LoadModel(dir.File("a.safetensors")); // loadable by `style fast`
+        using var fromRun = FastStyle.LoadModel(Path.Combine(full.RunDir, "checkpoint.safetensors")); // so is the run's checkpoint (its net.*)
+        var runWeights = fromRun.state_dict();
+        foreach (var (k, v) in trained.state_dict()) Assert.True(v.allclose(runWeights[k], rtol: 0, atol: 0), $"{k} differs in the run checkpoint");
 
         // 8 steps, then a second run resuming to 12: the same weights as 12 steps straight.
         manual_seed(1);
@@ -96,6 +99,9 @@ public class FastStyleTrainingTests
         Assert.True(File.Exists(Path.Combine(r.RunDir, "samples_000010.png")));
         using var dec = AdaInDecoder.FromStateDict(Checkpoint.LoadStateDict(dir.File("dec.safetensors")), "dec"); // loadable by `style adain`
         Assert.Equal("relu4_1", dec.EncoderLayer);
+        // The run's checkpoint (decoder.* beside Adam's state) loads as a decoder too.
+        using var fromRun = AdaInStylizer.Load(Vgg.Normalised("relu4_1"), [Path.Combine(r.RunDir, "checkpoint.safetensors")]);
+        Assert.Equal("relu4_1", fromRun.Decoders[0].EncoderLayer);
     }
 }
 
