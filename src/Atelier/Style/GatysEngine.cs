@@ -118,12 +118,16 @@ internal static class GatysEngine
                 ct.ThrowIfCancellationRequested();
                 using (var scope = NewDisposeScope())
                 {
-                    optimizer.step(() =>
+                    // The closure hands its result to native code (TorchSharp decouples the handle), which keeps
+                    // it, and step returns it again: a loss with its autograd graph would keep every activation of
+                    // the step alive (measured: +1.2 MB per step at 32 px). L-BFGS needs only the value, so the
+                    // closure returns a detached copy, and the returned tensor is disposed here.
+                    using var returned = optimizer.step(() =>
                     {
                         optimizer.zero_grad();
                         var loss = objective.Evaluate(x, losses);
                         loss.backward();
-                        return loss;
+                        return loss.detach();
                     });
                     using (no_grad()) x.clamp_(0, 1);
                 }
