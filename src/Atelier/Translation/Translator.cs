@@ -73,8 +73,7 @@ public sealed class Translator : IImageNetwork, IDisposable
     int IImageNetwork.Overlap => Spec.Family == GeneratorFamily.Resnet ? 128 : Spec.Multiple;
     /// <summary>
     /// ResNet: measured peak of one tile's forward pass (docs/any-size.md: 220-270 bytes a pixel at ngf 16, 655-710 at
-    /// ngf 64, 256-512 px tiles) with a margin, as 96 + 12 ngf. U-Net: not measured since its blocks free their
-    /// intermediates; the earlier, larger 48 ngf is kept.
+    /// ngf 64, 256-512 px tiles) with a margin, as 96 + 12 ngf. U-Net: not measured; the earlier, larger 48 ngf is kept.
     /// </summary>
     long IImageNetwork.BytesPerPixel => Spec.Family == GeneratorFamily.Resnet ? 96 + 12 * Spec.Ngf : Math.Max(1, Spec.Ngf * 48);
     /// <summary>Instance norm statistics are shared between tiles; BatchNorm in train mode (batch statistics) is not (translate warns).</summary>
