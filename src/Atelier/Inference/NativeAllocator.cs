@@ -3,11 +3,12 @@ using System.Runtime.InteropServices;
 namespace Atelier.Inference;
 
 /// <summary>
-/// Keeps the resident memory of tiled runs near what the tiles need. Why: glibc's malloc raises its mmap threshold
-/// each time a large block is freed (up to 32 MB), after which tile-sized activations (a 428x428x32 float tensor is
-/// 23 MB) come from the heap arenas and are not returned; measured, a tiled 2048x2048 stylisation reached twice its
-/// budget that way. Fixing the threshold (which turns the dynamic adjustment off) makes every block above it an
-/// mmap that goes back to the system when freed. Linux/glibc only; elsewhere, or if the call is unavailable, nothing.
+/// Keeps the resident memory of a budgeted run (tiled or not) near what its passes need. Why: glibc's malloc raises its
+/// mmap threshold each time a large block is freed (up to 32 MB), after which feature maps below that size come from
+/// the heap arenas and stay resident when freed; measured, an untiled 1024x1024 resnet_9blocks (ngf 16) pass peaked
+/// 359 MB above the warmed-up network with the dynamic threshold and 230 MB with it fixed (docs/any-size.md). Fixing the
+/// threshold (which turns the dynamic adjustment off) makes every block above it an mmap that goes back to the system
+/// when freed. Linux/glibc only; elsewhere, or if the call is unavailable, nothing.
 /// </summary>
 public static partial class NativeAllocator
 {

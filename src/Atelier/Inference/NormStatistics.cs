@@ -111,11 +111,12 @@ public sealed class NormStatistics : IDisposable
         using var scope = NewDisposeScope();
         var entry = Next(x, full =>
         {
-            var flat = full.to(ScalarType.Float64).reshape(full.shape[0], c, -1);
-            // A batch records the mean over its items (video and tiles use batch 1).
-            var mean = flat.mean([2L]).mean([0L]);
-            var second = flat.var(2, unbiased: false).mean([0L]);
-            return (mean, second, flat.shape[2]);
+            // No float64 copy of the feature map: var_mean reads the input once (libtorch accumulates float in double
+            // on the CPU); only the per-channel results are widened. A batch records the mean over its items (video
+            // and tiles use batch 1).
+            var flat = full.reshape(full.shape[0], c, -1);
+            var (variance, mean) = var_mean(flat, 2L, unbiased: false);
+            return (mean.to(ScalarType.Float64).mean([0L]), variance.to(ScalarType.Float64).mean([0L]), flat.shape[2]);
         }, (part, s1, s2) =>
         {
             var flat = part.to(ScalarType.Float64).reshape(part.shape[0], c, -1);

@@ -51,9 +51,12 @@ public sealed record TilePlan(int ImageWidth, int ImageHeight, int CanvasWidth, 
 
     /// <summary>
     /// Plans tiles for an image of <paramref name="width"/> x <paramref name="height"/> with <paramref name="inputChannels"/>
-    /// channels. Throws <see cref="AtelierUsageException"/> (naming --max-memory) when the budget cannot hold one tile.
+    /// channels (as the network takes them). <paramref name="sourceChannels"/>: channels of the image as loaded when it is
+    /// a separate buffer from the network's input (a converted copy), 0 when the input is the loaded image itself; null
+    /// assumes a separate copy of <paramref name="inputChannels"/>. Throws <see cref="AtelierUsageException"/> (naming
+    /// --max-memory) when the budget cannot hold one tile.
     /// </summary>
-    public static TilePlan Create(int width, int height, int inputChannels, IImageNetwork net, TilingOptions options)
+    public static TilePlan Create(int width, int height, int inputChannels, IImageNetwork net, TilingOptions options, int? sourceChannels = null)
     {
         int m = net.Multiple;
         var (padLeft, _) = ReflectPadding.PadFor(width, m);
@@ -62,8 +65,9 @@ public sealed record TilePlan(int ImageWidth, int ImageHeight, int CanvasWidth, 
         int overlap = ReflectPadding.RoundUp(options.Overlap ?? net.Overlap, m);
         if (options.Overlap is < 0) throw new AtelierUsageException($"--overlap {options.Overlap}: must be 0 or more");
         long pixels = (long)width * height;
-        // Input (as loaded and as prepared), output and the blending weights, all float32.
-        long imageBytes = 4 * pixels * (2L * inputChannels + net.OutputChannels + 1);
+        // The image as loaded (when the network's input is a converted copy), the input and the output, all float32;
+        // the blending weights are two lines (TiledInference.WeightSums).
+        long imageBytes = 4 * pixels * ((sourceChannels ?? inputChannels) + inputChannels + (long)net.OutputChannels) + 4L * (width + height);
         long budget = options.MaxMemory ?? TilingOptions.DefaultMaxMemory;
         long bpp = net.BytesPerPixel;
         int minSide = 2 * overlap + m; // a tile smaller than this would be mostly overlap

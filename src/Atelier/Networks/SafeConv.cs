@@ -103,8 +103,13 @@ public static class SafeConv
         else
         {
             // (sh, sw, n, c, qh, qw) -> (n, c, qh, sh, qw, sw): row q*sh + t holds phase t.
-            result = stack(phases).view(sh, sw, n, inChannels, qh, qw).permute(2, 3, 4, 0, 5, 1)
+            // Each copy is freed as soon as the next exists (autograd keeps what it needs), so the peak is two
+            // output-sized tensors rather than three held to the end of the scope (tiled inference sizes tiles by it).
+            var stacked = stack(phases);
+            foreach (var p in phases) p.Dispose();
+            result = stacked.view(sh, sw, n, inChannels, qh, qw).permute(2, 3, 4, 0, 5, 1)
                 .reshape(n, inChannels, qh * sh, qw * sw);
+            stacked.Dispose();
         }
         if (result.shape[2] != inputSize.H || result.shape[3] != inputSize.W)
             result = result[.., .., ..(int)inputSize.H, ..(int)inputSize.W];
@@ -133,9 +138,15 @@ public static class SafeConv
         var phase = differentiable
             ? Conv2d(source, taps, null, (1, 1), pad, groups)
             : F.conv2d(source, taps, padding: new[] { pad.H, pad.W }, groups: groups);
+        if (!symmetric) source.Dispose(); // a padded copy of the input: one per phase otherwise stays to the end
         // Phases after the first may be a row or column short of the common size; pad with zeros (cropped later).
         long padH = phaseSize.H - phase.shape[2], padW = phaseSize.W - phase.shape[3];
-        if (padH != 0 || padW != 0) phase = F.pad(phase, new[] { 0L, padW, 0L, padH });
+        if (padH != 0 || padW != 0)
+        {
+            var padded = F.pad(phase, new[] { 0L, padW, 0L, padH });
+            phase.Dispose();
+            phase = padded;
+        }
         return phase;
     }
 

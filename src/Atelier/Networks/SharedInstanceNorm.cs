@@ -38,8 +38,9 @@ public sealed class SharedInstanceNorm : nn.Module<Tensor, Tensor>
             return nn.functional.instance_norm(x, weight: weight, bias: bias, eps: Eps);
         using var scope = NewDisposeScope();
         var (mean, variance, _) = stats.MeanVar(x);
-        var y = (x - mean) * (variance + Eps).rsqrt();
-        if (weight is not null) y = y * weight.view(1, -1, 1, 1) + bias!.view(1, -1, 1, 1);
+        // The statistics are shared by every item of the batch, so this is batch norm with them as running statistics:
+        // (x - mean) / sqrt(var + eps) * weight + bias in one fused pass, one output and no full-size temporaries.
+        var y = nn.functional.batch_norm(x, mean[0].reshape(Channels), variance[0].reshape(Channels), weight, bias, training: false, eps: Eps);
         return y.MoveToOuterDisposeScope();
     }
 }

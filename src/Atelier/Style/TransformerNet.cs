@@ -45,18 +45,37 @@ public sealed class TransformerNet : nn.Module<Tensor, Tensor>
     {
         if (x.dim() != 4 || x.shape[1] != 3)
             throw new AtelierException($"the fast-style network takes N×3×H×W RGB, got shape [{string.Join(", ", x.shape)}]");
-        using var scope = NewDisposeScope();
-        var y = in1.forward(conv1.forward(x)).relu();
-        y = in2.forward(conv2.forward(y)).relu();
-        y = in3.forward(conv3.forward(y)).relu();
-        y = res1.forward(y);
-        y = res2.forward(y);
-        y = res3.forward(y);
-        y = res4.forward(y);
-        y = res5.forward(y);
-        y = in4.forward(deconv1.forward(y)).relu();
-        y = in5.forward(deconv2.forward(y)).relu();
-        return deconv3.forward(y).MoveToOuterDisposeScope();
+        // Each intermediate is freed as soon as the next exists (no scope holding them all to the end): the peak of a
+        // forward pass is then a few feature maps, not the sum of all of them (tiled runs size tiles by it).
+        var y = Step(x, conv1.forward, false);
+        y = Step(y, in1.forward, true);
+        y = Step(y, t => t.relu(), true);
+        y = Step(y, conv2.forward, true);
+        y = Step(y, in2.forward, true);
+        y = Step(y, t => t.relu(), true);
+        y = Step(y, conv3.forward, true);
+        y = Step(y, in3.forward, true);
+        y = Step(y, t => t.relu(), true);
+        y = Step(y, res1.forward, true);
+        y = Step(y, res2.forward, true);
+        y = Step(y, res3.forward, true);
+        y = Step(y, res4.forward, true);
+        y = Step(y, res5.forward, true);
+        y = Step(y, deconv1.forward, true);
+        y = Step(y, in4.forward, true);
+        y = Step(y, t => t.relu(), true);
+        y = Step(y, deconv2.forward, true);
+        y = Step(y, in5.forward, true);
+        y = Step(y, t => t.relu(), true);
+        return Step(y, deconv3.forward, true);
+    }
+
+    /// <summary>Applies one layer and disposes its input if it is an intermediate (with grad on, autograd keeps what it needs).</summary>
+    static Tensor Step(Tensor x, Func<Tensor, Tensor> layer, bool disposeInput)
+    {
+        var y = layer(x);
+        if (disposeInput) x.Dispose();
+        return y;
     }
 
     /// <summary>

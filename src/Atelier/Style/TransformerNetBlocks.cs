@@ -48,11 +48,16 @@ public sealed class FastStyleUpsampleConvLayer : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var up = _upsample > 1
-            ? nn.functional.interpolate(x, scale_factor: [_upsample, _upsample], mode: InterpolationMode.Nearest)
-            : x.alias();
-        using var padded = reflection_pad.forward(up);
+        using var padded = Padded(x);
         return conv2d.forward(padded);
+    }
+
+    /// <summary>The upsampled, padded input; the upsampled copy is freed before the convolution runs.</summary>
+    Tensor Padded(Tensor x)
+    {
+        if (_upsample <= 1) return reflection_pad.forward(x);
+        using var up = nn.functional.interpolate(x, scale_factor: [_upsample, _upsample], mode: InterpolationMode.Nearest);
+        return reflection_pad.forward(up);
     }
 }
 
@@ -73,11 +78,18 @@ public sealed class FastStyleResidualBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var a = conv1.forward(x);
-        using var b = in1.forward(a);
-        using var c = b.relu();
-        using var d = conv2.forward(c);
-        using var e = in2.forward(d);
-        return e + x;
+        // Intermediates are freed as soon as the next exists, so at most two feature maps besides x are alive.
+        var y = conv1.forward(x);
+        y = Then(y, in1.forward(y));
+        y = Then(y, y.relu());
+        y = Then(y, conv2.forward(y));
+        y = Then(y, in2.forward(y));
+        return Then(y, y + x);
+    }
+
+    static Tensor Then(Tensor previous, Tensor next)
+    {
+        previous.Dispose();
+        return next;
     }
 }

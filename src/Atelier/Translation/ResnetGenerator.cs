@@ -27,7 +27,12 @@ public sealed class ResnetBlock : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => x + conv_block.forward(x);
+    public override Tensor forward(Tensor x)
+    {
+        // The branch is freed at once (not left to an enclosing dispose scope: nine of them were alive at the end).
+        using var branch = conv_block.forward(x);
+        return x + branch;
+    }
 }
 
 /// <summary>

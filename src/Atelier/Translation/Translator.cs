@@ -71,17 +71,23 @@ public sealed class Translator : IImageNetwork, IDisposable
     int IImageNetwork.Multiple => Spec.Multiple;
     /// <summary>About the receptive-field radius: a ResNet's (84 px for 9 blocks), or the U-Net's multiple.</summary>
     int IImageNetwork.Overlap => Spec.Family == GeneratorFamily.Resnet ? 128 : Spec.Multiple;
-    /// <summary>Measured for resnet_9blocks ngf 16 (about 740 bytes a pixel, docs/any-size.md), in proportion to the width.</summary>
-    long IImageNetwork.BytesPerPixel => Math.Max(1, Spec.Ngf * 48);
+    /// <summary>
+    /// ResNet: measured peak of one tile's forward pass (docs/any-size.md: 220-270 bytes a pixel at ngf 16, 655-710 at
+    /// ngf 64, 256-512 px tiles) with a margin, as 96 + 12 ngf. U-Net: not measured; the earlier, larger 48 ngf is kept.
+    /// </summary>
+    long IImageNetwork.BytesPerPixel => Spec.Family == GeneratorFamily.Resnet ? 96 + 12 * Spec.Ngf : Math.Max(1, Spec.Ngf * 48);
     /// <summary>Instance norm statistics are shared between tiles; BatchNorm in train mode (batch statistics) is not (translate warns).</summary>
     bool IImageNetwork.UsesStatistics => Spec.Norm == NormKind.Instance;
     int IImageNetwork.OutputChannels => (int)Spec.OutputNc;
-    Image IImageNetwork.PrepareInput(Image image) => Spec.InputNc == 1 ? ImageOps.ToGray(image) : ImageOps.ToRgb(image);
+    /// <summary>The image itself when it has the channels the generator takes (no whole-image copy), else converted.</summary>
+    Image IImageNetwork.PrepareInput(Image image) => (image.Channels == Spec.InputNc && image.Channels is 1 or 3) ? image
+        : Spec.InputNc == 1 ? ImageOps.ToGray(image) : ImageOps.ToRgb(image);
     Tensor IImageNetwork.Forward(Tensor input01)
     {
         using var scope = NewDisposeScope();
-        var y = TranslateTensor(input01 * 2 - 1);
-        return ((y + 1) / 2).MoveToOuterDisposeScope();
+        // In place where the tensor is this method's own: fewer input- and output-sized temporaries per tile.
+        var y = TranslateTensor((input01 * 2).sub_(1));
+        return y.add_(1).div_(2).MoveToOuterDisposeScope();
     }
 
     public void Dispose() => Generator.Dispose();

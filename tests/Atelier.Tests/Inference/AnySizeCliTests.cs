@@ -24,7 +24,7 @@ public class AnySizeCliTests
         var whole = ImageIO.Load(dir.File("whole.png"));
         Assert.Equal((257, 131), (whole.Width, whole.Height));
 
-        // 16 MB: the image buffers (~1 MB) and tiles of about 88x88 px (2000 bytes a pixel): the image is cut in tiles.
+        // 16 MB: the image buffers (~1 MB) and tiles of about 148x132 px (800 bytes a pixel): the image is cut in two.
         r = CliHarness.Run("style", "fast", dir.File("in.png"), "-m", dir.File("model.safetensors"), "-o", dir.File("tiled.png"), "--max-memory", "16MB", "--overlap", "32", "--quiet");
         Assert.True(r.ExitCode == 0, r.Err);
         var tiled = ImageIO.Load(dir.File("tiled.png"));

@@ -145,6 +145,57 @@ public class TiledInferenceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void PlannedTilesNeverExceedTheBudget()
+    {
+        // Whatever the image and the budget, a plan either fits (image buffers plus one tile's estimated forward pass)
+        // or is refused with a usage error; it is never over the budget.
+        using var translator = InferenceTestNets.TinyResnet();
+        using var fast = InferenceTestNets.FastStyle();
+        var nets = new IImageNetwork[] { translator, new FastStyleNetwork(fast), new InferenceTestNets.SmoothNormNet() };
+        var sizes = new[] { (600, 400), (4096, 4096), (2048, 1024), (257, 3000), (5000, 300) };
+        int planned = 0, refused = 0;
+        foreach (var net in nets)
+            foreach (var (w, h) in sizes)
+                foreach (int? source in new int?[] { null, 0, 4 })
+                    for (long budget = 16L << 20; budget <= 4L << 30; budget = budget * 3 / 2)
+                    {
+                        TilePlan plan;
+                        try { plan = TilePlan.Create(w, h, 3, net, new TilingOptions { MaxMemory = budget }, source); }
+                        catch (AtelierUsageException) { refused++; continue; }
+                        planned++;
+                        Assert.True(plan.EstimatedBytes <= budget, $"{net.Name} {w}x{h}, budget {budget}: estimate {plan.EstimatedBytes}");
+                        Assert.Equal((long)plan.TileWidth * plan.TileHeight * net.BytesPerPixel, plan.TileBytes);
+                        Assert.All(plan.Tiles, t => Assert.True(t.Width == plan.TileWidth && t.Height == plan.TileHeight));
+                    }
+        Assert.True(planned > 50 && refused > 10, $"{planned} planned, {refused} refused");
+    }
+
+    [Fact]
+    public void LineWeightSumsEqualThePerPixelSumOfTheWindows()
+    {
+        // The blend divides by cols[x] * rows[y] instead of a whole-image weight buffer: exact for a grid of tiles.
+        using var translator = InferenceTestNets.TinyResnet();
+        var plan = TilePlan.Create(203, 149, 3, translator, new TilingOptions { TileSize = 72, Overlap = 24 });
+        Assert.True(plan.Tiles.Count >= 9);
+        var sum = new double[plan.ImageWidth * plan.ImageHeight];
+        foreach (var t in plan.Tiles)
+            for (int j = 0; j < t.Height; j++)
+                for (int i = 0; i < t.Width; i++)
+                {
+                    int ox = t.X + i - plan.PadLeft, oy = t.Y + j - plan.PadTop;
+                    if (ox < 0 || oy < 0 || ox >= plan.ImageWidth || oy >= plan.ImageHeight) continue;
+                    sum[oy * plan.ImageWidth + ox] += TilePlan.Ramp(i, t.Width, t.OverlapLeft, t.OverlapRight) * TilePlan.Ramp(j, t.Height, t.OverlapTop, t.OverlapBottom);
+                }
+        var (cols, rows) = TiledInference.WeightSums(plan);
+        for (int y = 0; y < plan.ImageHeight; y++)
+            for (int x = 0; x < plan.ImageWidth; x++)
+            {
+                Assert.Equal(sum[y * plan.ImageWidth + x], cols[x] * rows[y], 5);
+                Assert.Equal(1.0, cols[x] * rows[y], 4); // the raised-cosine windows are a partition of unity
+            }
+    }
+
+    [Fact]
     public void AccumulatedStatisticsOverCoresEqualTheWholeImages()
     {
         manual_seed(1);
