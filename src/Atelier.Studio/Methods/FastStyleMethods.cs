@@ -61,6 +61,10 @@ public sealed class AdaInMethod : StudioMethod
             help: "the styles' features are mixed with weights 1 - w and w (used only with a second style)"),
         MethodParam.Float("alpha", "Alpha (style strength)", 0, 1, 1, 0.05, live: true),
         MethodParam.Bool("preserveColor", "Keep the content's colours", false),
+        MethodParam.Choice("transform", "Feature transform", "adain", "adain", "wct") with
+        {
+            Help = "adain matches channel means and deviations; wct whitens the content features and colours them with the style's covariance (Li et al. 2017)",
+        },
     ];
 
     // The encoder can always be the built-in VGG, so only the decoder is required.
@@ -83,6 +87,7 @@ public sealed class AdaInMethod : StudioMethod
         double weight2 = r.Fields.Double("weight2", 0.5, 0, 1);
         double alpha = r.Fields.Double("alpha", 1, 0, 1);
         bool preserve = r.Fields.Bool("preserveColor", false);
+        var transform = r.Fields.Choice("transform", "adain", "adain", "wct") == "wct" ? FeatureTransform.Wct : FeatureTransform.AdaIn;
         var device = r.Device;
         return ctx =>
         {
@@ -95,10 +100,11 @@ public sealed class AdaInMethod : StudioMethod
             var s = ImageTensors.ToTensor(style, ValueRange.ZeroOne, device);
             List<StyleInput> styles = style2 is null ? [new StyleInput(s)]
                 : [new StyleInput(s, 1 - weight2), new StyleInput(ImageTensors.ToTensor(style2, ValueRange.ZeroOne, device), weight2)];
-            var result = stylizer.Stylize(c, styles, new AdaInOptions { Alpha = alpha, PreserveColor = preserve });
+            var result = stylizer.Stylize(c, styles, new AdaInOptions { Alpha = alpha, PreserveColor = preserve, Transform = transform });
             var info = new Dictionary<string, object>
             {
                 ["alpha"] = alpha, ["styles"] = styles.Count, ["encoder"] = vggPath is null ? MethodParam.BuiltInId : "file",
+                ["transform"] = transform == FeatureTransform.Wct ? "wct" : "adain",
             };
             if (style2 != null) info["weight2"] = weight2;
             return new JobOutput(ImageTensors.FromTensor(result.cpu()), info);

@@ -7,6 +7,7 @@ public static class MethodSet
     [
         new QuiltingMethod(),
         new EfrosLeungMethod(),
+        new ScanlineMethod(),
         new HoleFillingMethod(),
         new GatysStyleMethod(),
         new GatysTextureMethod(),

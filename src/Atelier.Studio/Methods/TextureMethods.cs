@@ -33,6 +33,38 @@ public sealed class EfrosLeungMethod : StudioMethod
     }
 }
 
+/// <summary>Scanline synthesis (Wei-Levoy): raster order, L-shaped causal neighbourhoods, optionally over a pyramid.</summary>
+public sealed class ScanlineMethod : StudioMethod
+{
+    public override string Id => "texture.scanline";
+    public override string Panel => "texture";
+    public override string Title => "Scanline";
+    public override string About => "fills the output row by row, comparing only the L-shaped half-window already synthesised; coarse-to-fine with pyramid levels.";
+    public override IReadOnlyList<MethodParam> Params { get; } =
+    [
+        MethodParam.Image("sample", "Sample", "pebbles", 48),
+        MethodParam.Int("size", "Output size (px)", 16, 256, 96),
+        MethodParam.Int("window", "Window (odd)", 3, 31, 9, "the L-shaped half of this window is compared"),
+        MethodParam.Int("levels", "Pyramid levels", 1, 4, 2, "each coarser level adds a full neighbourhood of the parent"),
+        MethodParam.Bool("approximate", "Approximate (much faster)", true),
+        MethodParam.Seed(),
+    ];
+
+    public override async Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
+    {
+        var sample = (await r.Uploads.ReadRgbAsync(r.Fields.Form, "sample", true, ct))!;
+        int size = r.Fields.Int("size", 96, 16, 256);
+        int window = TextureParams.OddWindow(r.Fields, "window", 9, sample);
+        int levels = r.Fields.Int("levels", 2, 1, 4);
+        bool approximate = r.Fields.Bool("approximate", true);
+        int seed = r.Fields.Int("seed", 1, 0, int.MaxValue);
+        var options = new ScanlineOptions { Window = window, Levels = levels, Approximate = approximate };
+        return ctx => new JobOutput(
+            Scanline.Synthesize(sample, size, size, options, seed, ctx.Progress, ctx.CancellationToken),
+            new Dictionary<string, object> { ["seed"] = seed, ["window"] = window, ["levels"] = levels });
+    }
+}
+
 /// <summary>Image quilting (Efros-Freeman): blocks of the sample joined along minimum-error cuts.</summary>
 public sealed class QuiltingMethod : StudioMethod
 {

@@ -30,6 +30,25 @@ public class TextureMethodTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Scanline_with_a_pyramid_copies_sample_pixels_at_the_requested_size()
+    {
+        await using var s = await StudioHarness.StartAsync(methods: [new ScanlineMethod()]);
+        var samplePng = StudioImages.EncodePng(ProceduralSamples.Make("pebbles", 32));
+        var sampleColours = Colours(StudioImages.DecodeRgb(samplePng));
+        var grown = await RunAsync(s, "texture.scanline", f =>
+        {
+            StudioHarness.AddFile(f, "sample", samplePng, "pebbles.png");
+            f.Add(new StringContent("40"), "size");
+            f.Add(new StringContent("5"), "window");
+            f.Add(new StringContent("2"), "levels");
+        });
+        Assert.Equal((40, 40), (grown.Width, grown.Height));
+        // The finest level copies pixels of the sample itself; the coarse level only guides the choice.
+        Assert.Empty(Colours(grown).Except(sampleColours));
+        Assert.True(Colours(grown).Count > 10);
+    }
+
+    [Fact]
     public async Task Quilting_and_efros_leung_make_textures_from_the_sample_pixels()
     {
         await using var s = await StudioHarness.StartAsync(methods: [new QuiltingMethod(), new EfrosLeungMethod()]);

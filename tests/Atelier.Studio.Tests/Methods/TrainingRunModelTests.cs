@@ -62,6 +62,20 @@ public class TrainingRunModelTests
         var decRun = await RunAsync(s, "style.adain", f => AdaIn(f, list["dec.safetensors.run/checkpoint.safetensors"].Id, picture));
         Assert.Equal((32, 24), (decRun.Width, decRun.Height));
         Assert.Equal(decNet.Data, decRun.Data);
+
+        // The same panel whitens and colours (WCT) on request. (This one-step decoder's output is nearly flat, so
+        // the job's record of the transform is what shows the choice arrived; WCT's maths is tested in the library.)
+        var (status, body) = await s.PostFormAsync("/api/jobs/style.adain", f => { AdaIn(f, list["dec.safetensors"].Id, picture); f.Add(new StringContent("wct"), "transform"); });
+        Assert.True(status == 202, body.ToString());
+        var done = await s.WaitForJobAsync(body.GetProperty("id").GetString()!, TimeSpan.FromSeconds(120));
+        Assert.True(done.GetProperty("state").GetString() == "succeeded", done.ToString());
+        Assert.Equal("wct", done.GetProperty("info").GetProperty("transform").GetString());
+        var wct = StudioImages.DecodeRgb(await s.Http.GetByteArrayAsync(done.GetProperty("resultUrl").GetString()));
+        Assert.Equal((32, 24), (wct.Width, wct.Height));
+        // A transform outside the list is refused before any work.
+        (status, body) = await s.PostFormAsync("/api/jobs/style.adain", f => { AdaIn(f, list["dec.safetensors"].Id, picture); f.Add(new StringContent("histogram"), "transform"); });
+        Assert.Equal(400, status);
+        Assert.Contains("transform", body.ToString());
     }
 
     static void Fast(MultipartFormDataContent f, string model, byte[] picture)
