@@ -56,13 +56,16 @@ static class GatysBench
             var progress = new SyncProgress(p =>
             {
                 if (!steps.Contains((int)p.Step)) return;
+                double before = BenchSupport.ResidentMiB();
+                // After a full collection too: tensors that nobody disposed hold native memory until their finalizers run.
+                GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
                 rss[(int)p.Step] = BenchSupport.ResidentMiB();
-                Console.WriteLine($"  step {p.Step}: resident {rss[(int)p.Step]:0} MiB"); // as it goes: long runs may be cut
+                Console.WriteLine($"  step {p.Step}: resident {before:0} MiB, {rss[(int)p.Step]:0} MiB after a full GC"); // as it goes: long runs may be cut
             });
             GatysStyleTransfer.Run(Picture(memorySize, 1), [new WeightedStyle(Picture(memorySize, 2))], vgg,
                 new GatysStyleOptions { Iterations = memorySteps.Max(), Optimizer = memoryOptimizer }, progress);
             Console.WriteLine();
-            Console.WriteLine($"resident memory of one {memorySize} px run: " +
+            Console.WriteLine($"resident memory of one {memorySize} px run (after a full GC): " +
                 string.Join(", ", rss.Select(kv => $"step {kv.Key}: {kv.Value:0} MiB")));
         }
         return 0;
