@@ -155,12 +155,5 @@ static class AnySizeBench
         return Status("VmRSS");
     }
 
-    /// <summary>A /proc/self/status figure in bytes (Linux).</summary>
-    static long Status(string key)
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith(key + ":", StringComparison.Ordinal))
-                return long.Parse(line[(key.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-        return 0;
-    }
+    static long Status(string key) => BenchSupport.ProcStatusBytes(key);
 }

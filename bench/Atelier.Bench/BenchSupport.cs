@@ -41,12 +41,16 @@ static class BenchSupport
     }
 
     /// <summary>Resident set size of this process in MiB (native tensors included), from /proc/self/status.</summary>
-    public static double ResidentMiB()
+    public static double ResidentMiB() => ProcStatusBytes("VmRSS") is > 0 and var b ? b / 1048576.0 : double.NaN;
+
+    /// <summary>A /proc/self/status figure (VmRSS, VmHWM, ...) in bytes; 0 where there is none (not Linux).</summary>
+    public static long ProcStatusBytes(string key)
     {
+        if (!File.Exists("/proc/self/status")) return 0;
         foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-        return double.NaN;
+            if (line.StartsWith(key + ":", StringComparison.Ordinal))
+                return long.Parse(line[(key.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        return 0;
     }
 
     public static string Ratio(double ours, double reference) =>

@@ -93,7 +93,7 @@ static class StyleGanBench
         var progress = new SyncProgress(r =>
         {
             if (at.Contains((int)r.Step))
-                Console.WriteLine($"step {r.Step,6}: RSS {Rss() / 1048576.0:0.0} MiB ({clock.Elapsed.TotalSeconds:0} s)");
+                Console.WriteLine($"step {r.Step,6}: RSS {BenchSupport.ResidentMiB():0.0} MiB ({clock.Elapsed.TotalSeconds:0} s)");
         });
         using var result = Inversion.Invert(g, target, meanW, withPerceptual ? perceptual.Distance : null,
             new InversionOptions { Space = LatentSpace.WPlus, Steps = at.Max() }, progress);
@@ -101,13 +101,6 @@ static class StyleGanBench
         return 0;
     }
 
-    static long Rss()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-        return -1;
-    }
 
     static (double Gen, double Invert) Python(string python, int size, int latent, int nMlp, int channels, int batch, int threads, int warmup, int iters, int invertSteps)
     {

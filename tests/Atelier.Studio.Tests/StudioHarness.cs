@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Atelier.Imaging;
 using Atelier.Studio.Hosting;
 using Atelier.Studio.Methods;
 
@@ -67,6 +68,19 @@ public sealed class StudioHarness : IAsyncDisposable
             if (DateTime.UtcNow > until) throw new TimeoutException($"job {id} still {s}");
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>
+    /// Submits a job to <paramref name="method"/>, requires it to be accepted and to succeed, and returns its result
+    /// picture with the final snapshot (for the job's info).
+    /// </summary>
+    public async Task<(Image Image, JsonElement Snapshot)> RunJobAsync(string method, Action<MultipartFormDataContent> fill, TimeSpan? timeout = null)
+    {
+        var (status, body) = await PostFormAsync($"/api/jobs/{method}", fill);
+        Assert.True(status == 202, $"{method}: {body}");
+        var done = await WaitForJobAsync(body.GetProperty("id").GetString()!, timeout ?? TimeSpan.FromSeconds(120));
+        Assert.True(done.GetProperty("state").GetString() == "succeeded", done.ToString());
+        return (StudioImages.DecodeRgb(await Http.GetByteArrayAsync(done.GetProperty("resultUrl").GetString())), done);
     }
 
     public async ValueTask DisposeAsync()

@@ -90,12 +90,6 @@ public class ModelMethodTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(max <= 2.5 / 255 && sum / expected.Data.Length <= 0.5 / 255, $"{what}: max diff {max * 255:0.00}/255, mean {sum / expected.Data.Length * 255:0.000}/255");
     }
 
-    static async Task<Image> RunAsync(StudioHarness s, string method, Action<MultipartFormDataContent> fill)
-    {
-        var (status, body) = await s.PostFormAsync($"/api/jobs/{method}", fill);
-        Assert.True(status == 202, $"{method}: {body}");
-        var done = await s.WaitForJobAsync(body.GetProperty("id").GetString()!, TimeSpan.FromSeconds(120));
-        Assert.True(done.GetProperty("state").GetString() == "succeeded", done.ToString());
-        return StudioImages.DecodeRgb(await s.Http.GetByteArrayAsync(done.GetProperty("resultUrl").GetString()));
-    }
+    static async Task<Image> RunAsync(StudioHarness s, string method, Action<MultipartFormDataContent> fill) =>
+        (await s.RunJobAsync(method, fill)).Image;
 }

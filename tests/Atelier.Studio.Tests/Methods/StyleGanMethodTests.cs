@@ -134,12 +134,6 @@ public class StyleGanMethodTests(Xunit.Abstractions.ITestOutputHelper output)
         return Inversion.Psnr(mse);
     }
 
-    static async Task<(Image Image, JsonElement Snapshot)> RunAsync(StudioHarness s, string method, Action<MultipartFormDataContent> fill)
-    {
-        var (status, body) = await s.PostFormAsync($"/api/jobs/{method}", fill);
-        Assert.True(status == 202, $"{method}: {body}");
-        var done = await s.WaitForJobAsync(body.GetProperty("id").GetString()!, TimeSpan.FromSeconds(120));
-        Assert.True(done.GetProperty("state").GetString() == "succeeded", done.ToString());
-        return (StudioImages.DecodeRgb(await s.Http.GetByteArrayAsync(done.GetProperty("resultUrl").GetString())), done);
-    }
+    static Task<(Image Image, JsonElement Snapshot)> RunAsync(StudioHarness s, string method, Action<MultipartFormDataContent> fill) =>
+        s.RunJobAsync(method, fill);
 }

@@ -21,12 +21,9 @@ public class TextureMethodTests(Xunit.Abstractions.ITestOutputHelper output)
     async Task<Image> RunAsync(StudioHarness s, string method, Action<MultipartFormDataContent> fill)
     {
         var clock = Stopwatch.StartNew();
-        var (status, body) = await s.PostFormAsync($"/api/jobs/{method}", fill);
-        Assert.True(status == 202, body.ToString());
-        var done = await s.WaitForJobAsync(body.GetProperty("id").GetString()!, TimeSpan.FromSeconds(60));
-        Assert.True(done.GetProperty("state").GetString() == "succeeded", done.ToString());
+        var (image, _) = await s.RunJobAsync(method, fill, TimeSpan.FromSeconds(60));
         output.WriteLine($"{method}: {clock.Elapsed.TotalSeconds:0.00} s");
-        return StudioImages.DecodeRgb(await s.Http.GetByteArrayAsync(done.GetProperty("resultUrl").GetString()));
+        return image;
     }
 
     [Fact]

@@ -65,15 +65,11 @@ public class TrainingRunModelTests
 
         // The same panel whitens and colours (WCT) on request. (This one-step decoder's output is nearly flat, so
         // the job's record of the transform is what shows the choice arrived; WCT's maths is tested in the library.)
-        var (status, body) = await s.PostFormAsync("/api/jobs/style.adain", f => { AdaIn(f, list["dec.safetensors"].Id, picture); f.Add(new StringContent("wct"), "transform"); });
-        Assert.True(status == 202, body.ToString());
-        var done = await s.WaitForJobAsync(body.GetProperty("id").GetString()!, TimeSpan.FromSeconds(120));
-        Assert.True(done.GetProperty("state").GetString() == "succeeded", done.ToString());
+        var (wct, done) = await s.RunJobAsync("style.adain", f => { AdaIn(f, list["dec.safetensors"].Id, picture); f.Add(new StringContent("wct"), "transform"); });
         Assert.Equal("wct", done.GetProperty("info").GetProperty("transform").GetString());
-        var wct = StudioImages.DecodeRgb(await s.Http.GetByteArrayAsync(done.GetProperty("resultUrl").GetString()));
         Assert.Equal((32, 24), (wct.Width, wct.Height));
         // A transform outside the list is refused before any work.
-        (status, body) = await s.PostFormAsync("/api/jobs/style.adain", f => { AdaIn(f, list["dec.safetensors"].Id, picture); f.Add(new StringContent("histogram"), "transform"); });
+        var (status, body) = await s.PostFormAsync("/api/jobs/style.adain", f => { AdaIn(f, list["dec.safetensors"].Id, picture); f.Add(new StringContent("histogram"), "transform"); });
         Assert.Equal(400, status);
         Assert.Contains("transform", body.ToString());
     }
@@ -92,12 +88,6 @@ public class TrainingRunModelTests
         StudioHarness.AddFile(f, "style", TinyModels.Picture(24, 24, 31), "s.png");
     }
 
-    static async Task<Image> RunAsync(StudioHarness s, string method, Action<MultipartFormDataContent> fill)
-    {
-        var (status, body) = await s.PostFormAsync($"/api/jobs/{method}", fill);
-        Assert.True(status == 202, $"{method}: {body}");
-        var done = await s.WaitForJobAsync(body.GetProperty("id").GetString()!, TimeSpan.FromSeconds(120));
-        Assert.True(done.GetProperty("state").GetString() == "succeeded", done.ToString());
-        return StudioImages.DecodeRgb(await s.Http.GetByteArrayAsync(done.GetProperty("resultUrl").GetString()));
-    }
+    static async Task<Image> RunAsync(StudioHarness s, string method, Action<MultipartFormDataContent> fill) =>
+        (await s.RunJobAsync(method, fill)).Image;
 }
