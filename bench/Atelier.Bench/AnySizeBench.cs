@@ -111,7 +111,7 @@ static class AnySizeBench
         var sizes = parts[1].Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList();
         set_num_threads(threads);
         manual_seed(1);
-        NativeAllocator.ReturnLargeBlocksToTheSystem(); // as tiled runs do: freed tiles go back, each pass is measured alone
+        using var budget = NativeAllocator.EnterBudget(); // as budgeted runs do: freed tiles go back, each pass is measured alone
         var (net, name, owner) = Build(parts[0], ngf);
         WarmUp(net);
         Console.WriteLine($"{name}, {threads} threads; peak above the resident memory before the pass, bytes a pixel (planner: {net.BytesPerPixel})");

@@ -11,13 +11,29 @@ static class BenchSupport
     /// Runs bench/python/SCRIPT with Debian's python3 (torch 1.13) and the given arguments, OMP threads pinned, and
     /// returns the JSON object on its last stdout line (null, with the error printed, if it failed).
     /// </summary>
-    public static JsonElement? Python(string python, string script, int threads, params string[] args)
+    /// <summary>The allocator policy this run gave Atelier: "reuse" (as the CLI) or "default" (glibc's own).</summary>
+    public static string AtelierMalloc { get; set; } = "default";
+
+    /// <summary>Runs a reference script with glibc's default allocator policy, as PyTorch users run it.</summary>
+    public static JsonElement? Python(string python, string script, int threads, params string[] args) =>
+        Python(python, script, threads, reuseFreedMemory: false, args);
+
+    /// <summary>
+    /// Runs a reference script; with <paramref name="reuseFreedMemory"/> its malloc gets the policy Atelier sets for
+    /// itself (the same glibc options, by environment), to show what of a ratio is the allocator and what the kernels.
+    /// </summary>
+    public static JsonElement? Python(string python, string script, int threads, bool reuseFreedMemory, params string[] args)
     {
         var path = Path.Combine(FindRepoRoot(), "bench", "python", script);
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(path);
         foreach (var arg in args) psi.ArgumentList.Add(arg);
         psi.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+        if (reuseFreedMemory)
+        {
+            psi.Environment["MALLOC_MMAP_MAX_"] = "0";
+            psi.Environment["MALLOC_TRIM_THRESHOLD_"] = int.MaxValue.ToString(CultureInfo.InvariantCulture);
+        }
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + python);
         var stderrTask = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEnd();

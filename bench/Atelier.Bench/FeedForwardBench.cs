@@ -32,11 +32,14 @@ static class FeedForwardBench
         using var adain = new AdaInStylizer(encoder, decoder);
 
         var cases = new (string Net, int Batch, int Size)[] { ("fast", 1, 512), ("fast", 8, 256), ("adain", 1, 512), ("adain", 8, 256) };
-        var reference = a.Has("--no-python") ? null
-            : BenchSupport.Python(python, "feedforward_bench.py", threads, "--threads", $"{threads}", "--warmup", $"{warmup}", "--iters", $"{iters}");
+        string[] pyArgs = ["--threads", $"{threads}", "--warmup", $"{warmup}", "--iters", $"{iters}"];
+        var reference = a.Has("--no-python") ? null : BenchSupport.Python(python, "feedforward_bench.py", threads, pyArgs);
+        // The same script with Atelier's allocator policy: what of the ratio is malloc, what the kernels.
+        var sameMalloc = a.Has("--no-python") ? null : BenchSupport.Python(python, "feedforward_bench.py", threads, reuseFreedMemory: true, pyArgs);
 
         Console.WriteLine();
-        Console.WriteLine($"{"network",-8} {"input",-12} {"Atelier ms/img",15} {"PyTorch ms/img",15}  ratio (Atelier / PyTorch)");
+        Console.WriteLine($"Atelier malloc policy: {BenchSupport.AtelierMalloc}; PyTorch as run by default, and with the reuse policy");
+        Console.WriteLine($"{"network",-8} {"input",-12} {"Atelier ms/img",15} {"PyTorch ms/img",15} {"ratio",7} {"PyTorch reuse",14} {"ratio",7}");
         foreach (var (net, batch, size) in cases)
         {
             double ours = Time(warmup, iters, batch, () =>
@@ -56,7 +59,8 @@ static class FeedForwardBench
                 }
             });
             double torch = reference is { } r && r.TryGetProperty($"{net}_{batch}x{size}", out var v) ? v.GetDouble() : double.NaN;
-            Console.WriteLine($"{net,-8} {$"{batch}x{size}px",-12} {ours,15:0.0} {torch,15:0.0}  {BenchSupport.Ratio(ours, torch)}");
+            double torchReuse = sameMalloc is { } m && m.TryGetProperty($"{net}_{batch}x{size}", out var w) ? w.GetDouble() : double.NaN;
+            Console.WriteLine($"{net,-8} {$"{batch}x{size}px",-12} {ours,15:0.0} {torch,15:0.0} {BenchSupport.Ratio(ours, torch),7} {torchReuse,14:0.0} {BenchSupport.Ratio(ours, torchReuse),7}");
         }
         return 0;
     }

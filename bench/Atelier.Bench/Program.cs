@@ -1,3 +1,5 @@
+using Atelier.Inference;
+
 namespace Atelier.Bench;
 
 /// <summary>
@@ -24,6 +26,19 @@ public static class Program
             Console.Error.WriteLine($"usage: Atelier.Bench SECTION [options]; sections: {string.Join(", ", sections.Keys)}");
             return 2;
         }
-        return run(args[1..]);
+        // As the CLI does: freed native memory is reused rather than mapped afresh (NativeAllocator); `--malloc default`
+        // measures glibc's default policy instead.
+        var rest = args[1..].ToList();
+        int at = rest.IndexOf("--malloc");
+        string malloc = "reuse";
+        if (at >= 0 && at + 1 < rest.Count) { malloc = rest[at + 1]; rest.RemoveRange(at, 2); }
+        if (malloc is not ("reuse" or "default"))
+        {
+            Console.Error.WriteLine($"--malloc {malloc}: expected reuse or default");
+            return 2;
+        }
+        if (malloc == "reuse") NativeAllocator.ReuseFreedMemory();
+        BenchSupport.AtelierMalloc = malloc;
+        return run(rest.ToArray());
     }
 }

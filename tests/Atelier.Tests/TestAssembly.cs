@@ -5,3 +5,13 @@ using Xunit;
 // test draws from it at the same moment, which made thresholded results (an inversion's PSNR)
 // depend on scheduling. Serial runs make every seeded test reproducible on any machine.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace Atelier.Tests
+{
+    static class AllocatorPolicy
+    {
+        /// <summary>The tests run under the allocator policy the CLI and studio use (freed native memory is reused).</summary>
+        [System.Runtime.CompilerServices.ModuleInitializer]
+        internal static void Apply() => Atelier.Inference.NativeAllocator.ConfigureFromEnvironment();
+    }
+}

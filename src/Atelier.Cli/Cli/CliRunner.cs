@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Atelier.Inference;
 using Atelier.Runtime;
 
 namespace Atelier.Cli.Cli;
@@ -24,6 +25,7 @@ public static class CliRunner
             if (ctx.Threads < 0) throw new AtelierUsageException($"--threads {ctx.Threads}: must be 0 or more");
             TorchRuntime.SetThreads(ctx.Threads);
             TorchRuntime.DisableNnpack();
+            NativeAllocator.ConfigureFromEnvironment(); // freed tensors are reused: fresh pages cost more than the convolutions
             if (ctx.DeviceSpec != "auto") _ = ctx.Device; // an impossible --device fails before any work
             if (ctx.Seed is long seed) TorchRuntime.Seed(seed);
             return action(ctx, ct);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Atelier.Inference;
 using Atelier.Studio.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -72,7 +73,12 @@ public sealed class JobQueue : BackgroundService
                 {
                     Interlocked.Increment(ref _running);
                     try { Run(job, stoppingToken); }
-                    finally { Interlocked.Decrement(ref _running); }
+                    finally
+                    {
+                        // Jobs reuse freed native memory while they run (NativeAllocator); once none runs, give it back
+                        // so an idle studio does not hold the largest job's working set.
+                        if (Interlocked.Decrement(ref _running) == 0) NativeAllocator.Trim();
+                    }
                 }
                 Retire(job);
             }

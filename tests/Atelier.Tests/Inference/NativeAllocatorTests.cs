@@ -1,0 +1,56 @@
+using Atelier.Inference;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Atelier.Tests.Inference;
+
+public class NativeAllocatorTests
+{
+    [Fact]
+    public void BudgetScopesNestAndRestoreTheReusePolicy()
+    {
+        NativeAllocator.ReuseFreedMemory(); // the test assembly's policy, as the CLI's
+        Assert.True(NativeAllocator.ReusingFreedMemory);
+        var outer = NativeAllocator.EnterBudget();
+        var inner = NativeAllocator.EnterBudget();
+        Assert.False(NativeAllocator.ReusingFreedMemory);
+        outer.Dispose();
+        Assert.False(NativeAllocator.ReusingFreedMemory); // the inner one still holds
+        outer.Dispose(); // twice is once
+        Assert.False(NativeAllocator.ReusingFreedMemory);
+        inner.Dispose();
+        Assert.True(NativeAllocator.ReusingFreedMemory);
+    }
+
+    [Fact]
+    public void ReuseKeepsAFreedTensorsPagesAndABudgetGivesThemBack()
+    {
+        if (!OperatingSystem.IsLinux()) return; // glibc's malloc only; elsewhere the policies change nothing
+        const long bytes = 40L << 20; // under 64 MB: on a worker thread glibc maps larger blocks whatever the policy
+        NativeAllocator.ReuseFreedMemory();
+        using (var warm = ones(16)) Assert.Equal(16, warm.numel()); // libtorch loaded before the baseline
+        NativeAllocator.Trim(); // earlier tests' free memory goes back, so the block below comes to fresh pages
+        long before = Resident();
+        using (var t = ones(bytes / 4)) Assert.Equal(bytes / 4, t.numel()); // ones() writes, so every page is touched
+        long kept = Resident() - before;
+        // Freed, its pages stay in the process for the next tensor (a fresh mapping would fault every page in again).
+        Assert.True(kept > bytes / 2, $"after freeing a {bytes >> 20} MB tensor under reuse, resident memory rose by {kept >> 20} MB");
+
+        using (NativeAllocator.EnterBudget())
+        {
+            long trimmed = Resident() - before;
+            Assert.True(trimmed < bytes / 4, $"entering a budget should give the freed {bytes >> 20} MB back; still {trimmed >> 20} MB above");
+            using (var t = ones(bytes / 4)) Assert.Equal(bytes / 4, t.numel()); // ones() writes, so every page is touched
+            long after = Resident() - before;
+            Assert.True(after < bytes / 4, $"under a budget a freed {bytes >> 20} MB tensor should go back; {after >> 20} MB stayed");
+        }
+    }
+
+    static long Resident()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line[6..].Trim().Split(' ')[0]) * 1024;
+        return 0;
+    }
+}
