@@ -62,11 +62,16 @@ static class StyleGanBench
         var stepTimes = stamps.Zip(stamps.Skip(1), (x, y) => y - x).Skip(warmup).ToList();
         double invert = stepTimes.Count > 0 ? BenchSupport.Median(stepTimes) : double.NaN;
 
-        var py = Python(a.Get("--python") ?? "/usr/bin/python3", size, latent, nMlp, channels, batch, threads, warmup, iters, invertSteps);
+        string python = a.Get("--python") ?? "/usr/bin/python3";
+        var py = Python(python, size, latent, nMlp, channels, batch, threads, warmup, iters, invertSteps, reuse: false);
+        // The same script with Atelier's allocator policy: what of the ratio is malloc, what the kernels.
+        var pyReuse = Python(python, size, latent, nMlp, channels, batch, threads, warmup, iters, invertSteps, reuse: true);
         Console.WriteLine();
-        Console.WriteLine($"{"measure",-28} {"TorchSharp",12} {"PyTorch",12}  ratio (TorchSharp / PyTorch; >1 = Atelier better for images/s, worse for s/step)");
-        Console.WriteLine($"{"generation images/s",-28} {gen,12:0.00} {py.Gen,12:0.00}  {gen / py.Gen:0.00}");
-        Console.WriteLine($"{"inversion s/step (w+)",-28} {invert,12:0.000} {py.Invert,12:0.000}  {invert / py.Invert:0.00}");
+        Console.WriteLine($"Atelier malloc policy: {BenchSupport.AtelierMalloc}; PyTorch as run by default, and with the reuse policy");
+        Console.WriteLine("ratio = TorchSharp / PyTorch; above 1 is Atelier better for images/s, worse for s/step");
+        Console.WriteLine($"{"measure",-28} {"TorchSharp",12} {"PyTorch",12} {"ratio",6} {"PyTorch reuse",14} {"ratio",6}");
+        Console.WriteLine($"{"generation images/s",-28} {gen,12:0.00} {py.Gen,12:0.00} {gen / py.Gen,6:0.00} {pyReuse.Gen,14:0.00} {gen / pyReuse.Gen,6:0.00}");
+        Console.WriteLine($"{"inversion s/step (w+)",-28} {invert,12:0.000} {py.Invert,12:0.000} {invert / py.Invert,6:0.00} {pyReuse.Invert,14:0.000} {invert / pyReuse.Invert,6:0.00}");
         Console.WriteLine($"load average after: {BenchSupport.LoadAverage()}");
         return 0;
     }
@@ -102,9 +107,9 @@ static class StyleGanBench
     }
 
 
-    static (double Gen, double Invert) Python(string python, int size, int latent, int nMlp, int channels, int batch, int threads, int warmup, int iters, int invertSteps)
+    static (double Gen, double Invert) Python(string python, int size, int latent, int nMlp, int channels, int batch, int threads, int warmup, int iters, int invertSteps, bool reuse)
     {
-        var r = BenchSupport.Python(python, "stylegan_bench.py", threads, "--size", $"{size}", "--latent", $"{latent}", "--n-mlp", $"{nMlp}",
+        var r = BenchSupport.Python(python, "stylegan_bench.py", threads, reuse, "--size", $"{size}", "--latent", $"{latent}", "--n-mlp", $"{nMlp}",
             "--channels", $"{channels}", "--batch", $"{batch}", "--threads", $"{threads}", "--warmup", $"{warmup}", "--iters", $"{iters}",
             "--invert-steps", $"{invertSteps}");
         if (r is not { } doc) return (double.NaN, double.NaN);

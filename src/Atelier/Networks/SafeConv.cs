@@ -35,18 +35,45 @@ public static class SafeConv
         var strides = new[] { stride.H, stride.W };
         var pads = new[] { padding.H, padding.W };
         // Only the CPU (oneDNN) kernel is faulty: CUDA keeps cuDNN's own backward.
-        if (!is_grad_enabled() || !input.requires_grad || input.device_type != DeviceType.CPU)
+        if (input.device_type != DeviceType.CPU)
             return F.conv2d(input, weight, bias, strides, pads, groups: groups);
+        if (!is_grad_enabled() || !input.requires_grad)
+            return NativeConv2d(input, weight, bias, strides, pads, groups);
 
         using var scope = NewDisposeScope();
         // The native convolution of the detached input carries the weight and bias gradients (backward-weights only);
         // the bridge adds the input gradient.
-        var native = F.conv2d(input.detach(), weight, bias, strides, pads, groups: groups);
+        var native = NativeConv2d(input.detach(), weight, bias, strides, pads, groups);
         // The weight goes in undetached so that a double backward (R1, gradient penalties: create_graph) can
         // differentiate the input gradient with respect to it; the bridge itself gives the weight no gradient.
         var output = InputGradientBridge.apply(input, native, weight, stride, padding, groups);
         return output.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// libtorch's CPU conv2d, with input channels zero-padded to a multiple of 16 where its oneDNN kernel would read
+    /// uninitialised memory. Why: libtorch 2.10's forward kernel for more than 16 input channels that are not a multiple
+    /// of 16 (kernels larger than 1x1) pads the channels of its blocked copy of the input without writing the padding,
+    /// and multiplies it by zero weights. Garbage times zero is zero, unless the recycled memory holds NaN or infinity:
+    /// then the output is NaN. Measured with NaN-poisoned heap memory, 33 input channels (StyleGAN's discriminator
+    /// after the minibatch-stddev channel): NaN in every call; 16, 32, 48, 64 and up to 15 channels: never; PyTorch
+    /// 1.13: never. That was the cause of the StyleGAN trainer's skipped updates. Padding with real zeros (input and
+    /// weight; gradients flow through the pad) leaves nothing uninitialised; grouped convolutions were not affected.
+    /// </summary>
+    static Tensor NativeConv2d(Tensor input, Tensor weight, Tensor? bias, long[] strides, long[] pads, long groups)
+    {
+        long inChannels = weight.shape[1];
+        if (groups != 1 || inChannels <= ChannelBlock || inChannels % ChannelBlock == 0)
+            return F.conv2d(input, weight, bias, strides, pads, groups: groups);
+        using var scope = NewDisposeScope();
+        long extra = ChannelBlock - inChannels % ChannelBlock;
+        var paddedInput = F.pad(input, [0, 0, 0, 0, 0, extra]);
+        var paddedWeight = F.pad(weight, [0, 0, 0, 0, 0, extra]);
+        return F.conv2d(paddedInput, paddedWeight, bias, strides, pads).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>oneDNN's channel block on AVX-512: input channel counts that are multiples of it are never padded.</summary>
+    const long ChannelBlock = 16;
 
     /// <summary>
     /// conv_transpose2d (weight laid out (in, out / groups, kH, kW), as torch's) computed as the adjoint of a strided
@@ -137,7 +164,7 @@ public static class SafeConv
         (long H, long W) pad = symmetric ? (lh, lw) : (0, 0);
         var phase = differentiable
             ? Conv2d(source, taps, null, (1, 1), pad, groups)
-            : F.conv2d(source, taps, padding: new[] { pad.H, pad.W }, groups: groups);
+            : NativeConv2d(source, taps, null, [1, 1], [pad.H, pad.W], groups);
         if (!symmetric) source.Dispose(); // a padded copy of the input: one per phase otherwise stays to the end
         // Phases after the first may be a row or column short of the common size; pad with zeros (cropped later).
         long padH = phaseSize.H - phase.shape[2], padW = phaseSize.W - phase.shape[3];

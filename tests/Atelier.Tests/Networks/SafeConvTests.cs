@@ -104,6 +104,46 @@ public class SafeConvTests
         Assert.Equal(0, bad);
     }
 
+    /// <summary>
+    /// libtorch 2.10's forward kernel reads uninitialised channel padding for input channel counts above 16 that are
+    /// not multiples of 16 (StyleGAN's discriminator has 33 after its minibatch-stddev channel): with NaN left in
+    /// recycled memory, every call came back NaN. The heap is poisoned with NaN before each call, under the reuse
+    /// policy that recycles it; SafeConv must match double precision, with and without gradients.
+    /// </summary>
+    [Theory]
+    [InlineData(33, 3, 1)]
+    [InlineData(17, 3, 2)]
+    [InlineData(65, 3, 1)]
+    [InlineData(33, 1, 1)]
+    public void OddChannelCountsAreRightOnARecycledHeap(int cin, int k, int stride)
+    {
+        Atelier.Inference.NativeAllocator.ReuseFreedMemory();
+        manual_seed(3);
+        var x = randn(8, cin, 8, 8);
+        var w = randn(32, cin, k, k);
+        var b = randn(32);
+        var expected = F.conv2d(x.to(float64), w.to(float64), b.to(float64), [stride], [k / 2]).to(float32);
+        for (int i = 0; i < 10; i++)
+        {
+            using var scope = NewDisposeScope();
+            PoisonHeap();
+            Tensor y;
+            using (no_grad()) y = SafeConv.Conv2d(x, w, b, stride, k / 2);
+            Assert.True(y.allclose(expected, 1e-3, 1e-2), $"no grad, call {i}: max error {(y - expected).abs().max().item<float>()}");
+            PoisonHeap();
+            var xg = x.clone().requires_grad_(true);
+            var yg = SafeConv.Conv2d(xg, w, b, stride, k / 2);
+            Assert.True(yg.allclose(expected, 1e-3, 1e-2), $"with grad, call {i}: max error {(yg - expected).abs().max().item<float>()}");
+        }
+    }
+
+    /// <summary>Frees NaN-filled blocks of many sizes, so the next allocations of those sizes start out holding NaN.</summary>
+    static void PoisonHeap()
+    {
+        foreach (long n in new long[] { 1 << 8, 1 << 10, 1 << 12, 1 << 14, 1 << 16, 1 << 18, 1 << 20, 3 << 18 })
+            using (full(n, float.NaN)) { }
+    }
+
     [Fact]
     public void WithoutGradientsItIsThePlainConvolution()
     {
