@@ -22,7 +22,7 @@ public static class EditCommand
         cmd.Subcommands.Add(Expression());
         cmd.Subcommands.Add(Degraded("superres", "Super-resolution: find the image whose downsampling matches a low-resolution input"));
         cmd.Subcommands.Add(Degraded("inpaint", "Inpainting: match the image outside a mask (white = hole) and let the generator fill the hole"));
-        cmd.Subcommands.Add(Degraded("sketch", "Sketch to image: match the Sobel edge map of a sketch"));
+        cmd.Subcommands.Add(Degraded("sketch", "Sketch to image: the output's Sobel edge map must match a sketch (strokes on plain paper, either polarity)"));
         cmd.Subcommands.Add(Degraded("colorize", "Colourisation: match a grayscale image's luminance"));
         return cmd;
     }

@@ -28,8 +28,39 @@ public abstract class Degradation
     /// <summary>Keeps the pixels where <paramref name="mask"/> (N or 1, 1, H, W) is 1: the loss ignores the hole.</summary>
     public static Degradation Mask(Tensor mask) => new MaskDegradation(mask);
 
-    /// <summary>The Sobel edge magnitude of the luminance: the observation is a sketch's edge map.</summary>
+    /// <summary>
+    /// Sketch to image: the output's edge map (<see cref="EdgeMap"/>) must match a sketch. The observation is the sketch
+    /// read as an edge map (<see cref="SketchAsEdges"/>): strokes 1 and paper 0 whichever way it was drawn. Both are
+    /// mapped to [-1, 1] for the losses.
+    /// </summary>
     public static Degradation Edges() => new EdgeDegradation();
+
+    /// <summary>
+    /// The Sobel gradient magnitude of the luminance, scaled so that a full black-to-white step gives 1 along it
+    /// (images in [-1, 1]; (N, 1, H, W) out). Also what turns a photo into a sketch-like input.
+    /// </summary>
+    public static Tensor EdgeMap(Tensor image)
+    {
+        using var scope = NewDisposeScope();
+        var gray = Luminance(image);
+        var gx = tensor(new float[] { -1, 0, 1, -2, 0, 2, -1, 0, 1 }, dtype: gray.dtype, device: gray.device).view(1, 1, 3, 3);
+        var kernels = cat(new[] { gx, gx.transpose(2, 3) }, 0);
+        var padded = F.pad(gray, new long[] { 1, 1, 1, 1 }, PaddingModes.Replicate);
+        var g = SafeConv.Conv2d(padded, kernels);
+        // Sobel's gain is 4 and a black-to-white step is 2 in [-1, 1]: divide by 8. The epsilon keeps the gradient of
+        // the magnitude finite on flat regions.
+        return ((g.pow(2).sum(1, keepdim: true) + 1e-6).sqrt() / 8).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A sketch (images in [-1, 1]) as an edge map on [0, 1]: strokes 1, paper 0 (light paper is inverted).</summary>
+    public static Tensor SketchAsEdges(Tensor sketch)
+    {
+        using var scope = NewDisposeScope();
+        var lum = (Luminance(sketch) + 1) / 2;
+        // Per image: light paper with dark strokes (the usual drawing) becomes dark paper with bright strokes.
+        var light = lum.mean([1, 2, 3], keepdim: true) > 0.5;
+        return where(light, 1 - lum, lum).MoveToOuterDisposeScope();
+    }
 
     /// <summary>The luminance (ITU-R BT.601), repeated to 3 channels: the observation is a grayscale photo.</summary>
     public static Degradation Grayscale() => new GrayscaleDegradation();
@@ -67,18 +98,14 @@ public abstract class Degradation
     sealed class EdgeDegradation : Degradation
     {
         public override string Name => "edges";
-        public override Tensor Apply(Tensor image) => Sobel(Luminance(image));
-        public override Tensor Observe(Tensor target) => Apply(target);
+        // Both sides as images in [-1, 1] (edges white on black), the convention the pixel and perceptual losses and
+        // the PSNR assume.
+        public override Tensor Apply(Tensor image) => ToImageRange(EdgeMap(image));
+        public override Tensor Observe(Tensor target) => ToImageRange(SketchAsEdges(target));
 
-        static Tensor Sobel(Tensor gray)
+        static Tensor ToImageRange(Tensor unit)
         {
-            using var scope = NewDisposeScope();
-            var gx = tensor(new float[] { -1, 0, 1, -2, 0, 2, -1, 0, 1 }, dtype: gray.dtype, device: gray.device).view(1, 1, 3, 3);
-            var kernels = cat(new[] { gx, gx.transpose(2, 3) }, 0);
-            var padded = F.pad(gray, new long[] { 1, 1, 1, 1 }, PaddingModes.Replicate);
-            var g = SafeConv.Conv2d(padded, kernels);
-            // The epsilon keeps the gradient of the magnitude finite on flat regions.
-            return (g.pow(2).sum(1, keepdim: true) + 1e-6).sqrt().MoveToOuterDisposeScope();
+            using (unit) return unit * 2 - 1;
         }
     }
 

@@ -45,14 +45,30 @@ public class EditTests
         Assert.Equal(new long[] { 1, 3, 1, 1 }, gray.shape);
         Assert.Equal(0.299f, gray[0, 1, 0, 0].item<float>(), 5);
 
-        // Edges: flat images have (almost) none; a vertical step has a strong response along it.
+        // Edges: flat images have (almost) none; a full black-to-white step gives 1 along it (Sobel gain 4 x step 2, / 8).
         var edges = Degradation.Edges();
-        Assert.True(edges.Apply(full(1, 3, 6, 6, 0.3f)).max().item<float>() < 1e-2);
+        Assert.True(Degradation.EdgeMap(full(1, 3, 6, 6, 0.3f)).max().item<float>() < 1e-2);
+        Assert.True(edges.Apply(full(1, 3, 6, 6, 0.3f)).max().item<float>() < -0.98); // as an image in [-1, 1]: black
         var step = cat(new[] { full(1, 3, 6, 3, -1f), full(1, 3, 6, 3, 1f) }, 3);
-        var e = edges.Apply(step);
+        var e = Degradation.EdgeMap(step);
         Assert.Equal(new long[] { 1, 1, 6, 6 }, e.shape);
-        Assert.Equal(8f, e[0, 0, 3, 2].item<float>(), 3); // Sobel gain 4 x step 2
+        Assert.Equal(1f, e[0, 0, 3, 2].item<float>(), 3);
         Assert.True(e[0, 0, 3, 0].item<float>() < 1e-2);
+
+        // The observation is the sketch itself as an edge map: a dark stroke on white paper and a bright stroke on
+        // black read the same (stroke 1, paper 0).
+        var paper = full(1, 3, 6, 6, 1f);
+        paper[.., .., .., 2] = tensor(-1f);
+        var ink = full(1, 3, 6, 6, -1f);
+        ink[.., .., .., 2] = tensor(1f);
+        foreach (var sketch in new[] { paper, ink })
+        {
+            var o = edges.Observe(sketch);
+            Assert.Equal(new long[] { 1, 1, 6, 6 }, o.shape);
+            Assert.Equal(1f, o[0, 0, 3, 2].item<float>(), 5);
+            Assert.Equal(-1f, o[0, 0, 3, 0].item<float>(), 5);
+        }
+        Assert.Equal(1f, edges.Apply(step)[0, 0, 3, 2].item<float>(), 3); // a full step's edge is a full stroke
     }
 
     [Fact]

@@ -159,8 +159,9 @@ public sealed class StyleGanTrainer : ITrainable
 
     /// <summary>
     /// Takes the optimiser step unless the loss or a gradient is not finite; then the update is skipped and counted.
-    /// Why: on this platform a rare convolution result comes back NaN (docs/performance.md); one such value would
-    /// otherwise poison the weights and Adam's moments for good (observed in a 32 px run: D's forward pass on real images came back NaN with finite weights and inputs, 10 skipped updates in steps 51-101).
+    /// Why: one non-finite value would otherwise poison the weights and Adam's moments for good. Early runs hit it
+    /// through a libtorch convolution fault that SafeConv now avoids (33 input channels after the minibatch-stddev
+    /// layer; docs/performance.md); the guard stays for runs that really diverge.
     /// </summary>
     void StepIfFinite(AdamOptimizer optimizer, nn.Module module, Tensor loss)
     {
