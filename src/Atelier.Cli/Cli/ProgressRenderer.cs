@@ -9,7 +9,7 @@ namespace Atelier.Cli.Cli;
 /// Renders <see cref="ProgressReport"/>s: a Spectre.Console bar with ETA on an interactive terminal, plain
 /// lines every few seconds when stderr is redirected (CI logs), nothing under --quiet or --json.
 /// </summary>
-static class ProgressRenderer
+public static class ProgressRenderer
 {
     public static T Run<T>(CliContext ctx, string title, Func<IProgress<ProgressReport>, T> work)
     {
@@ -40,16 +40,29 @@ static class ProgressRenderer
     {
         var clock = Stopwatch.StartNew();
         double lastPrint = -10;
+        (long Step, double Time)? first = null;
         var result = work(new Progress(r =>
         {
             var now = clock.Elapsed.TotalSeconds;
+            first ??= (r.Step, now);
             if (now - lastPrint < 5 && r.Step < r.Total) return;
             lastPrint = now;
-            string eta = r.Total > 0 && r.Step > 0 ? $", ETA {FormatTime(now / r.Step * (r.Total - r.Step))}" : "";
+            string eta = RemainingSeconds(first.Value.Step, first.Value.Time, r.Step, now, r.Total) is { } left ? $", ETA {FormatTime(left)}" : "";
             ctx.Err.WriteLine($"{Describe(title, r)}: {r.Step}/{r.Total} ({r.Fraction:P0}){eta}");
         }));
         ctx.Err.WriteLine($"{title}: done in {FormatTime(clock.Elapsed.TotalSeconds)}");
         return result;
+    }
+
+    /// <summary>
+    /// Seconds left at the rate seen since the first report; null until a step has been timed. The first report's
+    /// step, not 0, is the start: a resumed run begins at its checkpoint's step, and counting from 0 made its ETA
+    /// far too short.
+    /// </summary>
+    public static double? RemainingSeconds(long firstStep, double firstTime, long step, double now, long total)
+    {
+        if (total <= 0 || step <= firstStep || now <= firstTime) return null;
+        return (now - firstTime) / (step - firstStep) * Math.Max(0, total - step);
     }
 
     static string Describe(string title, ProgressReport r)

@@ -14,6 +14,13 @@ public sealed class FusedLeakyReLU : nn.Module<Tensor, Tensor>
     public const double NegativeSlope = 0.2;
     public static readonly double Gain = Math.Sqrt(2);
 
+    // Held for the life of the process. Why: TorchSharp 0.107 passes a Scalar's native handle without keeping the
+    // Scalar alive, and a temporary one (converted implicitly from a double) can be finalized, and its memory reused,
+    // while the native call still reads it; a 32 px StyleGAN run died in leaky_relu with "Expected false to be true"
+    // from c10::Scalar::toFloat after ~1,500 steps. This is the hottest scalar call in training.
+    static readonly Scalar SlopeScalar = NegativeSlope.ToScalar();
+    static readonly Scalar GainScalar = Gain.ToScalar();
+
     readonly Parameter? bias;
 
     public FusedLeakyReLU(long channels, bool bias = true) : base(nameof(FusedLeakyReLU))
@@ -39,6 +46,6 @@ public sealed class FusedLeakyReLU : nn.Module<Tensor, Tensor>
             shape[1] = bias.shape[0];
             x = x + bias.view(shape);
         }
-        return (F.leaky_relu(x, NegativeSlope) * Gain).MoveToOuterDisposeScope();
+        return x.leaky_relu(SlopeScalar).mul(GainScalar).MoveToOuterDisposeScope();
     }
 }
