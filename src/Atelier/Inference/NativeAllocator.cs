@@ -71,8 +71,10 @@ public static partial class NativeAllocator
     }
 
     /// <summary>
-    /// Switches to the budget policy until the returned scope is disposed (scopes nest and may overlap across threads;
-    /// the policy in force before the first returns with the last), and gives retained free memory back at once.
+    /// Switches to the budget policy until the returned scope is disposed, and gives retained free memory back at once.
+    /// Scopes nest and may overlap across threads; the policy in force before the first returns with the last. A block
+    /// that fits a chunk already free in the heap still reuses it, and that chunk stays resident when freed: only
+    /// blocks that need new memory become mappings of their own.
     /// </summary>
     public static IDisposable EnterBudget()
     {

@@ -23,13 +23,17 @@ public class NativeAllocatorTests
     }
 
     [Fact]
-    public void ReuseKeepsAFreedTensorsPagesAndABudgetGivesThemBack()
+    public void ReuseKeepsAFreedTensorsPagesAndEnteringABudgetGivesThemBack()
     {
         if (!OperatingSystem.IsLinux()) return; // glibc's malloc only; elsewhere the policies change nothing
         const long bytes = 40L << 20; // under 64 MB: on a worker thread glibc maps larger blocks whatever the policy
         NativeAllocator.ReuseFreedMemory();
         using (var warm = ones(16)) Assert.Equal(16, warm.numel()); // libtorch loaded before the baseline
-        NativeAllocator.Trim(); // earlier tests' free memory goes back, so the block below comes to fresh pages
+        // Earlier tests' undisposed tensors are freed now, not during the measurement, and their free memory goes back,
+        // so the block below comes to fresh pages.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        NativeAllocator.Trim();
         long before = Resident();
         using (var t = ones(bytes / 4)) Assert.Equal(bytes / 4, t.numel()); // ones() writes, so every page is touched
         long kept = Resident() - before;
@@ -40,10 +44,10 @@ public class NativeAllocatorTests
         {
             long trimmed = Resident() - before;
             Assert.True(trimmed < bytes / 4, $"entering a budget should give the freed {bytes >> 20} MB back; still {trimmed >> 20} MB above");
-            using (var t = ones(bytes / 4)) Assert.Equal(bytes / 4, t.numel()); // ones() writes, so every page is touched
-            long after = Resident() - before;
-            Assert.True(after < bytes / 4, $"under a budget a freed {bytes >> 20} MB tensor should go back; {after >> 20} MB stayed");
         }
+        // What a budget cannot do: a block that fits a chunk already free in the heap reuses it (resident again) and
+        // stays resident when freed; only blocks that need new memory become mappings of their own. That depends on
+        // what earlier tests left in the heap, so it is not asserted here.
     }
 
     static long Resident()
