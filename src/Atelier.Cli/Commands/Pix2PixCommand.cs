@@ -51,7 +51,9 @@ sealed class TrainOptions
         var losses = string.Join(" ", r.LastLosses.Select(kv => $"{kv.Key}={kv.Value:G4}"));
         ctx.Result(r, r.Interrupted
             ? $"{kind}: stopped at step {r.Step}/{r.Steps}; checkpoint saved to {r.Checkpoint} (rerun with --resume to continue)"
-            : $"{kind}: {r.Steps} steps in {r.Seconds:F0} s; {losses}; checkpoint {r.Checkpoint}");
+            : r.StartStep > 0
+                ? $"{kind}: steps {r.StartStep}-{r.Step} in {r.Seconds:F0} s (resumed); {losses}; checkpoint {r.Checkpoint}"
+                : $"{kind}: {r.Steps} steps in {r.Seconds:F0} s; {losses}; checkpoint {r.Checkpoint}");
         return r.Interrupted ? CliRunner.Failure : CliRunner.Success;
     }
 }

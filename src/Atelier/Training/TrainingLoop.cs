@@ -34,7 +34,11 @@ public sealed record TrainingLoopOptions(string RunDirectory, long Steps, long D
     public string SamplesDirectory => Path.Combine(RunDirectory, "samples");
 }
 
-public sealed record TrainingResult(long Step, long Steps, bool Interrupted, string Checkpoint, IReadOnlyDictionary<string, double> LastLosses, double Seconds);
+public sealed record TrainingResult(long Step, long Steps, bool Interrupted, string Checkpoint, IReadOnlyDictionary<string, double> LastLosses, double Seconds)
+{
+    /// <summary>The step this run started from: 0, or the checkpoint's step when resumed (Seconds covers Step - StartStep steps).</summary>
+    public long StartStep { get; init; }
+}
 
 /// <summary>
 /// The training loop every Atelier trainer shares: the learning-rate schedule (constant, then linear decay to
@@ -64,6 +68,7 @@ public static class TrainingLoop
             throw new AtelierUsageException($"{o.RunDirectory} already holds a run (checkpoint.safetensors); pass --resume to continue it or choose another -o");
         WriteLossLog(o.LossLogPath, history);
 
+        long startStep = step;
         var clock = Stopwatch.StartNew();
         IReadOnlyDictionary<string, double> last = new Dictionary<string, double>();
         bool interrupted = false;
@@ -88,7 +93,7 @@ public static class TrainingLoop
             }
         }
         SaveCheckpoint(model, o.CheckpointPath, step);
-        return new TrainingResult(step, o.Steps, interrupted, o.CheckpointPath, last, clock.Elapsed.TotalSeconds);
+        return new TrainingResult(step, o.Steps, interrupted, o.CheckpointPath, last, clock.Elapsed.TotalSeconds) { StartStep = startStep };
     }
 
     public static void SaveCheckpoint(ITrainable model, string path, long step)

@@ -155,6 +155,7 @@ public class TrainingRunTests(Xunit.Abstractions.ITestOutputHelper output)
         {
             var r = TrainingLoop.Run(t, split, resume: true);
             Assert.Equal(8, r.Step);
+            Assert.Equal(4, r.StartStep); // the summary reports steps 4-8 for this run's time
             foreach (var (name, tensor) in state(t))
                 Assert.True(tensor.shape.SequenceEqual(expected[name].shape) && tensor.eq(expected[name]).all().item<bool>(), $"{name} differs after resume");
         }
