@@ -93,6 +93,13 @@ public static class SafeConv
             throw new ArgumentException($"conv_transpose2d expects 4-d input and weight, got {input.dim()}-d and {weight.dim()}-d");
         if (input.shape[1] != weight.shape[0])
             throw new ArgumentException($"conv_transpose2d: input has {input.shape[1]} channels, weight expects {weight.shape[0]}");
+        // Channel counts that are multiples of oneDNN's block leave it no padding to read uninitialised (the fault
+        // behind both its conv2d and its backward-data failures; docs/performance.md): measured with NaN-poisoned memory,
+        // conv_transpose2d and its gradients were then always right, so the native kernel runs (one call instead of
+        // stride² convolutions and an interleave: StyleGAN's upsampling convolutions).
+        if ((weight.shape[0] / groups) % ChannelBlock == 0 && weight.shape[1] % ChannelBlock == 0)
+            return F.conv_transpose2d(input, weight, bias, new[] { stride.H, stride.W }, new[] { padding.H, padding.W },
+                new[] { outputPadding.H, outputPadding.W }, groups: groups);
         long height = (input.shape[2] - 1) * stride.H - 2 * padding.H + weight.shape[2] + outputPadding.H;
         long width = (input.shape[3] - 1) * stride.W - 2 * padding.W + weight.shape[3] + outputPadding.W;
         using var scope = NewDisposeScope();

@@ -137,6 +137,41 @@ public class SafeConvTests
         }
     }
 
+    /// <summary>
+    /// conv_transpose2d on a NaN-poisoned heap: channel counts that are multiples of 16 go to the native kernel, the
+    /// others to the adjoint of forward convolutions; both must match double precision, output and input gradient.
+    /// </summary>
+    [Theory]
+    [InlineData(32, 32, 1, 2)]
+    [InlineData(32, 32, 4, 2)]
+    [InlineData(16, 64, 1, 1)]
+    [InlineData(32, 33, 1, 2)]
+    [InlineData(3, 32, 1, 1)]
+    [InlineData(8, 8, 1, 1)]
+    public void TransposedConvolutionsAreRightOnARecycledHeap(int cin, int cout, int groups, int stride)
+    {
+        Atelier.Inference.NativeAllocator.ReuseFreedMemory();
+        manual_seed(5);
+        var x = randn(2, cin * groups, 6, 6);
+        var w = randn(cin * groups, cout, 3, 3);
+        var xd = x.to(float64).requires_grad_(true);
+        var expected = F.conv_transpose2d(xd, w.to(float64), null, [stride], [1], groups: groups);
+        expected.pow(2).sum().backward();
+        var expectedGrad = xd.grad!.to(float32);
+        var expectedOut = expected.detach().to(float32);
+        for (int i = 0; i < 10; i++)
+        {
+            using var scope = NewDisposeScope();
+            var xi = x.clone().requires_grad_(true);
+            PoisonHeap();
+            var y = SafeConv.ConvTranspose2d(xi, w, null, stride, 1, 0, groups);
+            Assert.True(y.allclose(expectedOut, 1e-3, 1e-2), $"call {i}: max error {(y - expectedOut).abs().max().item<float>()}");
+            PoisonHeap();
+            y.pow(2).sum().backward();
+            Assert.True(xi.grad!.allclose(expectedGrad, 1e-3, 1e-2), $"call {i}: input gradient max error {(xi.grad! - expectedGrad).abs().max().item<float>()}");
+        }
+    }
+
     /// <summary>Frees NaN-filled blocks of many sizes, so the next allocations of those sizes start out holding NaN.</summary>
     static void PoisonHeap()
     {
