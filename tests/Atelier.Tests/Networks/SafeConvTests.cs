@@ -25,6 +25,8 @@ public class SafeConvTests
         { 4, 8, 3, 3, 2, 4, 11, 8 },
         { 5, 3, 9, 1, 4, 1, 10, 9 },
         { 2, 4, 5, 2, 2, 1, 8, 13 },
+        { 16, 32, 4, 2, 1, 1, 8, 9 },   // multiples of 16: libtorch's own autograd
+        { 32, 32, 3, 1, 1, 2, 6, 7 },
     };
 
     [Theory]
@@ -115,6 +117,9 @@ public class SafeConvTests
     [InlineData(17, 3, 2)]
     [InlineData(65, 3, 1)]
     [InlineData(33, 1, 1)]
+    [InlineData(32, 3, 1)] // multiples of 16: libtorch's own autograd
+    [InlineData(16, 4, 2)]
+    [InlineData(3, 3, 1)]
     public void OddChannelCountsAreRightOnARecycledHeap(int cin, int k, int stride)
     {
         Atelier.Inference.NativeAllocator.ReuseFreedMemory();
@@ -122,7 +127,11 @@ public class SafeConvTests
         var x = randn(8, cin, 8, 8);
         var w = randn(32, cin, k, k);
         var b = randn(32);
-        var expected = F.conv2d(x.to(float64), w.to(float64), b.to(float64), [stride], [k / 2]).to(float32);
+        var xd = x.to(float64).requires_grad_(true);
+        var expectedD = F.conv2d(xd, w.to(float64), b.to(float64), [stride], [k / 2]);
+        expectedD.pow(2).sum().backward();
+        var expectedGrad = xd.grad!.to(float32);
+        var expected = expectedD.detach().to(float32);
         for (int i = 0; i < 10; i++)
         {
             using var scope = NewDisposeScope();
@@ -134,6 +143,9 @@ public class SafeConvTests
             var xg = x.clone().requires_grad_(true);
             var yg = SafeConv.Conv2d(xg, w, b, stride, k / 2);
             Assert.True(yg.allclose(expected, 1e-3, 1e-2), $"with grad, call {i}: max error {(yg - expected).abs().max().item<float>()}");
+            PoisonHeap();
+            yg.pow(2).sum().backward();
+            Assert.True(xg.grad!.allclose(expectedGrad, 1e-3, 1e-2), $"input gradient, call {i}: max error {(xg.grad! - expectedGrad).abs().max().item<float>()}");
         }
     }
 
@@ -199,6 +211,7 @@ public class SafeConvTests
     [InlineData(3, 4, 3, 1, 1, 1, 6, 7)]
     [InlineData(4, 4, 3, 2, 1, 2, 8, 8)]
     [InlineData(2, 3, 4, 2, 1, 1, 9, 8)]
+    [InlineData(16, 32, 3, 2, 1, 1, 8, 8)] // multiples of 16: libtorch's own double backward
     public void DoubleBackwardMatchesDoublePrecision(int cin, int cout, int k, int stride, int padding, int groups, int height, int width)
     {
         using var scope = NewDisposeScope();
