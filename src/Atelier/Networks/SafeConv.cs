@@ -42,7 +42,7 @@ public static class SafeConv
         // With both channel counts (per group) multiples of oneDNN's block there is no padding for its backward-data
         // kernel to read uninitialised (measured right in every call on a NaN-poisoned heap; docs/performance.md), so
         // libtorch's own autograd runs: 20-45% faster forward + backward than the adjoint below.
-        if ((weight.shape[0] / groups) % ChannelBlock == 0 && weight.shape[1] % ChannelBlock == 0)
+        if (FillsChannelBlocks(weight, groups))
             return F.conv2d(input, weight, bias, strides, pads, groups: groups);
 
         using var scope = NewDisposeScope();
@@ -81,6 +81,13 @@ public static class SafeConv
     const long ChannelBlock = 16;
 
     /// <summary>
+    /// True when both per-group channel counts of a conv2d weight (out, in/groups, k, k) or a conv_transpose2d weight
+    /// (in, out/groups, k, k) are multiples of <see cref="ChannelBlock"/>: oneDNN then has no padding to leave unwritten.
+    /// </summary>
+    static bool FillsChannelBlocks(Tensor weight, long groups) =>
+        (weight.shape[0] / groups) % ChannelBlock == 0 && weight.shape[1] % ChannelBlock == 0;
+
+    /// <summary>
     /// conv_transpose2d (weight laid out (in, out / groups, kH, kW), as torch's) computed as the adjoint of a strided
     /// convolution by forward convolutions; differentiable in input, weight and bias.
     /// </summary>
@@ -102,7 +109,7 @@ public static class SafeConv
         // behind both its conv2d and its backward-data failures; docs/performance.md): measured with NaN-poisoned memory,
         // conv_transpose2d and its gradients were then always right, so the native kernel runs (one call instead of
         // stride² convolutions and an interleave: StyleGAN's upsampling convolutions).
-        if ((weight.shape[0] / groups) % ChannelBlock == 0 && weight.shape[1] % ChannelBlock == 0)
+        if (FillsChannelBlocks(weight, groups))
             return F.conv_transpose2d(input, weight, bias, new[] { stride.H, stride.W }, new[] { padding.H, padding.W },
                 new[] { outputPadding.H, outputPadding.W }, groups: groups);
         long height = (input.shape[2] - 1) * stride.H - 2 * padding.H + weight.shape[2] + outputPadding.H;
