@@ -28,14 +28,8 @@ public class ModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
         output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: models written");
 
         await using var studio = await StudioHarness.StartAsync(o => o.ModelsDirectory = models);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright, chromium!);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } });
-        page.SetDefaultTimeout(20_000);
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
-        await page.GotoAsync(studio.BaseAddress.ToString());
-        await page.WaitForSelectorAsync("body[data-ready='1']");
+        await using var browser = await StudioBrowserPage.OpenAsync(studio, chromium!, output, 20_000);
+        var page = browser.Page;
         // The models table shows each file with the recogniser's architecture.
         var table = await page.InnerTextAsync("#models");
         Assert.Contains("junyanz U-Net (5 downsamplings)", table);
@@ -51,7 +45,7 @@ public class ModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal((256, 256), (pix.Image.Width, pix.Image.Height));
         AssertNotFlat(pix.Image, "pix2pix");
         Assert.Equal("unet_32", pix.Info.GetProperty("generator").GetString());
-        await Shot(page, "model-0-pix2pix.png");
+        await browser.ShotAsync("model-0-pix2pix.png");
 
         // 2. CycleGAN: an uploaded picture (not square, not a multiple of 4) comes back at its size, changed.
         await page.ClickAsync("#tab-cyclegan");
@@ -61,7 +55,7 @@ public class ModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal((50, 34), (cycle.Image.Width, cycle.Image.Height));
         AssertNotFlat(cycle.Image, "cyclegan");
         AssertDiffers(StudioImages.DecodeRgb(upload), cycle.Image, "cyclegan");
-        await Shot(page, "model-1-cyclegan.png");
+        await browser.ShotAsync("model-1-cyclegan.png");
 
         // 3. Fast style on the built-in bricks sample (128 px).
         await page.ClickAsync("#tab-faststyle");
@@ -70,7 +64,7 @@ public class ModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal((128, 128), (fast.Image.Width, fast.Image.Height));
         AssertNotFlat(fast.Image, "fast style");
         AssertDiffers(StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync("/api/samples/bricks.png?size=128")), fast.Image, "fast style");
-        await Shot(page, "model-2-faststyle.png");
+        await browser.ShotAsync("model-2-faststyle.png");
 
         // 4. AdaIN with the built-in encoder (no VGG file in the folder) on small uploads; then the live alpha slider.
         await page.CheckAsync("#panel-faststyle input[type='radio'][value='style.adain']");
@@ -87,7 +81,7 @@ public class ModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
         var slid = await Slide(studio, page, "faststyle", adain + "input[data-param='alpha']", "ArrowLeft");
         Assert.Equal(0.95, slid.Info.GetProperty("alpha").GetDouble(), 3);
         AssertDiffers(full.Image, slid.Image, "adain alpha 0.95 vs 1");
-        await Shot(page, "model-3-adain-alpha.png");
+        await browser.ShotAsync("model-3-adain-alpha.png");
 
         // A second style, weighted by its slider (live too), with the content's colours kept.
         await Upload(page, adain, "style2", TinyModels.Picture(32, 32, 4), "style2.png");
@@ -96,9 +90,9 @@ public class ModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(2, mixed.Info.GetProperty("styles").GetInt32());
         Assert.Equal(0.55, mixed.Info.GetProperty("weight2").GetDouble(), 3);
         AssertDiffers(slid.Image, mixed.Image, "adain with a second style");
-        await Shot(page, "model-4-adain-two-styles.png");
+        await browser.ShotAsync("model-4-adain-two-styles.png");
 
-        Assert.Empty(errors);
+        Assert.Empty(browser.Errors);
         output.WriteLine($"model panels browser test took {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
@@ -166,12 +160,4 @@ public class ModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
         double mean = a.Data.Zip(b.Data, (x, y) => Math.Abs(x - y)).Average();
         Assert.True(mean > 0.5 / 255, $"{what}: the pictures are the same (mean difference {mean * 255:0.000}/255)");
     }
-
-    async Task Shot(IPage page, string name)
-    {
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(HeadlessChromium.ScreenshotDirectory, name), FullPage = true });
-        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: {name}");
-    }
-
-    readonly Stopwatch _clock = Stopwatch.StartNew();
 }

@@ -19,16 +19,8 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
 
         // The real methods of this build, plus the small test methods for a live slider and a long job.
         await using var studio = await StudioHarness.StartAsync(methods: [.. Atelier.Studio.Methods.MethodSet.All(), .. new StudioMethodsForTests().All]);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright, chromium!);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } });
-        page.SetDefaultTimeout(15_000);
-        var consoleErrors = new List<string>();
-        page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
-        page.PageError += (_, e) => consoleErrors.Add(e);
-
-        await page.GotoAsync(studio.BaseAddress.ToString());
-        await page.WaitForSelectorAsync("body[data-ready='1']");
+        await using var browser = await StudioBrowserPage.OpenAsync(studio, chromium!, output, 15_000, consoleErrors: true);
+        var page = browser.Page;
         Assert.Equal(8, await page.Locator("nav button").CountAsync());
         // A panel with no method in this server says what it needs.
         await page.ClickAsync("#tab-pix2pix");
@@ -40,7 +32,7 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
         await page.FillAsync("#panel-texture [data-method='texture.quilting'] input[data-param='size']", "160");
         await page.ClickAsync("#panel-texture button.run");
         await page.WaitForFunctionAsync("() => { const i = document.querySelector('#panel-texture img.result'); return document.querySelector('#panel-texture').dataset.state === 'succeeded' && i.complete && i.naturalWidth === 160; }");
-        await Shot(page, "0-quilting.png");
+        await browser.ShotAsync("0-quilting.png");
 
         // 2. A live slider runs its method when moved.
         await page.CheckAsync("#panel-texture input[type='radio'][value='test.invert']");
@@ -54,7 +46,7 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
         var snap = await studio.GetJsonAsync($"/api/jobs/{jobId}");
         var amount = snap.GetProperty("info").GetProperty("amount").GetDouble();
         Assert.True(amount is > 0.85 and < 0.97, $"the slider sent amount {amount}");
-        await Shot(page, "1-slider.png");
+        await browser.ShotAsync("1-slider.png");
 
         // 3. Paint a hole on the canvas and fill it (Efros-Leung).
         await page.ClickAsync("#tab-fill");
@@ -75,7 +67,7 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
         var original = StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync("/api/samples/bricks.png?size=64"));
         int changed = Enumerable.Range(0, original.Data.Length).Count(i => original.Data[i] != result.Data[i]);
         Assert.InRange(changed, 1, 3 * filled); // only hole pixels may change
-        await Shot(page, "2-fill.png");
+        await browser.ShotAsync("2-fill.png");
 
         // 4. Start a long job (Gatys texture synthesis), watch its pictures form, cancel it.
         await page.ClickAsync("#tab-gatys");
@@ -86,7 +78,7 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
         await page.ClickAsync("#panel-gatys button.run");
         await page.WaitForSelectorAsync("#panel-gatys[data-state='running']");
         await page.WaitForSelectorAsync("#panel-gatys img.preview[src*='preview.png']", new() { Timeout = 40_000 });
-        await Shot(page, "3-running.png");
+        await browser.ShotAsync("3-running.png");
         await page.ClickAsync("#panel-gatys button.cancel");
         await page.WaitForSelectorAsync("#panel-gatys[data-state='cancelled']");
         Assert.Contains("cancelled", await page.InnerTextAsync("#panel-gatys .error"));
@@ -101,19 +93,11 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
         });
         await page.ClickAsync("#panel-texture button.run");
         await page.WaitForFunctionAsync("() => document.querySelector('#panel-texture .error').textContent.includes('content is checked')");
-        await Shot(page, "4-bad-upload.png");
+        await browser.ShotAsync("4-bad-upload.png");
 
         // The server is fine, and the page logged no script errors (the refused upload's 415 aside).
         Assert.Equal("ok", (await studio.GetJsonAsync("/api/health")).GetProperty("status").GetString());
-        Assert.DoesNotContain(consoleErrors, e => !e.Contains("415") && !e.Contains("status of 4"));
+        Assert.DoesNotContain(browser.Errors, e => !e.Contains("415") && !e.Contains("status of 4"));
         output.WriteLine($"browser test took {clock.Elapsed.TotalSeconds:0.0} s; screenshots in {HeadlessChromium.ScreenshotDirectory}");
     }
-
-    async Task Shot(IPage page, string name)
-    {
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(HeadlessChromium.ScreenshotDirectory, name), FullPage = true });
-        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: {name}");
-    }
-
-    readonly Stopwatch _clock = Stopwatch.StartNew();
 }

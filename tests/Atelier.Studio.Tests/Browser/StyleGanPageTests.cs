@@ -20,14 +20,8 @@ public class StyleGanPageTests(Xunit.Abstractions.ITestOutputHelper output)
         using var dir = TestPaths.NewTempDir();
         StyleGanMethodTests.SaveTinyGenerator(dir.File("tiny.safetensors")).Dispose();
         await using var studio = await StudioHarness.StartAsync(o => o.ModelsDirectory = dir.Path);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright, chromium!);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } });
-        page.SetDefaultTimeout(20_000);
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
-        await page.GotoAsync(studio.BaseAddress.ToString());
-        await page.WaitForSelectorAsync("body[data-ready='1']");
+        await using var browser = await StudioBrowserPage.OpenAsync(studio, chromium!, output, 20_000);
+        var page = browser.Page;
 
         // Seeds: the model list offers the generator by kind; the truncation slider re-runs (live).
         await page.ClickAsync("#tab-stylegan");
@@ -109,7 +103,7 @@ public class StyleGanPageTests(Xunit.Abstractions.ITestOutputHelper output)
         var drawn = await Degraded("stylegan.sketch", form => ModelPageTests.Draw(page, page.Locator(form + "canvas[data-sketch='sketch']"), (0.2f, 0.3f), (0.8f, 0.6f)));
         Assert.Equal("edges", drawn.Info.GetProperty("degradation").GetString());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(HeadlessChromium.ScreenshotDirectory, "stylegan-sketch.png"), FullPage = true });
-        Assert.Empty(errors);
+        Assert.Empty(browser.Errors);
         output.WriteLine($"StyleGAN browser test took {clock.Elapsed.TotalSeconds:0.0} s");
     }
 }
