@@ -38,7 +38,6 @@ public static class Program
             return 2;
         }
         if (malloc == "reuse") NativeAllocator.ReuseFreedMemory();
-        BenchSupport.AtelierMalloc = malloc;
         return run(rest.ToArray());
     }
 }
