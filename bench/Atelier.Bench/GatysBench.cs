@@ -11,7 +11,8 @@ namespace Atelier.Bench;
 /// Gatys style transfer by L-BFGS (one function evaluation per step, history 100; style layers relu1_1..relu5_1,
 /// content relu4_2) on a random-weight torchvision VGG-19: seconds per iteration through the library's own loop,
 /// side by side with the same optimisation in PyTorch (bench/python/gatys_bench.py) in one run. Then resident memory
-/// at two step counts of one long run, to show it stays flat.
+/// at two step counts of one long run, to show it stays flat. The built-in ResNet-18 (Atelier's default feature network)
+/// is timed in the same run, as a ratio to the VGG-19.
 /// </summary>
 static class GatysBench
 {
@@ -31,22 +32,25 @@ static class GatysBench
         Console.WriteLine($"Gatys style transfer, L-BFGS, VGG-19 (random torchvision init); warm-up {warmup} steps, median of {iters}");
 
         using var vgg = Vgg.TorchVision(VggConfig.Vgg19, upToLayer: "relu5_1");
-        var rows = new List<(int Size, double Ours, double Torch)>();
+        using var resnet = a.Has("--no-resnet") ? null : ResNetFeatures.BuiltIn();
+        var rows = new List<(int Size, double Ours, double Torch, double ResNet)>();
         foreach (int size in sizes)
         {
             double ours = SecondsPerStep(vgg, size, warmup, iters);
+            // The built-in ResNet-18 with its own recipe (taps, smoothing, weights): what `style gatys` runs by default.
+            double res = resnet is null ? double.NaN : SecondsPerStep(resnet, size, warmup, iters);
             double torch = double.NaN;
             if (!a.Has("--no-python") &&
                 BenchSupport.Python(python, "gatys_bench.py", threads, "--size", $"{size}", "--threads", $"{threads}",
                     "--warmup", $"{warmup}", "--iters", $"{iters}") is { } r)
                 torch = r.GetProperty("median").GetDouble();
-            rows.Add((size, ours, torch));
-            Console.WriteLine($"  {size} px: TorchSharp {ours:0.000} s/iter, PyTorch {torch:0.000} s/iter");
+            rows.Add((size, ours, torch, res));
+            Console.WriteLine($"  {size} px: TorchSharp {ours:0.000} s/iter, PyTorch {torch:0.000} s/iter, built-in ResNet-18 {res:0.000} s/iter");
         }
         Console.WriteLine();
-        Console.WriteLine($"{"size",5}  {"Atelier s/iter",14}  {"PyTorch s/iter",14}  ratio (Atelier / PyTorch)");
+        Console.WriteLine($"{"size",5}  {"Atelier s/iter",14}  {"PyTorch s/iter",14}  ratio (Atelier / PyTorch)  {"ResNet-18 s/iter",16}  ratio (ResNet-18 / VGG-19)");
         foreach (var r in rows)
-            Console.WriteLine($"{r.Size,5}  {r.Ours,14:0.000}  {r.Torch,14:0.000}  {BenchSupport.Ratio(r.Ours, r.Torch)}");
+            Console.WriteLine($"{r.Size,5}  {r.Ours,14:0.000}  {r.Torch,14:0.000}  {BenchSupport.Ratio(r.Ours, r.Torch),25}  {r.ResNet,16:0.000}  {BenchSupport.Ratio(r.ResNet, r.Ours)}");
 
         if (memorySteps.Length > 0 && memorySteps[^1] > 0)
         {
@@ -71,7 +75,7 @@ static class GatysBench
         return 0;
     }
 
-    static double SecondsPerStep(Vgg vgg, int size, int warmup, int iters)
+    static double SecondsPerStep(FeatureNetwork vgg, int size, int warmup, int iters)
     {
         var clock = Stopwatch.StartNew();
         var stamps = new List<double>();

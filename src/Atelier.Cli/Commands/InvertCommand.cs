@@ -52,14 +52,15 @@ internal sealed class InversionCliOptions
     public readonly Option<int> Steps = new("--steps") { Description = "Adam steps", DefaultValueFactory = _ => 1000 };
     public readonly Option<double> Lr = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 0.01 };
     public readonly Option<double> PixelWeight = new("--pixel-weight") { Description = "lambda: weight of the pixel MSE next to the perceptual loss", DefaultValueFactory = _ => 1.0 };
-    public readonly Option<string?> VggFile = new("--vgg") { Description = "VGG-16/19 weights (torchvision state dict) for the perceptual loss; default: the built-in seeded random VGG-19" };
-    public readonly Option<bool> NoPerceptual = new("--no-perceptual") { Description = "Pixel loss only (no VGG)" };
+    public readonly FeatureCliOption Features = new();
+    public readonly Option<bool> NoPerceptual = new("--no-perceptual") { Description = "Pixel loss only (no feature network)" };
     public readonly Option<bool> OptimizeNoise = new("--optimize-noise") { Description = "Also optimise the noise maps (with noise regularisation)" };
     public readonly Option<bool> NoResize = new("--no-resize") { Description = "Refuse images whose size differs from the generator's instead of resizing them" };
 
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { Checkpoint, Space, Steps, Lr, PixelWeight, VggFile, NoPerceptual, OptimizeNoise, NoResize }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { Checkpoint, Space, Steps, Lr, PixelWeight, NoPerceptual, OptimizeNoise, NoResize }) cmd.Options.Add(o);
+        Features.AddTo(cmd);
     }
 
     public sealed record Run(Generator Generator, Tensor MeanW, PerceptualLoss? Perceptual, InversionOptions Options, bool NoResize)
@@ -89,18 +90,10 @@ internal sealed class InversionCliOptions
         PerceptualLoss? perceptual = null;
         if (!ctx.Get(NoPerceptual))
         {
-            Vgg vgg;
-            if (ctx.Get(VggFile) is { } vggPath)
-            {
-                if (!File.Exists(vggPath)) throw new AtelierException($"--vgg {vggPath}: file does not exist");
-                using var file = Atelier.Checkpoints.Checkpoint.Load(vggPath);
-                vgg = Vgg.FromStateDict(file, source: vggPath);
-            }
-            else
-            {
-                ctx.Note("perceptual loss: built-in seeded random VGG-19 (pass --vgg with torchvision weights for better embeddings)");
-                vgg = Vgg.BuiltIn(upToLayer: "conv4_2");
-            }
+            // The perceptual loss on the chosen network (the built-in ImageNet ResNet-18 by default); a random-weight
+            // VGG is built only as far as the loss reaches.
+            var choice = Features.Choice(ctx);
+            FeatureNetwork vgg = choice == FeatureNetworks.RandomVgg19 ? Vgg.BuiltIn(upToLayer: "conv4_2") : FeatureNetworks.Load(choice);
             if (g.Device.type != DeviceType.CPU) vgg.to(g.Device);
             perceptual = new PerceptualLoss(vgg);
         }

@@ -11,7 +11,7 @@ public static class StyleCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("style", "Neural style: Gatys texture synthesis and style transfer (VGG features)");
+        var cmd = new Command("style", "Neural style: Gatys texture synthesis and style transfer, fast style, AdaIN and WCT (built-in ImageNet ResNet-18 features by default)");
         cmd.Subcommands.Add(StyleTextureCommand.Create());
         cmd.Subcommands.Add(GatysCommand.Create());
         cmd.Subcommands.Add(FastStyleCommand.Create());

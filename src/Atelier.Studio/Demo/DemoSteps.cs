@@ -63,24 +63,24 @@ static class DemoSteps
              new DemoPicture("stylegan-mixing.png", "style mixing: columns' coarse latents into the rows", ContactSheet.Create(grid, columns: cols.Count + 1))]);
     }
 
-    /// <summary>Gatys et al. 2015 on the built-in random-weight VGG-19, with frames of the optimisation.</summary>
+    /// <summary>Gatys et al. 2015 on the built-in ImageNet ResNet-18 (with SWAG smoothing), with frames of the optimisation.</summary>
     static DemoSection GatysTextureStep(DemoContext ctx)
     {
         int size = ctx.Quick ? 32 : 64, iterations = ctx.Quick ? 4 : 60;
         var sample = ProceduralSamples.Make("bricks", size, ctx.Seed);
         var frames = new List<DemoPicture>();
-        var vgg = Vgg.BuiltIn(VggPooling.Average);
+        using var net = ResNetFeatures.BuiltIn();
         var options = new GatysTextureOptions
         {
-            Iterations = iterations, StyleLayers = ["relu1_1", "relu2_1", "relu3_1"], Seed = ctx.Seed,
+            Iterations = iterations, Seed = ctx.Seed,
             SaveEvery = Math.Max(1, iterations / 3),
             OnFrame = (step, image) => frames.Add(new DemoPicture($"gatys-texture-step{step}.png", $"after {step} steps", image)),
         };
-        var result = GatysTexture.Synthesize(sample, size, size, vgg, options, ctx.Progress, ctx.CancellationToken);
+        var result = GatysTexture.Synthesize(sample, size, size, net, options, ctx.Progress, ctx.CancellationToken);
         return new DemoSection("Texture synthesis: Gatys (CNN)",
-            $"Noise optimised ({iterations} L-BFGS steps) until its Gram matrices on VGG-19 layers relu1_1..relu3_1 match the sample's. " +
-            "This uses the built-in random-weight VGG-19 (nothing downloaded), which captures colours and short strokes only; trained weights " +
-            "capture whole structures: atelier style texture SAMPLE.png --size 256x256 --vgg vgg19-dcbb9e9d.pth -o out.png (torchvision's VGG-19 file).",
+            $"Noise optimised ({iterations} L-BFGS steps) until its Gram matrices on the built-in ImageNet ResNet-18 (conv1 and the first block " +
+            "of each stage, after SWAG's softmax smoothing) match the sample's. The network comes with the build (ML.NET's ResNet-18, MIT); " +
+            "try your own: atelier style texture SAMPLE.png --size 256x256 -o out.png (--features vgg19-random for the random-weight VGG-19).",
             [new DemoPicture("gatys-texture-sample.png", "sample: bricks", sample), .. frames,
              new DemoPicture("gatys-texture.png", $"after {result.Steps} steps (style loss {result.Losses.GetValueOrDefault("style"):G3})", result.Image)]);
     }

@@ -6,29 +6,35 @@ using TorchSharp;
 namespace Atelier.Studio.Methods;
 
 /// <summary>
-/// The VGG-19 the Gatys methods use: the built-in random-weight network (works with nothing downloaded; trained
-/// weights do better). Built once per pooling mode and device, then shared: the methods optimise the image, never
-/// the network, so concurrent jobs only read it.
+/// The perceptual networks the studio's methods use: the built-in ImageNet ResNet-18 by default, or the seeded
+/// random-weight VGG-19 for comparison. Built once per choice, pooling and device, then shared: the methods optimise
+/// the image, never the network, so concurrent jobs only read it.
 /// </summary>
-static class StudioVgg
+static class StudioFeatures
 {
-    static readonly Dictionary<(VggPooling, string), Vgg> Built = new();
+    static readonly Dictionary<(string, VggPooling, string), FeatureNetwork> Built = new();
     static readonly object Gate = new();
 
-    public const string Note = "Uses the built-in random-weight VGG-19 (nothing downloaded); trained VGG weights give better results (atelier style gatys --vgg FILE)";
+    public const string Note = "Features: the built-in ImageNet ResNet-18 (restored with the build, nothing downloaded), or the random-weight VGG-19 for comparison";
 
-    public static Vgg Get(VggPooling pooling, TorchSharp.torch.Device device)
+    /// <summary>The form field that chooses the network.</summary>
+    public static MethodParam Param { get; } = MethodParam.Choice("features", "Feature network", FeatureNetworks.Default, [.. FeatureNetworks.BuiltInNames])
+        with { Help = "resnet18: ImageNet-trained, recognisable shapes; vgg19-random: seeded random weights, colours and short strokes" };
+
+    public static string Read(MethodRequest r) => r.Fields.Choice("features", FeatureNetworks.Default, [.. FeatureNetworks.BuiltInNames]);
+
+    public static FeatureNetwork Get(string choice, VggPooling pooling, TorchSharp.torch.Device device)
     {
         lock (Gate)
         {
-            var key = (pooling, device.ToString());
-            if (!Built.TryGetValue(key, out var vgg))
+            var key = (choice, pooling, device.ToString());
+            if (!Built.TryGetValue(key, out var net))
             {
-                vgg = Vgg.BuiltIn(pooling);
-                vgg.to(device);
-                Built[key] = vgg;
+                net = FeatureNetworks.Load(choice, pooling);
+                net.to(device);
+                Built[key] = net;
             }
-            return vgg;
+            return net;
         }
     }
 }
@@ -39,25 +45,28 @@ public sealed class GatysTextureMethod : StudioMethod
     public override string Id => "gatys.texture";
     public override string Panel => "gatys";
     public override string Title => "Gatys texture synthesis";
-    public override string About => "optimises noise until its VGG Gram matrices match the sample's; shows the picture as it forms. " + StudioVgg.Note + ".";
+    public override string About => "optimises noise until its Gram matrices of a pretrained network's features match the sample's; shows the picture as it forms. " + StudioFeatures.Note + ".";
     public override IReadOnlyList<MethodParam> Params { get; } =
     [
         MethodParam.Image("sample", "Sample", "pebbles", 64),
         MethodParam.Int("size", "Output size (px)", 32, 256, 64),
         MethodParam.Int("iterations", "Iterations", 1, 2000, 100),
         MethodParam.Choice("optimizer", "Optimiser", "lbfgs", "lbfgs", "adam"),
-        MethodParam.Choice("layers", "Style layers", Shallow, Shallow, Deep) with { Help = "the random-weight VGG works best with the shallow layers" },
+        StudioFeatures.Param,
+        MethodParam.Choice("layers", "Style layers", All, All, Shallow) with { Help = "all: the network's recipe; shallow: its first three layers (small structures only; the random-weight VGG works best so)" },
         MethodParam.Seed(),
     ];
 
-    internal const string Shallow = "relu1_1-relu3_1", Deep = "relu1_1-relu5_1";
+    internal const string All = "all", Shallow = "shallow";
 
-    internal static IReadOnlyList<string> Layers(string choice) =>
-        choice == Deep ? GatysOptimizationOptions.DefaultStyleLayers : ["relu1_1", "relu2_1", "relu3_1"];
+    /// <summary>The style layers for a choice: null (the network's recipe) or the recipe's first three.</summary>
+    internal static IReadOnlyList<string>? Layers(string choice, FeatureNetwork net) =>
+        choice == Shallow ? [.. net.Recipe.StyleLayers.Take(3)] : null;
 
     public override async Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
     {
-        var layers = Layers(r.Fields.Choice("layers", Shallow, Shallow, Deep));
+        var layerChoice = r.Fields.Choice("layers", All, All, Shallow);
+        var features = StudioFeatures.Read(r);
         var sample = (await r.Uploads.ReadRgbAsync(r.Fields.Form, "sample", true, ct))!;
         if (sample.Width < 16 || sample.Height < 16 || (long)sample.Width * sample.Height > 512 * 512)
             throw new StudioRequestException(400, $"'sample': use a picture between 16x16 and 512x512 (got {sample.Width}x{sample.Height})");
@@ -68,20 +77,20 @@ public sealed class GatysTextureMethod : StudioMethod
         var device = r.Device;
         return ctx =>
         {
-            var vgg = StudioVgg.Get(VggPooling.Average, device);
+            var vgg = StudioFeatures.Get(features, VggPooling.Average, device);
             var options = new GatysTextureOptions
             {
-                Iterations = iterations, Optimizer = optimizer, Seed = seed, StyleLayers = layers,
+                Iterations = iterations, Optimizer = optimizer, Seed = seed, StyleLayers = Layers(layerChoice, vgg),
                 SaveEvery = 1, OnFrame = (_, image) => { if (ctx.WantsPreview) ctx.Preview(image); },
             };
             var result = GatysTexture.Synthesize(sample, size, size, vgg, options, ctx.Progress, ctx.CancellationToken);
-            return new JobOutput(result.Image, Info(result, seed));
+            return new JobOutput(result.Image, Info(result, seed, vgg));
         };
     }
 
-    internal static Dictionary<string, object> Info(GatysResult result, long seed)
+    internal static Dictionary<string, object> Info(GatysResult result, long seed, FeatureNetwork net)
     {
-        var info = new Dictionary<string, object> { ["seed"] = seed, ["steps"] = result.Steps, ["seconds"] = Math.Round(result.Seconds, 1) };
+        var info = new Dictionary<string, object> { ["seed"] = seed, ["features"] = net.Description, ["steps"] = result.Steps, ["seconds"] = Math.Round(result.Seconds, 1) };
         foreach (var (k, v) in result.Losses) info[k] = double.IsFinite(v) ? Math.Round(v, 4) : v.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return info;
     }
@@ -93,13 +102,14 @@ public sealed class GatysStyleMethod : StudioMethod
     public override string Id => "gatys.style";
     public override string Panel => "gatys";
     public override string Title => "Gatys style transfer";
-    public override string About => "keeps the content picture's deep features and takes the style picture's Gram matrices; shows the picture as it changes. " + StudioVgg.Note + ".";
+    public override string About => "keeps the content picture's deep features and takes the style picture's Gram matrices; shows the picture as it changes. " + StudioFeatures.Note + ".";
     public override IReadOnlyList<MethodParam> Params { get; } =
     [
         MethodParam.Image("content", "Content", "bricks", 96),
         MethodParam.Image("style", "Style", "weave", 64),
         MethodParam.Int("iterations", "Iterations", 1, 2000, 100),
-        MethodParam.Float("styleWeight", "Style weight (log10)", 2, 9, 6, 0.5),
+        StudioFeatures.Param,
+        MethodParam.Float("styleWeight", "Style strength (log10, relative to the network's default)", -3, 3, 0, 0.5),
         MethodParam.Choice("preserveColor", "Keep the content's colours", "none", "none", "luminance", "histogram"),
         MethodParam.Seed(),
     ];
@@ -112,7 +122,8 @@ public sealed class GatysStyleMethod : StudioMethod
             if (img.Width < 16 || img.Height < 16 || (long)img.Width * img.Height > 512 * 512)
                 throw new StudioRequestException(400, $"'{name}': use a picture between 16x16 and 512x512 here (got {img.Width}x{img.Height})");
         int iterations = r.Fields.Int("iterations", 100, 1, 2000);
-        double styleWeight = Math.Pow(10, r.Fields.Double("styleWeight", 6, 2, 9));
+        double styleStrength = Math.Pow(10, r.Fields.Double("styleWeight", 0, -3, 3));
+        var features = StudioFeatures.Read(r);
         var preserve = r.Fields.Choice("preserveColor", "none", "none", "luminance", "histogram") switch
         {
             "luminance" => ColorPreservation.Luminance,
@@ -123,14 +134,14 @@ public sealed class GatysStyleMethod : StudioMethod
         var device = r.Device;
         return ctx =>
         {
-            var vgg = StudioVgg.Get(VggPooling.Max, device);
+            var vgg = StudioFeatures.Get(features, VggPooling.Max, device);
             var options = new GatysStyleOptions
             {
-                Iterations = iterations, StyleWeight = styleWeight, PreserveColor = preserve, Seed = seed,
+                Iterations = iterations, StyleWeight = vgg.Recipe.TransferStyleWeight * styleStrength, PreserveColor = preserve, Seed = seed,
                 SaveEvery = 1, OnFrame = (_, image) => { if (ctx.WantsPreview) ctx.Preview(image); },
             };
             var result = GatysStyleTransfer.Run(content, [new WeightedStyle(style)], vgg, options, ctx.Progress, ctx.CancellationToken);
-            return new JobOutput(result.Image, GatysTextureMethod.Info(result, seed));
+            return new JobOutput(result.Image, GatysTextureMethod.Info(result, seed, vgg));
         };
     }
 }

@@ -215,8 +215,8 @@ public abstract class StyleGanInversionMethod : StudioMethod
             using var g = StyleGanModels.Load(path, device);
             var (observation, degradation) = observe(g.Size);
             var meanW = MeanLatent.Get(g, path);
-            using var vgg = perceptual ? Vgg.BuiltIn(upToLayer: "conv4_2") : null;
-            if (vgg != null && device.type != TorchSharp.DeviceType.CPU) vgg.to(device);
+            // The built-in ImageNet ResNet-18, shared with the other methods (it is only read).
+            var vgg = perceptual ? StudioFeatures.Get(FeatureNetworks.Default, VggPooling.Max, device) : null;
             using var loss = vgg is null ? null : new PerceptualLoss(vgg);
             var options = new InversionOptions { Space = space, Steps = steps, Degradation = degradation };
             using var result = Inversion.Invert(g, observation, meanW, loss is null ? null : loss.Distance, options, ctx.Progress, ctx.CancellationToken);

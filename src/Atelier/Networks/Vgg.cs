@@ -19,7 +19,7 @@ namespace Atelier.Networks;
 /// eval mode with gradients off for its parameters (it is a fixed loss network; gradients still flow to the input).
 /// </para>
 /// </summary>
-public sealed partial class Vgg : nn.Module<Tensor, Tensor>
+public sealed partial class Vgg : FeatureNetwork
 {
     /// <summary>ImageNet statistics torchvision's weights were trained with (applied inside for that layout).</summary>
     static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f], ImageNetStd = [0.229f, 0.224f, 0.225f];
@@ -41,20 +41,42 @@ public sealed partial class Vgg : nn.Module<Tensor, Tensor>
     public bool InPlaceRelu { get; set; } = true;
 
     /// <summary>Public layer names in forward order (conv1_1, relu1_1, conv1_2, ..., pool1, ...), up to the last one built.</summary>
-    public IReadOnlyList<string> LayerNames { get; }
+    public override IReadOnlyList<string> LayerNames { get; }
 
-    /// <summary>The deepest layer this network computes.</summary>
-    public string LastLayer => LayerNames[^1];
+    string? _description;
+
+    /// <summary>"vgg19-random" for the built-in weights, the file for loaded ones, else the configuration.</summary>
+    public override string Description => _description ?? Config.Name;
+
+    internal Vgg Describe(string description) { _description = description; return this; }
+
+    /// <summary>Gatys et al.'s layers and the weights Atelier's defaults were tuned with.</summary>
+    public override FeatureRecipe Recipe => DefaultRecipe;
+
+    public static FeatureRecipe DefaultRecipe { get; } = new()
+    {
+        StyleLayers = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"],
+        ContentLayers = ["relu4_2"],
+        TextureStyleWeight = 1e6,
+        TransferStyleWeight = 1e3,
+    };
+
+    /// <summary>torchvision's pools floor (each one built halves the side); the normalised layout's round up.</summary>
+    public override int MinimumInputSide => Layout == VggLayout.Normalised ? 1 : 1 << LayerNames.Count(n => n.StartsWith("pool", StringComparison.Ordinal));
+
+    public override bool IsLayerNameOfFamily(string layer) => IsLayerName(layer);
+
+    public override string LayerNameExamples => string.Join(", ", LayerNames.Where(n => n.StartsWith("relu", StringComparison.Ordinal)));
 
     /// <summary>Channels of the output of a named layer.</summary>
-    public int ChannelsOf(string layer)
+    public override int ChannelsOf(string layer)
     {
         var (block, _) = ParseLayerName(RequireLayer(layer));
         return Config.BlockChannels[block - 1];
     }
 
     /// <summary>Spatial downsampling factor of a named layer relative to the input (1, 2, 4, 8, 16 or 32).</summary>
-    public int StrideOf(string layer)
+    public override int StrideOf(string layer)
     {
         var name = RequireLayer(layer);
         var (block, _) = ParseLayerName(name);
@@ -142,7 +164,7 @@ public sealed partial class Vgg : nn.Module<Tensor, Tensor>
     /// The outputs of the named layers for input <paramref name="x"/> (RGB in [0,1], N×3×H×W), computed in one pass
     /// that stops at the deepest layer asked for. Intermediate results not asked for are disposed as soon as used.
     /// </summary>
-    public Dictionary<string, Tensor> Features(Tensor x, IReadOnlyCollection<string> layers)
+    public override Dictionary<string, Tensor> Features(Tensor x, IReadOnlyCollection<string> layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
         if (layers.Count == 0) throw new AtelierException("no VGG layers asked for");
@@ -157,7 +179,7 @@ public sealed partial class Vgg : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The index of a named layer in forward order (for comparing depths).</summary>
-    public int DepthOf(string layer) => _position[RequireLayer(layer)];
+    public override int DepthOf(string layer) => _position[RequireLayer(layer)];
 
     sealed record RunResult(Tensor Output, Dictionary<string, Tensor> Features);
 

@@ -39,7 +39,7 @@ public sealed partial class Vgg
             try
             {
                 vgg.CopyFrom(stateDict, source);
-                return Frozen(vgg);
+                return Frozen(vgg).Describe(source);
             }
             catch { vgg.Dispose(); throw; }
         }
@@ -166,7 +166,7 @@ public sealed partial class Vgg
                 h = next;
             }
         }
-        return Frozen(vgg);
+        return Frozen(vgg).Describe($"{vgg.Config.Name}-random");
     }
 
     /// <summary>A smooth random RGB image in [0,1] (1×3×size×size) with structure at every scale.</summary>

@@ -14,7 +14,8 @@ namespace Atelier.Style;
 /// </summary>
 internal sealed class GatysObjective : IDisposable
 {
-    readonly Vgg _vgg;
+    readonly FeatureNetwork _vgg;
+    readonly ActivationSmoothing _smoothing;
     readonly string[] _styleLayers, _contentLayers, _allLayers;
     readonly double[] _layerWeights;
     readonly Tensor[] _styleTargets;
@@ -24,15 +25,17 @@ internal sealed class GatysObjective : IDisposable
     readonly Tensor[] _contentTargets;
     readonly double _styleWeight, _contentWeight, _tvWeight;
 
-    public GatysObjective(Vgg vgg, GatysOptimizationOptions options, IReadOnlyList<(Tensor Image, double Weight)> styles,
+    /// <param name="options">Options resolved for the network (<see cref="GatysOptimizationOptions.ResolveFor"/>).</param>
+    public GatysObjective(FeatureNetwork vgg, GatysOptimizationOptions options, IReadOnlyList<(Tensor Image, double Weight)> styles,
                           IReadOnlyList<string> contentLayers, Tensor? content, double contentWeight)
     {
         _vgg = vgg;
-        _styleLayers = [.. options.StyleLayers];
+        _smoothing = options.Smoothing ?? ActivationSmoothing.None;
+        _styleLayers = [.. options.StyleLayers ?? throw new ArgumentException("options must be resolved for the network", nameof(options))];
         _layerWeights = options.StyleLayerWeights is { } w ? [.. w] : [.. _styleLayers.Select(_ => 1.0 / _styleLayers.Length)];
         _contentLayers = content is null ? [] : [.. contentLayers];
         _allLayers = [.. _styleLayers.Concat(_contentLayers).Distinct()];
-        _styleWeight = options.StyleWeight; _contentWeight = contentWeight; _tvWeight = options.TvWeight;
+        _styleWeight = options.StyleWeight ?? 1; _contentWeight = contentWeight; _tvWeight = options.TvWeight ?? 0;
 
         using var _ = no_grad();
         double totalWeight = styles.Sum(s => s.Weight);
@@ -44,7 +47,7 @@ internal sealed class GatysObjective : IDisposable
             for (int i = 0; i < _styleLayers.Length; i++)
             {
                 // Weighted average of the normalised Grams: mixing styles of any sizes.
-                var g = GramMatrix.Normalised(f[_styleLayers[i]]).mul(weight / totalWeight);
+                var g = GramMatrix.Normalised(GatysLosses.Smooth(f[_styleLayers[i]], _smoothing)).mul(weight / totalWeight);
                 _styleTargets[i] = _styleTargets[i] is null ? g.MoveToOuterDisposeScope() : _styleTargets[i].add_(g);
             }
         }
@@ -53,7 +56,7 @@ internal sealed class GatysObjective : IDisposable
         {
             using var scope = NewDisposeScope();
             var f = vgg.Features(content, _contentLayers);
-            for (int i = 0; i < _contentLayers.Length; i++) _contentTargets[i] = f[_contentLayers[i]].detach().MoveToOuterDisposeScope();
+            for (int i = 0; i < _contentLayers.Length; i++) _contentTargets[i] = GatysLosses.Smooth(f[_contentLayers[i]], _smoothing).detach().MoveToOuterDisposeScope();
         }
     }
 
@@ -64,7 +67,7 @@ internal sealed class GatysObjective : IDisposable
         var style = zeros(1, device: image.device);
         for (int i = 0; i < _styleLayers.Length; i++)
         {
-            var e = GatysLosses.StyleLayer(GramMatrix.Normalised(f[_styleLayers[i]]), _styleTargets[i]);
+            var e = GatysLosses.StyleLayer(GramMatrix.Normalised(GatysLosses.Smooth(f[_styleLayers[i]], _smoothing)), _styleTargets[i]);
             style = style + e * _layerWeights[i];
         }
         var total = style * _styleWeight;
@@ -73,7 +76,7 @@ internal sealed class GatysObjective : IDisposable
         {
             var content = zeros(1, device: image.device);
             for (int i = 0; i < _contentLayers.Length; i++)
-                content = content + GatysLosses.Content(f[_contentLayers[i]], _contentTargets[i]);
+                content = content + GatysLosses.Content(GatysLosses.Smooth(f[_contentLayers[i]], _smoothing), _contentTargets[i]);
             total = total + content * _contentWeight;
             parts["content"] = content.item<float>() * _contentWeight;
         }
@@ -156,30 +159,33 @@ internal static class GatysEngine
         _ => optim.Adam([x], lr: options.LearningRate ?? 0.02),
     };
 
-    /// <summary>Checks options shared by texture synthesis and style transfer (messages name the option).</summary>
-    public static void Validate(GatysOptimizationOptions o, Vgg vgg)
+    /// <summary>Checks options shared by texture synthesis and style transfer, resolved for the network (messages name the option).</summary>
+    public static void Validate(GatysOptimizationOptions o, FeatureNetwork vgg)
     {
-        if (o.StyleLayers.Count == 0) throw new AtelierUsageException("--layers: at least one style layer is needed");
-        foreach (var l in o.StyleLayers) CheckLayer(vgg, l, "--layers");
+        var layers = o.StyleLayers ?? [];
+        if (layers.Count == 0) throw new AtelierUsageException("--layers: at least one style layer is needed");
+        foreach (var l in layers) CheckLayer(vgg, l, "--layers");
         if (o.StyleLayerWeights is { } w)
         {
-            if (w.Count != o.StyleLayers.Count)
-                throw new AtelierUsageException($"--layer-weights: {w.Count} weights for {o.StyleLayers.Count} layers ({string.Join(", ", o.StyleLayers)})");
+            if (w.Count != layers.Count)
+                throw new AtelierUsageException($"--layer-weights: {w.Count} weights for {layers.Count} layers ({string.Join(", ", layers)})");
             if (w.Any(v => !(v >= 0)) || w.All(v => v == 0)) throw new AtelierUsageException("--layer-weights: weights must be 0 or more, and not all 0");
         }
         if (o.Iterations < 1) throw new AtelierUsageException($"--iterations {o.Iterations}: must be 1 or more");
-        if (!(o.StyleWeight > 0) || double.IsInfinity(o.StyleWeight)) throw new AtelierUsageException($"--style-weight {o.StyleWeight}: must be a positive number");
-        if (!(o.TvWeight >= 0) || double.IsInfinity(o.TvWeight)) throw new AtelierUsageException($"--tv-weight {o.TvWeight}: must be 0 or more");
+        if (o.StyleWeight is double sw && (!(sw > 0) || double.IsInfinity(sw))) throw new AtelierUsageException($"--style-weight {sw}: must be a positive number");
+        if (o.TvWeight is double tv && (!(tv >= 0) || double.IsInfinity(tv))) throw new AtelierUsageException($"--tv-weight {tv}: must be 0 or more");
         if (o.LearningRate is double lr && !(lr > 0)) throw new AtelierUsageException($"--lr {lr}: must be positive");
         if (o.Scales is < 1 or > 6) throw new AtelierUsageException($"--scales {o.Scales}: must be 1 to 6");
         if (o.SaveEvery < 0) throw new AtelierUsageException($"--save-every {o.SaveEvery}: must be 0 or more");
     }
 
-    public static void CheckLayer(Vgg vgg, string layer, string option)
+    public static void CheckLayer(FeatureNetwork vgg, string layer, string option)
     {
         if (vgg.LayerNames.Contains(layer)) return;
-        if (Vgg.IsLayerName(layer)) throw new AtelierUsageException($"{option}: layer '{layer}' is not in this VGG (it stops at {vgg.LastLayer})");
-        throw new AtelierUsageException($"{option}: unknown VGG layer '{layer}'; use names like relu1_1, relu4_2, conv3_1, pool2 ({string.Join(", ", vgg.LayerNames.Where(n => n.StartsWith("relu", StringComparison.Ordinal)))})");
+        if (vgg.IsLayerNameOfFamily(layer)) throw new AtelierUsageException($"{option}: layer '{layer}' is not in this network (it stops at {vgg.LastLayer})");
+        if (vgg is Vgg)
+            throw new AtelierUsageException($"{option}: unknown VGG layer '{layer}'; use names like relu1_1, relu4_2, conv3_1, pool2 ({vgg.LayerNameExamples})");
+        throw new AtelierUsageException($"{option}: unknown layer '{layer}' for {vgg.Description}; its layers are {vgg.LayerNameExamples}");
     }
 
     /// <summary>Sizes of the coarse-to-fine scales, coarsest first, ending at (width, height).</summary>

@@ -1,3 +1,4 @@
+using Atelier.Networks;
 using static TorchSharp.torch;
 
 namespace Atelier.Style;
@@ -29,6 +30,23 @@ public static class GatysLosses
         using var sq = diff.square();
         using var mean = sq.mean();
         return mean.mul(0.5);
+    }
+
+    /// <summary>
+    /// The activation transform applied before the Gram and content comparisons. <see cref="ActivationSmoothing.Softmax"/>
+    /// is SWAG (Wang, Li and Vasconcelos 2021): σ(F)_ik = exp(F_ik) / Σ_jm exp(F_jm), one softmax over all channels and
+    /// positions of a layer, per image. Atelier multiplies it by the number of values C·H·W so the mean stays 1 and the
+    /// loss weights keep their scale across layers and image sizes. Returns the input itself for None.
+    /// </summary>
+    public static Tensor Smooth(Tensor features, ActivationSmoothing smoothing)
+    {
+        if (smoothing == ActivationSmoothing.None) return features;
+        long b = features.shape[0];
+        long count = features.numel() / b;
+        using var flat = features.reshape(b, -1);
+        using var soft = flat.softmax(1);
+        using var scaled = soft.mul((double)count);
+        return scaled.reshape(features.shape);
     }
 
     /// <summary>Total variation Σ (x[i+1,j] − x[i,j])² + (x[i,j+1] − x[i,j])², averaged over pixels (smoothness prior).</summary>

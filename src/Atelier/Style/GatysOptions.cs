@@ -25,11 +25,17 @@ public sealed record WeightedStyle(Image Image, double Weight = 1.0);
 /// <summary>Settings shared by texture synthesis and style transfer.</summary>
 public record GatysOptimizationOptions
 {
-    /// <summary>Layers whose Gram matrices are matched (relu1_1, relu2_1, relu3_1, relu4_1, relu5_1 by default).</summary>
-    public IReadOnlyList<string> StyleLayers { get; init; } = DefaultStyleLayers;
+    /// <summary>
+    /// Layers whose Gram matrices are matched; null takes the feature network's recipe (<see cref="FeatureRecipe"/>:
+    /// relu1_1 ... relu5_1 on a VGG, conv1 and the first block of each stage on the built-in ResNet-18).
+    /// </summary>
+    public IReadOnlyList<string>? StyleLayers { get; init; }
 
-    /// <summary>Per-layer weights w_l (same count as <see cref="StyleLayers"/>); null gives each 1/L.</summary>
+    /// <summary>Per-layer weights w_l (same count as the style layers); null gives each 1/L (or the recipe's).</summary>
     public IReadOnlyList<double>? StyleLayerWeights { get; init; }
+
+    /// <summary>The transform applied to activations before they are compared; null takes the network's recipe.</summary>
+    public ActivationSmoothing? Smoothing { get; init; }
 
     /// <summary>Optimiser steps (L-BFGS: one function evaluation each) at the finest scale.</summary>
     public int Iterations { get; init; } = 300;
@@ -39,11 +45,11 @@ public record GatysOptimizationOptions
     /// <summary>Step size: L-BFGS's initial step scale (1) or Adam's learning rate in [0,1] pixel units (0.02); null picks these.</summary>
     public double? LearningRate { get; init; }
 
-    /// <summary>Weight of the style (Gram) loss.</summary>
-    public double StyleWeight { get; init; } = 1e6;
+    /// <summary>Weight of the style (Gram) loss; null takes the network's recipe (tuned per network and method).</summary>
+    public double? StyleWeight { get; init; }
 
-    /// <summary>Weight of the total-variation smoothness loss (0 = off).</summary>
-    public double TvWeight { get; init; }
+    /// <summary>Weight of the total-variation smoothness loss (0 = off); null takes the network's recipe.</summary>
+    public double? TvWeight { get; init; }
 
     /// <summary>
     /// Coarse-to-fine scales: 1 optimises at the output size only; S &gt; 1 starts at 1/2^(S-1) of it and doubles,
@@ -60,7 +66,28 @@ public record GatysOptimizationOptions
     /// <summary>Seed of the noise initialisation.</summary>
     public long Seed { get; init; }
 
+    /// <summary>Gatys et al.'s VGG style layers.</summary>
     public static IReadOnlyList<string> DefaultStyleLayers { get; } = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"];
+
+    /// <summary>
+    /// These options with every unset choice taken from <paramref name="network"/>'s recipe. Layer weights from the
+    /// recipe apply only with the recipe's layers.
+    /// </summary>
+    public virtual GatysOptimizationOptions ResolveFor(FeatureNetwork network) => Resolve(network, network.Recipe.TextureStyleWeight);
+
+    protected GatysOptimizationOptions Resolve(FeatureNetwork network, double recipeStyleWeight)
+    {
+        var r = network.Recipe;
+        double styleWeight = StyleWeight ?? recipeStyleWeight;
+        return this with
+        {
+            StyleLayers = StyleLayers ?? r.StyleLayers,
+            StyleLayerWeights = StyleLayers is null ? StyleLayerWeights ?? r.StyleLayerWeights : StyleLayerWeights,
+            Smoothing = Smoothing ?? r.Smoothing,
+            StyleWeight = styleWeight,
+            TvWeight = TvWeight ?? styleWeight * r.TvPerStyleWeight,
+        };
+    }
 }
 
 /// <summary>Texture synthesis (Gatys et al. 2015): only the style loss, starting from noise.</summary>
@@ -69,11 +96,8 @@ public sealed record GatysTextureOptions : GatysOptimizationOptions;
 /// <summary>Style transfer (Gatys et al. 2016).</summary>
 public sealed record GatysStyleOptions : GatysOptimizationOptions
 {
-    /// <summary>Style transfer's default style weight balances against a content weight of 1 (tuned on the built-in VGG).</summary>
-    public GatysStyleOptions() => StyleWeight = 1e3;
-
-    /// <summary>Layers whose activations must match the content image (relu4_2 by default).</summary>
-    public IReadOnlyList<string> ContentLayers { get; init; } = ["relu4_2"];
+    /// <summary>Layers whose activations must match the content image; null takes the network's (relu4_2 on a VGG).</summary>
+    public IReadOnlyList<string>? ContentLayers { get; init; }
 
     public double ContentWeight { get; init; } = 1.0;
 
@@ -83,6 +107,10 @@ public sealed record GatysStyleOptions : GatysOptimizationOptions
 
     /// <summary>Style images are resized so their longer side is this factor times the output's longer side.</summary>
     public double StyleScale { get; init; } = 1.0;
+
+    /// <summary>Style transfer's style weight balances against a content weight of 1: the recipe's transfer weight.</summary>
+    public override GatysOptimizationOptions ResolveFor(FeatureNetwork network) =>
+        ((GatysStyleOptions)Resolve(network, network.Recipe.TransferStyleWeight)) with { ContentLayers = ContentLayers ?? network.Recipe.ContentLayers };
 }
 
 /// <summary>The result: the image and the final losses.</summary>

@@ -12,13 +12,16 @@ namespace Atelier.Style;
 /// </summary>
 public static class GatysStyleTransfer
 {
-    public static GatysResult Run(Image content, IReadOnlyList<WeightedStyle> styles, Vgg vgg, GatysStyleOptions? options = null,
+    /// <param name="vgg">The feature network: the built-in ResNet-18 (<see cref="ResNetFeatures.BuiltIn"/>) or a VGG.</param>
+    /// <param name="options">Unset choices (layers, smoothing, weights) come from the network's recipe.</param>
+    public static GatysResult Run(Image content, IReadOnlyList<WeightedStyle> styles, FeatureNetwork vgg, GatysStyleOptions? options = null,
                                   IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
-        options ??= new GatysStyleOptions();
+        options = (GatysStyleOptions)(options ?? new GatysStyleOptions()).ResolveFor(vgg);
         Validate(styles, vgg, options);
+        vgg.CheckInputSize(content.Width, content.Height, "the content image");
         var clock = Stopwatch.StartNew();
-        var device = vgg.parameters().First().device;
+        var device = vgg.Device;
         using var scope = NewDisposeScope();
 
         var contentRgb = ImageTensors.ToTensor(ImageOps.ToRgb(content), device: device);
@@ -58,7 +61,7 @@ public static class GatysStyleTransfer
             var stylesAtScale = f < 1
                 ? styleTensors.Select(st => (GatysEngine.Resize(st.Image, Math.Max(16, (int)Math.Round(st.Image.shape[3] * f)), Math.Max(16, (int)Math.Round(st.Image.shape[2] * f))), st.Weight)).ToList()
                 : styleTensors;
-            using var objective = new GatysObjective(vgg, options, stylesAtScale, options.ContentLayers, contentAtScale, options.ContentWeight);
+            using var objective = new GatysObjective(vgg, options, stylesAtScale, options.ContentLayers!, contentAtScale, options.ContentWeight);
             Tensor init = x is not null ? GatysEngine.Resize(x, w, h) : options.Init switch
             {
                 GatysInit.Content => contentAtScale.clone(),
@@ -71,14 +74,14 @@ public static class GatysStyleTransfer
         return new GatysResult(toImage(x!), losses, total, clock.Elapsed.TotalSeconds);
     }
 
-    static void Validate(IReadOnlyList<WeightedStyle> styles, Vgg vgg, GatysStyleOptions o)
+    static void Validate(IReadOnlyList<WeightedStyle> styles, FeatureNetwork vgg, GatysStyleOptions o)
     {
         if (styles.Count == 0) throw new AtelierUsageException("--style: at least one style image is needed");
         foreach (var s in styles)
             if (!(s.Weight > 0) || double.IsInfinity(s.Weight))
                 throw new AtelierUsageException($"--style: weight {s.Weight} must be a positive number");
         GatysEngine.Validate(o, vgg);
-        if (o.ContentLayers.Count == 0) throw new AtelierUsageException("--content-layers: at least one content layer is needed");
+        if (o.ContentLayers is not { Count: > 0 }) throw new AtelierUsageException("--content-layers: at least one content layer is needed");
         foreach (var l in o.ContentLayers) GatysEngine.CheckLayer(vgg, l, "--content-layers");
         if (!(o.ContentWeight >= 0) || double.IsInfinity(o.ContentWeight)) throw new AtelierUsageException($"--content-weight {o.ContentWeight}: must be 0 or more");
         if (!(o.StyleScale > 0) || o.StyleScale > 8) throw new AtelierUsageException($"--style-scale {o.StyleScale}: must be in (0, 8]");

@@ -12,14 +12,17 @@ namespace Atelier.Style;
 /// </summary>
 public static class GatysTexture
 {
-    public static GatysResult Synthesize(Image sample, int width, int height, Vgg vgg, GatysTextureOptions? options = null,
+    /// <param name="vgg">The feature network: the built-in ResNet-18 (<see cref="ResNetFeatures.BuiltIn"/>) or a VGG.</param>
+    /// <param name="options">Unset choices (layers, smoothing, weights) come from the network's recipe.</param>
+    public static GatysResult Synthesize(Image sample, int width, int height, FeatureNetwork vgg, GatysTextureOptions? options = null,
                                          IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
-        options ??= new GatysTextureOptions();
+        options = (GatysTextureOptions)(options ?? new GatysTextureOptions()).ResolveFor(vgg);
         if (width < 16 || height < 16) throw new AtelierUsageException($"--size {width}x{height}: the output must be at least 16x16");
         GatysEngine.Validate(options, vgg);
+        vgg.CheckInputSize(sample.Width, sample.Height, "the texture sample");
         var clock = Stopwatch.StartNew();
-        var device = vgg.parameters().First().device;
+        var device = vgg.Device;
         using var scope = NewDisposeScope();
         var sampleT = ImageTensors.ToTensor(ImageOps.ToRgb(sample), device: device);
 

@@ -33,12 +33,62 @@ public class GatysCliTests
         using var dir = TestPaths.NewTempDir();
         var sample = Picture(dir, "sample.png", 32, 1);
         var output = dir.File("out.png");
-        var r = CliHarness.Run("style", "texture", sample, "-o", output, "--size", "40x24", "--iterations", "6", "--seed", "3", "--json");
+        var r = CliHarness.Run("style", "texture", sample, "-o", output, "--size", "40x24", "--iterations", "6", "--seed", "3", "--json",
+            "--features", "vgg19-random");
         Assert.True(r.ExitCode == 0, r.Err);
         var image = ImageIO.Load(output);
         Assert.Equal((40, 24), (image.Width, image.Height));
         using var json = System.Text.Json.JsonDocument.Parse(r.Out.Trim().Split('\n')[^1]);
         Assert.True(json.RootElement.GetProperty("losses").GetProperty("style").GetDouble() > 0);
+        Assert.Equal("vgg19-random", json.RootElement.GetProperty("features").GetString());
+    }
+
+    [Fact]
+    public void WithNoFeatureOptionTextureAndTransferUseTheBuiltInResNet18AndSayItInJson()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var sample = Picture(dir, "sample.png", 48, 1);
+        var r = CliHarness.Run("style", "texture", sample, "-o", dir.File("t.png"), "--size", "40x32", "--iterations", "5", "--seed", "3", "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using (var json = System.Text.Json.JsonDocument.Parse(r.Out.Trim().Split('\n')[^1]))
+        {
+            Assert.Equal("resnet18", json.RootElement.GetProperty("features").GetString());
+            Assert.True(json.RootElement.GetProperty("losses").GetProperty("style").GetDouble() > 0);
+        }
+        Assert.Equal((40, 32), (ImageIO.Load(dir.File("t.png")).Width, ImageIO.Load(dir.File("t.png")).Height));
+
+        r = CliHarness.Run("style", "gatys", Picture(dir, "c.png", 40, 2), "--style", sample, "-o", dir.File("g.png"), "--size", "40",
+            "--iterations", "3", "--seed", "1", "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using (var json = System.Text.Json.JsonDocument.Parse(r.Out.Trim().Split('\n')[^1]))
+            Assert.Equal("resnet18", json.RootElement.GetProperty("features").GetString());
+    }
+
+    [Fact]
+    public void FeatureOptionsAreCheckedBeforeAnyWork()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var sample = Picture(dir, "sample.png", 32, 1);
+        var r = CliHarness.Run("style", "texture", sample, "-o", dir.File("o.png"), "--size", "32x32", "--features", "resnet18", "--vgg", sample);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--vgg and --features", r.Err);
+
+        r = CliHarness.Run("style", "texture", sample, "-o", dir.File("o.png"), "--size", "32x32", "--features", "vgg42");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("vgg42: no such file, and not a built-in network (resnet18, vgg19-random)", r.Err);
+
+        // ResNet tap names are checked against the ResNet, VGG names against a VGG.
+        r = CliHarness.Run("style", "texture", sample, "-o", dir.File("o.png"), "--size", "32x32", "--layers", "relu1_1");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("unknown layer 'relu1_1' for resnet18", r.Err);
+
+        // A sample smaller than the network accepts is refused before any work, without a native message.
+        var tiny = dir.File("tiny.png");
+        ImageIO.Save(new Image(4, 4, 3), tiny);
+        r = CliHarness.Run("style", "texture", tiny, "-o", dir.File("o.png"), "--size", "32x32");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("the texture sample is 4x4; resnet18 needs at least 16x16", r.Err);
+        Assert.False(File.Exists(dir.File("o.png")));
     }
 
     [SkippableFact]

@@ -12,60 +12,53 @@ namespace Atelier.Cli.Commands.Style;
 internal sealed class GatysCliOptions
 {
     public readonly Option<string> Output = new("--output", "-o") { Description = "Output image (.png, .jpg or .webp)", Required = true };
-    public readonly Option<string?> Vgg = new("--vgg") { Description = "VGG-19/16 weights: torchvision's vgg19-dcbb9e9d.pth or a normalised vgg (AdaIN/WCT); default: the built-in random-weight VGG-19" };
-    public readonly Option<string> Pooling = new("--pooling") { Description = "max or avg (average pooling gives smoother results)", DefaultValueFactory = _ => "max" };
-    public readonly Option<string[]> Layers = new("--layers") { Description = "Style layers, e.g. relu1_1,relu2_1 (comma-separated or repeated)", AllowMultipleArgumentsPerToken = true };
+    public readonly FeatureCliOption Features = new();
+    public readonly Option<string> Pooling = new("--pooling") { Description = "VGG pooling: max or avg (average pooling gives smoother results)", DefaultValueFactory = _ => "max" };
+    public readonly Option<string[]> Layers = new("--layers") { Description = "Style layers, e.g. conv1,layer1.0 (ResNet-18) or relu1_1,relu2_1 (VGG); comma-separated or repeated; default: the network's recipe", AllowMultipleArgumentsPerToken = true };
     public readonly Option<string[]> LayerWeights = new("--layer-weights") { Description = "Per-layer style weights, one per --layers entry (default equal)", AllowMultipleArgumentsPerToken = true };
     public readonly Option<int> Iterations;
     public readonly Option<string> Optimizer = new("--optimizer") { Description = "lbfgs or adam", DefaultValueFactory = _ => "lbfgs" };
     public readonly Option<double?> LearningRate = new("--lr") { Description = "Step size (L-BFGS default 1, Adam default 0.02)" };
-    public readonly Option<double> StyleWeight = new("--style-weight") { Description = "Weight of the style (Gram) loss", DefaultValueFactory = _ => new GatysStyleOptions().StyleWeight };
-    public readonly Option<double> TvWeight = new("--tv-weight") { Description = "Weight of the total-variation smoothness loss", DefaultValueFactory = _ => 0.0 };
+    public readonly Option<double?> StyleWeight = new("--style-weight") { Description = "Weight of the style (Gram) loss (default: tuned per network)" };
+    public readonly Option<double?> TvWeight = new("--tv-weight") { Description = "Weight of the total-variation smoothness loss (default: the style weight on ResNet-18, 0 on VGG)" };
+    public readonly Option<string?> Smoothing = new("--smoothing") { Description = "Activation transform before comparing: none (default) or softmax (SWAG, Wang et al. 2021)" };
     public readonly Option<int> Scales = new("--scales") { Description = "Coarse-to-fine scales (1 = output size only; 2-3 for large outputs)", DefaultValueFactory = _ => 1 };
     public readonly Option<int> SaveEvery = new("--save-every") { Description = "Write an intermediate frame every N steps (OUT.NNNN.png beside the output)", DefaultValueFactory = _ => 0 };
 
     public GatysCliOptions(int defaultIterations)
     {
         Pooling.AcceptOnlyFromAmong("max", "avg");
+        Smoothing.AcceptOnlyFromAmong("softmax", "none");
         Optimizer.AcceptOnlyFromAmong("lbfgs", "adam");
         Iterations = new Option<int>("--iterations", "-n") { Description = "Optimisation steps", DefaultValueFactory = _ => defaultIterations };
     }
 
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { Output, Vgg, Pooling, Layers, LayerWeights, Iterations, Optimizer, LearningRate, StyleWeight, TvWeight, Scales, SaveEvery })
+        foreach (var o in new Option[] { Output, Pooling, Layers, LayerWeights, Iterations, Optimizer, LearningRate, StyleWeight, TvWeight, Smoothing, Scales, SaveEvery })
             cmd.Options.Add(o);
+        Features.AddTo(cmd);
     }
 
-    /// <summary>The network: --vgg FILE, or the built-in random-weight VGG-19 (saying once that trained weights do better).</summary>
-    public Vgg LoadVgg(CliContext ctx)
-    {
-        var pooling = ctx.Get(Pooling) == "avg" ? VggPooling.Average : VggPooling.Max;
-        var path = ctx.Get(Vgg);
-        Vgg vgg;
-        if (string.IsNullOrEmpty(path))
-        {
-            ctx.Note("note: using the built-in random-weight VGG-19; trained weights give better results: pass --vgg FILE " +
-                     "(e.g. torchvision's vgg19-dcbb9e9d.pth, or AdaIN's vgg_normalised.pth)");
-            vgg = Networks.Vgg.BuiltIn(pooling);
-        }
-        else vgg = Networks.Vgg.Load(path, pooling);
-        vgg.to(ctx.Device);
-        return vgg;
-    }
+    /// <summary>The network: --features (or --vgg FILE), the built-in ResNet-18 by default.</summary>
+    public FeatureNetwork LoadNetwork(CliContext ctx) =>
+        Features.Load(ctx, ctx.Get(Pooling) == "avg" ? VggPooling.Average : VggPooling.Max);
 
     /// <summary>
-    /// When --layers was not given and the VGG file stops early (AdaIN's vgg_normalised files often end at relu4_1),
-    /// keeps the default style layers it has and says so, instead of failing on relu5_1.
+    /// Resolves the options for the network. When --layers was not given and the network stops early (AdaIN's
+    /// vgg_normalised files often end at relu4_1), keeps the recipe's style layers it has and says so, instead of
+    /// failing on relu5_1.
     /// </summary>
-    public T FitDefaultLayers<T>(CliContext ctx, T o, Vgg vgg) where T : GatysOptimizationOptions
+    public T Resolve<T>(CliContext ctx, T o, FeatureNetwork net) where T : GatysOptimizationOptions
     {
-        if (Split(ctx.Get(Layers)).Count > 0 || o.StyleLayers.All(vgg.LayerNames.Contains)) return o;
-        var kept = o.StyleLayers.Where(vgg.LayerNames.Contains).ToList();
-        if (kept.Count == 0) return o; // validation names the missing layer
-        ctx.Note($"note: this VGG stops at {vgg.LastLayer}; style layers {string.Join(", ", kept)}");
-        var weights = o.StyleLayerWeights?.Where((_, i) => vgg.LayerNames.Contains(o.StyleLayers[i])).ToList();
-        return o with { StyleLayers = kept, StyleLayerWeights = weights };
+        var resolved = (T)o.ResolveFor(net);
+        var layers = resolved.StyleLayers!;
+        if (Split(ctx.Get(Layers)).Count > 0 || layers.All(net.LayerNames.Contains)) return resolved;
+        var kept = layers.Where(net.LayerNames.Contains).ToList();
+        if (kept.Count == 0) return resolved; // validation names the missing layer
+        ctx.Note($"note: this network stops at {net.LastLayer}; style layers {string.Join(", ", kept)}");
+        var weights = resolved.StyleLayerWeights?.Where((_, i) => net.LayerNames.Contains(layers[i])).ToList();
+        return resolved with { StyleLayers = kept, StyleLayerWeights = weights };
     }
 
     /// <summary>Applies the shared options to <paramref name="o"/>; <paramref name="outPath"/> decides the frame names.</summary>
@@ -76,9 +69,11 @@ internal sealed class GatysCliOptions
         int saveEvery = ctx.Get(SaveEvery);
         // Cheap checks before the network is built, so a typo fails at once.
         foreach (var l in layers)
-            if (!Networks.Vgg.IsLayerName(l)) throw new AtelierUsageException($"--layers: unknown VGG layer '{l}'; use names like relu1_1, relu2_1, conv3_1, pool2");
-        if (weights.Count > 0 && weights.Count != (layers.Count > 0 ? layers.Count : o.StyleLayers.Count))
-            throw new AtelierUsageException($"--layer-weights: {weights.Count} weights for {(layers.Count > 0 ? layers.Count : o.StyleLayers.Count)} layers ({string.Join(", ", layers.Count > 0 ? layers : o.StyleLayers)})");
+            if (!FeatureNetworks.IsAnyLayerName(l)) throw new AtelierUsageException($"--layers: unknown layer '{l}'; use names like conv1, layer1.0, layer2.0 (ResNet-18) or relu1_1, relu2_1 (VGG)");
+        if (weights.Count > 0 && layers.Count == 0)
+            throw new AtelierUsageException("--layer-weights: give --layers too, one weight for each");
+        if (weights.Count > 0 && weights.Count != layers.Count)
+            throw new AtelierUsageException($"--layer-weights: {weights.Count} weights for {layers.Count} layers ({string.Join(", ", layers)})");
         return o with
         {
             StyleLayers = layers.Count > 0 ? layers : o.StyleLayers,
@@ -88,6 +83,7 @@ internal sealed class GatysCliOptions
             LearningRate = ctx.Get(LearningRate),
             StyleWeight = ctx.Get(StyleWeight),
             TvWeight = ctx.Get(TvWeight),
+            Smoothing = ctx.Get(Smoothing) switch { "softmax" => ActivationSmoothing.Softmax, "none" => ActivationSmoothing.None, _ => null },
             Scales = ctx.Get(Scales),
             SaveEvery = saveEvery,
             Seed = seed,
@@ -108,6 +104,21 @@ internal sealed class GatysCliOptions
     public static double ParseDouble(string text, string option) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
             ? v : throw new AtelierUsageException($"{option}: '{text}' is not a number");
+
+    /// <summary>
+    /// Figures for --json: the artifact figure (high-frequency energy against the style's, 1 = as fine-grained as the
+    /// style) and the style distance on the built-in ResNet-18's raw features, whatever network the run used.
+    /// Outputs over 1024 px are measured on their centre 1024 px.
+    /// </summary>
+    public static object Quality(Image output, Image style, FeatureNetwork net)
+    {
+        var o = output.Width > 1024 || output.Height > 1024 ? ImageOps.Crop(output, Math.Max(0, (output.Width - 1024) / 2), Math.Max(0, (output.Height - 1024) / 2), Math.Min(1024, output.Width), Math.Min(1024, output.Height)) : output;
+        double artifact = Atelier.Quality.HighFrequencyEnergy.ArtifactRatio(o, style);
+        var resnet = net is ResNetFeatures r && r.Description == FeatureNetworks.ResNet18 ? r : null;
+        using var own = resnet is null ? ResNetFeatures.BuiltIn() : null;
+        double distance = Atelier.Quality.StyleDistance.Between(resnet ?? own!, o, style, ResNetFeatures.RawStyleLayers);
+        return new { artifact = Math.Round(artifact, 3), styleDistance = Math.Round(distance, 4) };
+    }
 
     public static object RoundLosses(IReadOnlyDictionary<string, double> losses) =>
         losses.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 6));

@@ -15,7 +15,7 @@ public static class GatysCommand
         var styles = new Option<string[]>("--style", "-s") { Description = "Style image, optionally with a weight: a.jpg:0.7 (repeat to mix styles)", Required = true };
         var size = new Option<int>("--size") { Description = "Longer side of the output in pixels (the content is resized to it)", DefaultValueFactory = _ => 512 };
         var contentWeight = new Option<double>("--content-weight") { Description = "Weight of the content loss", DefaultValueFactory = _ => 1.0 };
-        var contentLayers = new Option<string[]>("--content-layers") { Description = "Content layers (default relu4_2)", AllowMultipleArgumentsPerToken = true };
+        var contentLayers = new Option<string[]>("--content-layers") { Description = "Content layers (default: the network's recipe, layer3.1 on ResNet-18, relu4_2 on VGG)", AllowMultipleArgumentsPerToken = true };
         var init = new Option<string>("--init") { Description = "Start from the content, noise or the style image", DefaultValueFactory = _ => "content" };
         init.AcceptOnlyFromAmong("content", "noise", "style");
         var preserve = new Option<string?>("--preserve-color") { Description = "Keep the content's colours: luminance (YIQ) or histogram (recolour the style first)" };
@@ -37,22 +37,22 @@ public static class GatysCommand
             var styleImages = parsed.Select(s => new WeightedStyle(ImageIO.Load(s.Path), s.Weight)).ToList();
             var cl = GatysCliOptions.Split(ctx.Get(contentLayers));
             foreach (var l in cl)
-                if (!Networks.Vgg.IsLayerName(l)) throw new AtelierUsageException($"--content-layers: unknown VGG layer '{l}'; use names like relu4_2");
+                if (!Networks.FeatureNetworks.IsAnyLayerName(l)) throw new AtelierUsageException($"--content-layers: unknown layer '{l}'; use names like layer3.1 (ResNet-18) or relu4_2 (VGG)");
             var options = shared.Apply(ctx, new GatysStyleOptions(), outPath, seed) with
             {
                 ContentWeight = ctx.Get(contentWeight),
-                ContentLayers = cl.Count > 0 ? cl : new GatysStyleOptions().ContentLayers,
+                ContentLayers = cl.Count > 0 ? cl : null,
                 Init = ctx.Get(init) switch { "noise" => GatysInit.Noise, "style" => GatysInit.Style, _ => GatysInit.Content },
                 PreserveColor = ctx.Get(preserve) switch { "luminance" => ColorPreservation.Luminance, "histogram" => ColorPreservation.Histogram, _ => ColorPreservation.None },
                 StyleScale = ctx.Get(styleScale),
             };
-            using var vgg = shared.LoadVgg(ctx);
-            options = shared.FitDefaultLayers(ctx, options, vgg);
-            if (cl.Count == 0 && !options.ContentLayers.All(vgg.LayerNames.Contains))
+            using var vgg = shared.LoadNetwork(ctx);
+            options = shared.Resolve(ctx, options, vgg);
+            if (cl.Count == 0 && !options.ContentLayers!.All(vgg.LayerNames.Contains))
             {
                 // The default content layer relu4_2 is one past the end of a relu4_1 file: take the deepest ReLU there is.
                 var deepest = vgg.LayerNames.Last(n => n.StartsWith("relu", StringComparison.Ordinal));
-                ctx.Note($"note: this VGG stops at {vgg.LastLayer}; content layer {deepest}");
+                ctx.Note($"note: this network stops at {vgg.LastLayer}; content layer {deepest}");
                 options = options with { ContentLayers = [deepest] };
             }
             var result = ctx.WithProgress("style gatys", p => GatysStyleTransfer.Run(contentImage, styleImages, vgg, options, p, ct));
@@ -64,11 +64,14 @@ public static class GatysCommand
                 width = result.Image.Width,
                 height = result.Image.Height,
                 styles = parsed.Select(s => new { path = s.Path, weight = s.Weight }),
-                vgg = ctx.Get(shared.Vgg) ?? "built-in",
+                features = vgg.Description,
                 steps = result.Steps,
                 seed,
                 seconds = Math.Round(result.Seconds, 3),
                 losses = GatysCliOptions.RoundLosses(result.Losses),
+                // Measured against the first style at the scale the transfer used it.
+                quality = GatysCliOptions.Quality(result.Image,
+                    ImageResize.ResizeToFit(styleImages[0].Image, (int)Math.Round(options.StyleScale * Math.Max(result.Image.Width, result.Image.Height)), allowUpscale: true), vgg),
             }, $"wrote {outPath} ({result.Image.Width}x{result.Image.Height}) in {result.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s, {result.Steps} steps, {GatysCliOptions.FormatLosses(result.Losses)}, seed {seed}");
             return CliRunner.Success;
         });

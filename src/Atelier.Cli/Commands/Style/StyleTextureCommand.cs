@@ -13,8 +13,9 @@ public static class StyleTextureCommand
     {
         var sample = new Argument<string>("SAMPLE") { Description = "The texture sample image" };
         var size = new Option<string>("--size") { Description = "Output size WxH, e.g. 256x256 (any size)", Required = true };
+        var sampleSize = new Option<int?>("--sample-size") { Description = "Resize the sample so its longer side is this many pixels first (the texture's elements scale with it); default: as it is" };
         var shared = new GatysCliOptions(defaultIterations: 300);
-        var cmd = new Command("texture", "Synthesise a texture by matching VGG Gram matrices (Gatys et al. 2015)") { sample, size };
+        var cmd = new Command("texture", "Synthesise a texture by matching Gram matrices of a pretrained network's features (Gatys et al. 2015)") { sample, size, sampleSize };
         shared.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
@@ -23,9 +24,14 @@ public static class StyleTextureCommand
             ImageIO.FormatForPath(outPath);
             long seed = ctx.SeedOrRandom();
             var src = ImageIO.Load(ctx.Get(sample)!);
+            if (ctx.Get(sampleSize) is int ss)
+            {
+                if (ss < 16 || ss > 8192) throw new AtelierUsageException($"--sample-size {ss}: must be 16 to 8192");
+                src = ImageResize.ResizeToFit(src, ss, allowUpscale: true);
+            }
             var options0 = shared.Apply(ctx, new GatysTextureOptions(), outPath, seed);
-            using var vgg = shared.LoadVgg(ctx);
-            var options = shared.FitDefaultLayers(ctx, options0, vgg);
+            using var vgg = shared.LoadNetwork(ctx);
+            var options = shared.Resolve(ctx, options0, vgg);
             var result = ctx.WithProgress("style texture", p => GatysTexture.Synthesize(src, w, h, vgg, options, p, ct));
             ImageIO.Save(result.Image, outPath);
             ctx.Result(new
@@ -34,11 +40,12 @@ public static class StyleTextureCommand
                 output = outPath,
                 width = w,
                 height = h,
-                vgg = ctx.Get(shared.Vgg) ?? "built-in",
+                features = vgg.Description,
                 steps = result.Steps,
                 seed,
                 seconds = Math.Round(result.Seconds, 3),
                 losses = GatysCliOptions.RoundLosses(result.Losses),
+                quality = GatysCliOptions.Quality(result.Image, src, vgg),
             }, $"wrote {outPath} ({w}x{h}) in {result.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s, {result.Steps} steps, {GatysCliOptions.FormatLosses(result.Losses)}, seed {seed}");
             return CliRunner.Success;
         });

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Atelier.Networks;
+using TorchSharp;
+
+namespace Atelier.Cli.Cli;
+
+/// <summary>
+/// `--features NAME|FILE`: the perceptual network, spelled the same in every command that needs one
+/// (<see cref="FeatureNetworks"/>). `--vgg FILE`, the older spelling, still works and means the same.
+/// </summary>
+internal sealed class FeatureCliOption
+{
+    public readonly Option<string?> Features = new("--features") { Description = "Perceptual network: " + FeatureNetworks.Help };
+    public readonly Option<string?> Vgg = new("--vgg") { Description = "VGG-19/16 weights file; the same as --features FILE" };
+
+    public void AddTo(Command cmd)
+    {
+        cmd.Options.Add(Features);
+        cmd.Options.Add(Vgg);
+    }
+
+    /// <summary>The choice as given (a built-in name or a file), <see cref="FeatureNetworks.Default"/> when none.</summary>
+    public string Choice(CliContext ctx)
+    {
+        var features = ctx.Get(Features);
+        var vgg = ctx.Get(Vgg);
+        if (!string.IsNullOrEmpty(features) && !string.IsNullOrEmpty(vgg))
+            throw new AtelierUsageException("--vgg and --features: give one (--vgg FILE is the same as --features FILE)");
+        return !string.IsNullOrEmpty(vgg) ? vgg : !string.IsNullOrEmpty(features) ? features : FeatureNetworks.Default;
+    }
+
+    /// <summary>Loads the chosen network onto the command's device.</summary>
+    public FeatureNetwork Load(CliContext ctx, VggPooling pooling = VggPooling.Max)
+    {
+        var net = FeatureNetworks.Load(Choice(ctx), pooling);
+        net.to(ctx.Device);
+        return net;
+    }
+}
