@@ -13,7 +13,7 @@ SIZE=256
 mkdir -p "$OUT" /tmp/atelier-gatys-features
 dotnet build -c Release src/Atelier.Cli -v q -nologo >/dev/null
 atelier() { dotnet src/Atelier.Cli/bin/Release/net10.0/linux-x64/Atelier.Cli.dll "$@"; }
-variants=("vgg19-random:--features vgg19-random" "resnet18-raw:--features resnet18 --smoothing none --tv-weight 0" "resnet18:")
+variants=("vgg19-random:--features vgg19-random" "resnet18-plain:--features resnet18 --tv-weight 0 --scales 1" "resnet18:")
 figures="$OUT/figures.md"
 echo "| style | task | network | iterations | seconds | artifact | style distance |" > "$figures"
 echo "|---|---|---|---|---|---|---|" >> "$figures"

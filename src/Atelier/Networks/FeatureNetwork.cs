@@ -92,4 +92,10 @@ public sealed record FeatureRecipe
     /// changes (0 = off).
     /// </summary>
     public double TvPerStyleWeight { get; init; }
+
+    /// <summary>Coarse-to-fine scales of texture synthesis (1 = the output size only).</summary>
+    public int TextureScales { get; init; } = 1;
+
+    /// <summary>Coarse-to-fine scales of style transfer (starting small from the content loses its detail).</summary>
+    public int TransferScales { get; init; } = 1;
 }

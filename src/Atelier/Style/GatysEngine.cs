@@ -175,7 +175,7 @@ internal static class GatysEngine
         if (o.StyleWeight is double sw && (!(sw > 0) || double.IsInfinity(sw))) throw new AtelierUsageException($"--style-weight {sw}: must be a positive number");
         if (o.TvWeight is double tv && (!(tv >= 0) || double.IsInfinity(tv))) throw new AtelierUsageException($"--tv-weight {tv}: must be 0 or more");
         if (o.LearningRate is double lr && !(lr > 0)) throw new AtelierUsageException($"--lr {lr}: must be positive");
-        if (o.Scales is < 1 or > 6) throw new AtelierUsageException($"--scales {o.Scales}: must be 1 to 6");
+        if (o.Scales is int sc && sc is < 1 or > 6) throw new AtelierUsageException($"--scales {o.Scales}: must be 1 to 6");
         if (o.SaveEvery < 0) throw new AtelierUsageException($"--save-every {o.SaveEvery}: must be 0 or more");
     }
 

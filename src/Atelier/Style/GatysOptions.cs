@@ -54,8 +54,9 @@ public record GatysOptimizationOptions
     /// <summary>
     /// Coarse-to-fine scales: 1 optimises at the output size only; S &gt; 1 starts at 1/2^(S-1) of it and doubles,
     /// each scale initialised from the upsampled result of the previous one (large outputs get the large structures right).
+    /// Null takes the network's recipe.
     /// </summary>
-    public int Scales { get; init; } = 1;
+    public int? Scales { get; init; }
 
     /// <summary>Write an intermediate frame every N steps through <see cref="OnFrame"/> (0 = never).</summary>
     public int SaveEvery { get; init; }
@@ -73,9 +74,10 @@ public record GatysOptimizationOptions
     /// These options with every unset choice taken from <paramref name="network"/>'s recipe. Layer weights from the
     /// recipe apply only with the recipe's layers.
     /// </summary>
-    public virtual GatysOptimizationOptions ResolveFor(FeatureNetwork network) => Resolve(network, network.Recipe.TextureStyleWeight);
+    public virtual GatysOptimizationOptions ResolveFor(FeatureNetwork network) =>
+        Resolve(network, network.Recipe.TextureStyleWeight, network.Recipe.TextureScales);
 
-    protected GatysOptimizationOptions Resolve(FeatureNetwork network, double recipeStyleWeight)
+    protected GatysOptimizationOptions Resolve(FeatureNetwork network, double recipeStyleWeight, int recipeScales)
     {
         var r = network.Recipe;
         double styleWeight = StyleWeight ?? recipeStyleWeight;
@@ -86,6 +88,7 @@ public record GatysOptimizationOptions
             Smoothing = Smoothing ?? r.Smoothing,
             StyleWeight = styleWeight,
             TvWeight = TvWeight ?? styleWeight * r.TvPerStyleWeight,
+            Scales = Scales ?? recipeScales,
         };
     }
 }
@@ -110,7 +113,7 @@ public sealed record GatysStyleOptions : GatysOptimizationOptions
 
     /// <summary>Style transfer's style weight balances against a content weight of 1: the recipe's transfer weight.</summary>
     public override GatysOptimizationOptions ResolveFor(FeatureNetwork network) =>
-        ((GatysStyleOptions)Resolve(network, network.Recipe.TransferStyleWeight)) with { ContentLayers = ContentLayers ?? network.Recipe.ContentLayers };
+        ((GatysStyleOptions)Resolve(network, network.Recipe.TransferStyleWeight, network.Recipe.TransferScales)) with { ContentLayers = ContentLayers ?? network.Recipe.ContentLayers };
 }
 
 /// <summary>The result: the image and the final losses.</summary>

@@ -42,7 +42,7 @@ public static class GatysStyleTransfer
         var contentSeen = luminance ? GatysColor.Luminance(contentRgb) : contentRgb;
         if (luminance) styleTensors = [.. styleTensors.Select(s => (GatysColor.Luminance(s.Image), s.Weight))];
 
-        var sizes = GatysEngine.ScaleSizes(width, height, options.Scales);
+        var sizes = GatysEngine.ScaleSizes(width, height, options.Scales ?? 1);
         int total = options.Iterations * sizes.Count;
         Tensor? x = null;
         Dictionary<string, double> losses = [];

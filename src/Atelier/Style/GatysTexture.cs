@@ -26,7 +26,7 @@ public static class GatysTexture
         using var scope = NewDisposeScope();
         var sampleT = ImageTensors.ToTensor(ImageOps.ToRgb(sample), device: device);
 
-        var sizes = GatysEngine.ScaleSizes(width, height, options.Scales);
+        var sizes = GatysEngine.ScaleSizes(width, height, options.Scales ?? 1);
         int total = options.Iterations * sizes.Count;
         Tensor? x = null;
         Dictionary<string, double> losses = [];

@@ -56,6 +56,9 @@ public static class StyleTrainingSupport
 
         public IReadOnlyList<(double X, double Y)> this[string name] => _series[name];
 
+        /// <summary>True when a curve of that name was recorded.</summary>
+        public bool ContainsKey(string name) => _series.ContainsKey(name);
+
         public string Serialise() => string.Join(";", _series.Select(kv =>
             kv.Key + "=" + string.Join(",", kv.Value.Select(p => $"{p.X.ToString(CultureInfo.InvariantCulture)}:{p.Y.ToString("R", CultureInfo.InvariantCulture)}"))));
 

@@ -72,6 +72,28 @@ public class FastStyleTrainingTests
     }
 
     [Fact]
+    public void FastStyleTrainingOnTheBuiltInResNet18UsesItsRecipeAndLowersTheLoss()
+    {
+        using var dir = TestPaths.NewTempDir();
+        WriteImages(dir.File("content"), 4, 40, 3);
+        WriteImages(dir.File("style"), 1, 48, 4);
+        using var resnet = ResNetFeatures.BuiltIn();
+        var o = new FastStyleTrainOptions
+        {
+            StyleImage = Path.Combine(dir.File("style"), "img0.png"), ContentDir = dir.File("content"), Output = dir.File("r.safetensors"),
+            ImageSize = 32, BatchSize = 2, MaxSteps = 24, SampleEvery = 24, Seed = 3, LearningRate = 1e-2,
+        };
+        manual_seed(1);
+        var r = FastStyleTrainer.Train(o, resnet);
+        var total = r.History["total"];
+        Assert.True(total.TakeLast(3).Average(p => p.Y) < total.Take(3).Average(p => p.Y) * 0.92,
+            $"loss did not fall: {string.Join(", ", total.Select(p => p.Y.ToString("G3")))}");
+        Assert.True(r.History.ContainsKey("tv"), "the recipe's total-variation term is part of the loss");
+        using var file = Checkpoint.Load(dir.File("r.safetensors"));
+        Assert.Equal("resnet18", file.Metadata["features"]);
+    }
+
+    [Fact]
     public void GramIsNormalisedByChannelsAndPositions()
     {
         using var scope = NewDisposeScope();

@@ -77,6 +77,15 @@ public class GatysCliTests
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("vgg42: no such file, and not a built-in network (resnet18, vgg19-random)", r.Err);
 
+        // A corrupt ONNX file: one line naming it, exit 1, nothing written.
+        var corrupt = dir.File("corrupt.onnx");
+        File.WriteAllBytes(corrupt, [.. File.ReadAllBytes(Atelier.Networks.ResNetFeatures.BuiltInPath).Take(5000)]);
+        r = CliHarness.Run("style", "texture", sample, "-o", dir.File("o.png"), "--size", "32x32", "--features", corrupt);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains($"{corrupt}: not a valid ONNX model", r.Err);
+        Assert.DoesNotContain("   at ", r.Err);
+        Assert.False(File.Exists(dir.File("o.png")));
+
         // ResNet tap names are checked against the ResNet, VGG names against a VGG.
         r = CliHarness.Run("style", "texture", sample, "-o", dir.File("o.png"), "--size", "32x32", "--layers", "relu1_1");
         Assert.Equal(2, r.ExitCode);

@@ -15,21 +15,23 @@ public static class FastStyleTrainCommand
     {
         var style = new Option<string>("--style", "-s") { Description = "The style image", Required = true };
         var contentDir = new Option<string>("--content-dir") { Description = "Folder of content images (e.g. COCO train2014)", Required = true };
-        var vgg = new Option<string?>("--vgg") { Description = "torchvision VGG-16 weights (vgg16-397923af.pth); default: Atelier's built-in seeded VGG-16 (random weights, weaker)" };
+        var features = new FeatureCliOption();
+        features.Vgg.Description = "torchvision VGG-16 weights (vgg16-397923af.pth): the reference's loss network and losses";
         var output = new Option<string>("--output", "-o") { Description = "The trained network (.safetensors)", Required = true };
         var imageSize = new Option<int>("--image-size") { Description = "Training crop size", DefaultValueFactory = _ => 256 };
         var styleSize = new Option<int?>("--style-size") { Description = "Resize the style image's shorter side to this (default: its own size)" };
         var batch = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => 4 };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the content folder", DefaultValueFactory = _ => 2 };
         var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many steps in total" };
-        var contentWeight = new Option<double>("--content-weight") { Description = "Weight of the content loss (relu2_2)", DefaultValueFactory = _ => 1e5 };
-        var styleWeight = new Option<double>("--style-weight") { Description = "Weight of the Gram style loss", DefaultValueFactory = _ => 1e10 };
+        var contentWeight = new Option<double?>("--content-weight") { Description = "Weight of the content loss (default: 1e5 on a VGG-16 at relu2_2, as the reference; 1 with the built-in ResNet-18's recipe)" };
+        var styleWeight = new Option<double?>("--style-weight") { Description = "Weight of the Gram style loss (default: 1e10 on a VGG-16; the network's style-transfer weight otherwise)" };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3 };
         var sampleEvery = new Option<int>("--sample-every") { Description = "Sample grid, loss plot and run checkpoint every N steps", DefaultValueFactory = _ => 200 };
         var runDir = new Option<string?>("--run-dir") { Description = "Folder for samples, loss plot and run checkpoint (default OUTPUT.run)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run checkpoint in the run folder" };
         var cmd = new Command("fast-train", "Train a fast-style network for one style (Johnson et al. 2016)")
-            { style, contentDir, vgg, output, imageSize, styleSize, batch, epochs, maxSteps, contentWeight, styleWeight, lr, sampleEvery, runDir, resume };
+            { style, contentDir, output, imageSize, styleSize, batch, epochs, maxSteps, contentWeight, styleWeight, lr, sampleEvery, runDir, resume };
+        features.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
             var o = new FastStyleTrainOptions
@@ -40,23 +42,24 @@ public static class FastStyleTrainCommand
                 LearningRate = ctx.Get(lr), SampleEvery = ctx.Get(sampleEvery), RunDir = ctx.Get(runDir), Resume = ctx.Get(resume),
                 Seed = ctx.SeedOrRandom(),
             };
-            using var lossNet = LoadVgg16(ctx.Get(vgg), ctx);
+            var choice = features.Choice(ctx);
+            // A VGG-16 file gets the reference's losses; the built-in ResNet-18 (the default) its own recipe's.
+            // The random-weight choice keeps the reference's layout: the built-in seeded VGG-16.
+            using FeatureNetwork lossNet = choice == FeatureNetworks.RandomVgg19
+                ? Vgg.BuiltIn(upToLayer: "relu4_3", config: VggConfig.Vgg16)
+                : FeatureNetworks.IsBuiltIn(choice) ? FeatureNetworks.Load(choice) : LoadVgg16OrOnnx(choice);
             lossNet.to(ctx.Device);
             var r = ctx.WithProgress("style fast-train", p => FastStyleTrainer.Train(o, lossNet, ctx.Device, p, w => ctx.Warn(w), ct));
-            ctx.Result(new { command = "style fast-train", output = o.Output, steps = r.Steps, firstLoss = r.FirstLoss, lastLoss = r.LastLoss, runDir = r.RunDir, seed = o.Seed },
+            ctx.Result(new { command = "style fast-train", output = o.Output, features = lossNet.Description, steps = r.Steps, firstLoss = r.FirstLoss, lastLoss = r.LastLoss, runDir = r.RunDir, seed = o.Seed },
                 $"wrote {o.Output} after {r.Steps} steps (loss {r.FirstLoss.ToString("G4", CultureInfo.InvariantCulture)} -> {r.LastLoss.ToString("G4", CultureInfo.InvariantCulture)}); samples and loss plot in {r.RunDir}");
             return CliRunner.Success;
         });
         return cmd;
     }
 
-    static Vgg LoadVgg16(string? path, CliContext ctx)
+    static FeatureNetwork LoadVgg16OrOnnx(string path)
     {
-        if (path is null)
-        {
-            ctx.Warn("no --vgg given: using the built-in seeded VGG-16 (random weights); torchvision's vgg16 weights give better styles");
-            return Vgg.BuiltIn(upToLayer: "relu4_3", config: VggConfig.Vgg16);
-        }
+        if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)) return FeatureNetworks.Load(path);
         var sd = Checkpoint.LoadStateDict(path);
         try
         {

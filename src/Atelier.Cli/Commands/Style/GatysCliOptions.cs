@@ -22,7 +22,7 @@ internal sealed class GatysCliOptions
     public readonly Option<double?> StyleWeight = new("--style-weight") { Description = "Weight of the style (Gram) loss (default: tuned per network)" };
     public readonly Option<double?> TvWeight = new("--tv-weight") { Description = "Weight of the total-variation smoothness loss (default: the style weight on ResNet-18, 0 on VGG)" };
     public readonly Option<string?> Smoothing = new("--smoothing") { Description = "Activation transform before comparing: none (default) or softmax (SWAG, Wang et al. 2021)" };
-    public readonly Option<int> Scales = new("--scales") { Description = "Coarse-to-fine scales (1 = output size only; 2-3 for large outputs)", DefaultValueFactory = _ => 1 };
+    public readonly Option<int?> Scales = new("--scales") { Description = "Coarse-to-fine scales (1 = output size only; default: the network's recipe: 3 for textures on ResNet-18, else 1)" };
     public readonly Option<int> SaveEvery = new("--save-every") { Description = "Write an intermediate frame every N steps (OUT.NNNN.png beside the output)", DefaultValueFactory = _ => 0 };
 
     public GatysCliOptions(int defaultIterations)
