@@ -34,3 +34,16 @@ for style in candy mosaic udnie la_muse; do
     done
   done
 done
+# Thumbnails of the inputs at the size the runs used them (Debian's python3-pil; skipped without it).
+if /usr/bin/python3 -c "import PIL" 2>/dev/null; then
+  /usr/bin/python3 - "$IMAGES" "$OUT" $SIZE <<'PY'
+import sys
+from PIL import Image
+images, out, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for kind, names in (("style", ["candy", "mosaic", "udnie", "la_muse"]), ("content", ["sailboat", "chicago"])):
+    for n in names:
+        im = Image.open(f"{images}/{kind}/{n}.jpg").convert("RGB")
+        k = size / max(im.size)
+        im.resize((round(im.width * k), round(im.height * k)), Image.BICUBIC).save(f"{out}/{n}.jpg", quality=90)
+PY
+fi

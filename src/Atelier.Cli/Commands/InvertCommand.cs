@@ -36,7 +36,8 @@ public static class InvertCommand
             ctx.Result(new
             {
                 command = "invert", space = LatentFile.SpaceName(run.Options.Space), steps = result.Steps,
-                psnr = Math.Round(result.Psnr, 3), perceptual = result.PerceptualDistance, latent = outPath, reconstruction = reconPath,
+                psnr = Math.Round(result.Psnr, 3), perceptual = result.PerceptualDistance, features = run.Perceptual?.Network,
+                latent = outPath, reconstruction = reconPath,
             }, $"PSNR {result.Psnr:F2} dB, perceptual distance {result.PerceptualDistance:G4}; wrote {outPath} and {reconPath}");
             return CliRunner.Success;
         });

@@ -122,6 +122,14 @@ public sealed class StyleGanCliTests : IDisposable
         r = CliHarness.Run("invert", big, "-c", checkpoint, "--steps", "2", "--no-perceptual", "-o", latent);
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.Contains("resized to 16x16", r.Err);
+
+        // The perceptual loss runs on the built-in ResNet-18 unless another network is named; the result says which.
+        r = CliHarness.Run("invert", target, "-c", checkpoint, "--steps", "3", "--space", "w", "-o", latent, "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("\"features\":\"resnet18\"", r.Out);
+        r = CliHarness.Run("invert", target, "-c", checkpoint, "--steps", "3", "--space", "w", "-o", latent, "--json", "--features", "vgg19-random");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("\"features\":\"vgg19-random\"", r.Out);
     }
 
     [Fact]
