@@ -66,10 +66,12 @@ static class GatysBench
                 rss[(int)p.Step] = BenchSupport.ResidentMiB();
                 Console.WriteLine($"  step {p.Step}: resident {before:0} MiB, {rss[(int)p.Step]:0} MiB after a full GC"); // as it goes: long runs may be cut
             });
-            GatysStyleTransfer.Run(Picture(memorySize, 1), [new WeightedStyle(Picture(memorySize, 2))], vgg,
+            // `--memory-features resnet18` measures the default network (with its recipe) instead of the VGG-19.
+            FeatureNetwork memoryNet = a.Get("--memory-features") == FeatureNetworks.ResNet18 && resnet is not null ? resnet : vgg;
+            GatysStyleTransfer.Run(Picture(memorySize, 1), [new WeightedStyle(Picture(memorySize, 2))], memoryNet,
                 new GatysStyleOptions { Iterations = memorySteps.Max(), Optimizer = memoryOptimizer }, progress);
             Console.WriteLine();
-            Console.WriteLine($"resident memory of one {memorySize} px run (after a full GC): " +
+            Console.WriteLine($"resident memory of one {memorySize} px run on {memoryNet.Description} (after a full GC): " +
                 string.Join(", ", rss.Select(kv => $"step {kv.Key}: {kv.Value:0} MiB")));
         }
         return 0;

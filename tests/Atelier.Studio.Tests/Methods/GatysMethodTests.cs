@@ -27,7 +27,9 @@ public class GatysMethodTests(Xunit.Abstractions.ITestOutputHelper output)
         var done = await s.WaitForJobAsync(body.GetProperty("id").GetString()!, TimeSpan.FromSeconds(240));
         output.WriteLine($"4 Adam steps at 32 px: {clock.Elapsed.TotalSeconds:0.0} s; {done}");
         Assert.Equal("succeeded", done.GetProperty("state").GetString());
-        Assert.Equal(4, done.GetProperty("info").GetProperty("steps").GetInt32());
+        // 4 iterations at each of the default network's (ResNet-18) coarse-to-fine texture scales.
+        Assert.Equal(4 * Atelier.Networks.ResNetFeatures.DefaultRecipe.TextureScales, done.GetProperty("info").GetProperty("steps").GetInt32());
+        Assert.Equal("resnet18", done.GetProperty("info").GetProperty("features").GetString());
         Assert.True(done.GetProperty("previews").GetInt32() >= 1, "no intermediate picture was shown");
         var result = StudioImages.DecodeRgb(await s.Http.GetByteArrayAsync(done.GetProperty("resultUrl").GetString()));
         Assert.Equal((32, 32), (result.Width, result.Height));
