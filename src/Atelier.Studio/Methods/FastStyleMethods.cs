@@ -93,7 +93,7 @@ public sealed class AdaInMethod : StudioMethod
         {
             using var scope = NewDisposeScope();
             using var stylizer = vggPath is null
-                ? AdaInStylizer.Load(BuiltInEncoder.Create(), [decoderPath], device)
+                ? AdaInStylizer.LoadBuiltIn([decoderPath], BuiltInEncoder.Create, device)
                 : AdaInStylizer.Load(vggPath, [decoderPath], device);
             ctx.CancellationToken.ThrowIfCancellationRequested();
             var c = ImageTensors.ToTensor(content, ValueRange.ZeroOne, device);

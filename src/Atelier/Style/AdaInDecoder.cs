@@ -36,8 +36,13 @@ public sealed partial class AdaInDecoder : nn.Module<Tensor, Tensor>
     /// <summary>How many x2 upsamplings it applies: 3 for relu4_1, 2 for relu3_1, 1 for relu2_1, 0 for relu1_1.</summary>
     public int Upsamplings { get; }
 
-    /// <summary>The encoder layer (relu1_1 ... relu4_1) whose output this decoder inverts.</summary>
-    public string EncoderLayer => $"relu{Upsamplings + 1}_1";
+    readonly string? _encoderLayer;
+
+    /// <summary>The encoder layer whose output this decoder inverts (relu1_1 ... relu4_1 of the normalised VGG, or a tap of another encoder).</summary>
+    public string EncoderLayer => _encoderLayer ?? $"relu{Upsamplings + 1}_1";
+
+    /// <summary>The encoder a mirror decoder was built for ("resnet18"); null for the normalised VGG's reference layout.</summary>
+    public string? Encoder { get; }
 
     /// <summary>A decoder starting at layer <paramref name="startIndex"/> of the reference sequence (0 = the full relu4_1 decoder).</summary>
     public AdaInDecoder(int startIndex = 0) : base("AdaInDecoder")
@@ -45,10 +50,59 @@ public sealed partial class AdaInDecoder : nn.Module<Tensor, Tensor>
         if (startIndex < 0 || startIndex >= Plan.Length || Plan[startIndex].Kind == "relu")
             throw new ArgumentOutOfRangeException(nameof(startIndex));
         StartIndex = startIndex;
-        var firstConv = Plan.Skip(startIndex).First(s => s.Kind == "conv");
-        InputChannels = firstConv.In;
-        Upsamplings = Plan.Skip(startIndex).Count(s => s.Kind == "up");
-        foreach (var s in Plan.Skip(startIndex))
+        (InputChannels, Upsamplings) = Build(Plan.Skip(startIndex));
+    }
+
+    AdaInDecoder(Step[] plan, string encoderLayer, string encoder) : base("AdaInDecoder")
+    {
+        _encoderLayer = encoderLayer;
+        Encoder = encoder;
+        (InputChannels, Upsamplings) = Build(plan);
+    }
+
+    /// <summary>
+    /// A decoder for another encoder's tap, in the reference decoder's style (reflection-padded 3x3 convolutions, ReLU,
+    /// nearest x2 upsampling): per upsampling two convolutions, the second halving the channels (down to 32), then two
+    /// at full resolution, the last to RGB without activation.
+    /// </summary>
+    public static AdaInDecoder Mirror(int inputChannels, int upsamplings, string encoderLayer, string encoder)
+    {
+        if (inputChannels < 1 || upsamplings is < 0 or > 6) throw new ArgumentOutOfRangeException(nameof(upsamplings));
+        var steps = new List<Step>();
+        void Conv(int i, int o, bool relu = true)
+        {
+            steps.Add(new Step(steps.Count, "pad", i, i));
+            steps.Add(new Step(steps.Count, "conv", i, o));
+            if (relu) steps.Add(new Step(steps.Count, "relu", o, o));
+        }
+        int c = inputChannels;
+        for (int u = 0; u < upsamplings; u++)
+        {
+            int next = Math.Max(32, c / 2);
+            Conv(c, c); Conv(c, next);
+            steps.Add(new Step(steps.Count, "up", next, next));
+            c = next;
+        }
+        Conv(c, c); Conv(c, 3, relu: false);
+        return new AdaInDecoder([.. steps], encoderLayer, encoder);
+    }
+
+    /// <summary>What a saved decoder records so that it can be rebuilt and paired with its encoder.</summary>
+    public Dictionary<string, string> Metadata() => Encoder is null
+        ? new() { ["architecture"] = "pytorch-AdaIN.decoder" }
+        : new()
+        {
+            ["architecture"] = MirrorArchitecture, ["encoder"] = Encoder, ["encoder_layer"] = EncoderLayer,
+            ["decoder_input_channels"] = InputChannels.ToString(CultureInfo.InvariantCulture),
+            ["decoder_upsamplings"] = Upsamplings.ToString(CultureInfo.InvariantCulture),
+        };
+
+    public const string MirrorArchitecture = "atelier.AdaInDecoder.mirror";
+
+    (int InputChannels, int Upsamplings) Build(IEnumerable<Step> steps)
+    {
+        var list = steps.ToList();
+        foreach (var s in list)
         {
             nn.Module<Tensor, Tensor> m = s.Kind switch
             {
@@ -60,6 +114,7 @@ public sealed partial class AdaInDecoder : nn.Module<Tensor, Tensor>
             _layers.Add(m);
             register_module(s.Index.ToString(CultureInfo.InvariantCulture), m);
         }
+        return (list.First(s => s.Kind == "conv").In, list.Count(s => s.Kind == "up"));
     }
 
     static Step[] BuildPlan()
@@ -93,8 +148,24 @@ public sealed partial class AdaInDecoder : nn.Module<Tensor, Tensor>
     /// A decoder built from a state dict in the reference layout (full, or a tail for a shallower level), weights copied
     /// strictly. Anything else is an <see cref="AtelierException"/> naming <paramref name="source"/>.
     /// </summary>
-    public static AdaInDecoder FromStateDict(IReadOnlyDictionary<string, Tensor> stateDict, string source)
+    public static AdaInDecoder FromStateDict(IReadOnlyDictionary<string, Tensor> stateDict, string source, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        if (metadata is not null && metadata.GetValueOrDefault("architecture") == MirrorArchitecture)
+        {
+            static int Int(IReadOnlyDictionary<string, string> m, string key, string source) =>
+                int.TryParse(m.GetValueOrDefault(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v
+                    : throw new AtelierException($"{source}: an AdaIN decoder without a valid '{key}' in its metadata");
+            var mirror = Mirror(Int(metadata, "decoder_input_channels", source), Int(metadata, "decoder_upsamplings", source),
+                metadata.GetValueOrDefault("encoder_layer") ?? throw new AtelierException($"{source}: an AdaIN decoder without 'encoder_layer' in its metadata"),
+                metadata.GetValueOrDefault("encoder") ?? throw new AtelierException($"{source}: an AdaIN decoder without 'encoder' in its metadata"));
+            try
+            {
+                StyleWeights.CopyStrict(mirror, stateDict, source, $"an AdaIN decoder for {mirror.Encoder} {mirror.EncoderLayer}");
+                mirror.eval();
+                return mirror;
+            }
+            catch { mirror.Dispose(); throw; }
+        }
         var convs = stateDict.Keys.Select(k => ConvKey().Match(k)).Where(m => m.Success)
             .Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Distinct().Order().ToList();
         var planConvs = Plan.Where(s => s.Kind == "conv").Select(s => s.Index).ToList();

@@ -16,13 +16,13 @@ namespace Atelier.Style;
 /// </summary>
 public sealed class AdaInNetwork : IImageNetwork, IDisposable
 {
-    readonly Vgg _encoder;
+    readonly FeatureNetwork _encoder;
     readonly AdaInDecoder _decoder;
     readonly AdaInOptions _options;
     readonly double[] _weights;
     readonly List<(Tensor Mean, Tensor Second)> _styles = []; // AdaIN: mean, std (1,C,1,1); WCT: mean (C,1), colouring (C,C) float64
 
-    public AdaInNetwork(Vgg encoder, AdaInDecoder decoder, IReadOnlyList<StyleInput> styles, AdaInOptions options, Tensor? colorReference = null)
+    public AdaInNetwork(FeatureNetwork encoder, AdaInDecoder decoder, IReadOnlyList<StyleInput> styles, AdaInOptions options, Tensor? colorReference = null)
     {
         if (styles.Count == 0) throw new AtelierException("no style image given");
         if (styles.Any(s => s.Mask is not null))
@@ -82,8 +82,8 @@ public sealed class AdaInNetwork : IImageNetwork, IDisposable
         IReadOnlyList<AdaInDecoder> levels = options.Transform == FeatureTransform.AdaIn ? [stylizer.Decoders[0]] : stylizer.Decoders;
         // The same checks and messages as AdaInStylizer.Stylize.
         if (options.Transform == FeatureTransform.AdaIn && stylizer.Decoders.Count > 1)
-            throw new AtelierException("AdaIN uses one decoder (relu4_1); several decoders are for multi-level WCT");
-        if (options.Transform == FeatureTransform.AdaIn && stylizer.Decoders[0].EncoderLayer != "relu4_1")
+            throw new AtelierException($"AdaIN uses one decoder ({stylizer.Decoders[0].EncoderLayer}); several decoders are for multi-level WCT");
+        if (options.Transform == FeatureTransform.AdaIn && stylizer.Encoder is Vgg && stylizer.Decoders[0].EncoderLayer != "relu4_1")
             throw new AtelierException($"AdaIN needs the relu4_1 decoder, this one inverts {stylizer.Decoders[0].EncoderLayer}");
         var list = new List<AdaInNetwork>();
         try { foreach (var d in levels) list.Add(new AdaInNetwork(stylizer.Encoder, d, styles, options, colorReference)); }

@@ -16,7 +16,8 @@ public sealed class AdaInStylizer : IDisposable
 {
     readonly bool _ownsModules;
 
-    public Vgg Encoder { get; }
+    /// <summary>The normalised VGG-19, or the built-in ResNet-18 for decoders trained on it.</summary>
+    public FeatureNetwork Encoder { get; }
 
     /// <summary>Decoders ordered deepest level first (relu4_1, relu3_1, ...).</summary>
     public IReadOnlyList<AdaInDecoder> Decoders { get; }
@@ -25,7 +26,7 @@ public sealed class AdaInStylizer : IDisposable
     /// Checks that every decoder fits the encoder (its input channels are those of the encoder layer it inverts, and
     /// the encoder reaches that layer); otherwise an <see cref="AtelierException"/> that says which does not fit.
     /// </summary>
-    public AdaInStylizer(Vgg encoder, IReadOnlyList<AdaInDecoder> decoders, bool ownsModules = false)
+    public AdaInStylizer(FeatureNetwork encoder, IReadOnlyList<AdaInDecoder> decoders, bool ownsModules = false)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         if (decoders.Count == 0) throw new AtelierException("no decoder given");
@@ -45,7 +46,7 @@ public sealed class AdaInStylizer : IDisposable
         _ownsModules = ownsModules;
     }
 
-    public AdaInStylizer(Vgg encoder, AdaInDecoder decoder, bool ownsModules = false) : this(encoder, [decoder], ownsModules) { }
+    public AdaInStylizer(FeatureNetwork encoder, AdaInDecoder decoder, bool ownsModules = false) : this(encoder, [decoder], ownsModules) { }
 
     /// <summary>
     /// Loads the normalised VGG (e.g. vgg_normalised.pth or adain_vgg_normalised_relu4_1.pth) and one decoder per level
@@ -62,14 +63,14 @@ public sealed class AdaInStylizer : IDisposable
         return Load(encoder, decoderPaths, device);
     }
 
-    /// <summary>Takes ownership of <paramref name="encoder"/> (a normalised-layout VGG) and loads the decoders.</summary>
-    public static AdaInStylizer Load(Vgg encoder, IReadOnlyList<string> decoderPaths, Device? device = null)
+    /// <summary>Takes ownership of <paramref name="encoder"/> (a normalised-layout VGG, or the network a decoder was trained on) and loads the decoders.</summary>
+    public static AdaInStylizer Load(FeatureNetwork encoder, IReadOnlyList<string> decoderPaths, Device? device = null)
     {
         var decoders = new List<AdaInDecoder>();
         try
         {
             // A decoder training run's checkpoint.safetensors loads too (its decoder.*).
-            foreach (var p in decoderPaths) decoders.Add(LoadWith(p, sd => AdaInDecoder.FromStateDict(sd, p), ArchitectureKind.AdainDecoderRun));
+            foreach (var p in decoderPaths) decoders.Add(LoadDecoder(p));
             var stylizer = new AdaInStylizer(encoder, decoders, ownsModules: true);
             if (device is not null) { encoder.to(device); foreach (var d in decoders) d.to(device); }
             return stylizer;
@@ -80,6 +81,44 @@ public sealed class AdaInStylizer : IDisposable
             foreach (var d in decoders) d.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The decoders with the built-in encoder they were trained on: the ResNet-18 for decoders that say so in their
+    /// metadata (`style adain-train` on it), else the seeded normalised VGG-19 (<paramref name="vggFallback"/> makes it).
+    /// </summary>
+    public static AdaInStylizer LoadBuiltIn(IReadOnlyList<string> decoderPaths, Func<FeatureNetwork> vggFallback, Device? device = null)
+    {
+        var decoders = new List<AdaInDecoder>();
+        try
+        {
+            foreach (var p in decoderPaths) decoders.Add(LoadDecoder(p));
+            var kinds = decoders.Select(d => d.Encoder ?? "vgg").Distinct().ToList();
+            if (kinds.Count > 1) throw new AtelierException($"the decoders were trained on different encoders ({string.Join(", ", kinds)})");
+            FeatureNetwork encoder = kinds[0] == FeatureNetworks.ResNet18 ? ResNetFeatures.BuiltIn()
+                : kinds[0] == "vgg" ? vggFallback()
+                : throw new AtelierException($"{decoderPaths[0]}: a decoder for the encoder '{kinds[0]}', which is not built in; pass that encoder's file");
+            var stylizer = new AdaInStylizer(encoder, decoders, ownsModules: true);
+            if (device is not null) { encoder.to(device); foreach (var d in decoders) d.to(device); }
+            return stylizer;
+        }
+        catch
+        {
+            foreach (var d in decoders) d.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A decoder file: pytorch-AdaIN's decoder.pth, a `style adain-train` output, or its run checkpoint.</summary>
+    public static AdaInDecoder LoadDecoder(string path)
+    {
+        using (var file = Checkpoint.Load(path))
+        {
+            var meta = file.Metadata;
+            if (meta.GetValueOrDefault("architecture") == AdaInDecoder.MirrorArchitecture)
+                return AdaInDecoder.FromStateDict(meta.GetValueOrDefault("kind") == "adain-decoder" ? file.Select("decoder.") : file.StateDict, path, meta);
+        }
+        return LoadWith(path, sd => AdaInDecoder.FromStateDict(sd, path), ArchitectureKind.AdainDecoderRun);
     }
 
     static T LoadWith<T>(string path, Func<IReadOnlyDictionary<string, Tensor>, T> build, params ArchitectureKind[] runKinds)
@@ -101,8 +140,8 @@ public sealed class AdaInStylizer : IDisposable
 
         IReadOnlyList<AdaInDecoder> levels = options.Transform == FeatureTransform.AdaIn ? [Decoders[0]] : Decoders;
         if (options.Transform == FeatureTransform.AdaIn && Decoders.Count > 1)
-            throw new AtelierException("AdaIN uses one decoder (relu4_1); several decoders are for multi-level WCT");
-        if (options.Transform == FeatureTransform.AdaIn && Decoders[0].EncoderLayer != "relu4_1")
+            throw new AtelierException($"AdaIN uses one decoder ({Decoders[0].EncoderLayer}); several decoders are for multi-level WCT");
+        if (options.Transform == FeatureTransform.AdaIn && Encoder is Vgg && Decoders[0].EncoderLayer != "relu4_1")
             throw new AtelierException($"AdaIN needs the relu4_1 decoder, this one inverts {Decoders[0].EncoderLayer}");
 
         var image = content;

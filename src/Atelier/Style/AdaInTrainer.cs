@@ -31,17 +31,35 @@ public sealed record AdaInTrainOptions
 }
 
 /// <summary>
-/// Trains the AdaIN decoder (Huang and Belongie 2017) against a fixed normalised-VGG encoder: t = AdaIN(f(c), f(s)),
-/// g = decoder(t); content loss MSE(relu4_1(g), t); style loss Σ over relu1_1..relu4_1 of MSE(means) + MSE(stds);
-/// Adam with lr / (1 + decay · iteration).
+/// Trains the AdaIN decoder (Huang and Belongie 2017) against a fixed encoder: t = AdaIN(f(c), f(s)), g = decoder(t);
+/// content loss MSE(f(g), t) at the encoder's tap; style loss Σ over the encoder's levels of MSE(means) + MSE(stds);
+/// Adam with lr / (1 + decay · iteration). On the normalised VGG-19 (the reference) the tap is relu4_1 and the levels
+/// relu1_1..relu4_1, and the decoder has the reference layout. On the built-in ResNet-18 the tap is layer2.1 (128
+/// channels at stride 8, like relu4_1's stride: deep enough to carry the content's layout, shallow enough that three
+/// upsamplings restore detail, as for relu4_1; layer3, at stride 16, would need a fourth),
+/// the levels conv1, layer1.1 and layer2.1, and the decoder mirrors it (<see cref="AdaInDecoder.Mirror"/>).
 /// </summary>
 public sealed class AdaInTrainer
 {
     public static readonly string[] StyleLayers = ["relu1_1", "relu2_1", "relu3_1", "relu4_1"];
+    public static readonly string[] ResNetStyleLayers = ["conv1", "layer1.1", "layer2.1"];
+    public const string ResNetTap = "layer2.1";
+
+    /// <summary>The tap whose output the decoder inverts and the levels whose statistics the style loss matches.</summary>
+    public static (string Tap, IReadOnlyList<string> StyleLayers) LayersFor(FeatureNetwork encoder) =>
+        encoder is Vgg ? ("relu4_1", StyleLayers) : (ResNetTap, ResNetStyleLayers);
+
+    /// <summary>A new decoder for <paramref name="encoder"/>: the reference layout on a VGG, a mirror of the tap otherwise.</summary>
+    public static AdaInDecoder NewDecoder(FeatureNetwork encoder)
+    {
+        if (encoder is Vgg) return new AdaInDecoder();
+        var (tap, _) = LayersFor(encoder);
+        return AdaInDecoder.Mirror(encoder.ChannelsOf(tap), (int)Math.Round(Math.Log2(encoder.StrideOf(tap))), tap, encoder.Description);
+    }
 
     public sealed record Result(long Steps, double FirstLoss, double LastLoss, string RunDir, StyleTrainingSupport.LossHistory History);
 
-    public static Result Train(AdaInTrainOptions o, Vgg encoder, Device? device = null, IProgress<ProgressReport>? progress = null,
+    public static Result Train(AdaInTrainOptions o, FeatureNetwork encoder, Device? device = null, IProgress<ProgressReport>? progress = null,
         Action<string>? warn = null, CancellationToken ct = default)
     {
         device ??= CPU;
@@ -52,7 +70,8 @@ public sealed class AdaInTrainer
         Directory.CreateDirectory(runDir);
         var ckptPath = Path.Combine(runDir, "checkpoint.safetensors");
 
-        using var decoder = new AdaInDecoder();
+        var (tap, styleLayers) = LayersFor(encoder);
+        using var decoder = NewDecoder(encoder);
         decoder.to(device).train();
         using var adam = new AdamOptimizer(decoder.named_parameters(), o.LearningRate, 0.9, 0.999);
         var random = new TrainingRandom(o.Seed);
@@ -93,16 +112,18 @@ public sealed class AdaInTrainer
                     Dictionary<string, Tensor> fs;
                     using (no_grad())
                     {
-                        fs = encoder.Features(st0, StyleLayers);
-                        var fc = encoder.Features(ct0, ["relu4_1"])["relu4_1"];
-                        t = AdaIn.Transfer(fc, fs["relu4_1"]);
+                        fs = encoder.Features(st0, styleLayers);
+                        var fc = encoder.Features(ct0, [tap])[tap];
+                        t = AdaIn.Transfer(fc, fs[tap]);
                     }
                     adam.ZeroGrad();
                     var g = decoder.forward(t);
-                    var fg = encoder.Features(g, StyleLayers);
-                    var contentLoss = nn.functional.mse_loss(fg["relu4_1"], t) * o.ContentWeight;
+                    // The encoder's 'same' padding can make the decoder's output a little larger than the crop.
+                    if (g.shape[2] != ct0.shape[2] || g.shape[3] != ct0.shape[3]) g = g[.., .., ..(int)ct0.shape[2], ..(int)ct0.shape[3]];
+                    var fg = encoder.Features(g, styleLayers);
+                    var contentLoss = nn.functional.mse_loss(fg[tap], t) * o.ContentWeight;
                     Tensor styleLoss = zeros(1, device: device);
-                    foreach (var l in StyleLayers)
+                    foreach (var l in styleLayers)
                     {
                         var (gm, gs) = AdaIn.MeanStd(fg[l]);
                         var (sm, ss) = AdaIn.MeanStd(fs[l]);
@@ -127,7 +148,9 @@ public sealed class AdaInTrainer
             Snapshot(decoder, encoder, adam, random, history, step, samplePairs, runDir, ckptPath, device);
             throw;
         }
-        Checkpoints.SafeTensors.Save(o.Output, decoder.state_dict(), new Dictionary<string, string> { ["architecture"] = "pytorch-AdaIN.decoder" });
+        var outputMeta = decoder.Metadata();
+        outputMeta["features"] = encoder.Description;
+        Checkpoints.SafeTensors.Save(o.Output, decoder.state_dict(), outputMeta);
         return new Result(step, firstLoss, lastLoss, runDir, history);
     }
 
@@ -139,15 +162,17 @@ public sealed class AdaInTrainer
         return batch;
     }
 
-    static void Snapshot(AdaInDecoder decoder, Vgg encoder, AdamOptimizer adam, TrainingRandom random, StyleTrainingSupport.LossHistory history,
+    static void Snapshot(AdaInDecoder decoder, FeatureNetwork encoder, AdamOptimizer adam, TrainingRandom random, StyleTrainingSupport.LossHistory history,
         long step, List<(Image C, Image S)> samples, string runDir, string ckptPath, Device device)
     {
         var tensors = new Dictionary<string, Tensor>();
         var meta = new Dictionary<string, string>
         {
             ["kind"] = "adain-decoder", ["step"] = step.ToString(CultureInfo.InvariantCulture), ["random"] = random.SaveState(),
-            ["history"] = history.Serialise(),
+            ["history"] = history.Serialise(), ["features"] = encoder.Description,
         };
+        // A mirror decoder's shape, so the run checkpoint loads as a decoder too.
+        if (decoder.Encoder is not null) foreach (var (k, v) in decoder.Metadata()) meta[k] = v;
         Checkpointing.AddModule(decoder, "decoder", tensors);
         adam.SaveState("adam", tensors, meta);
         Checkpointing.Save(ckptPath, tensors, meta);
@@ -166,7 +191,7 @@ public sealed class AdaInTrainer
         if (history.Serialise().Length > 0) history.SavePlot(Path.Combine(runDir, "loss.png"), "AdaIN decoder training loss");
     }
 
-    static void Validate(AdaInTrainOptions o, Vgg encoder)
+    static void Validate(AdaInTrainOptions o, FeatureNetwork encoder)
     {
         if (o.CropSize < 16) throw new AtelierUsageException($"--crop-size {o.CropSize}: must be at least 16");
         if (o.LoadSize < o.CropSize) throw new AtelierUsageException($"--load-size {o.LoadSize}: must be at least --crop-size {o.CropSize}");
@@ -174,7 +199,9 @@ public sealed class AdaInTrainer
         if (o.Iterations < 1) throw new AtelierUsageException($"--iterations {o.Iterations}: must be 1 or more");
         if (o.SampleEvery < 1) throw new AtelierUsageException($"--sample-every {o.SampleEvery}: must be 1 or more");
         if (!(o.LearningRate > 0)) throw new AtelierUsageException($"--lr {o.LearningRate}: must be positive");
-        if (!encoder.LayerNames.Contains("relu4_1") || encoder.ChannelsOf("relu4_1") != 512)
+        if (encoder is Vgg && (!encoder.LayerNames.Contains("relu4_1") || encoder.ChannelsOf("relu4_1") != 512))
             throw new AtelierException("the encoder must be the normalised VGG-19 through relu4_1 (vgg_normalised.pth)");
+        if (encoder is not Vgg && !LayersFor(encoder).StyleLayers.All(encoder.LayerNames.Contains))
+            throw new AtelierException($"the encoder {encoder.Description} has no {string.Join(", ", LayersFor(encoder).StyleLayers.Where(l => !encoder.LayerNames.Contains(l)))}");
     }
 }

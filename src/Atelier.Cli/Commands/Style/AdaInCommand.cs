@@ -81,11 +81,14 @@ public static class AdaInCommand
 
             using var scope = NewDisposeScope();
             var device = ctx.Device;
-            if (ctx.Get(vgg) is null)
-                ctx.Warn("no --vgg given: using the built-in seeded random normalised VGG-19, which fits only decoders trained on it (`style adain-train` without --vgg); pass --vgg vgg_normalised.pth for the published decoders");
+            // Without --vgg: the built-in encoder the decoders were trained on (ResNet-18, or the seeded normalised VGG-19).
             using var stylizer = ctx.Get(vgg) is { } vggPath
                 ? AdaInStylizer.Load(vggPath, decoderPaths, device)
-                : AdaInStylizer.Load(Vgg.BuiltInNormalised(decoderPaths.Length > 1 ? "relu5_1" : "relu4_1"), decoderPaths, device);
+                : AdaInStylizer.LoadBuiltIn(decoderPaths, () =>
+                {
+                    ctx.Warn("no --vgg given: using the built-in seeded random normalised VGG-19, which fits only decoders trained on it (`style adain-train --features vgg19-random`); pass --vgg vgg_normalised.pth for the published decoders");
+                    return Vgg.BuiltInNormalised(decoderPaths.Length > 1 ? "relu5_1" : "relu4_1");
+                }, device);
             var contentT = ImageTensors.ToTensor(contentImage, ValueRange.ZeroOne, device);
             var maskTensors = maskImages.Select(m => ImageTensors.ToTensor(m, ValueRange.ZeroOne, device)).ToList();
             if (maskTensors.Count == 1 && styleSpecs.Count == 2) maskTensors.Add(1 - maskTensors[0]);

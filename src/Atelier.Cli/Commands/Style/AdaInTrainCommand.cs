@@ -15,7 +15,8 @@ public static class AdaInTrainCommand
     {
         var contentDir = new Option<string>("--content-dir") { Description = "Folder of content images (e.g. COCO)", Required = true };
         var styleDir = new Option<string>("--style-dir") { Description = "Folder of style images (e.g. WikiArt)", Required = true };
-        var vgg = new Option<string?>("--vgg") { Description = "The normalised VGG-19 (vgg_normalised.pth); default: a seeded random one (for trying the pipeline only)" };
+        var features = new FeatureCliOption();
+        features.Vgg.Description = "The normalised VGG-19 (vgg_normalised.pth): the reference's encoder and decoder layout";
         var output = new Option<string>("--output", "-o") { Description = "The trained decoder (.safetensors, pytorch-AdaIN keys)", Required = true };
         var loadSize = new Option<int>("--load-size") { Description = "Resize images' shorter side to this before cropping", DefaultValueFactory = _ => 512 };
         var cropSize = new Option<int>("--crop-size") { Description = "Random crop size", DefaultValueFactory = _ => 256 };
@@ -29,7 +30,8 @@ public static class AdaInTrainCommand
         var runDir = new Option<string?>("--run-dir") { Description = "Folder for samples, loss plot and run checkpoint (default OUTPUT.run)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run checkpoint in the run folder" };
         var cmd = new Command("adain-train", "Train an AdaIN decoder (Huang and Belongie 2017)")
-            { contentDir, styleDir, vgg, output, loadSize, cropSize, batch, iterations, lr, lrDecay, styleWeight, contentWeight, sampleEvery, runDir, resume };
+            { contentDir, styleDir, output, loadSize, cropSize, batch, iterations, lr, lrDecay, styleWeight, contentWeight, sampleEvery, runDir, resume };
+        features.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
             var o = new AdaInTrainOptions
@@ -39,21 +41,23 @@ public static class AdaInTrainCommand
                 LearningRate = ctx.Get(lr), LearningRateDecay = ctx.Get(lrDecay), StyleWeight = ctx.Get(styleWeight), ContentWeight = ctx.Get(contentWeight),
                 SampleEvery = ctx.Get(sampleEvery), RunDir = ctx.Get(runDir), Resume = ctx.Get(resume), Seed = ctx.SeedOrRandom(),
             };
-            using var encoder = LoadEncoder(ctx.Get(vgg), ctx);
+            using var encoder = LoadEncoder(features.Choice(ctx), ctx);
             encoder.to(ctx.Device);
             var r = ctx.WithProgress("style adain-train", p => AdaInTrainer.Train(o, encoder, ctx.Device, p, w => ctx.Warn(w), ct));
-            ctx.Result(new { command = "style adain-train", output = o.Output, steps = r.Steps, firstLoss = r.FirstLoss, lastLoss = r.LastLoss, runDir = r.RunDir, seed = o.Seed },
+            ctx.Result(new { command = "style adain-train", output = o.Output, features = encoder.Description, steps = r.Steps, firstLoss = r.FirstLoss, lastLoss = r.LastLoss, runDir = r.RunDir, seed = o.Seed },
                 $"wrote {o.Output} after {r.Steps} steps (loss {r.FirstLoss.ToString("G4", CultureInfo.InvariantCulture)} -> {r.LastLoss.ToString("G4", CultureInfo.InvariantCulture)}); samples and loss plot in {r.RunDir}");
             return CliRunner.Success;
         });
         return cmd;
     }
 
-    static Vgg LoadEncoder(string? path, CliContext ctx)
+    /// <summary>The built-in ResNet-18 (default), the seeded normalised VGG-19 (vgg19-random), a normalised VGG file, or a ResNet .onnx.</summary>
+    static FeatureNetwork LoadEncoder(string path, CliContext ctx)
     {
-        if (path is null)
+        if (path == FeatureNetworks.ResNet18 || path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)) return FeatureNetworks.Load(path);
+        if (path == FeatureNetworks.RandomVgg19)
         {
-            ctx.Warn("no --vgg given: using the built-in seeded random normalised VGG-19; the decoder fits only that encoder (use it with `style adain` without --vgg); a real vgg_normalised.pth gives far better results");
+            ctx.Warn("the seeded random normalised VGG-19: the decoder fits only that encoder (use it with `style adain` without --vgg); the built-in ResNet-18 (the default) or a real vgg_normalised.pth gives far better results");
             return Vgg.BuiltInNormalised("relu4_1");
         }
         var sd = Checkpoint.LoadStateDict(path);
