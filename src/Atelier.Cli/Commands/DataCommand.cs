@@ -5,8 +5,8 @@ using Atelier.Translation.Data;
 
 namespace Atelier.Cli.Commands;
 
-/// <summary>`atelier data`: training sets made here — `pairs` (pix2pix AB images derived from any folder of photos)
-/// and `shapes` (synthetic images for quick GAN experiments).</summary>
+/// <summary>`atelier data`: training sets made here — `pairs` (pix2pix AB images derived from any folder of photos),
+/// `shapes` (synthetic images for quick GAN experiments) and `pictures` (free pictures Debian packages install).</summary>
 public static class DataCommand
 {
     public static Command Create()
@@ -14,6 +14,31 @@ public static class DataCommand
         var cmd = new Command("data", "Make training data");
         cmd.Subcommands.Add(Pairs());
         cmd.Subcommands.Add(Shapes());
+        cmd.Subcommands.Add(Pictures());
+        return cmd;
+    }
+
+    static Command Pictures()
+    {
+        var output = new Option<string>("--output", "-o") { Description = "New folder: train/ and test/ JPEGs and ATTRIBUTION.tsv", Required = true };
+        var size = new Option<int>("--size") { Description = "Shorter side of each picture in pixels (never enlarged)", DefaultValueFactory = _ => 512 };
+        var testEvery = new Option<int>("--test-every") { Description = "Every N-th picture (in name order) is held out in test/; 0 holds none out", DefaultValueFactory = _ => 10 };
+        var root = new Option<string>("--root") { Description = "File-system root to look under", DefaultValueFactory = _ => "/" };
+        var cmd = new Command("pictures", "Gather the wallpapers and backgrounds Debian packages install (e.g. plasma-workspace-wallpapers, mate-backgrounds) into a training folder, with each picture's package and licence")
+            { output, size, testEvery, root };
+        CliRunner.SetAction(cmd, (ctx, ct) =>
+        {
+            int side = ctx.Get(size), every = ctx.Get(testEvery);
+            if (side is < 16 or > 8192) throw new AtelierUsageException($"--size {side}: must be 16 to 8192");
+            if (every < 0 || every == 1) throw new AtelierUsageException($"--test-every {every}: must be 0 (none) or 2 or more");
+            var dir = ctx.Get(output)!;
+            var o = new Atelier.Data.PackagedPicturesOptions { Root = ctx.Get(root)!, ShorterSide = side, HoldOutEvery = every };
+            var r = ctx.WithProgress("pictures", p => Atelier.Data.PackagedPictures.Collect(dir, o, p, ct));
+            foreach (var (file, error) in r.Skipped) ctx.Warn($"skipped {file}: {error}");
+            ctx.Result(new { command = "data pictures", output = dir, train = r.Train, test = r.Test, duplicates = r.Duplicates, skipped = r.Skipped.Count, attribution = r.Attribution },
+                $"{r.Train} training and {r.Test} held-out pictures ({r.Duplicates} duplicates dropped) -> {dir}; sources and licences in {r.Attribution}");
+            return r.Skipped.Count > 0 ? CliRunner.Failure : CliRunner.Success;
+        });
         return cmd;
     }
 
