@@ -105,6 +105,7 @@ public sealed class FastStyleTrainer
         int stepsPerEpoch = (files.Count + o.BatchSize - 1) / o.BatchSize;
         long total = o.MaxSteps ?? (long)stepsPerEpoch * o.Epochs;
         double firstLoss = double.NaN, lastLoss = double.NaN;
+        long skipped = 0;
         try
         {
             while (step < total)
@@ -127,8 +128,15 @@ public sealed class FastStyleTrainer
                     var loss = contentLoss + styleLoss;
                     if (tvLoss is not null) loss = loss + tvLoss;
                     loss.backward();
-                    adam.Step();
                     double c = contentLoss.item<float>(), s = styleLoss.item<float>(), tv = tvLoss?.item<float>() ?? 0;
+                    if (!FiniteUpdate.Step(adam, net, loss))
+                    {
+                        // Not a number worth plotting; the weights are left as they were.
+                        skipped++;
+                        warn?.Invoke($"step {step + 1}: the loss or a gradient was not finite; the update was skipped ({skipped} so far)");
+                        step++;
+                        continue;
+                    }
                     lastLoss = c + s + tv;
                     if (double.IsNaN(firstLoss)) firstLoss = lastLoss;
                     var parts = new Dictionary<string, double> { ["content"] = c, ["style"] = s };

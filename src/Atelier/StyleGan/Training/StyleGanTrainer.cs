@@ -157,24 +157,10 @@ public sealed class StyleGanTrainer : ITrainable
         return losses;
     }
 
-    /// <summary>
-    /// Takes the optimiser step unless the loss or a gradient is not finite; then the update is skipped and counted.
-    /// Why: one non-finite value would otherwise poison the weights and Adam's moments for good. Early runs hit it
-    /// through a libtorch convolution fault that SafeConv now avoids (33 input channels after the minibatch-stddev
-    /// layer; docs/performance.md); the guard stays for runs that really diverge.
-    /// </summary>
+    /// <summary>Takes the optimiser step unless the loss or a gradient is not finite (<see cref="FiniteUpdate"/>); counts skips.</summary>
     void StepIfFinite(AdamOptimizer optimizer, nn.Module module, Tensor loss)
     {
-        using var scope = NewDisposeScope();
-        var total = loss.detach().sum().to_type(float64);
-        foreach (var p in module.parameters())
-            if (p.grad is { } g) total = total + g.sum().to_type(float64);
-        if (total.isfinite().item<bool>()) optimizer.Step();
-        else
-        {
-            optimizer.ZeroGrad();
-            _skipped++;
-        }
+        if (!FiniteUpdate.Step(optimizer, module, loss)) _skipped++;
     }
 
     /// <summary>ema = decay ema + (1 - decay) model, over parameters (the reference's accumulate).</summary>
