@@ -133,7 +133,8 @@ public sealed class FastStyleTrainer
                     {
                         // Not a number worth plotting; the weights are left as they were.
                         skipped++;
-                        warn?.Invoke($"step {step + 1}: the loss or a gradient was not finite; the update was skipped ({skipped} so far)");
+                        string what = double.IsFinite(c + s + tv) ? "a gradient" : $"the loss (content {c}, style {s}, tv {tv})";
+                        warn?.Invoke($"step {step + 1}: {what} was not finite; the update was skipped ({skipped} so far)");
                         step++;
                         continue;
                     }
