@@ -129,11 +129,12 @@ public sealed class FastStyleTrainer
                     if (tvLoss is not null) loss = loss + tvLoss;
                     loss.backward();
                     double c = contentLoss.item<float>(), s = styleLoss.item<float>(), tv = tvLoss?.item<float>() ?? 0;
-                    if (!FiniteUpdate.Step(adam, net, loss))
+                    string? badGradient = null;
+                    if (!FiniteUpdate.Step(adam, net, loss, name => badGradient = name))
                     {
                         // Not a number worth plotting; the weights are left as they were.
                         skipped++;
-                        string what = double.IsFinite(c + s + tv) ? "a gradient" : $"the loss (content {c}, style {s}, tv {tv})";
+                        string what = double.IsFinite(c + s + tv) ? $"the gradient of {badGradient ?? "a parameter"}" : $"the loss (content {c}, style {s}, tv {tv})";
                         warn?.Invoke($"step {step + 1}: {what} was not finite; the update was skipped ({skipped} so far)");
                         step++;
                         continue;

@@ -11,8 +11,12 @@ namespace Atelier.Training;
 /// </summary>
 public static class FiniteUpdate
 {
-    /// <summary>Steps and returns true, or clears the gradients and returns false.</summary>
-    public static bool Step(AdamOptimizer optimizer, nn.Module module, Tensor loss)
+    /// <summary>
+    /// Steps and returns true, or clears the gradients and returns false; before clearing, <paramref name="onSkip"/>
+    /// gets which gradients are not finite: how many, and the last in the module's order, nearest the output, where a
+    /// non-finite value that spread backwards entered (null when only the loss is not finite).
+    /// </summary>
+    public static bool Step(AdamOptimizer optimizer, nn.Module module, Tensor loss, Action<string?>? onSkip = null)
     {
         using var scope = NewDisposeScope();
         var total = loss.detach().sum().to_type(float64);
@@ -23,7 +27,15 @@ public static class FiniteUpdate
             optimizer.Step();
             return true;
         }
+        onSkip?.Invoke(FirstNonFiniteGradient(module));
         optimizer.ZeroGrad();
         return false;
+    }
+
+    static string? FirstNonFiniteGradient(nn.Module module)
+    {
+        using var scope = NewDisposeScope();
+        var bad = module.named_parameters().Where(p => p.parameter.grad is { } g && !g.isfinite().all().item<bool>()).Select(p => p.name).ToList();
+        return bad.Count == 0 ? null : $"{bad[^1]} ({bad.Count} of {module.parameters().Count()} parameters)";
     }
 }
