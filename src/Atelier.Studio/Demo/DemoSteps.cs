@@ -63,7 +63,7 @@ static class DemoSteps
              new DemoPicture("stylegan-mixing.png", "style mixing: columns' coarse latents into the rows", ContactSheet.Create(grid, columns: cols.Count + 1))]);
     }
 
-    /// <summary>Gatys et al. 2015 on the built-in ImageNet ResNet-18 (with SWAG smoothing), with frames of the optimisation.</summary>
+    /// <summary>Gatys et al. 2015 on the built-in ImageNet ResNet-18 (its recipe: total variation, coarse-to-fine scales), with frames of the optimisation.</summary>
     static DemoSection GatysTextureStep(DemoContext ctx)
     {
         int size = ctx.Quick ? 32 : 64, iterations = ctx.Quick ? 4 : 60;
@@ -79,7 +79,7 @@ static class DemoSteps
         var result = GatysTexture.Synthesize(sample, size, size, net, options, ctx.Progress, ctx.CancellationToken);
         return new DemoSection("Texture synthesis: Gatys (CNN)",
             $"Noise optimised ({iterations} L-BFGS steps) until its Gram matrices on the built-in ImageNet ResNet-18 (conv1 and the first block " +
-            "of each stage, after SWAG's softmax smoothing) match the sample's. The network comes with the build (ML.NET's ResNet-18, MIT); " +
+            "of each stage, with a total-variation term against its checkerboard) match the sample's. The network comes with the build (ML.NET's ResNet-18, MIT); " +
             "try your own: atelier style texture SAMPLE.png --size 256x256 -o out.png (--features vgg19-random for the random-weight VGG-19).",
             [new DemoPicture("gatys-texture-sample.png", "sample: bricks", sample), .. frames,
              new DemoPicture("gatys-texture.png", $"after {result.Steps} steps (style loss {result.Losses.GetValueOrDefault("style"):G3})", result.Image)]);

@@ -69,7 +69,8 @@ public enum ActivationSmoothing
 
     /// <summary>
     /// SWAG (Wang, Li and Vasconcelos, CVPR 2021): a softmax over all of a layer's activations before the comparisons,
-    /// which raises their entropy and removes the checkerboard noise that ResNet features otherwise leave.
+    /// which the paper reports raises their entropy and removes ResNet's checkerboard. On the built-in ResNet-18 it made
+    /// both worse (docs/style-gatys.md), so no recipe uses it; it stays for comparison.
     /// </summary>
     Softmax,
 }

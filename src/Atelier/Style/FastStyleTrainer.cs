@@ -136,16 +136,17 @@ public sealed class FastStyleTrainer
                         skipped++;
                         string what = double.IsFinite(c + s + tv) ? $"the gradient of {badGradient ?? "a parameter"}" : $"the loss (content {c}, style {s}, tv {tv})";
                         warn?.Invoke($"step {step + 1}: {what} was not finite; the update was skipped ({skipped} so far)");
-                        step++;
-                        continue;
                     }
-                    lastLoss = c + s + tv;
-                    if (double.IsNaN(firstLoss)) firstLoss = lastLoss;
-                    var parts = new Dictionary<string, double> { ["content"] = c, ["style"] = s };
-                    if (tvLoss is not null) parts["tv"] = tv;
-                    parts["total"] = lastLoss;
-                    history.Add(step + 1, parts);
-                    progress?.Report(new ProgressReport(step + 1, total, $"epoch {epoch + 1}", new Dictionary<string, double> { ["content"] = c, ["style"] = s }));
+                    else
+                    {
+                        lastLoss = c + s + tv;
+                        if (double.IsNaN(firstLoss)) firstLoss = lastLoss;
+                        var parts = new Dictionary<string, double> { ["content"] = c, ["style"] = s };
+                        if (tvLoss is not null) parts["tv"] = tv;
+                        parts["total"] = lastLoss;
+                        history.Add(step + 1, parts);
+                        progress?.Report(new ProgressReport(step + 1, total, $"epoch {epoch + 1}", new Dictionary<string, double> { ["content"] = c, ["style"] = s }));
+                    }
                 }
                 step++;
                 if (step % o.SampleEvery == 0 || step == total)

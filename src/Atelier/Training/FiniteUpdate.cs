@@ -19,20 +19,21 @@ public static class FiniteUpdate
     public static bool Step(AdamOptimizer optimizer, nn.Module module, Tensor loss, Action<string?>? onSkip = null)
     {
         using var scope = NewDisposeScope();
-        var total = loss.detach().sum().to_type(float64);
+        // Summed in float64: a float32 sum of large but finite gradients can overflow and would skip a good update.
+        var total = loss.detach().to_type(float64).sum();
         foreach (var p in module.parameters())
-            if (p.grad is { } g) total = total + g.sum().to_type(float64);
+            if (p.grad is { } g) total = total + g.to_type(float64).sum();
         if (total.isfinite().item<bool>())
         {
             optimizer.Step();
             return true;
         }
-        onSkip?.Invoke(FirstNonFiniteGradient(module));
+        onSkip?.Invoke(DescribeNonFiniteGradients(module));
         optimizer.ZeroGrad();
         return false;
     }
 
-    static string? FirstNonFiniteGradient(nn.Module module)
+    static string? DescribeNonFiniteGradients(nn.Module module)
     {
         using var scope = NewDisposeScope();
         var bad = module.named_parameters().Where(p => p.parameter.grad is { } g && !g.isfinite().all().item<bool>()).Select(p => p.name).ToList();

@@ -20,7 +20,7 @@ internal sealed class GatysCliOptions
     public readonly Option<string> Optimizer = new("--optimizer") { Description = "lbfgs or adam", DefaultValueFactory = _ => "lbfgs" };
     public readonly Option<double?> LearningRate = new("--lr") { Description = "Step size (L-BFGS default 1, Adam default 0.02)" };
     public readonly Option<double?> StyleWeight = new("--style-weight") { Description = "Weight of the style (Gram) loss (default: tuned per network)" };
-    public readonly Option<double?> TvWeight = new("--tv-weight") { Description = "Weight of the total-variation smoothness loss (default: the style weight on ResNet-18, 0 on VGG)" };
+    public readonly Option<double?> TvWeight = new("--tv-weight") { Description = "Weight of the total-variation smoothness loss (default: twice the style weight on ResNet-18, 0 on VGG)" };
     public readonly Option<string?> Smoothing = new("--smoothing") { Description = "Activation transform before comparing: none (default) or softmax (SWAG, Wang et al. 2021)" };
     public readonly Option<int?> Scales = new("--scales") { Description = "Coarse-to-fine scales (1 = output size only; default: the network's recipe: 3 for textures on ResNet-18, else 1)" };
     public readonly Option<int> SaveEvery = new("--save-every") { Description = "Write an intermediate frame every N steps (OUT.NNNN.png beside the output)", DefaultValueFactory = _ => 0 };
@@ -106,7 +106,7 @@ internal sealed class GatysCliOptions
             ? v : throw new AtelierUsageException($"{option}: '{text}' is not a number");
 
     /// <summary>
-    /// Figures for --json: the artifact figure (high-frequency energy against the style's, 1 = as fine-grained as the
+    /// Figures for --json (computed only then: it may load the ResNet-18): the artifact figure (high-frequency energy against the style's, 1 = as fine-grained as the
     /// style) and the style distance on the built-in ResNet-18's raw features, whatever network the run used.
     /// Outputs over 1024 px are measured on their centre 1024 px.
     /// </summary>

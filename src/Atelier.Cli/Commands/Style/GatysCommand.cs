@@ -70,8 +70,8 @@ public static class GatysCommand
                 seconds = Math.Round(result.Seconds, 3),
                 losses = GatysCliOptions.RoundLosses(result.Losses),
                 // Measured against the first style at the scale the transfer used it.
-                quality = GatysCliOptions.Quality(result.Image,
-                    ImageResize.ResizeToFit(styleImages[0].Image, (int)Math.Round(options.StyleScale * Math.Max(result.Image.Width, result.Image.Height)), allowUpscale: true), vgg),
+                quality = ctx.Json ? GatysCliOptions.Quality(result.Image,
+                    ImageResize.ResizeToFit(styleImages[0].Image, (int)Math.Round(options.StyleScale * Math.Max(result.Image.Width, result.Image.Height)), allowUpscale: true), vgg) : null,
             }, $"wrote {outPath} ({result.Image.Width}x{result.Image.Height}) in {result.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s, {result.Steps} steps, {GatysCliOptions.FormatLosses(result.Losses)}, seed {seed}");
             return CliRunner.Success;
         });

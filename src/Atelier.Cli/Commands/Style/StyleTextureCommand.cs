@@ -45,7 +45,7 @@ public static class StyleTextureCommand
                 seed,
                 seconds = Math.Round(result.Seconds, 3),
                 losses = GatysCliOptions.RoundLosses(result.Losses),
-                quality = GatysCliOptions.Quality(result.Image, src, vgg),
+                quality = ctx.Json ? GatysCliOptions.Quality(result.Image, src, vgg) : null,
             }, $"wrote {outPath} ({w}x{h}) in {result.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s, {result.Steps} steps, {GatysCliOptions.FormatLosses(result.Losses)}, seed {seed}");
             return CliRunner.Success;
         });
