@@ -47,6 +47,12 @@ public static class Checkpoint
     public static Dictionary<string, TorchSharp.torch.Tensor> LoadNetworkStateDict(string path, params ArchitectureKind[] runKinds)
     {
         using var file = Load(path);
+        return NetworkStateDict(file, runKinds);
+    }
+
+    /// <summary><see cref="LoadNetworkStateDict"/> for a file already open (its tensors outlive it).</summary>
+    public static Dictionary<string, TorchSharp.torch.Tensor> NetworkStateDict(CheckpointFile file, params ArchitectureKind[] runKinds)
+    {
         var found = ArchitectureRecognizer.Identify(file);
         return Detach(runKinds.Contains(found.Kind) && found.Prefix is { } prefix ? file.Select(prefix) : file.StateDict);
     }

@@ -87,10 +87,10 @@ public static class PackagedPictures
             ct.ThrowIfCancellationRequested();
             progress?.Report(new ProgressReport(index + 1, pictures.Count, "pictures"));
             index++;
-            var hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
-            if (!seen.Add(hash)) { duplicates++; continue; }
+            var bytes = File.ReadAllBytes(path);
+            if (!seen.Add(Convert.ToHexString(SHA256.HashData(bytes)))) { duplicates++; continue; }
             Image image;
-            try { image = ImageIO.Load(path); }
+            try { image = ImageIO.Decode(bytes, path); }
             catch (AtelierException e) { skipped.Add((path, e.Message)); continue; }
             if (Math.Min(image.Width, image.Height) > options.ShorterSide) image = ImageResize.ResizeShorterSide(image, options.ShorterSide);
             var relative = Path.GetRelativePath(options.Root, path).Replace('\\', '/');

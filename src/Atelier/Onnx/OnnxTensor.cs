@@ -35,8 +35,9 @@ public sealed class OnnxTensor
     /// <summary>A float32 TorchSharp tensor of this shape on <paramref name="device"/>.</summary>
     public Tensor ToTorch(Device? device = null)
     {
-        using var t = tensor(Floats, Dims);
-        return device is null || device.type == TorchSharp.DeviceType.CPU ? t.clone() : t.to(device);
+        var t = tensor(Floats, Dims); // a copy of the values already
+        if (device is null || device.type == TorchSharp.DeviceType.CPU) return t;
+        using (t) return t.to(device);
     }
 
     public static OnnxTensor From(TensorProto t, string source)

@@ -69,21 +69,14 @@ public sealed partial class AdaInDecoder : nn.Module<Tensor, Tensor>
     {
         if (inputChannels < 1 || upsamplings is < 0 or > 6) throw new ArgumentOutOfRangeException(nameof(upsamplings));
         var steps = new List<Step>();
-        void Conv(int i, int o, bool relu = true)
-        {
-            steps.Add(new Step(steps.Count, "pad", i, i));
-            steps.Add(new Step(steps.Count, "conv", i, o));
-            if (relu) steps.Add(new Step(steps.Count, "relu", o, o));
-        }
         int c = inputChannels;
         for (int u = 0; u < upsamplings; u++)
         {
             int next = Math.Max(32, c / 2);
-            Conv(c, c); Conv(c, next);
-            steps.Add(new Step(steps.Count, "up", next, next));
+            AddConv(steps, c, c); AddConv(steps, c, next); AddUp(steps, next);
             c = next;
         }
-        Conv(c, c); Conv(c, 3, relu: false);
+        AddConv(steps, c, c); AddConv(steps, c, 3, relu: false);
         return new AdaInDecoder([.. steps], encoderLayer, encoder);
     }
 
@@ -120,19 +113,24 @@ public sealed partial class AdaInDecoder : nn.Module<Tensor, Tensor>
     static Step[] BuildPlan()
     {
         var steps = new List<Step>();
-        void Conv(int i, int o, bool relu = true)
-        {
-            steps.Add(new Step(steps.Count, "pad", i, i));
-            steps.Add(new Step(steps.Count, "conv", i, o));
-            if (relu) steps.Add(new Step(steps.Count, "relu", o, o));
-        }
-        void Up(int c) => steps.Add(new Step(steps.Count, "up", c, c));
+        void Conv(int i, int o, bool relu = true) => AddConv(steps, i, o, relu);
+        void Up(int c) => AddUp(steps, c);
         Conv(512, 256); Up(256);
         Conv(256, 256); Conv(256, 256); Conv(256, 256); Conv(256, 128); Up(128);
         Conv(128, 128); Conv(128, 64); Up(64);
         Conv(64, 64); Conv(64, 3, relu: false);
         return [.. steps];
     }
+
+    /// <summary>Reflection padding, a 3x3 convolution and (unless last) a ReLU, indexed as the reference's Sequential.</summary>
+    static void AddConv(List<Step> steps, int i, int o, bool relu = true)
+    {
+        steps.Add(new Step(steps.Count, "pad", i, i));
+        steps.Add(new Step(steps.Count, "conv", i, o));
+        if (relu) steps.Add(new Step(steps.Count, "relu", o, o));
+    }
+
+    static void AddUp(List<Step> steps, int c) => steps.Add(new Step(steps.Count, "up", c, c));
 
     public override Tensor forward(Tensor x)
     {

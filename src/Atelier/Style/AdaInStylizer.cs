@@ -66,44 +66,44 @@ public sealed class AdaInStylizer : IDisposable
     /// <summary>Takes ownership of <paramref name="encoder"/> (a normalised-layout VGG, or the network a decoder was trained on) and loads the decoders.</summary>
     public static AdaInStylizer Load(FeatureNetwork encoder, IReadOnlyList<string> decoderPaths, Device? device = null)
     {
-        var decoders = new List<AdaInDecoder>();
-        try
-        {
-            // A decoder training run's checkpoint.safetensors loads too (its decoder.*).
-            foreach (var p in decoderPaths) decoders.Add(LoadDecoder(p));
-            var stylizer = new AdaInStylizer(encoder, decoders, ownsModules: true);
-            if (device is not null) { encoder.to(device); foreach (var d in decoders) d.to(device); }
-            return stylizer;
-        }
-        catch
-        {
-            encoder.Dispose();
-            foreach (var d in decoders) d.Dispose();
-            throw;
-        }
+        bool handedOver = false;
+        try { return Assemble(_ => { handedOver = true; return encoder; }, decoderPaths, device); }
+        catch { if (!handedOver) encoder.Dispose(); throw; }
     }
 
     /// <summary>
     /// The decoders with the built-in encoder they were trained on: the ResNet-18 for decoders that say so in their
     /// metadata (`style adain-train` on it), else the seeded normalised VGG-19 (<paramref name="vggFallback"/> makes it).
     /// </summary>
-    public static AdaInStylizer LoadBuiltIn(IReadOnlyList<string> decoderPaths, Func<FeatureNetwork> vggFallback, Device? device = null)
+    public static AdaInStylizer LoadBuiltIn(IReadOnlyList<string> decoderPaths, Func<FeatureNetwork> vggFallback, Device? device = null) =>
+        Assemble(decoders =>
+        {
+            var kinds = decoders.Select(d => d.Encoder ?? "vgg").Distinct().ToList();
+            if (kinds.Count > 1) throw new AtelierException($"the decoders were trained on different encoders ({string.Join(", ", kinds)})");
+            return kinds[0] == FeatureNetworks.ResNet18 ? ResNetFeatures.BuiltIn()
+                : kinds[0] == "vgg" ? vggFallback()
+                : throw new AtelierException($"{decoderPaths[0]}: a decoder for the encoder '{kinds[0]}', which is not built in; pass that encoder's file");
+        }, decoderPaths, device);
+
+    /// <summary>
+    /// Loads the decoders (a training run's checkpoint.safetensors too: its decoder.*), gets the encoder for them and
+    /// checks that they fit; the decoders, and the encoder once it is handed over, are disposed if anything fails.
+    /// </summary>
+    static AdaInStylizer Assemble(Func<IReadOnlyList<AdaInDecoder>, FeatureNetwork> encoderFor, IReadOnlyList<string> decoderPaths, Device? device)
     {
         var decoders = new List<AdaInDecoder>();
+        FeatureNetwork? encoder = null;
         try
         {
             foreach (var p in decoderPaths) decoders.Add(LoadDecoder(p));
-            var kinds = decoders.Select(d => d.Encoder ?? "vgg").Distinct().ToList();
-            if (kinds.Count > 1) throw new AtelierException($"the decoders were trained on different encoders ({string.Join(", ", kinds)})");
-            FeatureNetwork encoder = kinds[0] == FeatureNetworks.ResNet18 ? ResNetFeatures.BuiltIn()
-                : kinds[0] == "vgg" ? vggFallback()
-                : throw new AtelierException($"{decoderPaths[0]}: a decoder for the encoder '{kinds[0]}', which is not built in; pass that encoder's file");
+            encoder = encoderFor(decoders);
             var stylizer = new AdaInStylizer(encoder, decoders, ownsModules: true);
             if (device is not null) { encoder.to(device); foreach (var d in decoders) d.to(device); }
             return stylizer;
         }
         catch
         {
+            encoder?.Dispose();
             foreach (var d in decoders) d.Dispose();
             throw;
         }
@@ -112,13 +112,13 @@ public sealed class AdaInStylizer : IDisposable
     /// <summary>A decoder file: pytorch-AdaIN's decoder.pth, a `style adain-train` output, or its run checkpoint.</summary>
     public static AdaInDecoder LoadDecoder(string path)
     {
-        using (var file = Checkpoint.Load(path))
-        {
-            var meta = file.Metadata;
-            if (meta.GetValueOrDefault("architecture") == AdaInDecoder.MirrorArchitecture)
-                return AdaInDecoder.FromStateDict(meta.GetValueOrDefault("kind") == "adain-decoder" ? file.Select("decoder.") : file.StateDict, path, meta);
-        }
-        return LoadWith(path, sd => AdaInDecoder.FromStateDict(sd, path), ArchitectureKind.AdainDecoderRun);
+        using var file = Checkpoint.Load(path);
+        var meta = file.Metadata;
+        if (meta.GetValueOrDefault("architecture") == AdaInDecoder.MirrorArchitecture)
+            return AdaInDecoder.FromStateDict(meta.GetValueOrDefault("kind") == "adain-decoder" ? file.Select("decoder.") : file.StateDict, path, meta);
+        var sd = Checkpoint.NetworkStateDict(file, ArchitectureKind.AdainDecoderRun);
+        try { return AdaInDecoder.FromStateDict(sd, path); }
+        finally { foreach (var t in sd.Values) t.Dispose(); }
     }
 
     static T LoadWith<T>(string path, Func<IReadOnlyDictionary<string, Tensor>, T> build, params ArchitectureKind[] runKinds)

@@ -201,7 +201,8 @@ public sealed class AdaInTrainer
         if (!(o.LearningRate > 0)) throw new AtelierUsageException($"--lr {o.LearningRate}: must be positive");
         if (encoder is Vgg && (!encoder.LayerNames.Contains("relu4_1") || encoder.ChannelsOf("relu4_1") != 512))
             throw new AtelierException("the encoder must be the normalised VGG-19 through relu4_1 (vgg_normalised.pth)");
-        if (encoder is not Vgg && !LayersFor(encoder).StyleLayers.All(encoder.LayerNames.Contains))
-            throw new AtelierException($"the encoder {encoder.Description} has no {string.Join(", ", LayersFor(encoder).StyleLayers.Where(l => !encoder.LayerNames.Contains(l)))}");
+        var missing = LayersFor(encoder).StyleLayers.Where(l => !encoder.LayerNames.Contains(l)).ToList();
+        if (encoder is not Vgg && missing.Count > 0)
+            throw new AtelierException($"the encoder {encoder.Description} has no {string.Join(", ", missing)}");
     }
 }

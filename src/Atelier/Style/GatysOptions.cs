@@ -67,9 +67,6 @@ public record GatysOptimizationOptions
     /// <summary>Seed of the noise initialisation.</summary>
     public long Seed { get; init; }
 
-    /// <summary>Gatys et al.'s VGG style layers.</summary>
-    public static IReadOnlyList<string> DefaultStyleLayers { get; } = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"];
-
     /// <summary>
     /// These options with every unset choice taken from <paramref name="network"/>'s recipe. Layer weights from the
     /// recipe apply only with the recipe's layers.
