@@ -63,6 +63,7 @@ public sealed class AdaInTrainer
         Action<string>? warn = null, CancellationToken ct = default)
     {
         device ??= CPU;
+        warn = StyleTrainingSupport.Once(warn);
         Validate(o, encoder);
         var contents = StyleTrainingSupport.ImagesIn(o.ContentDir, "content images");
         var styles = StyleTrainingSupport.ImagesIn(o.StyleDir, "style images");

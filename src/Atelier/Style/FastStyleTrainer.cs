@@ -26,6 +26,8 @@ public sealed record FastStyleTrainOptions
     public double? ContentWeight { get; init; }
     /// <summary>Style weight; null: the reference's 1e10 on a VGG-16, the recipe's style-transfer weight otherwise.</summary>
     public double? StyleWeight { get; init; }
+    /// <summary>Content layers of the loss network; null: relu2_2 on a VGG-16 (the reference's), the recipe's otherwise.</summary>
+    public IReadOnlyList<string>? ContentLayers { get; init; }
     public double LearningRate { get; init; } = 1e-3;
     /// <summary>Sample grid, loss plot and run checkpoint every this many steps (and at the end).</summary>
     public int SampleEvery { get; init; } = 200;
@@ -62,6 +64,7 @@ public sealed class FastStyleTrainer
         Action<string>? warn = null, CancellationToken ct = default)
     {
         device ??= CPU;
+        warn = StyleTrainingSupport.Once(warn);
         Validate(o, lossNetwork);
         var losses = new TrainingLosses(o, lossNetwork);
         var files = StyleTrainingSupport.ImagesIn(o.ContentDir, "content images");
@@ -207,7 +210,7 @@ public sealed class FastStyleTrainer
         readonly ActivationSmoothing _smoothing = network.Recipe.Smoothing;
 
         public IReadOnlyList<string> StyleLayers { get; } = UsesReferenceLosses(network) ? FastStyleTrainer.StyleLayers : network.Recipe.StyleLayers;
-        public IReadOnlyList<string> ContentLayers { get; } = UsesReferenceLosses(network) ? [ContentLayer] : network.Recipe.ContentLayers;
+        public IReadOnlyList<string> ContentLayers { get; } = o.ContentLayers ?? (UsesReferenceLosses(network) ? [ContentLayer] : network.Recipe.ContentLayers);
 
         /// <summary>The style target of one layer: the reference's F Fᵀ/(c h w), or Gatys's normalised Gram.</summary>
         public Tensor StyleGram(Tensor f) => _reference ? Gram(f) : GramMatrix.Normalised(GatysLosses.Smooth(f, _smoothing));
@@ -245,6 +248,13 @@ public sealed class FastStyleTrainer
         if (o.SampleEvery < 1) throw new AtelierUsageException($"--sample-every {o.SampleEvery}: must be 1 or more");
         if (!(o.LearningRate > 0)) throw new AtelierUsageException($"--lr {o.LearningRate}: must be positive");
         if (o.ContentWeight is < 0 or double.NaN || o.StyleWeight is < 0 or double.NaN) throw new AtelierUsageException("--content-weight and --style-weight must be non-negative");
+        if (o.ContentLayers is { } layers)
+        {
+            if (layers.Count == 0) throw new AtelierUsageException("--content-layer: name at least one layer");
+            foreach (var l in layers)
+                if (!lossNetwork.LayerNames.Contains(l))
+                    throw new AtelierUsageException($"--content-layer {l}: {lossNetwork.Description} has no such layer (it has {string.Join(", ", lossNetwork.LayerNames)})");
+        }
         if (UsesReferenceLosses(lossNetwork))
             foreach (var l in StyleLayers)
                 if (!lossNetwork.LayerNames.Contains(l))

@@ -184,6 +184,42 @@ public class SafeConvTests
         }
     }
 
+    /// <summary>
+    /// Weight and bias gradients on a NaN-poisoned heap, for the shapes the trainers use: a first layer on RGB whose
+    /// input needs no gradient (TransformerNet's 9x9 conv1, at its training size too), odd and block-filling channel
+    /// counts. Each must match double precision.
+    /// </summary>
+    [Theory]
+    [InlineData(3, 32, 9, 1, false)]
+    [InlineData(3, 64, 3, 2, false)]
+    [InlineData(32, 64, 3, 2, true)]
+    [InlineData(33, 32, 3, 1, true)]
+    [InlineData(32, 3, 9, 1, true)]
+    [InlineData(3, 32, 9, 1, false, 136)]
+    public void WeightAndBiasGradientsAreRightOnARecycledHeap(int cin, int cout, int k, int stride, bool inputGrad, int size = 24)
+    {
+        Atelier.Inference.NativeAllocator.ReuseFreedMemory();
+        manual_seed(7);
+        var x = randn(4, cin, size, size) * 100;
+        var w = randn(cout, cin, k, k) * 0.05;
+        var b = randn(cout);
+        var (wd, bd) = (w.to(float64).requires_grad_(true), b.to(float64).requires_grad_(true));
+        F.conv2d(x.to(float64), wd, bd, [stride], [k / 2]).pow(2).mean().backward();
+        var (expectedW, expectedB) = (wd.grad!.to(float32), bd.grad!.to(float32));
+        for (int i = 0; i < 10; i++)
+        {
+            using var scope = NewDisposeScope();
+            var (wi, bi) = (w.clone().requires_grad_(true), b.clone().requires_grad_(true));
+            var xi = inputGrad ? x.clone().requires_grad_(true) : x;
+            PoisonHeap();
+            var y = SafeConv.Conv2d(xi, wi, bi, stride, k / 2);
+            PoisonHeap();
+            y.pow(2).mean().backward();
+            Assert.True(wi.grad!.allclose(expectedW, 1e-3, 1e-2), $"call {i}: weight gradient max error {(wi.grad! - expectedW).abs().max().item<float>()}");
+            Assert.True(bi.grad!.allclose(expectedB, 1e-3, 1e-2), $"call {i}: bias gradient max error {(bi.grad! - expectedB).abs().max().item<float>()}");
+        }
+    }
+
     /// <summary>Frees NaN-filled blocks of many sizes, so the next allocations of those sizes start out holding NaN.</summary>
     static void PoisonHeap()
     {

@@ -25,12 +25,13 @@ public static class FastStyleTrainCommand
         var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many steps in total" };
         var contentWeight = new Option<double?>("--content-weight") { Description = "Weight of the content loss (default: 1e5 on a VGG-16 at relu2_2, as the reference; 1 with the built-in ResNet-18's recipe)" };
         var styleWeight = new Option<double?>("--style-weight") { Description = "Weight of the Gram style loss (default: 1e10 on a VGG-16; the network's style-transfer weight otherwise)" };
+        var contentLayers = new Option<string?>("--content-layer") { Description = "Content layer(s) of the loss network, comma-separated (default: relu2_2 on a VGG-16, the network's recipe otherwise)" };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3 };
         var sampleEvery = new Option<int>("--sample-every") { Description = "Sample grid, loss plot and run checkpoint every N steps", DefaultValueFactory = _ => 200 };
         var runDir = new Option<string?>("--run-dir") { Description = "Folder for samples, loss plot and run checkpoint (default OUTPUT.run)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run checkpoint in the run folder" };
         var cmd = new Command("fast-train", "Train a fast-style network for one style (Johnson et al. 2016)")
-            { style, contentDir, output, imageSize, styleSize, batch, epochs, maxSteps, contentWeight, styleWeight, lr, sampleEvery, runDir, resume };
+            { style, contentDir, output, imageSize, styleSize, batch, epochs, maxSteps, contentWeight, styleWeight, contentLayers, lr, sampleEvery, runDir, resume };
         features.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
@@ -39,6 +40,7 @@ public static class FastStyleTrainCommand
                 StyleImage = ctx.Get(style)!, ContentDir = ctx.Get(contentDir)!, Output = ctx.Get(output)!,
                 ImageSize = ctx.Get(imageSize), StyleSize = ctx.Get(styleSize), BatchSize = ctx.Get(batch), Epochs = ctx.Get(epochs),
                 MaxSteps = ctx.Get(maxSteps), ContentWeight = ctx.Get(contentWeight), StyleWeight = ctx.Get(styleWeight),
+                ContentLayers = ctx.Get(contentLayers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 LearningRate = ctx.Get(lr), SampleEvery = ctx.Get(sampleEvery), RunDir = ctx.Get(runDir), Resume = ctx.Get(resume),
                 Seed = ctx.SeedOrRandom(),
             };
