@@ -46,14 +46,24 @@ sealed class TrainOptions
         return new TrainingLoopOptions(ctx.Get(Output)!, steps, ctx.Get(DecaySteps) ?? steps / 2, sample, every);
     }
 
-    public static int Report(CliContext ctx, TrainingResult r, string kind)
+    /// <summary>
+    /// Every trainer's closing line: steps, time and last losses, the checkpoint, and the exported model when there is
+    /// one (<paramref name="output"/>: the style trainers write it when the run completes); a stopped run says how to resume.
+    /// </summary>
+    public static int Report(CliContext ctx, TrainingResult r, string kind, string? output = null, long? seed = null)
     {
         var losses = string.Join(" ", r.LastLosses.Select(kv => $"{kv.Key}={kv.Value:G4}"));
-        ctx.Result(r, r.Interrupted
+        var wrote = output is null ? "" : $"; wrote {output}";
+        ctx.Result(new
+        {
+            command = kind, step = r.Step, steps = r.Steps, interrupted = r.Interrupted, checkpoint = r.Checkpoint, runDirectory = r.RunDirectory,
+            output = r.Interrupted ? null : output, lastLosses = r.LastLosses, seconds = r.Seconds, totalSeconds = r.TotalSeconds, startStep = r.StartStep,
+            seed = seed ?? ctx.Seed,
+        }, r.Interrupted
             ? $"{kind}: stopped at step {r.Step}/{r.Steps}; checkpoint saved to {r.Checkpoint} (rerun with --resume to continue)"
             : r.StartStep > 0
-                ? $"{kind}: steps {r.StartStep}-{r.Step} in {r.Seconds:F0} s (resumed); {losses}; checkpoint {r.Checkpoint}"
-                : $"{kind}: {r.Steps} steps in {r.Seconds:F0} s; {losses}; checkpoint {r.Checkpoint}");
+                ? $"{kind}: steps {r.StartStep}-{r.Step} in {r.Seconds:F0} s (resumed); {losses}; checkpoint {r.Checkpoint}{wrote}"
+                : $"{kind}: {r.Steps} steps in {r.Seconds:F0} s; {losses}; checkpoint {r.Checkpoint}{wrote}");
         return r.Interrupted ? CliRunner.Failure : CliRunner.Success;
     }
 }

@@ -66,7 +66,8 @@ public static partial class ArchitectureRecognizer
     static RecognizedArchitecture? RunCheckpoint(IReadOnlyDictionary<string, long[]> shapes, List<string> topLevel, IReadOnlyDictionary<string, string>? metadata)
     {
         RecognizedArchitecture? Under(string prefix) => topLevel.Contains(prefix) ? RecognizeFlat(Sub(shapes, prefix + ".")) : null;
-        string? runKind = metadata != null && metadata.TryGetValue("kind", out var k) ? k : null;
+        // TrainingLoop's runs say atelier.kind; the style trainers' runs before it said kind.
+        string? runKind = metadata == null ? null : metadata.GetValueOrDefault("atelier.kind") ?? metadata.GetValueOrDefault("kind");
         if (Under("G_A") is { } ga && Under("G_B") is { } gb && IsTranslationGenerator(ga) && IsTranslationGenerator(gb))
             return new(ArchitectureKind.CycleGanRun, $"CycleGAN run: {ga.Description} in 'G_A' and 'G_B'", ga.Parameters, "G_A");
         if (topLevel.Contains("D") && Under("G") is { } g && IsTranslationGenerator(g))

@@ -115,7 +115,7 @@ public sealed class AdaInStylizer : IDisposable
         using var file = Checkpoint.Load(path);
         var meta = file.Metadata;
         if (meta.GetValueOrDefault("architecture") == AdaInDecoder.MirrorArchitecture)
-            return AdaInDecoder.FromStateDict(meta.GetValueOrDefault("kind") == "adain-decoder" ? file.Select("decoder.") : file.StateDict, path, meta);
+            return AdaInDecoder.FromStateDict((meta.GetValueOrDefault("atelier.kind") ?? meta.GetValueOrDefault("kind")) == "adain-decoder" ? file.Select("decoder.") : file.StateDict, path, meta);
         var sd = Checkpoint.NetworkStateDict(file, ArchitectureKind.AdainDecoderRun);
         try { return AdaInDecoder.FromStateDict(sd, path); }
         finally { foreach (var t in sd.Values) t.Dispose(); }

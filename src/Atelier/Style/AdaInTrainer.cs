@@ -19,13 +19,19 @@ public sealed record AdaInTrainOptions
     public int LoadSize { get; init; } = 512;
     public int CropSize { get; init; } = 256;
     public int BatchSize { get; init; } = 8;
-    public long Iterations { get; init; } = 160_000;
+    /// <summary>Training steps (the reference's max_iter).</summary>
+    public long Steps { get; init; } = 160_000;
     public double LearningRate { get; init; } = 1e-4;
     public double LearningRateDecay { get; init; } = 5e-5;
     public double StyleWeight { get; init; } = 10.0;
     public double ContentWeight { get; init; } = 1.0;
+    /// <summary>Sample grid and loss plot every this many steps (and at the end).</summary>
     public int SampleEvery { get; init; } = 1000;
+    /// <summary>Resumable run checkpoint every this many steps (and at the end, and when stopped).</summary>
+    public int CheckpointEvery { get; init; } = 1000;
+    /// <summary>The run folder (<see cref="TrainingLoop"/>'s layout; default: beside the output, OUTPUT.run/).</summary>
     public string? RunDir { get; init; }
+    /// <summary>Continue the run in <see cref="RunDir"/> from its checkpoint.</summary>
     public bool Resume { get; init; }
     public long Seed { get; init; } = 42;
 }
@@ -39,7 +45,7 @@ public sealed record AdaInTrainOptions
 /// upsamplings restore detail, as for relu4_1; layer3, at stride 16, would need a fourth),
 /// the levels conv1, layer1.1 and layer2.1, and the decoder mirrors it (<see cref="AdaInDecoder.Mirror"/>).
 /// </summary>
-public sealed class AdaInTrainer
+public sealed class AdaInTrainer : ITrainable
 {
     public static readonly string[] StyleLayers = ["relu1_1", "relu2_1", "relu3_1", "relu4_1"];
     public static readonly string[] ResNetStyleLayers = ["conv1", "layer1.1", "layer2.1"];
@@ -57,139 +63,155 @@ public sealed class AdaInTrainer
         return AdaInDecoder.Mirror(encoder.ChannelsOf(tap), (int)Math.Round(Math.Log2(encoder.StrideOf(tap))), tap, encoder.Description);
     }
 
-    public sealed record Result(long Steps, double FirstLoss, double LastLoss, string RunDir, StyleTrainingSupport.LossHistory History);
+    readonly AdaInTrainOptions _o;
+    readonly FeatureNetwork _encoder;
+    readonly Device _device;
+    readonly Action<string>? _warn;
+    readonly List<string> _contents, _styles;
+    readonly string _tap;
+    readonly IReadOnlyList<string> _styleLayers;
+    readonly AdaInDecoder _decoder;
+    readonly AdamOptimizer _adam;
+    readonly TrainingRandom _random;
+    readonly List<(Image C, Image S)> _samplePairs;
+    double _factor = 1;
 
-    public static Result Train(AdaInTrainOptions o, FeatureNetwork encoder, Device? device = null, IProgress<ProgressReport>? progress = null,
-        Action<string>? warn = null, CancellationToken ct = default)
+    public string Kind => "adain-decoder";
+
+    public AdaInTrainer(AdaInTrainOptions o, FeatureNetwork encoder, Device? device = null, Action<string>? warn = null)
     {
-        device ??= CPU;
-        warn = StyleTrainingSupport.Once(warn);
+        _o = o;
+        _encoder = encoder;
+        _device = device ?? CPU;
+        _warn = StyleTrainingSupport.Once(warn);
         Validate(o, encoder);
-        var contents = StyleTrainingSupport.ImagesIn(o.ContentDir, "content images");
-        var styles = StyleTrainingSupport.ImagesIn(o.StyleDir, "style images");
-        var runDir = o.RunDir ?? o.Output + ".run";
-        Directory.CreateDirectory(runDir);
-        var ckptPath = Path.Combine(runDir, "checkpoint.safetensors");
-
-        var (tap, styleLayers) = LayersFor(encoder);
-        using var decoder = NewDecoder(encoder);
-        decoder.to(device).train();
-        using var adam = new AdamOptimizer(decoder.named_parameters(), o.LearningRate, 0.9, 0.999);
-        var random = new TrainingRandom(o.Seed);
-        var history = new StyleTrainingSupport.LossHistory();
-        long step = 0;
-        if (o.Resume && File.Exists(ckptPath))
-        {
-            using var ck = Checkpointing.Load(ckptPath);
-            if (Checkpointing.Require(ck.Metadata, "kind") != "adain-decoder")
-                throw new AtelierException($"{ckptPath}: not an AdaIN decoder run checkpoint");
-            Checkpointing.LoadModule(decoder, "decoder", ck.Tensors);
-            adam.LoadState("adam", ck.Tensors, ck.Metadata);
-            random.LoadState(Checkpointing.Require(ck.Metadata, "random"));
-            step = long.Parse(Checkpointing.Require(ck.Metadata, "step"), CultureInfo.InvariantCulture);
-            history = StyleTrainingSupport.LossHistory.Parse(ck.Metadata.GetValueOrDefault("history"));
-        }
-
+        _contents = StyleTrainingSupport.ImagesIn(o.ContentDir, "content images");
+        _styles = StyleTrainingSupport.ImagesIn(o.StyleDir, "style images");
+        (_tap, _styleLayers) = LayersFor(encoder);
         // Fixed pairs for the grid (centre crops).
-        var samplePairs = Enumerable.Range(0, Math.Min(3, Math.Min(contents.Count, styles.Count)))
-            .Select(i => (C: StyleTrainingSupport.LoadCrop(contents[i], o.CropSize, o.CropSize, null, null), S: StyleTrainingSupport.LoadCrop(styles[i], o.CropSize, o.CropSize, null, null)))
+        _samplePairs = Enumerable.Range(0, Math.Min(3, Math.Min(_contents.Count, _styles.Count)))
+            .Select(i => (C: StyleTrainingSupport.LoadCrop(_contents[i], o.CropSize, o.CropSize, null, null), S: StyleTrainingSupport.LoadCrop(_styles[i], o.CropSize, o.CropSize, null, null)))
             .Where(p => p.C is not null && p.S is not null).Select(p => (p.C!, p.S!)).ToList();
-        double firstLoss = double.NaN, lastLoss = double.NaN;
-        try
-        {
-            while (step < o.Iterations)
-            {
-                ct.ThrowIfCancellationRequested();
-                adam.LearningRate = o.LearningRate / (1.0 + o.LearningRateDecay * step);
-                var c = Batch(contents, o, random, warn);
-                var s = Batch(styles, o, random, warn);
-                if (c.Count > 0 && s.Count > 0)
-                {
-                    int n = Math.Min(c.Count, s.Count);
-                    using var scope = NewDisposeScope();
-                    var ct0 = ImageTensors.ToTensor(c.Take(n).ToList(), ValueRange.ZeroOne, device);
-                    var st0 = ImageTensors.ToTensor(s.Take(n).ToList(), ValueRange.ZeroOne, device);
-                    Tensor t;
-                    Dictionary<string, Tensor> fs;
-                    using (no_grad())
-                    {
-                        fs = encoder.Features(st0, styleLayers);
-                        var fc = encoder.Features(ct0, [tap])[tap];
-                        t = AdaIn.Transfer(fc, fs[tap]);
-                    }
-                    adam.ZeroGrad();
-                    var g = decoder.forward(t);
-                    // The encoder's 'same' padding can make the decoder's output a little larger than the crop.
-                    if (g.shape[2] != ct0.shape[2] || g.shape[3] != ct0.shape[3]) g = g[.., .., ..(int)ct0.shape[2], ..(int)ct0.shape[3]];
-                    var fg = encoder.Features(g, styleLayers);
-                    var contentLoss = nn.functional.mse_loss(fg[tap], t) * o.ContentWeight;
-                    Tensor styleLoss = zeros(1, device: device);
-                    foreach (var l in styleLayers)
-                    {
-                        var (gm, gs) = AdaIn.MeanStd(fg[l]);
-                        var (sm, ss) = AdaIn.MeanStd(fs[l]);
-                        styleLoss = styleLoss + nn.functional.mse_loss(gm, sm) + nn.functional.mse_loss(gs, ss);
-                    }
-                    styleLoss = styleLoss * o.StyleWeight;
-                    (contentLoss + styleLoss).backward();
-                    adam.Step();
-                    double cl = contentLoss.item<float>(), sl = styleLoss.item<float>();
-                    lastLoss = cl + sl;
-                    if (double.IsNaN(firstLoss)) firstLoss = lastLoss;
-                    history.Add(step + 1, new Dictionary<string, double> { ["content"] = cl, ["style"] = sl, ["total"] = cl + sl });
-                    progress?.Report(new ProgressReport(step + 1, o.Iterations, "", new Dictionary<string, double> { ["content"] = cl, ["style"] = sl }));
-                }
-                step++;
-                if (step % o.SampleEvery == 0 || step == o.Iterations)
-                    Snapshot(decoder, encoder, adam, random, history, step, samplePairs, runDir, ckptPath, device);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            Snapshot(decoder, encoder, adam, random, history, step, samplePairs, runDir, ckptPath, device);
-            throw;
-        }
-        var outputMeta = decoder.Metadata();
-        outputMeta["features"] = encoder.Description;
-        Checkpoints.SafeTensors.Save(o.Output, decoder.state_dict(), outputMeta);
-        return new Result(step, firstLoss, lastLoss, runDir, history);
+        manual_seed(o.Seed); // the initial weights follow the run's seed
+        _decoder = NewDecoder(encoder);
+        _decoder.to(_device).train();
+        _adam = new AdamOptimizer(_decoder.named_parameters(), o.LearningRate, 0.9, 0.999);
+        _random = new TrainingRandom(o.Seed);
     }
 
-    static List<Image> Batch(List<string> files, AdaInTrainOptions o, TrainingRandom random, Action<string>? warn)
+    /// <summary>
+    /// Trains a new decoder (or resumes its run) and writes it to <see cref="AdaInTrainOptions.Output"/> when the run
+    /// reaches its last step; a stopped run keeps its checkpoint (itself loadable as a decoder) and writes no output.
+    /// </summary>
+    public static TrainingResult Train(AdaInTrainOptions o, FeatureNetwork encoder, Device? device = null, IProgress<ProgressReport>? progress = null,
+        Action<string>? warn = null, CancellationToken ct = default)
+    {
+        using var trainer = new AdaInTrainer(o, encoder, device, warn);
+        var loop = new TrainingLoopOptions(o.RunDir ?? o.Output + ".run", o.Steps, 0, o.SampleEvery, o.CheckpointEvery);
+        var result = TrainingLoop.Run(trainer, loop, o.Resume, progress, ct);
+        if (!result.Interrupted) trainer.Export(o.Output);
+        return result;
+    }
+
+    public IReadOnlyDictionary<string, double> TrainStep(long step)
+    {
+        // The reference's schedule, lr / (1 + decay · iteration), under the loop's factor.
+        _adam.LearningRate = _o.LearningRate * _factor / (1.0 + _o.LearningRateDecay * step);
+        var c = Batch(_contents);
+        var s = Batch(_styles);
+        var losses = new Dictionary<string, double>();
+        if (c.Count == 0 || s.Count == 0) return losses;
+        int n = Math.Min(c.Count, s.Count);
+        using var scope = NewDisposeScope();
+        var ct0 = ImageTensors.ToTensor(c.Take(n).ToList(), ValueRange.ZeroOne, _device);
+        var st0 = ImageTensors.ToTensor(s.Take(n).ToList(), ValueRange.ZeroOne, _device);
+        Tensor t;
+        Dictionary<string, Tensor> fs;
+        using (no_grad())
+        {
+            fs = _encoder.Features(st0, _styleLayers);
+            var fc = _encoder.Features(ct0, [_tap])[_tap];
+            t = AdaIn.Transfer(fc, fs[_tap]);
+        }
+        _adam.ZeroGrad();
+        var g = _decoder.forward(t);
+        // The encoder's 'same' padding can make the decoder's output a little larger than the crop.
+        if (g.shape[2] != ct0.shape[2] || g.shape[3] != ct0.shape[3]) g = g[.., .., ..(int)ct0.shape[2], ..(int)ct0.shape[3]];
+        var fg = _encoder.Features(g, _styleLayers);
+        var contentLoss = nn.functional.mse_loss(fg[_tap], t) * _o.ContentWeight;
+        Tensor styleLoss = zeros(1, device: _device);
+        foreach (var l in _styleLayers)
+        {
+            var (gm, gs) = AdaIn.MeanStd(fg[l]);
+            var (sm, ss) = AdaIn.MeanStd(fs[l]);
+            styleLoss = styleLoss + nn.functional.mse_loss(gm, sm) + nn.functional.mse_loss(gs, ss);
+        }
+        styleLoss = styleLoss * _o.StyleWeight;
+        (contentLoss + styleLoss).backward();
+        _adam.Step();
+        double cl = contentLoss.item<float>(), sl = styleLoss.item<float>();
+        losses["content"] = cl;
+        losses["style"] = sl;
+        losses["total"] = cl + sl;
+        return losses;
+    }
+
+    public void SetLearningRateFactor(double factor) => _factor = factor;
+
+    /// <summary>The decoder under decoder.* with its shape metadata (so the run checkpoint loads as a decoder), Adam, the data RNG.</summary>
+    public void SaveState(IDictionary<string, Tensor> tensors, IDictionary<string, string> metadata)
+    {
+        if (_decoder.Encoder is not null) foreach (var (k, v) in _decoder.Metadata()) metadata[k] = v;
+        metadata["features"] = _encoder.Description;
+        metadata["random"] = _random.SaveState();
+        Checkpointing.AddModule(_decoder, "decoder", tensors);
+        _adam.SaveState("adam", tensors, metadata);
+    }
+
+    public void LoadState(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (metadata.TryGetValue("features", out var features) && features != _encoder.Description)
+            throw new AtelierException($"the run was trained with the encoder {features}, not {_encoder.Description}");
+        Checkpointing.LoadModule(_decoder, "decoder", tensors);
+        _adam.LoadState("adam", tensors, metadata);
+        _random.LoadState(Checkpointing.Require(metadata, "random"));
+    }
+
+    /// <summary>One row per fixed pair: content, style, the stylised output.</summary>
+    public (IReadOnlyList<(Image Image, string? Caption)> Cells, int Columns) Samples()
+    {
+        using var scope = NewDisposeScope();
+        using var g = no_grad();
+        var stylizer = new AdaInStylizer(_encoder, _decoder);
+        var cells = new List<(Image, string?)>();
+        foreach (var p in _samplePairs)
+        {
+            var y = stylizer.Stylize(ImageTensors.ToTensor(p.C, ValueRange.ZeroOne, _device), [new StyleInput(ImageTensors.ToTensor(p.S, ValueRange.ZeroOne, _device))]);
+            cells.AddRange([(p.C, "content"), (p.S, "style"), (ImageTensors.FromTensor(y.cpu()), "output")]);
+        }
+        return (cells, 3);
+    }
+
+    /// <summary>Writes the decoder (pytorch-AdaIN keys; a mirror decoder with its shape and encoder in the metadata).</summary>
+    public void Export(string path)
+    {
+        var meta = _decoder.Metadata();
+        meta["features"] = _encoder.Description;
+        Checkpoints.SafeTensors.Save(path, _decoder.state_dict(), meta);
+    }
+
+    List<Image> Batch(List<string> files)
     {
         var batch = new List<Image>();
-        for (int i = 0; i < o.BatchSize; i++)
-            if (StyleTrainingSupport.LoadCrop(files[random.Next(files.Count)], o.LoadSize, o.CropSize, random, warn) is { } img) batch.Add(img);
+        for (int i = 0; i < _o.BatchSize; i++)
+            if (StyleTrainingSupport.LoadCrop(files[_random.Next(files.Count)], _o.LoadSize, _o.CropSize, _random, _warn) is { } img) batch.Add(img);
         return batch;
     }
 
-    static void Snapshot(AdaInDecoder decoder, FeatureNetwork encoder, AdamOptimizer adam, TrainingRandom random, StyleTrainingSupport.LossHistory history,
-        long step, List<(Image C, Image S)> samples, string runDir, string ckptPath, Device device)
+    public void Dispose()
     {
-        var tensors = new Dictionary<string, Tensor>();
-        var meta = new Dictionary<string, string>
-        {
-            ["kind"] = "adain-decoder", ["step"] = step.ToString(CultureInfo.InvariantCulture), ["random"] = random.SaveState(),
-            ["history"] = history.Serialise(), ["features"] = encoder.Description,
-        };
-        // A mirror decoder's shape, so the run checkpoint loads as a decoder too.
-        if (decoder.Encoder is not null) foreach (var (k, v) in decoder.Metadata()) meta[k] = v;
-        Checkpointing.AddModule(decoder, "decoder", tensors);
-        adam.SaveState("adam", tensors, meta);
-        Checkpointing.Save(ckptPath, tensors, meta);
-        if (samples.Count > 0)
-        {
-            using var scope = NewDisposeScope();
-            using var g = no_grad();
-            var stylizer = new AdaInStylizer(encoder, decoder);
-            var rows = samples.Select(p =>
-            {
-                var y = stylizer.Stylize(ImageTensors.ToTensor(p.C, ValueRange.ZeroOne, device), [new StyleInput(ImageTensors.ToTensor(p.S, ValueRange.ZeroOne, device))]);
-                return (IReadOnlyList<(Image, string)>)[(p.C, "content"), (p.S, "style"), (ImageTensors.FromTensor(y.cpu()), $"step {step}")];
-            }).ToList();
-            StyleTrainingSupport.SaveGrid(Path.Combine(runDir, $"samples_{step:D6}.png"), rows);
-        }
-        if (history.Serialise().Length > 0) history.SavePlot(Path.Combine(runDir, "loss.png"), "AdaIN decoder training loss");
+        _adam.Dispose();
+        _decoder.Dispose();
     }
 
     static void Validate(AdaInTrainOptions o, FeatureNetwork encoder)
@@ -197,7 +219,8 @@ public sealed class AdaInTrainer
         if (o.CropSize < 16) throw new AtelierUsageException($"--crop-size {o.CropSize}: must be at least 16");
         if (o.LoadSize < o.CropSize) throw new AtelierUsageException($"--load-size {o.LoadSize}: must be at least --crop-size {o.CropSize}");
         if (o.BatchSize < 1) throw new AtelierUsageException($"--batch-size {o.BatchSize}: must be 1 or more");
-        if (o.Iterations < 1) throw new AtelierUsageException($"--iterations {o.Iterations}: must be 1 or more");
+        if (o.Steps < 1) throw new AtelierUsageException($"--steps {o.Steps}: must be 1 or more");
+        if (o.CheckpointEvery < 1) throw new AtelierUsageException($"--checkpoint-every {o.CheckpointEvery}: must be 1 or more");
         if (o.SampleEvery < 1) throw new AtelierUsageException($"--sample-every {o.SampleEvery}: must be 1 or more");
         if (!(o.LearningRate > 0)) throw new AtelierUsageException($"--lr {o.LearningRate}: must be positive");
         if (encoder is Vgg && (!encoder.LayerNames.Contains("relu4_1") || encoder.ChannelsOf("relu4_1") != 512))

@@ -20,8 +20,8 @@ public sealed record FastStyleTrainOptions
     public int? StyleSize { get; init; }
     public int BatchSize { get; init; } = 4;
     public int Epochs { get; init; } = 2;
-    /// <summary>Stop after this many steps in total (null: run the epochs).</summary>
-    public long? MaxSteps { get; init; }
+    /// <summary>Training steps in total (null: as many as <see cref="Epochs"/> passes over the folder take).</summary>
+    public long? Steps { get; init; }
     /// <summary>Content weight; null: the reference's 1e5 on a VGG-16, the feature network's recipe otherwise (1).</summary>
     public double? ContentWeight { get; init; }
     /// <summary>Style weight; null: the reference's 1e10 on a VGG-16, the recipe's style-transfer weight otherwise.</summary>
@@ -29,141 +29,183 @@ public sealed record FastStyleTrainOptions
     /// <summary>Content layers of the loss network; null: relu2_2 on a VGG-16 (the reference's), the recipe's otherwise.</summary>
     public IReadOnlyList<string>? ContentLayers { get; init; }
     public double LearningRate { get; init; } = 1e-3;
-    /// <summary>Sample grid, loss plot and run checkpoint every this many steps (and at the end).</summary>
+    /// <summary>Sample grid and loss plot every this many steps (and at the end).</summary>
     public int SampleEvery { get; init; } = 200;
-    /// <summary>Folder for samples, plots and the run checkpoint (default: beside the output, OUTPUT.run/).</summary>
+    /// <summary>Resumable run checkpoint every this many steps (and at the end, and when stopped).</summary>
+    public int CheckpointEvery { get; init; } = 500;
+    /// <summary>The run folder (<see cref="TrainingLoop"/>'s layout; default: beside the output, OUTPUT.run/).</summary>
     public string? RunDir { get; init; }
-    /// <summary>Continue from the run checkpoint in <see cref="RunDir"/> when there is one.</summary>
+    /// <summary>Continue the run in <see cref="RunDir"/> from its checkpoint.</summary>
     public bool Resume { get; init; }
     public long Seed { get; init; } = 42;
 }
 
 /// <summary>
-/// Trains a <see cref="TransformerNet"/> for one style (Johnson et al. 2016) with a fixed loss network.
+/// Trains a <see cref="TransformerNet"/> for one style (Johnson et al. 2016) with a fixed loss network, one step per
+/// batch, in <see cref="TrainingLoop"/> (its run folder, resume, samples and loss plot).
 /// On a VGG-16 (the reference's): content loss MSE on relu2_2 × content weight, style loss Σ MSE of Gram matrices
 /// F Fᵀ/(c h w) on relu1_2, relu2_2, relu3_3, relu4_3 × style weight; Adam. On any other feature network (the
 /// built-in ResNet-18 by default) the loss is Gatys's, which Johnson et al. amortise, with that network's recipe:
 /// its style and content layers, Gram style loss, content loss and total variation at the weights Gatys style
 /// transfer uses on it. Inputs are on the 0..255 scale as in the reference; the loss network sees them /255.
 /// </summary>
-public sealed class FastStyleTrainer
+public sealed class FastStyleTrainer : ITrainable
 {
     public static readonly string[] StyleLayers = ["relu1_2", "relu2_2", "relu3_3", "relu4_3"];
     public const string ContentLayer = "relu2_2";
 
-    public sealed record Result(long Steps, double FirstLoss, double LastLoss, string RunDir, StyleTrainingSupport.LossHistory History);
+    readonly FastStyleTrainOptions _o;
+    readonly FeatureNetwork _lossNetwork;
+    readonly TrainingLosses _losses;
+    readonly Device _device;
+    readonly Action<string>? _warn;
+    readonly List<string> _files;
+    readonly int _stepsPerEpoch;
+    readonly TransformerNet _net;
+    readonly AdamOptimizer _adam;
+    readonly Dictionary<string, Tensor> _gramStyle = [];
+    readonly List<Image> _samples;
+    readonly Image _styleImage;
+    long _skipped;
+
+    public string Kind => "fast-style";
+
+    /// <summary>The run's length: <see cref="FastStyleTrainOptions.Steps"/>, or the epochs' worth of batches.</summary>
+    public long TotalSteps { get; }
 
     /// <summary>True when <paramref name="network"/> gets the reference's VGG-16 losses rather than the recipe's.</summary>
     public static bool UsesReferenceLosses(FeatureNetwork network) => network is Vgg;
 
     /// <summary>
-    /// Trains with <paramref name="lossNetwork"/>: a VGG-16 reaching relu4_3 (torchvision vgg16 weights, or a built-in
+    /// A new run with <paramref name="lossNetwork"/>: a VGG-16 reaching relu4_3 (torchvision vgg16 weights, or a built-in
     /// one) for the reference's losses, or another feature network (the built-in ResNet-18) for its recipe's.
     /// </summary>
-    public static Result Train(FastStyleTrainOptions o, FeatureNetwork lossNetwork, Device? device = null, IProgress<ProgressReport>? progress = null,
-        Action<string>? warn = null, CancellationToken ct = default)
+    public FastStyleTrainer(FastStyleTrainOptions o, FeatureNetwork lossNetwork, Device? device = null, Action<string>? warn = null)
     {
-        device ??= CPU;
-        warn = StyleTrainingSupport.Once(warn);
+        _o = o;
+        _lossNetwork = lossNetwork;
+        _device = device ?? CPU;
+        _warn = StyleTrainingSupport.Once(warn);
         Validate(o, lossNetwork);
-        var losses = new TrainingLosses(o, lossNetwork);
-        var files = StyleTrainingSupport.ImagesIn(o.ContentDir, "content images");
-        var runDir = o.RunDir ?? o.Output + ".run";
-        Directory.CreateDirectory(runDir);
-        var ckptPath = Path.Combine(runDir, "checkpoint.safetensors");
-
-        manual_seed(o.Seed); // the initial weights follow the run's seed
-        using var net = new TransformerNet();
-        net.to(device).train();
-        using var adam = new AdamOptimizer(net.named_parameters(), o.LearningRate, 0.9, 0.999);
-        var random = new TrainingRandom(o.Seed);
-        var history = new StyleTrainingSupport.LossHistory();
-        long step = 0;
-        if (o.Resume && File.Exists(ckptPath))
-        {
-            using var ck = Checkpointing.Load(ckptPath);
-            if (Checkpointing.Require(ck.Metadata, "kind") != "fast-style")
-                throw new AtelierException($"{ckptPath}: not a fast-style run checkpoint");
-            Checkpointing.LoadModule(net, "net", ck.Tensors);
-            adam.LoadState("adam", ck.Tensors, ck.Metadata);
-            random.LoadState(Checkpointing.Require(ck.Metadata, "random"));
-            step = long.Parse(Checkpointing.Require(ck.Metadata, "step"), CultureInfo.InvariantCulture);
-            history = StyleTrainingSupport.LossHistory.Parse(ck.Metadata.GetValueOrDefault("history"));
-        }
+        _losses = new TrainingLosses(o, lossNetwork);
+        _files = StyleTrainingSupport.ImagesIn(o.ContentDir, "content images");
+        _stepsPerEpoch = (_files.Count + o.BatchSize - 1) / o.BatchSize;
+        TotalSteps = o.Steps ?? (long)_stepsPerEpoch * o.Epochs;
 
         // The style's Gram matrices, computed once.
-        var styleImage = ImageIO.Load(o.StyleImage);
-        if (o.StyleSize is int ss) styleImage = ImageResize.ResizeShorterSide(styleImage, ss);
-        lossNetwork.CheckInputSize(styleImage.Width, styleImage.Height, $"the style image {o.StyleImage}");
-        var gramStyle = new Dictionary<string, Tensor>();
+        _styleImage = ImageIO.Load(o.StyleImage);
+        if (o.StyleSize is int ss) _styleImage = ImageResize.ResizeShorterSide(_styleImage, ss);
+        lossNetwork.CheckInputSize(_styleImage.Width, _styleImage.Height, $"the style image {o.StyleImage}");
         using (no_grad())
         using (var scope = NewDisposeScope())
         {
-            var feats = lossNetwork.Features(ImageTensors.ToTensor(styleImage, ValueRange.ZeroOne, device), losses.StyleLayers);
-            foreach (var l in losses.StyleLayers) gramStyle[l] = losses.StyleGram(feats[l]).DetachFromDisposeScope();
+            var feats = lossNetwork.Features(ImageTensors.ToTensor(_styleImage, ValueRange.ZeroOne, _device), _losses.StyleLayers);
+            foreach (var l in _losses.StyleLayers) _gramStyle[l] = _losses.StyleGram(feats[l]).DetachFromDisposeScope();
         }
+        // Fixed samples for the grid: the first usable images of the folder.
+        _samples = _files.Select(f => StyleTrainingSupport.LoadCrop(f, o.ImageSize, o.ImageSize, null, null)).OfType<Image>().Take(3).ToList();
 
-        // Fixed samples for the grid: the first images of the folder.
-        var samples = files.Take(Math.Min(3, files.Count)).Select(f => StyleTrainingSupport.LoadCrop(f, o.ImageSize, o.ImageSize, null, null)).OfType<Image>().ToList();
-        int stepsPerEpoch = (files.Count + o.BatchSize - 1) / o.BatchSize;
-        long total = o.MaxSteps ?? (long)stepsPerEpoch * o.Epochs;
-        double firstLoss = double.NaN, lastLoss = double.NaN;
-        long skipped = 0;
-        try
+        manual_seed(o.Seed); // the initial weights follow the run's seed
+        _net = new TransformerNet();
+        _net.to(_device).train();
+        _adam = new AdamOptimizer(_net.named_parameters(), o.LearningRate, 0.9, 0.999);
+    }
+
+    /// <summary>
+    /// Trains a new network (or resumes its run) and writes it to <see cref="FastStyleTrainOptions.Output"/> when the
+    /// run reaches its last step; a stopped run keeps its checkpoint and writes no output.
+    /// </summary>
+    public static TrainingResult Train(FastStyleTrainOptions o, FeatureNetwork lossNetwork, Device? device = null, IProgress<ProgressReport>? progress = null,
+        Action<string>? warn = null, CancellationToken ct = default)
+    {
+        using var trainer = new FastStyleTrainer(o, lossNetwork, device, warn);
+        var loop = new TrainingLoopOptions(o.RunDir ?? o.Output + ".run", trainer.TotalSteps, 0, o.SampleEvery, o.CheckpointEvery);
+        var result = TrainingLoop.Run(trainer, loop, o.Resume, progress, ct);
+        if (!result.Interrupted) trainer.Export(o.Output);
+        return result;
+    }
+
+    public IReadOnlyDictionary<string, double> TrainStep(long step)
+    {
+        // Each epoch visits the images in a fresh order, derived from the seed and the epoch, so a resumed run continues it.
+        long epoch = step / _stepsPerEpoch;
+        var order = _files.ToList();
+        new TrainingRandom(_o.Seed + epoch).Shuffle(order);
+        int start = (int)(step % _stepsPerEpoch) * _o.BatchSize;
+        var images = order.Skip(start).Take(_o.BatchSize)
+            .Select(f => StyleTrainingSupport.LoadCrop(f, _o.ImageSize, _o.ImageSize, null, _warn)).OfType<Image>().ToList();
+        var losses = new Dictionary<string, double>();
+        if (images.Count == 0) return losses;
+
+        using var scope = NewDisposeScope();
+        var x = ImageTensors.ToTensor(images, ValueRange.ZeroOne, _device) * 255.0;
+        _adam.ZeroGrad();
+        var y = _net.forward(x);
+        var (contentLoss, styleLoss, tvLoss) = _losses.Evaluate(x, y, _gramStyle);
+        var loss = contentLoss + styleLoss;
+        if (tvLoss is not null) loss = loss + tvLoss;
+        loss.backward();
+        double c = contentLoss.item<float>(), s = styleLoss.item<float>(), tv = tvLoss?.item<float>() ?? 0;
+        string? badGradient = null;
+        if (!FiniteUpdate.Step(_adam, _net, loss, name => badGradient = name))
         {
-            while (step < total)
-            {
-                // Each epoch visits the images in a fresh order; the order is derived from the seed and the epoch so resuming continues it.
-                long epoch = step / stepsPerEpoch;
-                var order = files.ToList();
-                new TrainingRandom(o.Seed + epoch).Shuffle(order);
-                int start = (int)(step % stepsPerEpoch) * o.BatchSize;
-                var batchFiles = order.Skip(start).Take(o.BatchSize).ToList();
-                var images = batchFiles.Select(f => StyleTrainingSupport.LoadCrop(f, o.ImageSize, o.ImageSize, null, warn)).OfType<Image>().ToList();
-                ct.ThrowIfCancellationRequested();
-                if (images.Count > 0)
-                {
-                    using var scope = NewDisposeScope();
-                    var x = ImageTensors.ToTensor(images, ValueRange.ZeroOne, device) * 255.0;
-                    adam.ZeroGrad();
-                    var y = net.forward(x);
-                    var (contentLoss, styleLoss, tvLoss) = losses.Evaluate(x, y, gramStyle);
-                    var loss = contentLoss + styleLoss;
-                    if (tvLoss is not null) loss = loss + tvLoss;
-                    loss.backward();
-                    double c = contentLoss.item<float>(), s = styleLoss.item<float>(), tv = tvLoss?.item<float>() ?? 0;
-                    string? badGradient = null;
-                    if (!FiniteUpdate.Step(adam, net, loss, name => badGradient = name))
-                    {
-                        // Not a number worth plotting; the weights are left as they were.
-                        skipped++;
-                        string what = double.IsFinite(c + s + tv) ? $"the gradient of {badGradient ?? "a parameter"}" : $"the loss (content {c}, style {s}, tv {tv})";
-                        warn?.Invoke($"step {step + 1}: {what} was not finite; the update was skipped ({skipped} so far)");
-                    }
-                    else
-                    {
-                        lastLoss = c + s + tv;
-                        if (double.IsNaN(firstLoss)) firstLoss = lastLoss;
-                        var parts = new Dictionary<string, double> { ["content"] = c, ["style"] = s };
-                        if (tvLoss is not null) parts["tv"] = tv;
-                        parts["total"] = lastLoss;
-                        history.Add(step + 1, parts);
-                        progress?.Report(new ProgressReport(step + 1, total, $"epoch {epoch + 1}", new Dictionary<string, double> { ["content"] = c, ["style"] = s }));
-                    }
-                }
-                step++;
-                if (step % o.SampleEvery == 0 || step == total)
-                    Snapshot(net, adam, random, history, step, samples, styleImage, runDir, ckptPath, o, device, lossNetwork.Description);
-            }
+            // Not a number worth plotting (and the loop stops on non-finite losses); the weights are left as they were.
+            _skipped++;
+            string what = double.IsFinite(c + s + tv) ? $"the gradient of {badGradient ?? "a parameter"}" : $"the loss (content {c}, style {s}, tv {tv})";
+            _warn?.Invoke($"step {step + 1}: {what} was not finite; the update was skipped ({_skipped} so far)");
         }
-        catch (OperationCanceledException)
+        else
         {
-            Snapshot(net, adam, random, history, step, samples, styleImage, runDir, ckptPath, o, device, lossNetwork.Description);
-            throw;
+            losses["content"] = c;
+            losses["style"] = s;
+            if (tvLoss is not null) losses["tv"] = tv;
+            losses["total"] = c + s + tv;
         }
-        SafeTensorsSaveModel(net, o.Output, lossNetwork.Description);
-        foreach (var g in gramStyle.Values) g.Dispose();
-        return new Result(step, firstLoss, lastLoss, runDir, history);
+        if (_skipped > 0) losses["skipped_updates"] = _skipped;
+        return losses;
+    }
+
+    public void SetLearningRateFactor(double factor) => _adam.LearningRate = _o.LearningRate * factor;
+
+    /// <summary>The network under net.* (so `style fast` can load a run checkpoint), Adam's moments, the loss network's name.</summary>
+    public void SaveState(IDictionary<string, Tensor> tensors, IDictionary<string, string> metadata)
+    {
+        Checkpointing.AddModule(_net, "net", tensors);
+        _adam.SaveState("adam", tensors, metadata);
+        metadata["features"] = _lossNetwork.Description;
+        metadata["skipped_updates"] = _skipped.ToString(CultureInfo.InvariantCulture);
+    }
+
+    public void LoadState(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (metadata.TryGetValue("features", out var features) && features != _lossNetwork.Description)
+            throw new AtelierException($"the run was trained with the loss network {features}, not {_lossNetwork.Description}");
+        Checkpointing.LoadModule(_net, "net", tensors);
+        _adam.LoadState("adam", tensors, metadata);
+        _skipped = metadata.TryGetValue("skipped_updates", out var skipped) ? long.Parse(skipped, CultureInfo.InvariantCulture) : 0;
+    }
+
+    /// <summary>One row per sample image: content, style, the network's output.</summary>
+    public (IReadOnlyList<(Image Image, string? Caption)> Cells, int Columns) Samples()
+    {
+        if (_samples.Count == 0) return ([], 3);
+        _net.eval();
+        var outputs = FastStyle.Stylize(_net, _samples, _device);
+        _net.train();
+        var styleThumb = ImageResize.Resize(_styleImage, _samples[0].Width, _samples[0].Height);
+        var cells = _samples.SelectMany((s, i) => new (Image, string?)[] { (s, "content"), (styleThumb, "style"), (outputs[i], "output") }).ToList();
+        return (cells, 3);
+    }
+
+    /// <summary>Writes the network with its architecture and loss network in the metadata (loadable by `style fast`).</summary>
+    public void Export(string path) =>
+        Checkpoints.SafeTensors.Save(path, _net.state_dict(), new Dictionary<string, string> { ["architecture"] = "fast_neural_style.TransformerNet", ["features"] = _lossNetwork.Description });
+
+    public void Dispose()
+    {
+        _adam.Dispose();
+        _net.Dispose();
+        foreach (var g in _gramStyle.Values) g.Dispose();
     }
 
     /// <summary>F Fᵀ / (c h w) per image, as the reference's gram_matrix.</summary>
@@ -173,33 +215,6 @@ public sealed class FastStyleTrainer
         var f = features.reshape(features.shape[0], c, hw);
         return f.bmm(f.transpose(1, 2)) / (c * hw);
     }
-
-    static void Snapshot(TransformerNet net, AdamOptimizer adam, TrainingRandom random, StyleTrainingSupport.LossHistory history, long step,
-        List<Image> samples, Image style, string runDir, string ckptPath, FastStyleTrainOptions o, Device device, string features)
-    {
-        var tensors = new Dictionary<string, Tensor>();
-        var meta = new Dictionary<string, string>
-        {
-            ["kind"] = "fast-style", ["step"] = step.ToString(CultureInfo.InvariantCulture), ["random"] = random.SaveState(),
-            ["history"] = history.Serialise(), ["features"] = features,
-        };
-        Checkpointing.AddModule(net, "net", tensors);
-        adam.SaveState("adam", tensors, meta);
-        Checkpointing.Save(ckptPath, tensors, meta);
-        if (samples.Count > 0)
-        {
-            net.eval();
-            var outs = FastStyle.Stylize(net, samples, device);
-            net.train();
-            var styleThumb = ImageResize.Resize(style, samples[0].Width, samples[0].Height);
-            var rows = samples.Select((s, i) => (IReadOnlyList<(Image, string)>)[(s, "content"), (styleThumb, "style"), (outs[i], $"step {step}")]).ToList();
-            StyleTrainingSupport.SaveGrid(Path.Combine(runDir, $"samples_{step:D6}.png"), rows);
-        }
-        if (history.Serialise().Length > 0) history.SavePlot(Path.Combine(runDir, "loss.png"), "fast style training loss");
-    }
-
-    static void SafeTensorsSaveModel(TransformerNet net, string path, string features) =>
-        Checkpoints.SafeTensors.Save(path, net.state_dict(), new Dictionary<string, string> { ["architecture"] = "fast_neural_style.TransformerNet", ["features"] = features });
 
     /// <summary>The training objective for one loss network: the reference's on a VGG-16, the recipe's otherwise.</summary>
     sealed class TrainingLosses(FastStyleTrainOptions o, FeatureNetwork network)
@@ -245,6 +260,8 @@ public sealed class FastStyleTrainer
         if (o.ImageSize < 16) throw new AtelierUsageException($"--image-size {o.ImageSize}: must be at least 16");
         if (o.BatchSize < 1) throw new AtelierUsageException($"--batch-size {o.BatchSize}: must be 1 or more");
         if (o.Epochs < 1) throw new AtelierUsageException($"--epochs {o.Epochs}: must be 1 or more");
+        if (o.Steps is < 1) throw new AtelierUsageException($"--steps {o.Steps}: must be 1 or more");
+        if (o.CheckpointEvery < 1) throw new AtelierUsageException($"--checkpoint-every {o.CheckpointEvery}: must be 1 or more");
         if (o.SampleEvery < 1) throw new AtelierUsageException($"--sample-every {o.SampleEvery}: must be 1 or more");
         if (!(o.LearningRate > 0)) throw new AtelierUsageException($"--lr {o.LearningRate}: must be positive");
         if (o.ContentWeight is < 0 or double.NaN || o.StyleWeight is < 0 or double.NaN) throw new AtelierUsageException("--content-weight and --style-weight must be non-negative");

@@ -8,7 +8,7 @@ namespace Atelier.Style;
 
 /// <summary>
 /// What the feed-forward style trainers share: the images of a folder, loading one as a square training crop, the
-/// loss history with its plot, and the sample grid. (The run checkpoint and Adam come from Atelier.Training.)
+/// skipping of flat crops and repeated warnings. (The run itself is Atelier.Training's TrainingLoop.)
 /// </summary>
 public static class StyleTrainingSupport
 {
@@ -78,60 +78,4 @@ public static class StyleTrainingSupport
         return message => { if (seen.Add(message)) warn(message); };
     }
 
-    /// <summary>Loss curves by name, saved in run checkpoints as metadata and drawn as a PNG.</summary>
-    public sealed class LossHistory
-    {
-        readonly Dictionary<string, List<(double X, double Y)>> _series = new(StringComparer.Ordinal);
-
-        public void Add(long step, IReadOnlyDictionary<string, double> losses)
-        {
-            foreach (var (k, v) in losses)
-            {
-                if (!_series.TryGetValue(k, out var list)) _series[k] = list = [];
-                list.Add((step, v));
-            }
-        }
-
-        public IReadOnlyList<(double X, double Y)> this[string name] => _series[name];
-
-        /// <summary>True when a curve of that name was recorded.</summary>
-        public bool ContainsKey(string name) => _series.ContainsKey(name);
-
-        public string Serialise() => string.Join(";", _series.Select(kv =>
-            kv.Key + "=" + string.Join(",", kv.Value.Select(p => $"{p.X.ToString(CultureInfo.InvariantCulture)}:{p.Y.ToString("R", CultureInfo.InvariantCulture)}"))));
-
-        public static LossHistory Parse(string? text)
-        {
-            var h = new LossHistory();
-            if (string.IsNullOrEmpty(text)) return h;
-            foreach (var part in text.Split(';', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var eq = part.IndexOf('=');
-                var list = h._series[part[..eq]] = [];
-                foreach (var p in part[(eq + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    var xy = p.Split(':');
-                    list.Add((double.Parse(xy[0], CultureInfo.InvariantCulture), double.Parse(xy[1], CultureInfo.InvariantCulture)));
-                }
-            }
-            return h;
-        }
-
-        public void SavePlot(string path, string title)
-        {
-            var series = _series.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<(double X, double Y)>)kv.Value);
-            ImageIO.Save(LinePlot.Render(series, 640, 400, title, logY: true), path);
-        }
-    }
-
-    /// <summary>Saves a grid: one row per sample (inputs..., output), captioned.</summary>
-    public static void SaveGrid(string path, IReadOnlyList<IReadOnlyList<(Image Image, string Caption)>> rows)
-    {
-        int columns = rows[0].Count;
-        var cells = rows.SelectMany(r => r.Select(c => (c.Image, (string?)c.Caption))).ToList();
-        ContactSheet.Save(path, cells, columns);
-    }
-
-    /// <summary>Run metadata value as a double.</summary>
-    internal static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

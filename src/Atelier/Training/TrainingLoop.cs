@@ -29,6 +29,8 @@ public interface ITrainable : IDisposable
 public sealed record TrainingLoopOptions(string RunDirectory, long Steps, long DecaySteps = 0, int SampleEvery = 100, int CheckpointEvery = 500)
 {
     public string CheckpointPath => Path.Combine(RunDirectory, "checkpoint.safetensors");
+    /// <summary>The run at its last checkpoint, for people and scripts: kind, step, steps, training seconds, last losses.</summary>
+    public string RunInfoPath => Path.Combine(RunDirectory, "run.json");
     public string LossLogPath => Path.Combine(RunDirectory, "losses.csv");
     public string LossPlotPath => Path.Combine(RunDirectory, "losses.png");
     public string SamplesDirectory => Path.Combine(RunDirectory, "samples");
@@ -38,6 +40,16 @@ public sealed record TrainingResult(long Step, long Steps, bool Interrupted, str
 {
     /// <summary>The step this run started from: 0, or the checkpoint's step when resumed (Seconds covers Step - StartStep steps).</summary>
     public long StartStep { get; init; }
+
+    /// <summary>Training seconds over the whole run, resumed parts included.</summary>
+    public double TotalSeconds { get; init; }
+
+    /// <summary>The run folder.</summary>
+    public string RunDirectory => Path.GetDirectoryName(Checkpoint) ?? ".";
+
+    /// <summary>Every logged loss by name, as (step, value), from the first step (resumed runs included).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyDictionary<string, IReadOnlyList<(double X, double Y)>> History { get; init; } = new Dictionary<string, IReadOnlyList<(double X, double Y)>>();
 }
 
 /// <summary>
@@ -57,10 +69,11 @@ public static class TrainingLoop
         var schedule = new LinearDecaySchedule(o.Steps - o.DecaySteps, o.DecaySteps);
         var history = new Dictionary<string, List<(double X, double Y)>>();
         long step = 0;
+        double secondsBefore = 0;
         if (resume)
         {
             if (!File.Exists(o.CheckpointPath)) throw new AtelierException($"{o.CheckpointPath}: no checkpoint to resume from");
-            step = LoadCheckpoint(model, o.CheckpointPath);
+            (step, secondsBefore) = LoadCheckpointAndSeconds(model, o.CheckpointPath);
             if (step > o.Steps) throw new AtelierUsageException($"--steps {o.Steps}: the checkpoint is already at step {step}");
             ReadLossLog(o.LossLogPath, step, history);
         }
@@ -88,21 +101,34 @@ public static class TrainingLoop
                     log.Flush();
                     WriteSamples(model, o, step, history);
                 }
-                if (step % o.CheckpointEvery == 0 && step < o.Steps) SaveCheckpoint(model, o.CheckpointPath, step);
+                if (step % o.CheckpointEvery == 0 && step < o.Steps) Save(step);
                 progress?.Report(new ProgressReport(step, o.Steps, "train", last));
             }
         }
-        SaveCheckpoint(model, o.CheckpointPath, step);
-        return new TrainingResult(step, o.Steps, interrupted, o.CheckpointPath, last, clock.Elapsed.TotalSeconds) { StartStep = startStep };
+        Save(step);
+        return new TrainingResult(step, o.Steps, interrupted, o.CheckpointPath, last, clock.Elapsed.TotalSeconds)
+        {
+            StartStep = startStep,
+            TotalSeconds = secondsBefore + clock.Elapsed.TotalSeconds,
+            History = history.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<(double X, double Y)>)kv.Value),
+        };
+
+        void Save(long at)
+        {
+            double seconds = secondsBefore + clock.Elapsed.TotalSeconds;
+            SaveCheckpoint(model, o.CheckpointPath, at, seconds);
+            WriteRunInfo(o, model.Kind, at, seconds, last);
+        }
     }
 
-    public static void SaveCheckpoint(ITrainable model, string path, long step)
+    public static void SaveCheckpoint(ITrainable model, string path, long step, double seconds = 0)
     {
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["atelier.kind"] = model.Kind,
             ["atelier.step"] = step.ToString(CultureInfo.InvariantCulture),
+            ["atelier.seconds"] = seconds.ToString("R", CultureInfo.InvariantCulture),
         };
         using var rng = torch.get_rng_state();
         tensors["rng.torch"] = rng;
@@ -111,18 +137,30 @@ public static class TrainingLoop
     }
 
     /// <summary>Restores a run checkpoint into <paramref name="model"/> and returns its step.</summary>
-    public static long LoadCheckpoint(ITrainable model, string path)
+    public static long LoadCheckpoint(ITrainable model, string path) => LoadCheckpointAndSeconds(model, path).Step;
+
+    static (long Step, double Seconds) LoadCheckpointAndSeconds(ITrainable model, string path)
     {
         using var content = Checkpointing.Load(path);
         var kind = Checkpointing.Require(content.Metadata, "atelier.kind");
         if (kind != model.Kind) throw new AtelierException($"{path}: a {kind} run, not {model.Kind}");
         model.LoadState(content.Tensors, content.Metadata);
         torch.set_rng_state(Checkpointing.Require(content.Tensors, "rng.torch", null));
-        return long.Parse(Checkpointing.Require(content.Metadata, "atelier.step"), CultureInfo.InvariantCulture);
+        long step = long.Parse(Checkpointing.Require(content.Metadata, "atelier.step"), CultureInfo.InvariantCulture);
+        // Checkpoints from before the seconds were kept count from zero.
+        double seconds = content.Metadata.TryGetValue("atelier.seconds", out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : 0;
+        return (step, seconds);
+    }
+
+    static void WriteRunInfo(TrainingLoopOptions o, string kind, long step, double seconds, IReadOnlyDictionary<string, double> losses)
+    {
+        var info = new { kind, step, steps = o.Steps, trainingSeconds = Math.Round(seconds, 1), losses, savedUtc = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture) };
+        AtomicFile.WriteAllText(o.RunInfoPath, System.Text.Json.JsonSerializer.Serialize(info, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
     static void AppendLoss(StreamWriter log, long step, IReadOnlyDictionary<string, double> losses, Dictionary<string, List<(double, double)>> history)
     {
+        if (losses.Count == 0) return; // a step with nothing to learn from (every image of its batch skipped)
         foreach (var (k, v) in losses)
         {
             if (!history.TryGetValue(k, out var list)) history[k] = list = [];

@@ -26,13 +26,13 @@ public class TrainingRunModelTests
             FastStyleTrainer.Train(new FastStyleTrainOptions
             {
                 StyleImage = Path.Combine(styles, "s.png"), ContentDir = content, Output = Path.Combine(models, "fast.safetensors"),
-                ImageSize = 16, BatchSize = 1, MaxSteps = 1, SampleEvery = 1,
+                ImageSize = 16, BatchSize = 1, Steps = 1, SampleEvery = 1,
             }, lossNet);
         using (var encoder = Vgg.BuiltInNormalised("relu4_1"))
             AdaInTrainer.Train(new AdaInTrainOptions
             {
                 ContentDir = content, StyleDir = styles, Output = Path.Combine(models, "dec.safetensors"),
-                LoadSize = 24, CropSize = 16, BatchSize = 1, Iterations = 1, SampleEvery = 1,
+                LoadSize = 24, CropSize = 16, BatchSize = 1, Steps = 1, SampleEvery = 1,
             }, encoder);
 
         await using var s = await StudioHarness.StartAsync(o => o.ModelsDirectory = models);

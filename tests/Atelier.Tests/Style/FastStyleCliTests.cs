@@ -138,7 +138,7 @@ public class FastStyleCliTests
         }
         var decoder = dir.File("dec.safetensors");
         var r = CliHarness.Run("style", "adain-train", "--content-dir", dir.File("content"), "--style-dir", dir.File("style"),
-            "-o", decoder, "--load-size", "24", "--crop-size", "16", "--batch-size", "1", "--iterations", "2", "--sample-every", "2", "--quiet");
+            "-o", decoder, "--load-size", "24", "--crop-size", "16", "--batch-size", "1", "--steps", "2", "--sample-every", "2", "--quiet");
         Assert.True(r.ExitCode == 0, r.Err);
         var output = dir.File("out.png");
         r = CliHarness.Run("style", "adain", Path.Combine(dir.File("content"), "0.png"), "--style", Path.Combine(dir.File("style"), "0.png"),

@@ -44,7 +44,7 @@ public class FastStyleTrainingTests
         FastStyleTrainOptions Options(string output, long steps, bool resume) => new()
         {
             StyleImage = Path.Combine(dir.File("style"), "img0.png"), ContentDir = dir.File("content"), Output = output,
-            ImageSize = 32, BatchSize = 2, MaxSteps = steps, SampleEvery = 4, Resume = resume, Seed = 7, LearningRate = 1e-3, ContentWeight = 1, StyleWeight = 1e4,
+            ImageSize = 32, BatchSize = 2, Steps = steps, SampleEvery = 4, Resume = resume, Seed = 7, LearningRate = 1e-3, ContentWeight = 1, StyleWeight = 1e4,
             RunDir = output + ".run",
         };
         manual_seed(1);
@@ -53,11 +53,11 @@ public class FastStyleTrainingTests
         var total = full.History["total"];
         Assert.True(total.TakeLast(3).Average(p => p.Y) < total.Take(3).Average(p => p.Y) * 0.8,
             $"loss did not fall: {string.Join(", ", total.Select(p => p.Y.ToString("G3")))}");
-        Assert.True(File.Exists(Path.Combine(full.RunDir, "samples_000004.png")));
-        Assert.True(File.Exists(Path.Combine(full.RunDir, "samples_000012.png")));
-        Assert.True(File.Exists(Path.Combine(full.RunDir, "loss.png")));
+        Assert.True(File.Exists(Path.Combine(full.RunDirectory, "samples", "step_000004.png")));
+        Assert.True(File.Exists(Path.Combine(full.RunDirectory, "samples", "step_000012.png")));
+        Assert.True(File.Exists(Path.Combine(full.RunDirectory, "losses.png")));
         using var trained = FastStyle.LoadModel(dir.File("a.safetensors")); // loadable by `style fast`
-        using var fromRun = FastStyle.LoadModel(Path.Combine(full.RunDir, "checkpoint.safetensors")); // so is the run's checkpoint (its net.*)
+        using var fromRun = FastStyle.LoadModel(Path.Combine(full.RunDirectory, "checkpoint.safetensors")); // so is the run's checkpoint (its net.*)
         var runWeights = fromRun.state_dict();
         foreach (var (k, v) in trained.state_dict()) Assert.True(v.allclose(runWeights[k], rtol: 0, atol: 0), $"{k} differs in the run checkpoint");
 
@@ -71,6 +71,36 @@ public class FastStyleTrainingTests
         foreach (var (k, v) in a) Assert.True(v.allclose(b[k], rtol: 1e-4, atol: 1e-6), $"{k} differs after resuming");
     }
 
+    /// <summary>
+    /// A flat crop (zero variance at every instance normalisation) overflows the gradient; it is left out of the batch
+    /// with one warning for the whole run, and no update is skipped.
+    /// </summary>
+    [Fact]
+    public void FlatContentImagesAreSkippedWithOneWarning()
+    {
+        using var dir = TestPaths.NewTempDir();
+        WriteImages(dir.File("content"), 3, 40, 5);
+        WriteImages(dir.File("style"), 1, 40, 6);
+        var flat = new Image(40, 40, 3);
+        Array.Fill(flat.Data, 0.02f);
+        ImageIO.Save(flat, Path.Combine(dir.File("content"), "flat.png"));
+        using var vgg = TinyVgg16();
+        var warnings = new List<string>();
+        var r = FastStyleTrainer.Train(new FastStyleTrainOptions
+        {
+            StyleImage = Path.Combine(dir.File("style"), "img0.png"), ContentDir = dir.File("content"), Output = dir.File("f.safetensors"),
+            ImageSize = 32, BatchSize = 2, Steps = 6, SampleEvery = 6, Seed = 3, ContentWeight = 1, StyleWeight = 1e4,
+        }, vgg, warn: warnings.Add);
+        Assert.Equal(6, r.Steps);
+        var single = Assert.Single(warnings);
+        Assert.Contains("flat.png", single);
+        Assert.Contains("flat colour", single);
+
+        Assert.True(StyleTrainingSupport.IsFlat(flat));
+        flat.Data[5] += 0.2f; // one bright pixel in 1600: a standard deviation of 0.005, above half a grey level
+        Assert.False(StyleTrainingSupport.IsFlat(flat));
+    }
+
     [Fact]
     public void FastStyleTrainingOnTheBuiltInResNet18UsesItsRecipeAndLowersTheLoss()
     {
@@ -81,7 +111,7 @@ public class FastStyleTrainingTests
         var o = new FastStyleTrainOptions
         {
             StyleImage = Path.Combine(dir.File("style"), "img0.png"), ContentDir = dir.File("content"), Output = dir.File("r.safetensors"),
-            ImageSize = 32, BatchSize = 2, MaxSteps = 24, SampleEvery = 24, Seed = 3, LearningRate = 1e-2,
+            ImageSize = 32, BatchSize = 2, Steps = 24, SampleEvery = 24, Seed = 3, LearningRate = 1e-2,
         };
         manual_seed(1);
         var r = FastStyleTrainer.Train(o, resnet);
@@ -113,16 +143,16 @@ public class FastStyleTrainingTests
         var r = AdaInTrainer.Train(new AdaInTrainOptions
         {
             ContentDir = dir.File("content"), StyleDir = dir.File("style"), Output = dir.File("dec.safetensors"),
-            LoadSize = 24, CropSize = 16, BatchSize = 2, Iterations = 10, SampleEvery = 5, LearningRate = 1e-3, Seed = 3,
+            LoadSize = 24, CropSize = 16, BatchSize = 2, Steps = 10, SampleEvery = 5, LearningRate = 1e-3, Seed = 3,
         }, encoder);
         var total = r.History["total"];
         Assert.True(total.TakeLast(3).Average(p => p.Y) < total.Take(3).Average(p => p.Y),
             $"loss did not fall: {string.Join(", ", total.Select(p => p.Y.ToString("G3")))}");
-        Assert.True(File.Exists(Path.Combine(r.RunDir, "samples_000010.png")));
+        Assert.True(File.Exists(Path.Combine(r.RunDirectory, "samples", "step_000010.png")));
         using var dec = AdaInDecoder.FromStateDict(Checkpoint.LoadStateDict(dir.File("dec.safetensors")), "dec"); // loadable by `style adain`
         Assert.Equal("relu4_1", dec.EncoderLayer);
         // The run's checkpoint (decoder.* beside Adam's state) loads as a decoder too.
-        using var fromRun = AdaInStylizer.Load(Vgg.Normalised("relu4_1"), [Path.Combine(r.RunDir, "checkpoint.safetensors")]);
+        using var fromRun = AdaInStylizer.Load(Vgg.Normalised("relu4_1"), [Path.Combine(r.RunDirectory, "checkpoint.safetensors")]);
         Assert.Equal("relu4_1", fromRun.Decoders[0].EncoderLayer);
     }
 
@@ -137,12 +167,12 @@ public class FastStyleTrainingTests
         var r = AdaInTrainer.Train(new AdaInTrainOptions
         {
             ContentDir = dir.File("content"), StyleDir = dir.File("style"), Output = dir.File("dec.safetensors"),
-            LoadSize = 40, CropSize = 32, BatchSize = 2, Iterations = 12, SampleEvery = 12, LearningRate = 1e-3, Seed = 3,
+            LoadSize = 40, CropSize = 32, BatchSize = 2, Steps = 12, SampleEvery = 12, LearningRate = 1e-3, Seed = 3,
         }, encoder);
         var total = r.History["total"];
         Assert.True(total.TakeLast(3).Average(p => p.Y) < total.Take(3).Average(p => p.Y),
             $"loss did not fall: {string.Join(", ", total.Select(p => p.Y.ToString("G3")))}");
-        Assert.True(File.Exists(Path.Combine(r.RunDir, "samples_000012.png")));
+        Assert.True(File.Exists(Path.Combine(r.RunDirectory, "samples", "step_000012.png")));
 
         // The decoder says what it inverts; the output and the run checkpoint both load with the built-in ResNet-18.
         using (var file = Checkpoint.Load(dir.File("dec.safetensors")))
@@ -150,7 +180,7 @@ public class FastStyleTrainingTests
             Assert.Equal("resnet18", file.Metadata["encoder"]);
             Assert.Equal("layer2.1", file.Metadata["encoder_layer"]);
         }
-        foreach (var path in new[] { dir.File("dec.safetensors"), Path.Combine(r.RunDir, "checkpoint.safetensors") })
+        foreach (var path in new[] { dir.File("dec.safetensors"), Path.Combine(r.RunDirectory, "checkpoint.safetensors") })
         {
             using var stylizer = AdaInStylizer.LoadBuiltIn([path], () => throw new InvalidOperationException("a VGG was asked for"));
             Assert.IsType<ResNetFeatures>(stylizer.Encoder);

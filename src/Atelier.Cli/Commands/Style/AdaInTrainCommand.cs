@@ -21,32 +21,31 @@ public static class AdaInTrainCommand
         var loadSize = new Option<int>("--load-size") { Description = "Resize images' shorter side to this before cropping", DefaultValueFactory = _ => 512 };
         var cropSize = new Option<int>("--crop-size") { Description = "Random crop size", DefaultValueFactory = _ => 256 };
         var batch = new Option<int>("--batch-size") { Description = "Pairs per step", DefaultValueFactory = _ => 8 };
-        var iterations = new Option<long>("--iterations") { Description = "Training steps", DefaultValueFactory = _ => 160_000 };
+        var steps = new Option<long>("--steps", "--iterations") { Description = "Training steps", DefaultValueFactory = _ => 160_000 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate (decayed as lr / (1 + lr-decay * step))", DefaultValueFactory = _ => 1e-4 };
         var lrDecay = new Option<double>("--lr-decay") { Description = "Learning-rate decay", DefaultValueFactory = _ => 5e-5 };
         var styleWeight = new Option<double>("--style-weight") { Description = "Weight of the mean/std style loss", DefaultValueFactory = _ => 10.0 };
         var contentWeight = new Option<double>("--content-weight") { Description = "Weight of the content loss", DefaultValueFactory = _ => 1.0 };
-        var sampleEvery = new Option<int>("--sample-every") { Description = "Sample grid, loss plot and run checkpoint every N steps", DefaultValueFactory = _ => 1000 };
-        var runDir = new Option<string?>("--run-dir") { Description = "Folder for samples, loss plot and run checkpoint (default OUTPUT.run)" };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the run checkpoint in the run folder" };
+        var sampleEvery = new Option<int>("--sample-every") { Description = "Write a sample grid and the loss plot every N steps", DefaultValueFactory = _ => 1000 };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Save a resumable checkpoint every N steps (and at the end, and on Ctrl+C)", DefaultValueFactory = _ => 1000 };
+        var runDir = new Option<string?>("--run-dir") { Description = "Run folder: checkpoint.safetensors, run.json, losses.csv, losses.png, samples/ (default OUTPUT.run)" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in the run folder from its checkpoint" };
         var cmd = new Command("adain-train", "Train an AdaIN decoder (Huang and Belongie 2017)")
-            { contentDir, styleDir, output, loadSize, cropSize, batch, iterations, lr, lrDecay, styleWeight, contentWeight, sampleEvery, runDir, resume };
+            { contentDir, styleDir, output, loadSize, cropSize, batch, steps, lr, lrDecay, styleWeight, contentWeight, sampleEvery, checkpointEvery, runDir, resume };
         features.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
             var o = new AdaInTrainOptions
             {
                 ContentDir = ctx.Get(contentDir)!, StyleDir = ctx.Get(styleDir)!, Output = ctx.Get(output)!,
-                LoadSize = ctx.Get(loadSize), CropSize = ctx.Get(cropSize), BatchSize = ctx.Get(batch), Iterations = ctx.Get(iterations),
+                LoadSize = ctx.Get(loadSize), CropSize = ctx.Get(cropSize), BatchSize = ctx.Get(batch), Steps = ctx.Get(steps),
                 LearningRate = ctx.Get(lr), LearningRateDecay = ctx.Get(lrDecay), StyleWeight = ctx.Get(styleWeight), ContentWeight = ctx.Get(contentWeight),
-                SampleEvery = ctx.Get(sampleEvery), RunDir = ctx.Get(runDir), Resume = ctx.Get(resume), Seed = ctx.SeedOrRandom(),
+                SampleEvery = ctx.Get(sampleEvery), CheckpointEvery = ctx.Get(checkpointEvery), RunDir = ctx.Get(runDir), Resume = ctx.Get(resume), Seed = ctx.SeedOrRandom(),
             };
             using var encoder = LoadEncoder(features.Choice(ctx), ctx);
             encoder.to(ctx.Device);
             var r = ctx.WithProgress("style adain-train", p => AdaInTrainer.Train(o, encoder, ctx.Device, p, w => ctx.Warn(w), ct));
-            ctx.Result(new { command = "style adain-train", output = o.Output, features = encoder.Description, steps = r.Steps, firstLoss = r.FirstLoss, lastLoss = r.LastLoss, runDir = r.RunDir, seed = o.Seed },
-                $"wrote {o.Output} after {r.Steps} steps (loss {r.FirstLoss.ToString("G4", CultureInfo.InvariantCulture)} -> {r.LastLoss.ToString("G4", CultureInfo.InvariantCulture)}); samples and loss plot in {r.RunDir}");
-            return CliRunner.Success;
+            return TrainOptions.Report(ctx, r, "style adain-train", o.Output, o.Seed);
         });
         return cmd;
     }

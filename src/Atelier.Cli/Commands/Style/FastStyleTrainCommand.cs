@@ -22,16 +22,17 @@ public static class FastStyleTrainCommand
         var styleSize = new Option<int?>("--style-size") { Description = "Resize the style image's shorter side to this (default: its own size)" };
         var batch = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => 4 };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the content folder", DefaultValueFactory = _ => 2 };
-        var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many steps in total" };
+        var steps = new Option<long?>("--steps", "--max-steps") { Description = "Training steps in total (default: as many as --epochs passes over the folder take)" };
         var contentWeight = new Option<double?>("--content-weight") { Description = "Weight of the content loss (default: 1e5 on a VGG-16 at relu2_2, as the reference; 1 with the built-in ResNet-18's recipe)" };
         var styleWeight = new Option<double?>("--style-weight") { Description = "Weight of the Gram style loss (default: 1e10 on a VGG-16; the network's style-transfer weight otherwise)" };
         var contentLayers = new Option<string?>("--content-layer") { Description = "Content layer(s) of the loss network, comma-separated (default: relu2_2 on a VGG-16, the network's recipe otherwise)" };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3 };
-        var sampleEvery = new Option<int>("--sample-every") { Description = "Sample grid, loss plot and run checkpoint every N steps", DefaultValueFactory = _ => 200 };
-        var runDir = new Option<string?>("--run-dir") { Description = "Folder for samples, loss plot and run checkpoint (default OUTPUT.run)" };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the run checkpoint in the run folder" };
+        var sampleEvery = new Option<int>("--sample-every") { Description = "Write a sample grid and the loss plot every N steps", DefaultValueFactory = _ => 200 };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Save a resumable checkpoint every N steps (and at the end, and on Ctrl+C)", DefaultValueFactory = _ => 500 };
+        var runDir = new Option<string?>("--run-dir") { Description = "Run folder: checkpoint.safetensors, run.json, losses.csv, losses.png, samples/ (default OUTPUT.run)" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in the run folder from its checkpoint" };
         var cmd = new Command("fast-train", "Train a fast-style network for one style (Johnson et al. 2016)")
-            { style, contentDir, output, imageSize, styleSize, batch, epochs, maxSteps, contentWeight, styleWeight, contentLayers, lr, sampleEvery, runDir, resume };
+            { style, contentDir, output, imageSize, styleSize, batch, epochs, steps, contentWeight, styleWeight, contentLayers, lr, sampleEvery, checkpointEvery, runDir, resume };
         features.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
@@ -39,9 +40,9 @@ public static class FastStyleTrainCommand
             {
                 StyleImage = ctx.Get(style)!, ContentDir = ctx.Get(contentDir)!, Output = ctx.Get(output)!,
                 ImageSize = ctx.Get(imageSize), StyleSize = ctx.Get(styleSize), BatchSize = ctx.Get(batch), Epochs = ctx.Get(epochs),
-                MaxSteps = ctx.Get(maxSteps), ContentWeight = ctx.Get(contentWeight), StyleWeight = ctx.Get(styleWeight),
+                Steps = ctx.Get(steps), ContentWeight = ctx.Get(contentWeight), StyleWeight = ctx.Get(styleWeight),
                 ContentLayers = ctx.Get(contentLayers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                LearningRate = ctx.Get(lr), SampleEvery = ctx.Get(sampleEvery), RunDir = ctx.Get(runDir), Resume = ctx.Get(resume),
+                LearningRate = ctx.Get(lr), SampleEvery = ctx.Get(sampleEvery), CheckpointEvery = ctx.Get(checkpointEvery), RunDir = ctx.Get(runDir), Resume = ctx.Get(resume),
                 Seed = ctx.SeedOrRandom(),
             };
             var choice = features.Choice(ctx);
@@ -52,9 +53,7 @@ public static class FastStyleTrainCommand
                 : FeatureNetworks.IsBuiltIn(choice) ? FeatureNetworks.Load(choice) : LoadVgg16OrOnnx(choice);
             lossNet.to(ctx.Device);
             var r = ctx.WithProgress("style fast-train", p => FastStyleTrainer.Train(o, lossNet, ctx.Device, p, w => ctx.Warn(w), ct));
-            ctx.Result(new { command = "style fast-train", output = o.Output, features = lossNet.Description, steps = r.Steps, firstLoss = r.FirstLoss, lastLoss = r.LastLoss, runDir = r.RunDir, seed = o.Seed },
-                $"wrote {o.Output} after {r.Steps} steps (loss {r.FirstLoss.ToString("G4", CultureInfo.InvariantCulture)} -> {r.LastLoss.ToString("G4", CultureInfo.InvariantCulture)}); samples and loss plot in {r.RunDir}");
-            return CliRunner.Success;
+            return TrainOptions.Report(ctx, r, "style fast-train", o.Output, o.Seed);
         });
         return cmd;
     }
