@@ -37,6 +37,40 @@ public sealed class CliContext
     public T? Get<T>(Option<T> option) => Parse.GetValue(option);
     public T? Get<T>(Argument<T> argument) => Parse.GetValue(argument);
 
+    /// <summary>
+    /// The flag that sets a library parameter (an options record's property, as <see cref="AtelierUsageException"/>
+    /// names it): its kebab-case spelling among the invoked command's options and aliases (BatchSize -> --batch-size),
+    /// else an entry of <see cref="FlagSpellings"/>, else the library's own name.
+    /// </summary>
+    public string FlagFor(string parameter)
+    {
+        var kebab = "--" + Kebab(parameter);
+        var options = Parse.CommandResult.Command.Options.Concat(Parse.RootCommandResult.Command.Options).ToList();
+        if (options.Any(o => o.Name == kebab || o.Aliases.Contains(kebab))) return kebab;
+        if (FlagSpellings.TryGetValue(parameter, out var spellings))
+            foreach (var flag in spellings)
+                if (options.Any(o => o.Name == flag || o.Aliases.Contains(flag))) return flag;
+        return parameter;
+    }
+
+    /// <summary>Library parameters whose flags are not their kebab-case names.</summary>
+    static readonly Dictionary<string, string[]> FlagSpellings = new(StringComparer.Ordinal)
+    {
+    };
+
+    /// <summary>BatchSize -> batch-size, R1 -> r1, NLayersD -> n-layers-d.</summary>
+    internal static string Kebab(string name)
+    {
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (char.IsUpper(c) && i > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1])))) sb.Append('-');
+            sb.Append(char.ToLowerInvariant(c));
+        }
+        return sb.ToString();
+    }
+
     /// <summary>The torch device chosen by --device (parsed on first use, so commands without tensors never load libtorch).</summary>
     public Device Device => _device ??= TorchRuntime.ParseDevice(DeviceSpec);
 

@@ -37,7 +37,8 @@ public static class CliRunner
         }
         catch (AtelierUsageException e)
         {
-            stderr.WriteLine("error: " + e.Message);
+            // The library names parameters in its terms; the CLI says which flag to change.
+            stderr.WriteLine("error: " + e.Render(ctx.FlagFor));
             return Usage;
         }
         catch (AtelierException e)
