@@ -44,6 +44,7 @@ public sealed class CliContext
     /// </summary>
     public string FlagFor(string parameter)
     {
+        if (Spellings.TryGetValue(parameter, out var spelled)) return spelled;
         var kebab = "--" + Kebab(parameter);
         var options = Parse.CommandResult.Command.Options.Concat(Parse.RootCommandResult.Command.Options).ToList();
         if (options.Any(o => o.Name == kebab || o.Aliases.Contains(kebab))) return kebab;
@@ -53,13 +54,19 @@ public sealed class CliContext
         return parameter;
     }
 
+    /// <summary>
+    /// How this invocation names some parameters in messages, set by the command (a file argument: "--mask 'm.png'",
+    /// the positional image: "'photo.jpg'"), before the kebab-case rule.
+    /// </summary>
+    public Dictionary<string, string> Spellings { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Library parameters whose flags are not their kebab-case names.</summary>
     static readonly Dictionary<string, string[]> FlagSpellings = new(StringComparer.Ordinal)
     {
     };
 
     /// <summary>BatchSize -> batch-size, R1 -> r1, NLayersD -> n-layers-d.</summary>
-    internal static string Kebab(string name)
+    public static string Kebab(string name)
     {
         var sb = new System.Text.StringBuilder();
         for (int i = 0; i < name.Length; i++)

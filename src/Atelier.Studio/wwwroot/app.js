@@ -51,9 +51,10 @@ function stroke(ctx, a, b, width, color) {
 // ---- widgets: one per method input; each appends itself to the request's FormData ----
 
 function numberField(p, onLive) {
-  const isFloat = p.kind === 'float';
-  const input = el('input', { type: isFloat ? 'range' : 'number', name: p.name, min: p.min, max: p.max, step: p.step, value: p.default, 'data-param': p.name });
-  const out = el('output', { text: String(p.default) });
+  // An optional number starts empty (the method chooses); it is typed rather than slid, so it can stay empty.
+  const isFloat = p.kind === 'float' && !p.optional;
+  const input = el('input', { type: isFloat ? 'range' : 'number', name: p.name, min: p.min, max: p.max, step: p.step, value: p.default ?? '', placeholder: p.optional ? 'auto' : null, 'data-param': p.name });
+  const out = el('output', { text: String(p.default ?? '') });
   input.addEventListener('input', () => { out.textContent = input.value; });
   if (p.live) input.addEventListener('change', onLive);
   return { node: el('div', { class: 'field' }, el('label', { text: p.label }), isFloat ? el('div', {}, input, ' ', out) : input, p.help ? el('span', { class: 'help', text: p.help }) : null),

@@ -50,8 +50,8 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
 
         // 3. Paint a hole on the canvas and fill it (Efros-Leung).
         await page.ClickAsync("#tab-fill");
-        await page.CheckAsync("#panel-fill input[type='radio'][value='fill.efros-leung']");
-        var overlay = page.Locator("#panel-fill [data-method='fill.efros-leung'] canvas.overlay");
+        await page.CheckAsync("#panel-fill input[type='radio'][value='texture.fill']");
+        var overlay = page.Locator("#panel-fill [data-method='texture.fill'] canvas.overlay");
         var box = (await overlay.BoundingBoxAsync())!;
         await page.Mouse.MoveAsync(box.X + box.Width * 0.3f, box.Y + box.Height * 0.5f);
         await page.Mouse.DownAsync();
@@ -60,7 +60,7 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
         await page.ClickAsync("#panel-fill button.run");
         await page.WaitForSelectorAsync("#panel-fill[data-state='succeeded']");
         snap = await studio.GetJsonAsync($"/api/jobs/{await page.GetAttributeAsync("#panel-fill", "data-job")}");
-        var filled = snap.GetProperty("info").GetProperty("filled").GetInt32();
+        var filled = snap.GetProperty("info").GetProperty("filledPixels").GetInt32();
         // A stroke across 40% of a 64-px canvas with a 6-px brush: roughly 26 x 6 pixels.
         Assert.InRange(filled, 60, 600);
         var result = StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync(snap.GetProperty("resultUrl").GetString()));

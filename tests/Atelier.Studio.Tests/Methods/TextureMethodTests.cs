@@ -29,7 +29,7 @@ public class TextureMethodTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public async Task Scanline_with_a_pyramid_copies_sample_pixels_at_the_requested_size()
     {
-        await using var s = await StudioHarness.StartAsync(methods: [new ScanlineMethod()]);
+        await using var s = await StudioHarness.StartAsync(methods: [RegisteredMethod.For("texture.scanline")]);
         var samplePng = StudioImages.EncodePng(ProceduralSamples.Make("pebbles", 32));
         var sampleColours = Colours(StudioImages.DecodeRgb(samplePng));
         var grown = await RunAsync(s, "texture.scanline", f =>
@@ -48,7 +48,7 @@ public class TextureMethodTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public async Task Quilting_and_efros_leung_make_textures_from_the_sample_pixels()
     {
-        await using var s = await StudioHarness.StartAsync(methods: [new QuiltingMethod(), new EfrosLeungMethod()]);
+        await using var s = await StudioHarness.StartAsync(methods: [RegisteredMethod.For("texture.quilting"), RegisteredMethod.For("texture.efros-leung")]);
         var sample = ProceduralSamples.Make("bricks", 48);
         var samplePng = StudioImages.EncodePng(sample);
         var sampleColours = Colours(StudioImages.DecodeRgb(samplePng));
@@ -86,13 +86,13 @@ public class TextureMethodTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public async Task Hole_filling_changes_only_the_painted_pixels()
     {
-        await using var s = await StudioHarness.StartAsync(methods: [new HoleFillingMethod()]);
+        await using var s = await StudioHarness.StartAsync(methods: [RegisteredMethod.For("texture.fill")]);
         var picture = StudioImages.DecodeRgb(StudioImages.EncodePng(ProceduralSamples.Make("bricks", 40)));
         var mask = new Image(40, 40, 4); // white, opaque where painted; transparent elsewhere (as the page sends it)
         for (int y = 16; y < 24; y++)
             for (int x = 12; x < 22; x++)
                 for (int c = 0; c < 4; c++) mask[c, y, x] = 1f;
-        var filled = await RunAsync(s, "fill.efros-leung", f =>
+        var filled = await RunAsync(s, "texture.fill", f =>
         {
             StudioHarness.AddFile(f, "image", StudioImages.EncodePng(picture), "p.png");
             StudioHarness.AddFile(f, "mask", StudioImages.EncodePng(mask), "m.png");
@@ -112,7 +112,7 @@ public class TextureMethodTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Empty(Colours(filled).Except(Colours(picture)));
 
         // Nothing painted: a clear refusal.
-        var (status, body) = await s.PostFormAsync("/api/jobs/fill.efros-leung", f =>
+        var (status, body) = await s.PostFormAsync("/api/jobs/texture.fill", f =>
         {
             StudioHarness.AddFile(f, "image", StudioImages.EncodePng(picture), "p.png");
             StudioHarness.AddFile(f, "mask", StudioImages.EncodePng(new Image(40, 40, 4)), "m.png");

@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Globalization;
+using Atelier.Imaging;
+using Atelier.Methods;
+
+namespace Atelier.Cli.Cli;
+
+/// <summary>
+/// A command made from a registered method (<see cref="MethodRegistry"/>): `atelier AREA VERB [PRIMARY] -o OUT
+/// [--param value ...]`. The primary image is the positional argument, every other parameter a flag spelled as its
+/// kebab-case name (Window -> --window), the seed the global --seed. Images are read from files, masks as grey; the
+/// result goes to --output (written to a temporary file and renamed) with the run's figures as the report.
+/// </summary>
+public static class RegisteredCommand
+{
+    public static Command Create(MethodDescriptor method)
+    {
+        var cmd = new Command(method.Verb, method.Title + ": " + method.About + (method.Reference is { } r ? $" ({r})" : ""));
+        var output = new Option<string>("--output", "-o") { Description = "Output image (.png, .jpg or .webp)", Required = true };
+        Argument<string>? primary = null;
+        var readers = new Dictionary<string, Func<ParseResult, object?>>(StringComparer.Ordinal);
+        foreach (var p in method.Parameters)
+        {
+            if (p.Kind == ParameterKind.Seed) continue; // the global --seed
+            if (p.Primary)
+            {
+                primary = new Argument<string>(p.Name.ToUpperInvariant()) { Description = Describe(p) };
+                cmd.Arguments.Add(primary);
+                continue;
+            }
+            var flag = "--" + CliContext.Kebab(p.Name);
+            Option option;
+            switch (p.Kind)
+            {
+                case ParameterKind.Int: { var o = new Option<int?>(flag) { Description = Describe(p) }; readers[p.Name] = r => r.GetValue(o); option = o; break; }
+                case ParameterKind.Float: { var o = new Option<double?>(flag) { Description = Describe(p) }; readers[p.Name] = r => r.GetValue(o); option = o; break; }
+                case ParameterKind.Bool:
+                {
+                    // A flag switches the default on; one whose default is on is offered as --no-NAME.
+                    bool on = p.Default is true;
+                    var o = new Option<bool>(on ? "--no-" + CliContext.Kebab(p.Name) : flag) { Description = Describe(p) };
+                    readers[p.Name] = r => r.GetValue(o) ? !on : null;
+                    option = o;
+                    break;
+                }
+                case ParameterKind.Choice:
+                {
+                    var o = new Option<string?>(flag) { Description = Describe(p) + $" ({string.Join(", ", p.Choices!)})" };
+                    o.AcceptOnlyFromAmong([.. p.Choices!]);
+                    readers[p.Name] = r => r.GetValue(o);
+                    option = o;
+                    break;
+                }
+                default: { var o = new Option<string?>(flag) { Description = Describe(p), Required = p.Required }; readers[p.Name] = r => r.GetValue(o); option = o; break; }
+            }
+            cmd.Options.Add(option);
+        }
+        cmd.Options.Add(output);
+        CliRunner.SetAction(cmd, (ctx, ct) =>
+        {
+            var given = new Dictionary<string, object?>(StringComparer.Ordinal) { ["Seed"] = ctx.SeedOrRandom() };
+            foreach (var p in method.Parameters.Where(p => p.Kind != ParameterKind.Seed))
+                given[p.Name] = p.Primary ? ctx.Parse.GetValue(primary!) : readers[p.Name](ctx.Parse);
+            return Run(ctx, method, given, ctx.Get(output)!, ct);
+        });
+        return cmd;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="method"/> on values as parsed (image parameters as file paths) and writes the result to
+    /// <paramref name="outPath"/>; messages name a file parameter with its flag and file.
+    /// </summary>
+    public static int Run(CliContext ctx, MethodDescriptor method, Dictionary<string, object?> given, string outPath, CancellationToken ct,
+        Func<MethodValues, MethodResult, IReadOnlyDictionary<string, object?>>? extraReport = null)
+    {
+        ImageIO.FormatForPath(outPath); // an unknown extension fails before the work
+        foreach (var p in method.Parameters.Where(p => p.Kind is ParameterKind.Image or ParameterKind.Mask))
+        {
+            if (given.GetValueOrDefault(p.Name) is not string path) continue;
+            var flag = ctx.FlagFor(p.Name);
+            ctx.Spellings[p.Name] = p.Primary || flag == p.Name ? $"'{path}'" : $"{flag} '{path}'";
+            given[p.Name] = ImageIO.Load(path, new ImageLoadOptions { ColorMode = p.Kind == ParameterKind.Mask ? ColorMode.Gray : ColorMode.Rgb });
+        }
+        var values = MethodValues.Create(method, given);
+        var result = ctx.WithProgress($"{method.Area} {method.Verb}", progress => method.Run(values, progress, ct));
+        ImageIO.Save(result.Image, outPath);
+        Report(ctx, method, values, result, outPath, extraReport?.Invoke(values, result));
+        return CliRunner.Success;
+    }
+
+    /// <summary>The closing line (or --json object): output, size, the values used and the run's figures.</summary>
+    public static void Report(CliContext ctx, MethodDescriptor method, MethodValues values, MethodResult result, string outPath, IReadOnlyDictionary<string, object?>? extra = null)
+    {
+        var json = new Dictionary<string, object?>
+        {
+            ["command"] = $"{method.Area} {method.Verb}", ["method"] = method.Id, ["output"] = outPath,
+            ["width"] = result.Image.Width, ["height"] = result.Image.Height,
+        };
+        foreach (var (k, v) in values.Describe()) json[char.ToLowerInvariant(k[0]) + k[1..]] = v;
+        foreach (var (k, v) in result.Info) json[k] = v;
+        if (extra is not null) foreach (var (k, v) in extra) json[k] = v;
+        var seconds = result.Info.TryGetValue("seconds", out var s) ? $" in {Convert.ToDouble(s, CultureInfo.InvariantCulture).ToString("0.0", CultureInfo.InvariantCulture)} s" : "";
+        var seed = result.Info.TryGetValue("seed", out var sd) ? $", seed {sd}" : "";
+        ctx.Result(json, $"wrote {outPath} ({result.Image.Width}x{result.Image.Height}, {method.Title.ToLowerInvariant()}){seconds}{seed}");
+    }
+
+    static string Describe(MethodParameter p)
+    {
+        var text = p.Help ?? p.Label;
+        text = char.ToUpperInvariant(text[0]) + text[1..];
+        return p.Default switch
+        {
+            null or false => text,
+            ValueTuple<int, int> s => $"{text} [default: {s.Item1}x{s.Item2}]",
+            var d => $"{text} [default: {Convert.ToString(d, CultureInfo.InvariantCulture)}]",
+        };
+    }
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using Atelier.Methods;
+using Atelier.Studio.Jobs;
+
+namespace Atelier.Studio.Methods;
+
+/// <summary>
+/// A registered library method (<see cref="MethodRegistry"/>) as the studio offers it: the form is drawn from its
+/// parameters (field names are their camelCase names: Window -> window), the request's fields and uploads become its
+/// values, and the library checks them before the job is queued, so a bad value is a 400 at once.
+/// </summary>
+public sealed class RegisteredMethod : StudioMethod
+{
+    readonly MethodDescriptor _method;
+    readonly StudioLimits _limits;
+
+    public RegisteredMethod(MethodDescriptor method, StudioLimits? limits = null)
+    {
+        _method = method;
+        _limits = limits ?? StudioLimits.For(method.Id);
+        Params = [.. method.Parameters.Select(ToParam)];
+    }
+
+    /// <summary>The registered method with this id, as the studio offers it.</summary>
+    public static RegisteredMethod For(string id) =>
+        new(MethodRegistry.Find(id) ?? throw new ArgumentException($"no registered method {id}"));
+
+    public MethodDescriptor Method => _method;
+    public override string Id => _method.Id;
+    public override string Panel => _limits.Panel ?? _method.Area;
+    public override string Title => _method.Title;
+    public override string About => _method.About + ".";
+    public override IReadOnlyList<MethodParam> Params { get; }
+
+    /// <summary>The form field of a parameter: its library name in camelCase.</summary>
+    public static string FieldName(string parameter) => char.ToLowerInvariant(parameter[0]) + parameter[1..];
+
+    MethodParam ToParam(MethodParameter p)
+    {
+        string name = FieldName(p.Name);
+        return p.Kind switch
+        {
+            ParameterKind.Int => new MethodParam(name, p.Label + (p.Optional ? " (empty = auto)" : ""), "int")
+                { Min = p.Min, Max = p.Max, Step = 1, Default = p.Default, Help = p.Help, Optional = p.Optional },
+            ParameterKind.Float => new MethodParam(name, p.Label + (p.Optional ? " (empty = auto)" : ""), "float")
+                { Min = p.Min, Max = p.Max, Step = p.Step, Default = p.Default, Help = p.Help, Optional = p.Optional },
+            ParameterKind.Bool => MethodParam.Bool(name, p.Label, p.Default is true) with { Help = p.Help },
+            ParameterKind.Choice => MethodParam.Choice(name, p.Label, (string)p.Default!, [.. p.Choices!]) with { Help = p.Help },
+            ParameterKind.Seed => MethodParam.Seed(name, p.Label),
+            // The studio offers squares, up to its own limit for the method.
+            ParameterKind.Size => MethodParam.Int(name, p.Label, 16, Math.Min(p.MaxSide ?? 4096, _limits.MaxSide), Math.Min(((ValueTuple<int, int>)p.Default!).Item1, _limits.MaxSide), p.Help),
+            ParameterKind.Image => MethodParam.Image(name, p.Label, p.Sample ?? "bricks", p.SampleSize ?? 64) with { Help = p.Help, Optional = p.Optional },
+            ParameterKind.Mask => MethodParam.Mask(name, p.Label, FieldName(p.Over!)) with { Help = p.Help },
+            _ => throw new ArgumentOutOfRangeException(nameof(p), p.Kind, null),
+        };
+    }
+
+    public override async Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
+    {
+        var given = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var p in _method.Parameters)
+        {
+            string field = FieldName(p.Name);
+            given[p.Name] = p.Kind switch
+            {
+                ParameterKind.Image => await r.Uploads.ReadRgbAsync(r.Fields.Form, field, p.Required, ct),
+                ParameterKind.Mask => await r.Uploads.ReadMaskAsync(r.Fields.Form, field, p.Required, ct),
+                ParameterKind.Int => Number(r, field, p, integer: true),
+                ParameterKind.Float => Number(r, field, p, integer: false),
+                ParameterKind.Size => SquareSize(r, field, p),
+                ParameterKind.Seed => r.Fields.Long(field, 1, 0, int.MaxValue),
+                ParameterKind.Bool => r.Fields.Bool(field, p.Default is true),
+                ParameterKind.Choice => r.Fields.Choice(field, (string)p.Default!, [.. p.Choices!]),
+                _ => null,
+            };
+        }
+        var values = MethodValues.Create(_method, given);
+        _limits.Check?.Invoke(values);
+        return ctx =>
+        {
+            var result = _method.Run(values, ctx.Progress, ctx.CancellationToken);
+            return new JobOutput(result.Image, result.Info.ToDictionary(kv => kv.Key, kv => kv.Value));
+        };
+    }
+
+    /// <summary>A number field: empty leaves the parameter out (its default, or auto when optional); the range is the library's to check.</summary>
+    static object? Number(MethodRequest r, string field, MethodParameter p, bool integer)
+    {
+        var text = r.Fields.String(field);
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (integer)
+            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i
+                : throw new StudioRequestException(400, $"'{p.Label}': expected a whole number, got '{Trim(text)}'");
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d
+            : throw new StudioRequestException(400, $"'{p.Label}': expected a number, got '{Trim(text)}'");
+    }
+
+    object? SquareSize(MethodRequest r, string field, MethodParameter p)
+    {
+        var fallback = Math.Min(((ValueTuple<int, int>)p.Default!).Item1, _limits.MaxSide);
+        int side = r.Fields.Int(field, fallback, 16, _limits.MaxSide);
+        return (side, side);
+    }
+
+    static string Trim(string s) => s.Length <= 40 ? s : s[..40] + "...";
+}
+
+/// <summary>
+/// What the studio allows a registered method beyond the library's own checks: a server shares its CPU between
+/// people, so sizes are capped per method (an exact Efros-Leung grows every pixel by a full search), and where a
+/// method goes on the page.
+/// </summary>
+public sealed record StudioLimits
+{
+    /// <summary>The page panel (null: the method's area).</summary>
+    public string? Panel { get; init; }
+    /// <summary>Largest output side.</summary>
+    public int MaxSide { get; init; } = 768;
+    /// <summary>Further checks, after the library's: throw <see cref="StudioRequestException"/>.</summary>
+    public Action<MethodValues>? Check { get; init; }
+
+    public static StudioLimits For(string id) => id switch
+    {
+        "texture.efros-leung" or "texture.scanline" => new() { MaxSide = 256 },
+        "texture.fill" => new()
+        {
+            Panel = "fill",
+            Check = v =>
+            {
+                var image = v.Image("Image");
+                if ((long)image.Width * image.Height > 256 * 256)
+                    throw new StudioRequestException(413, $"'Picture': hole filling searches the whole picture for every pixel; use at most 256x256 here (got {image.Width}x{image.Height})");
+                int holes = v.Image("Mask").Data.Count(x => x >= 0.5f);
+                if (holes > image.PlaneSize / 2) throw new StudioRequestException(400, "'Hole': more than half the picture is painted; leave enough to copy from");
+            },
+        },
+        _ => new(),
+    };
+}

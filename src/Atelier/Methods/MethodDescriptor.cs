@@ -1,0 +1,32 @@
+using Atelier.Imaging;
+using Atelier.Runtime;
+
+namespace Atelier.Methods;
+
+/// <summary>What a method run gives back: the picture, and figures worth reporting (seed, timings, measures).</summary>
+public sealed record MethodResult(Image Image, IReadOnlyDictionary<string, object> Info);
+
+/// <summary>
+/// One method, described once for every front end (CLI, studio, demo, bench): its id (area.verb, e.g.
+/// "texture.quilting"), title, one line about it, typed parameters, a check of their combination, and how to run it.
+/// </summary>
+public sealed record MethodDescriptor
+{
+    /// <summary>"area.verb": the CLI command is `atelier AREA VERB`, the studio's API id the same string.</summary>
+    public required string Id { get; init; }
+    public required string Title { get; init; }
+    /// <summary>What it does, in one line for people.</summary>
+    public required string About { get; init; }
+    /// <summary>The paper or reference it follows.</summary>
+    public string? Reference { get; init; }
+    public required IReadOnlyList<MethodParameter> Parameters { get; init; }
+    /// <summary>Checks that depend on several values (a window larger than the sample); throws <see cref="AtelierUsageException"/>.</summary>
+    public Action<MethodValues>? Validate { get; init; }
+    public required Func<MethodValues, IProgress<ProgressReport>?, CancellationToken, MethodResult> Run { get; init; }
+
+    public string Area => Id[..Id.IndexOf('.')];
+    public string Verb => Id[(Id.IndexOf('.') + 1)..];
+
+    /// <summary>The parameter the CLI takes as its positional argument (null: none).</summary>
+    public MethodParameter? Primary => Parameters.FirstOrDefault(p => p.Primary);
+}

@@ -1,0 +1,82 @@
+namespace Atelier.Methods;
+
+/// <summary>What a method parameter holds; each front end draws and reads it its own way.</summary>
+public enum ParameterKind
+{
+    /// <summary>A whole number in [Min, Max].</summary>
+    Int,
+    /// <summary>A real number in [Min, Max].</summary>
+    Float,
+    Bool,
+    /// <summary>One of <see cref="MethodParameter.Choices"/>.</summary>
+    Choice,
+    /// <summary>A random seed (a long); the same seed gives the same result.</summary>
+    Seed,
+    /// <summary>An output size: width and height (a square where a front end offers one number).</summary>
+    Size,
+    /// <summary>An RGB picture.</summary>
+    Image,
+    /// <summary>A one-channel mask over the picture named by <see cref="MethodParameter.Over"/>: 1 = selected.</summary>
+    Mask,
+}
+
+/// <summary>
+/// One input of a registered method, described once for every front end: its name in library terms (PascalCase, as
+/// options records and <see cref="AtelierUsageException"/> templates name it), a label and help for people, its kind,
+/// range and default. The CLI makes a flag of it (Window -> --window), the studio a form field (window).
+/// </summary>
+public sealed record MethodParameter(string Name, ParameterKind Kind, string Label)
+{
+    public string? Help { get; init; }
+    public double? Min { get; init; }
+    public double? Max { get; init; }
+    /// <summary>A slider's step (front ends may ignore it).</summary>
+    public double? Step { get; init; }
+    /// <summary>The value when none is given (null: <see cref="Required"/>, or absent when <see cref="Optional"/>).</summary>
+    public object? Default { get; init; }
+    public IReadOnlyList<string>? Choices { get; init; }
+    /// <summary>Must be given (images and masks usually are).</summary>
+    public bool Required { get; init; }
+    /// <summary>May be left out: the method then works without it (its value is null).</summary>
+    public bool Optional { get; init; }
+    /// <summary>The method's main input: the CLI takes it as the positional argument.</summary>
+    public bool Primary { get; init; }
+    /// <summary>For masks: the image parameter the mask is painted over (same size).</summary>
+    public string? Over { get; init; }
+    /// <summary>For images: a built-in sample a front end may offer first (see Atelier.Imaging.ProceduralSamples), and its size.</summary>
+    public string? Sample { get; init; }
+    public int? SampleSize { get; init; }
+    /// <summary>For sizes: the largest width and height, and the default square.</summary>
+    public int? MaxSide { get; init; }
+
+    public static MethodParameter Int(string name, string label, int min, int max, int value, string? help = null) =>
+        new(name, ParameterKind.Int, label) { Min = min, Max = max, Step = 1, Default = value, Help = help };
+
+    /// <summary>An int that may be left out (null: the method chooses, e.g. a block size from the sample).</summary>
+    public static MethodParameter OptionalInt(string name, string label, int min, int max, string? help = null) =>
+        new(name, ParameterKind.Int, label) { Min = min, Max = max, Step = 1, Optional = true, Help = help };
+
+    public static MethodParameter Float(string name, string label, double min, double max, double value, double step, string? help = null) =>
+        new(name, ParameterKind.Float, label) { Min = min, Max = max, Step = step, Default = value, Help = help };
+
+    public static MethodParameter OptionalFloat(string name, string label, double min, double max, double step, string? help = null) =>
+        new(name, ParameterKind.Float, label) { Min = min, Max = max, Step = step, Optional = true, Help = help };
+
+    public static MethodParameter Bool(string name, string label, bool value, string? help = null) =>
+        new(name, ParameterKind.Bool, label) { Default = value, Help = help };
+
+    public static MethodParameter Choice(string name, string label, string value, IReadOnlyList<string> choices, string? help = null) =>
+        new(name, ParameterKind.Choice, label) { Default = value, Choices = choices, Help = help };
+
+    public static MethodParameter Seed(string name = "Seed", string label = "Seed") =>
+        new(name, ParameterKind.Seed, label) { Min = 0, Max = int.MaxValue, Default = 1L, Help = "the same seed gives the same result" };
+
+    public static MethodParameter Size(string name, string label, int maxSide, int value, string? help = null) =>
+        new(name, ParameterKind.Size, label) { Min = 1, Max = maxSide, MaxSide = maxSide, Default = (value, value), Help = help };
+
+    public static MethodParameter Image(string name, string label, string? sample = null, int sampleSize = 64, bool primary = false, string? help = null) =>
+        new(name, ParameterKind.Image, label) { Required = true, Sample = sample, SampleSize = sampleSize, Primary = primary, Help = help };
+
+    public static MethodParameter Mask(string name, string label, string over, string? help = null) =>
+        new(name, ParameterKind.Mask, label) { Required = true, Over = over, Help = help };
+}

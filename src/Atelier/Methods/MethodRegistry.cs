@@ -1,0 +1,25 @@
+using Atelier.Texture;
+
+namespace Atelier.Methods;
+
+/// <summary>
+/// Every method Atelier offers through its front ends, in one list: the CLI builds its commands from it, the studio its
+/// forms, the demo and the bench their cases. Adding a method is its folder and one line here.
+/// </summary>
+public static class MethodRegistry
+{
+    public static IReadOnlyList<MethodDescriptor> All { get; } =
+    [
+        TextureMethods.Quilting,
+        TextureMethods.EfrosLeung,
+        TextureMethods.Scanline,
+        TextureMethods.HoleFilling,
+        TextureMethods.Transfer,
+    ];
+
+    /// <summary>The method with this id, or null.</summary>
+    public static MethodDescriptor? Find(string id) => All.FirstOrDefault(m => m.Id == id);
+
+    /// <summary>The methods of one area ("texture"), in registry order.</summary>
+    public static IEnumerable<MethodDescriptor> InArea(string area) => All.Where(m => m.Area == area);
+}

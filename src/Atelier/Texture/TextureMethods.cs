@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using Atelier.Methods;
+using P = Atelier.Methods.MethodParameter;
+
+namespace Atelier.Texture;
+
+/// <summary>The texture methods as every front end offers them (<see cref="MethodRegistry"/>).</summary>
+public static class TextureMethods
+{
+    /// <summary>Largest output side any front end may ask of a texture method (the library's own limit is 64 MP).</summary>
+    const int MaxSide = 8192;
+
+    public static MethodDescriptor Quilting { get; } = new()
+    {
+        Id = "texture.quilting",
+        Title = "Image quilting",
+        About = "lays overlapping blocks of the sample and stitches them along minimum-error cuts (fast, any size)",
+        Reference = "Efros and Freeman 2001",
+        Parameters =
+        [
+            P.Image("Sample", "Sample", "bricks", 64, primary: true, help: "the texture sample"),
+            P.Size("Size", "Output size (px)", MaxSide, 256, "output size, WIDTHxHEIGHT or one number for a square"),
+            P.OptionalInt("Block", "Block (px)", 3, 1024, "block size (default: a quarter of the sample's smaller side)"),
+            P.OptionalInt("Overlap", "Overlap (px)", 1, 512, "overlap of neighbouring blocks (default: a sixth of the block)"),
+            P.Seed(),
+        ],
+        Validate = v => BlockFits(v, "Sample"),
+        Run = (v, progress, ct) => Timed(v, () =>
+        {
+            var (w, h) = v.Size("Size");
+            var options = new QuiltingOptions { Block = v.OptionalInt("Block") ?? 0, Overlap = v.OptionalInt("Overlap") ?? 0 };
+            return Texture.Quilting.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), progress, ct);
+        }),
+    };
+
+    public static MethodDescriptor EfrosLeung { get; } = new()
+    {
+        Id = "texture.efros-leung",
+        Title = "Efros-Leung",
+        About = "grows the texture pixel by pixel from the sample's best-matching neighbourhoods (exact; slow, so small sizes)",
+        Reference = "Efros and Leung 1999",
+        Parameters =
+        [
+            P.Image("Sample", "Sample", "pebbles", 48, primary: true, help: "the texture sample"),
+            P.Size("Size", "Output size (px)", MaxSide, 64, "output size, WIDTHxHEIGHT or one number for a square"),
+            P.Int("Window", "Window (odd)", 3, 51, 11, "neighbourhood window; larger keeps bigger structures"),
+            P.Bool("Approximate", "Approximate (much faster)", false, "compare only coherence candidates: much faster, not exact"),
+            P.Seed(),
+        ],
+        Validate = v => WindowFits(v, "Sample"),
+        Run = (v, progress, ct) => Timed(v, () =>
+        {
+            var (w, h) = v.Size("Size");
+            var options = new EfrosLeungOptions { Window = v.Int("Window"), Approximate = v.Bool("Approximate") };
+            return Texture.EfrosLeung.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), progress, ct);
+        }),
+    };
+
+    public static MethodDescriptor Scanline { get; } = new()
+    {
+        Id = "texture.scanline",
+        Title = "Scanline",
+        About = "fills the output row by row, comparing the L-shaped half-window already made; coarse to fine with pyramid levels",
+        Reference = "Wei and Levoy 2000",
+        Parameters =
+        [
+            P.Image("Sample", "Sample", "pebbles", 48, primary: true, help: "the texture sample"),
+            P.Size("Size", "Output size (px)", MaxSide, 96, "output size, WIDTHxHEIGHT or one number for a square"),
+            P.Int("Window", "Window (odd)", 3, 51, 9, "the L-shaped half of this window is compared"),
+            P.Int("Levels", "Pyramid levels", 1, 6, 2, "each coarser level adds a full neighbourhood of the parent; more keeps larger structures"),
+            P.Bool("Approximate", "Approximate (much faster)", false, "compare only coherence candidates: much faster, not exact"),
+            P.Seed(),
+        ],
+        Validate = v => WindowFits(v, "Sample"),
+        Run = (v, progress, ct) => Timed(v, () =>
+        {
+            var (w, h) = v.Size("Size");
+            var options = new ScanlineOptions { Window = v.Int("Window"), Levels = v.Int("Levels"), Approximate = v.Bool("Approximate") };
+            return Texture.Scanline.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), progress, ct);
+        }),
+    };
+
+    public static MethodDescriptor HoleFilling { get; } = new()
+    {
+        Id = "texture.fill",
+        Title = "Hole filling",
+        About = "re-grows the masked part of a picture from the rest of it (pixels outside the hole are kept exactly)",
+        Reference = "Efros and Leung 1999, constrained synthesis",
+        Parameters =
+        [
+            P.Image("Image", "Picture", "bricks", 64, primary: true, help: "the picture with a hole"),
+            P.Mask("Mask", "Hole", "Image", "the hole: white (painted) = fill, black = keep; the picture's size"),
+            P.Int("Window", "Window (odd)", 3, 51, 11, "neighbourhood window"),
+            P.Seed(),
+        ],
+        Validate = v =>
+        {
+            WindowFits(v, "Image");
+            int holes = Texture.HoleFilling.HoleFromMask(v.Image("Mask")).Count(b => b);
+            if (holes == 0) throw new AtelierUsageException("{Mask}: marks no pixel to fill (nothing is painted white); white marks the hole");
+            if (holes == v.Image("Mask").PlaneSize) throw new AtelierUsageException("{Mask}: covers the whole image, leaving nothing to grow the hole from");
+        },
+        Run = (v, progress, ct) =>
+        {
+            var hole = Texture.HoleFilling.HoleFromMask(v.Image("Mask"));
+            var result = Timed(v, () => Texture.HoleFilling.Fill(v.Image("Image"), hole, new EfrosLeungOptions { Window = v.Int("Window") }, RandomOf(v), progress, ct));
+            return result with { Info = new Dictionary<string, object>(result.Info) { ["filledPixels"] = hole.Count(b => b) } };
+        },
+    };
+
+    public static MethodDescriptor Transfer { get; } = new()
+    {
+        Id = "texture.transfer",
+        Title = "Texture transfer",
+        About = "re-renders a target picture with a texture, its blocks chosen to follow the target's luminance",
+        Reference = "Efros and Freeman 2001",
+        Parameters =
+        [
+            P.Image("Texture", "Texture", "weave", 64, help: "the texture to render the target with"),
+            P.Image("Target", "Target", "bricks", 96, help: "the picture to re-render (its luminance guides the blocks)"),
+            P.OptionalFloat("Alpha", "Texture weight", 0, 1, 0.05, "a fixed texture weight (default: the schedule 0.8 (i-1)/(N-1) + 0.1)"),
+            P.Int("Iterations", "Iterations", 1, 20, 3, "passes, each with blocks a third smaller"),
+            P.OptionalInt("Block", "First block (px)", 3, 1024, "first block size (default: a quarter of the texture's smaller side)"),
+            P.Seed(),
+        ],
+        Validate = v => BlockFits(v, "Texture"),
+        Run = (v, progress, ct) => Timed(v, () =>
+        {
+            var options = new TransferOptions { Alpha = v.OptionalFloat("Alpha"), Iterations = v.Int("Iterations"), Block = v.OptionalInt("Block") ?? 0 };
+            return TextureTransfer.Transfer(v.Image("Texture"), v.Image("Target"), options, RandomOf(v), progress, ct);
+        }),
+    };
+
+    /// <summary>An odd window no larger than the picture it slides over (checked before any work).</summary>
+    static void WindowFits(MethodValues v, string over)
+    {
+        int window = v.Int("Window");
+        var image = v.Image(over);
+        if (window % 2 == 0) throw new AtelierUsageException($"{{Window}} {window}: the window must be odd (it is centred on a pixel)");
+        if (window > Math.Min(image.Width, image.Height))
+            throw new AtelierUsageException($"{{Window}} {window}: {{{over}}} ({image.Width}x{image.Height}) is smaller than the {window}x{window} window");
+    }
+
+    /// <summary>A block (when given) no larger than the picture blocks are cut from.</summary>
+    static void BlockFits(MethodValues v, string from)
+    {
+        var image = v.Image(from);
+        if (v.OptionalInt("Block") is int block && block > Math.Min(image.Width, image.Height))
+            throw new AtelierUsageException($"{{Block}} {block}: {{{from}}} ({image.Width}x{image.Height}) is smaller than the {block}x{block} block");
+    }
+
+    /// <summary>The seed as the texture methods draw from it (System.Random of the seed's low 32 bits, as the CLI always did).</summary>
+    static Random RandomOf(MethodValues v) => new(unchecked((int)v.Seed()));
+
+    static MethodResult Timed(MethodValues v, Func<Imaging.Image> run)
+    {
+        var clock = Stopwatch.StartNew();
+        var image = run();
+        return new MethodResult(image, new Dictionary<string, object> { ["seed"] = v.Seed(), ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 3) });
+    }
+}

@@ -1,0 +1,55 @@
+using Atelier.Methods;
+using Atelier.Studio.Methods;
+
+namespace Atelier.Studio.Tests.Registry;
+
+/// <summary>Every registered method is offered by each front end, with the same parameters and defaults.</summary>
+public class MethodRegistryTests
+{
+    public static TheoryData<string> Ids => [.. MethodRegistry.All.Select(m => m.Id)];
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Each_method_is_a_cli_command_with_a_flag_per_parameter(string id)
+    {
+        var method = MethodRegistry.Find(id)!;
+        var root = Atelier.Cli.Program.BuildRoot();
+        var area = Assert.Single(root.Subcommands, c => c.Name == method.Area);
+        var verb = Assert.Single(area.Subcommands, c => c.Name == method.Verb);
+        foreach (var p in method.Parameters.Where(p => p.Kind != ParameterKind.Seed))
+        {
+            if (p.Primary) { Assert.Single(verb.Arguments, a => a.Name == p.Name.ToUpperInvariant()); continue; }
+            var flag = "--" + Atelier.Cli.Cli.CliContext.Kebab(p.Name);
+            var noFlag = "--no-" + Atelier.Cli.Cli.CliContext.Kebab(p.Name);
+            Assert.True(verb.Options.Any(o => o.Name == flag || o.Name == noFlag), $"{id}: no {flag} on `{method.Area} {method.Verb}`");
+        }
+        Assert.Contains(verb.Options, o => o.Name == "--output");
+        // The CLI's help shows the library's default.
+        foreach (var p in method.Parameters.Where(p => p.Kind is ParameterKind.Int && p.Default is not null))
+            Assert.Contains($"[default: {p.Default}]", verb.Options.Single(o => o.Name == "--" + Atelier.Cli.Cli.CliContext.Kebab(p.Name)).Description);
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Each_method_is_a_studio_method_with_a_field_per_parameter(string id)
+    {
+        var method = MethodRegistry.Find(id)!;
+        var studio = Assert.Single(MethodSet.All(), m => m.Id == id);
+        Assert.Equal(method.Title, studio.Title);
+        Assert.Equal(method.Parameters.Select(p => RegisteredMethod.FieldName(p.Name)), studio.Params.Select(p => p.Name));
+        foreach (var (p, field) in method.Parameters.Zip(studio.Params))
+            if (p.Kind is ParameterKind.Int or ParameterKind.Float or ParameterKind.Bool or ParameterKind.Choice)
+                Assert.Equal(p.Default, field.Default);
+    }
+
+    [Fact]
+    public void Ids_are_unique_and_read_area_dot_verb()
+    {
+        Assert.Equal(MethodRegistry.All.Count, MethodRegistry.All.Select(m => m.Id).Distinct().Count());
+        foreach (var m in MethodRegistry.All)
+        {
+            Assert.Matches("^[a-z0-9]+\\.[a-z0-9-]+$", m.Id);
+            Assert.All(m.Parameters, p => Assert.Matches("^[A-Z][A-Za-z0-9]*$", p.Name));
+        }
+    }
+}
