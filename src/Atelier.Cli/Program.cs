@@ -60,9 +60,25 @@ public static class Program
                 stderr.WriteLine("Run 'atelier --help' (or COMMAND --help) for usage.");
                 return CliRunner.Usage;
             }
-            var config = new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null };
+            // Help and usage lines name the program as people type it (atelier, the tool's command), not as its assembly.
+            var config = new InvocationConfiguration { Output = new ProgramNameWriter(stdout), Error = stderr, ProcessTerminationTimeout = null };
             return parse.InvokeAsync(config, ct).GetAwaiter().GetResult();
         }
         finally { _writers.Value = previous; }
     }
+}
+
+/// <summary>Writes through, naming the program `atelier` where System.CommandLine's help says its assembly name.</summary>
+sealed class ProgramNameWriter(TextWriter inner) : TextWriter
+{
+    static readonly string AssemblyName = RootCommand.ExecutableName;
+
+    public override System.Text.Encoding Encoding => inner.Encoding;
+    public override void Write(char value) => inner.Write(value);
+    public override void Write(string? value) => inner.Write(Rename(value));
+    public override void WriteLine(string? value) => inner.WriteLine(Rename(value));
+    public override void Flush() => inner.Flush();
+
+    static string? Rename(string? text) => text is null || AssemblyName == "atelier" ? text
+        : text.Replace(AssemblyName + " ", "atelier ", StringComparison.Ordinal);
 }
