@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Atelier.Cli.Cli;
 using Atelier.Cli.Commands;
+using Atelier.Cli.Commands.Style;
 
 namespace Atelier.Cli;
 
@@ -11,25 +12,47 @@ public static class Program
     /// <summary>Where the running invocation writes (tests run the CLI in-process with their own writers).</summary>
     internal static (TextWriter Out, TextWriter Err) Writers => _writers.Value ?? (Console.Out, Console.Error);
 
+    /// <summary>
+    /// The command tree, one pattern: `atelier AREA VERB`. Areas are the method families (texture, gatys, fast-style,
+    /// adain, pix2pix, cyclegan, stylegan) and the utilities (video, data, checkpoint); one word per idea: `stylize`
+    /// applies a trained style network, `translate` a translation generator, `train` trains any of them. The earlier
+    /// spellings (style ..., invert, edit ..., translate) still run, hidden from help.
+    /// </summary>
     public static RootCommand BuildRoot()
     {
         var root = new RootCommand("Atelier: image editing with generative models and texture synthesis");
         GlobalOptions.AddTo(root);
-        root.Subcommands.Add(InfoCommand.Create());
-        root.Subcommands.Add(CheckpointCommand.Create());
         root.Subcommands.Add(TextureCommand.Create());
-        root.Subcommands.Add(StyleGanCommand.Create());
-        root.Subcommands.Add(InvertCommand.Create());
-        root.Subcommands.Add(EditCommand.Create());
-        root.Subcommands.Add(StyleCommand.Create());
-        root.Subcommands.Add(StudioCommand.Create());
-        root.Subcommands.Add(DemoCommand.Create());
-        root.Subcommands.Add(TranslateCommand.Create());
-        root.Subcommands.Add(Pix2PixCommand.Create());
-        root.Subcommands.Add(CycleGanCommand.Create());
+        root.Subcommands.Add(CommandTree.Area("gatys", "Gatys et al.: texture synthesis and style transfer by optimising the image's deep features (built-in ImageNet ResNet-18 by default)",
+            CommandTree.Renamed(StyleTextureCommand.Create(), "texture"),
+            CommandTree.Renamed(GatysCommand.Create(), "transfer")));
+        root.Subcommands.Add(CommandTree.Area("fast-style", "Fast style transfer (Johnson et al. 2016): one trained network per style, any size in one pass",
+            CommandTree.Renamed(FastStyleCommand.Create(), "stylize"),
+            CommandTree.Renamed(FastStyleTrainCommand.Create(), "train")));
+        root.Subcommands.Add(CommandTree.Area("adain", "Arbitrary style transfer in one pass: AdaIN (Huang and Belongie 2017) and WCT, with a trained decoder",
+            CommandTree.Renamed(AdaInCommand.Create(), "stylize"),
+            CommandTree.Renamed(AdaInTrainCommand.Create(), "train")));
+        var pix2pix = Pix2PixCommand.Create();
+        pix2pix.Subcommands.Add(TranslateCommand.Create());
+        root.Subcommands.Add(pix2pix);
+        var cyclegan = CycleGanCommand.Create();
+        cyclegan.Subcommands.Add(TranslateCommand.Create());
+        root.Subcommands.Add(cyclegan);
+        var stylegan = StyleGanCommand.Create();
+        stylegan.Subcommands.Add(InvertCommand.Create());
+        foreach (var edit in EditCommand.Create().Subcommands.ToList()) stylegan.Subcommands.Add(edit);
+        root.Subcommands.Add(stylegan);
         root.Subcommands.Add(VideoCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
-        // Command groups register here, one line each.
+        root.Subcommands.Add(CheckpointCommand.Create());
+        root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(StudioCommand.Create());
+        // Earlier spellings.
+        root.Subcommands.Add(CommandTree.Hidden(StyleCommand.Create()));
+        root.Subcommands.Add(CommandTree.Hidden(InvertCommand.Create()));
+        root.Subcommands.Add(CommandTree.Hidden(EditCommand.Create()));
+        root.Subcommands.Add(CommandTree.Hidden(TranslateCommand.Create()));
         return root;
     }
 

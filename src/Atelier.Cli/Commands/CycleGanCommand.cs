@@ -10,7 +10,7 @@ public static class CycleGanCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("cyclegan", "CycleGAN: learn translations between two unpaired image domains");
+        var cmd = new Command("cyclegan", "CycleGAN: unpaired translation between two image domains: train, translate");
         var train = new Command("train", "Train on trainA/ and trainB/ folders");
         var t = new TrainOptions();
         t.AddTo(train);

@@ -73,7 +73,7 @@ public static class Pix2PixCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("pix2pix", "Pix2Pix: learn a paired image-to-image translation");
+        var cmd = new Command("pix2pix", "Pix2Pix: paired image-to-image translation: train, test, translate");
         var train = new Command("train", "Train on aligned pairs (side-by-side AB images, or A/ and B/ folders matched by name)");
         var t = new TrainOptions();
         t.AddTo(train);

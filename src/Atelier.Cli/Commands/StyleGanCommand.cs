@@ -13,7 +13,7 @@ public static class StyleGanCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("stylegan", "Sample a StyleGAN2 generator (rosinality/stylegan2-pytorch checkpoints)");
+        var cmd = new Command("stylegan", "StyleGAN2 (rosinality/stylegan2-pytorch checkpoints): sample, mix styles, train; invert an image (Image2StyleGAN) and edit in latent space");
         cmd.Subcommands.Add(Generate());
         cmd.Subcommands.Add(Mix());
         cmd.Subcommands.Add(StyleGanTrainCommand.Create());

@@ -30,7 +30,7 @@ internal sealed class GatysCliOptions
         Pooling.AcceptOnlyFromAmong("max", "avg");
         Smoothing.AcceptOnlyFromAmong("softmax", "none");
         Optimizer.AcceptOnlyFromAmong("lbfgs", "adam");
-        Iterations = new Option<int>("--iterations", "-n") { Description = "Optimisation steps", DefaultValueFactory = _ => defaultIterations };
+        Iterations = new Option<int>("--steps", "-n", "--iterations") { Description = "Optimisation steps", DefaultValueFactory = _ => defaultIterations };
     }
 
     public void AddTo(Command cmd)
