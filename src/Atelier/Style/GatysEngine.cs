@@ -155,7 +155,8 @@ internal static class GatysEngine
         // One L-BFGS iteration (one function evaluation) per step; the curvature history persists across steps.
         // Gradient and change tolerances 0: the step count is ours to decide; libtorch's defaults (1e-7, 1e-9) made
         // it stop silently when a small style weight gave small gradients.
-        GatysOptimizer.Lbfgs => optim.LBFGS([x], options.LearningRate ?? 1.0, 1, null, 0.0, 0.0, 100),
+        // Created with native stderr silenced: libtorch warns on every L-BFGS creation about an API of its own (NativeStderr).
+        GatysOptimizer.Lbfgs => Runtime.NativeStderr.Silenced(() => (optim.Optimizer)optim.LBFGS([x], options.LearningRate ?? 1.0, 1, null, 0.0, 0.0, 100)),
         _ => optim.Adam([x], lr: options.LearningRate ?? 0.02),
     };
 
