@@ -80,7 +80,7 @@ public static class EditCommand
             int n = ctx.Get(frames);
             if (n < 2 || n > 256) throw new AtelierUsageException($"--frames {n}: must be 2..256");
             using var scope = NewDisposeScope();
-            var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!);
+            using var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!);
             var s = LatentFile.ParseSpace(ctx.Get(space));
             using var noGrad = no_grad();
             var w1 = ResolveCode(g, ctx.Get(from)!, s, "--from");
@@ -124,7 +124,7 @@ public static class EditCommand
             var outPath = ctx.Get(output)!;
             RequireImagePath(outPath);
             using var scope = NewDisposeScope();
-            var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!);
+            using var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!);
             var s = LatentFile.ParseSpace(ctx.Get(space));
             using var noGrad = no_grad();
             var a = ResolveCode(g, ctx.Get(shallow)!, s, "--shallow");
@@ -159,7 +159,7 @@ public static class EditCommand
             var outPath = ctx.Get(output)!;
             RequireImagePath(outPath);
             using var scope = NewDisposeScope();
-            var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!);
+            using var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!);
             var s = LatentFile.ParseSpace(ctx.Get(space));
             using var noGrad = no_grad();
             var w1 = ResolveCode(g, ctx.Get(target)!, s, "--base");
@@ -202,7 +202,7 @@ public static class EditCommand
                 throw new AtelierUsageException($"--latent-out {latentPath}: the latent is written as .safetensors");
             if (name == "inpaint" && ctx.Get(mask) is null) throw new AtelierUsageException("edit inpaint needs --mask");
             using var scope = NewDisposeScope();
-            var run = options.Prepare(ctx);
+            using var run = options.Prepare(ctx);
             int size = run.Generator.Size;
             var path = ctx.Get(input)!;
             Tensor observation;

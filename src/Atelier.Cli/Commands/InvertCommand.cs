@@ -28,7 +28,7 @@ public static class InvertCommand
                 throw new AtelierUsageException($"--output {outPath}: the latent is written as .safetensors");
             var reconPath = ctx.Get(reconstruction) ?? Path.ChangeExtension(outPath, ".png");
             using var scope = NewDisposeScope();
-            var run = options.Prepare(ctx);
+            using var run = options.Prepare(ctx);
             var target = InversionCliOptions.LoadTarget(ctx, ctx.Get(image)!, run.Generator.Size, run.NoResize, "image");
             using var result = run.Invert(ctx, target, null, ct);
             LatentFile.Save(outPath, result.Latent, run.Options.Space, run.Generator);
@@ -64,8 +64,15 @@ internal sealed class InversionCliOptions
         Features.AddTo(cmd);
     }
 
-    public sealed record Run(Generator Generator, Tensor MeanW, PerceptualLoss? Perceptual, InversionOptions Options, bool NoResize)
+    /// <summary>What an inversion needs, loaded once; disposing it frees the generator and the loss network.</summary>
+    public sealed record Run(Generator Generator, Tensor MeanW, PerceptualLoss? Perceptual, InversionOptions Options, bool NoResize) : IDisposable
     {
+        public void Dispose()
+        {
+            Perceptual?.Dispose();
+            Generator.Dispose();
+        }
+
         public InversionResult Invert(CliContext ctx, Tensor target, Degradation? degradation, CancellationToken ct)
         {
             var options = Options with { Degradation = degradation };

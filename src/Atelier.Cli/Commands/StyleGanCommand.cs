@@ -54,7 +54,7 @@ public static class StyleGanCommand
             bool grid = IsImagePath(outPath);
 
             using var scope = NewDisposeScope();
-            var g = LoadGenerator(ctx, ckPath);
+            using var g = LoadGenerator(ctx, ckPath);
             Tensor codes;
             LatentSpace latentSpace;
             List<string> names;
@@ -133,7 +133,7 @@ public static class StyleGanCommand
             var ckPath = ctx.Get(checkpoint)!;
 
             using var scope = NewDisposeScope();
-            var g = LoadGenerator(ctx, ckPath);
+            using var g = LoadGenerator(ctx, ckPath);
             var range = StyleMixing.LayerRange(ctx.Get(layers)!, g.Config);
             var wMean = psi < 1 ? MeanLatent.Get(g, ckPath, note: ctx.Note) : null;
             using var noGrad = no_grad();
