@@ -65,18 +65,8 @@ public sealed class CliContext
     {
     };
 
-    /// <summary>BatchSize -> batch-size, R1 -> r1, NLayersD -> n-layers-d.</summary>
-    public static string Kebab(string name)
-    {
-        var sb = new System.Text.StringBuilder();
-        for (int i = 0; i < name.Length; i++)
-        {
-            char c = name[i];
-            if (char.IsUpper(c) && i > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1])))) sb.Append('-');
-            sb.Append(char.ToLowerInvariant(c));
-        }
-        return sb.ToString();
-    }
+    /// <summary>BatchSize -> batch-size, R1 -> r1, NLayersD -> n-layers-d (the registry's rule, one place).</summary>
+    public static string Kebab(string name) => Atelier.Methods.MethodParameter.Kebab(name);
 
     /// <summary>The torch device chosen by --device (parsed on first use, so commands without tensors never load libtorch).</summary>
     public Device Device => _device ??= TorchRuntime.ParseDevice(DeviceSpec);

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Atelier.Imaging;
 using Atelier.Studio.Demo;
 using Atelier.Studio.Jobs;
 using Atelier.Studio.Methods;

@@ -23,6 +23,8 @@ public sealed record MethodDescriptor
     /// <summary>Checks that depend on several values (a window larger than the sample); throws <see cref="AtelierUsageException"/>.</summary>
     public Action<MethodValues>? Validate { get; init; }
     public required Func<MethodValues, IProgress<ProgressReport>?, CancellationToken, MethodResult> Run { get; init; }
+    /// <summary>Ready-made runs on built-in material: the demo shows them, the bench times them.</summary>
+    public IReadOnlyList<MethodExample> Examples { get; init; } = [];
 
     public string Area => Id[..Id.IndexOf('.')];
     public string Verb => Id[(Id.IndexOf('.') + 1)..];

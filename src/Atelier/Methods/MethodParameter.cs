@@ -49,6 +49,19 @@ public sealed record MethodParameter(string Name, ParameterKind Kind, string Lab
     /// <summary>For sizes: the largest width and height, and the default square.</summary>
     public int? MaxSide { get; init; }
 
+    /// <summary>The name in kebab case (BatchSize -> batch-size, NLayersD -> n-layers-d): how command lines spell it.</summary>
+    public static string Kebab(string name)
+    {
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (char.IsUpper(c) && i > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1])))) sb.Append('-');
+            sb.Append(char.ToLowerInvariant(c));
+        }
+        return sb.ToString();
+    }
+
     public static MethodParameter Int(string name, string label, int min, int max, int value, string? help = null) =>
         new(name, ParameterKind.Int, label) { Min = min, Max = max, Step = 1, Default = value, Help = help };
 

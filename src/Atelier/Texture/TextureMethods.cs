@@ -25,6 +25,13 @@ public static class TextureMethods
             P.Seed(),
         ],
         Validate = v => BlockFits(v, "Sample"),
+        Examples =
+        [
+            new("quilting-bricks", "quilted from bricks", new Dictionary<string, object?> { ["Sample"] = new SampleImage("bricks", 64), ["Size"] = 192 })
+                { Quick = new Dictionary<string, object?> { ["Size"] = 96 } },
+            new("quilting-weave", "quilted from a weave", new Dictionary<string, object?> { ["Sample"] = new SampleImage("weave", 64), ["Size"] = 192 })
+                { Quick = new Dictionary<string, object?> { ["Size"] = 96 } },
+        ],
         Run = (v, progress, ct) => Timed(v, () =>
         {
             var (w, h) = v.Size("Size");
@@ -48,6 +55,11 @@ public static class TextureMethods
             P.Seed(),
         ],
         Validate = v => WindowFits(v, "Sample"),
+        Examples =
+        [
+            new("efros-leung", "grown pixel by pixel (exact search, window 9)", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 48), ["Size"] = 64, ["Window"] = 9 })
+                { Quick = new Dictionary<string, object?> { ["Size"] = 32 } },
+        ],
         Run = (v, progress, ct) => Timed(v, () =>
         {
             var (w, h) = v.Size("Size");
@@ -72,6 +84,11 @@ public static class TextureMethods
             P.Seed(),
         ],
         Validate = v => WindowFits(v, "Sample"),
+        Examples =
+        [
+            new("scanline", "row by row over a two-level pyramid", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 48), ["Size"] = 96, ["Window"] = 9, ["Levels"] = 2 })
+                { Quick = new Dictionary<string, object?> { ["Size"] = 40, ["Levels"] = 1 } },
+        ],
         Run = (v, progress, ct) => Timed(v, () =>
         {
             var (w, h) = v.Size("Size");
@@ -100,6 +117,10 @@ public static class TextureMethods
             if (holes == 0) throw new AtelierUsageException("{Mask}: marks no pixel to fill (nothing is painted white); white marks the hole");
             if (holes == v.Image("Mask").PlaneSize) throw new AtelierUsageException("{Mask}: covers the whole image, leaving nothing to grow the hole from");
         },
+        Examples =
+        [
+            new("fill", "the hole re-grown", new Dictionary<string, object?> { ["Image"] = new SampleImage("bricks", 64, SeedOffset: 1), ["Mask"] = new SampleMask(64, 64), ["Window"] = 9 }),
+        ],
         Run = (v, progress, ct) =>
         {
             var hole = Texture.HoleFilling.HoleFromMask(v.Image("Mask"));
@@ -124,6 +145,11 @@ public static class TextureMethods
             P.Seed(),
         ],
         Validate = v => BlockFits(v, "Texture"),
+        Examples =
+        [
+            new("transfer", "bricks re-rendered with pebbles", new Dictionary<string, object?> { ["Texture"] = new SampleImage("pebbles", 64), ["Target"] = new SampleImage("bricks", 96, SeedOffset: 2), ["Iterations"] = 3 })
+                { Quick = new Dictionary<string, object?> { ["Iterations"] = 1, ["Target"] = new SampleImage("bricks", 48, SeedOffset: 2) } },
+        ],
         Run = (v, progress, ct) => Timed(v, () =>
         {
             var options = new TransferOptions { Alpha = v.OptionalFloat("Alpha"), Iterations = v.Int("Iterations"), Block = v.OptionalInt("Block") ?? 0 };

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Atelier.Imaging;
 using Atelier.Studio.Demo;
 using Atelier.Studio.Methods;
 

@@ -1,6 +1,4 @@
-using Atelier.Imaging;
-
-namespace Atelier.Studio.Demo;
+namespace Atelier.Imaging;
 
 /// <summary>
 /// Texture samples drawn by code, so the demo and the studio work out of the box with nothing downloaded:
@@ -107,5 +105,19 @@ public static class ProceduralSamples
         img[0, y, x] = Math.Clamp(r, 0f, 1f);
         img[1, y, x] = Math.Clamp(g, 0f, 1f);
         img[2, y, x] = Math.Clamp(b, 0f, 1f);
+    }
+
+    /// <summary>
+    /// A one-channel mask with an ellipse of 1 in the middle (a hole to fill): the demo's and the tests' stand-in
+    /// for a painted region, <paramref name="fraction"/> of each side wide and high.
+    /// </summary>
+    public static Image EllipseMask(int width, int height, double fraction = 0.35)
+    {
+        var mask = new Image(width, height, 1);
+        double cx = (width - 1) / 2.0, cy = (height - 1) / 2.0, rx = width * fraction / 2, ry = height * fraction / 2;
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                if ((x - cx) * (x - cx) / (rx * rx) + (y - cy) * (y - cy) / (ry * ry) <= 1) mask[0, y, x] = 1f;
+        return mask;
     }
 }

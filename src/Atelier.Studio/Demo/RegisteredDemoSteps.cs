@@ -1,0 +1,77 @@
+using System.Globalization;
+using Atelier.Imaging;
+using Atelier.Methods;
+
+namespace Atelier.Studio.Demo;
+
+/// <summary>
+/// The demo's sections for registered methods, made from their examples (<see cref="MethodExample"/>): the inputs,
+/// the result, and the command line that makes the same picture. A quick run does each method's first example only.
+/// </summary>
+static class RegisteredDemoSteps
+{
+    public static IEnumerable<DemoGallery.Step> For(IEnumerable<MethodDescriptor> methods) =>
+        methods.Where(m => m.Examples.Count > 0).Select(m => new DemoGallery.Step(m.Title, ctx => Run(m, ctx)));
+
+    static DemoSection Run(MethodDescriptor method, DemoContext ctx)
+    {
+        var pictures = new List<DemoPicture>();
+        var commands = new List<string>();
+        foreach (var example in ctx.Quick ? method.Examples.Take(1) : method.Examples)
+        {
+            var given = example.Resolve(ctx.Quick, ctx.Seed);
+            var values = MethodValues.Create(method, given);
+            var files = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var p in method.Parameters.Where(p => p.Kind == ParameterKind.Image && given.GetValueOrDefault(p.Name) is Image))
+            {
+                var image = values.Image(p.Name);
+                var masks = method.Parameters.Where(m => m.Kind == ParameterKind.Mask && m.Over == p.Name).ToList();
+                var file = $"{example.Name}-{MethodParameter.Kebab(p.Name)}.png";
+                files[p.Name] = file;
+                pictures.Add(new DemoPicture(file, $"{p.Label}: {Describe(example.Values[p.Name])}", image));
+                foreach (var m in masks)
+                {
+                    var maskFile = $"{example.Name}-{MethodParameter.Kebab(m.Name)}.png";
+                    files[m.Name] = maskFile;
+                    pictures.Add(new DemoPicture(maskFile, $"{m.Label} (magenta)", Painted(image, values.Image(m.Name))));
+                }
+            }
+            var result = method.Run(values, ctx.Progress, ctx.CancellationToken);
+            pictures.Add(new DemoPicture($"{example.Name}.png", example.Caption, result.Image));
+            commands.Add(CommandLine(method, example, given, files, $"{example.Name}.png"));
+        }
+        var about = method.About + (method.Reference is { } r ? $" ({r})." : ".");
+        return new DemoSection(method.Title, about + " From the command line: " + string.Join("  ", commands), pictures);
+    }
+
+    static string Describe(object? value) => value is SampleImage s ? $"built-in {s.Name}" : "";
+
+    /// <summary>The picture with the masked pixels painted magenta, as the studio shows a painted hole.</summary>
+    static Image Painted(Image image, Image mask)
+    {
+        var painted = image.Clone();
+        int n = image.PlaneSize;
+        for (int i = 0; i < n; i++)
+            if (mask.Data[i] > 0.5f) { painted.Data[i] = 1f; painted.Data[n + i] = 0f; painted.Data[2 * n + i] = 1f; }
+        return painted;
+    }
+
+    /// <summary>`atelier AREA VERB [PRIMARY] --flag value ... --seed S -o OUT` for the example's own values, the gallery's files as inputs.</summary>
+    static string CommandLine(MethodDescriptor method, MethodExample example, Dictionary<string, object?> given, Dictionary<string, string> files, string output)
+    {
+        var parts = new List<string> { "atelier", method.Area, method.Verb };
+        if (method.Primary is { } primary && files.TryGetValue(primary.Name, out var primaryFile)) parts.Add(primaryFile);
+        foreach (var p in method.Parameters)
+        {
+            if (p.Primary || p.Kind == ParameterKind.Seed || !given.ContainsKey(p.Name) || !example.Values.ContainsKey(p.Name)) continue;
+            var flag = "--" + MethodParameter.Kebab(p.Name);
+            var value = given[p.Name];
+            if (files.TryGetValue(p.Name, out var file)) parts.AddRange([flag, file]);
+            else if (p.Kind == ParameterKind.Bool) { if (value is true) parts.Add(flag); }
+            else if (p.Kind == ParameterKind.Size && value is int side) parts.AddRange([flag, $"{side}x{side}"]);
+            else parts.AddRange([flag, Convert.ToString(value, CultureInfo.InvariantCulture)!]);
+        }
+        parts.AddRange(["--seed", Convert.ToString(given["Seed"], CultureInfo.InvariantCulture)!, "-o", output]);
+        return string.Join(" ", parts);
+    }
+}
