@@ -12,6 +12,7 @@ public static class Program
     {
         var sections = new Dictionary<string, Func<string[], int>>
         {
+            ["methods"] = MethodsBench.Run,
             ["texture"] = TextureBench.Run,
             ["vgg"] = VggBench.Run,
             ["imaging"] = ImagingBench.Run,

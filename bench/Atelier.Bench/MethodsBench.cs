@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using System.Globalization;
+using Atelier.Methods;
+
+namespace Atelier.Bench;
+
+/// <summary>
+/// Every registered method's examples (MethodRegistry), timed as the demo and the front ends run them:
+/// `methods [--repeat N] [--quick] [--out FILE]`. A new registered method is benchmarked without touching this file.
+/// The median of N runs after one warm-up run; resident memory after each method shows whether it stays flat.
+/// </summary>
+public static class MethodsBench
+{
+    public static int Run(string[] args)
+    {
+        var a = new BenchArgs(args);
+        int repeat = a.Int("--repeat", 3);
+        bool quick = a.Has("--quick");
+        var outFile = a.Get("--out");
+        var lines = new List<string> { "| method | example | output | median s | runs | RSS MiB after |", "|---|---|---|---|---|---|" };
+        foreach (var method in MethodRegistry.All)
+            foreach (var example in method.Examples)
+            {
+                var values = MethodValues.Create(method, example.Resolve(quick, 1));
+                method.Run(values, null, default); // warm-up: JIT and first-touch memory out of the timing
+                var seconds = new List<double>();
+                Atelier.Imaging.Image? last = null;
+                for (int i = 0; i < repeat; i++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    last = method.Run(values, null, default).Image;
+                    seconds.Add(clock.Elapsed.TotalSeconds);
+                }
+                var line = string.Create(CultureInfo.InvariantCulture,
+                    $"| {method.Id} | {example.Name} | {last!.Width}x{last.Height} | {BenchSupport.Median(seconds):0.000} | {repeat} | {BenchSupport.ResidentMiB():0} |");
+                Console.WriteLine(line);
+                lines.Add(line);
+            }
+        var report = $"Registered methods, {Environment.ProcessorCount} cores, load average {BenchSupport.LoadAverage()} at the end{(quick ? ", quick examples" : "")}\n\n{string.Join('\n', lines)}\n";
+        if (outFile != null) File.WriteAllText(outFile, report);
+        return 0;
+    }
+}
