@@ -10,7 +10,7 @@ using Generator = Atelier.StyleGan.Generator;
 
 namespace Atelier.Cli.Commands;
 
-/// <summary>`atelier invert IMAGE`: Image2StyleGAN embedding of an image into a StyleGAN2 latent space.</summary>
+/// <summary>`atelier stylegan invert IMAGE`: Image2StyleGAN embedding of an image into a StyleGAN2 latent space.</summary>
 public static class InvertCommand
 {
     public static Command Create()

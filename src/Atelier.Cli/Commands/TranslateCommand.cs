@@ -7,7 +7,7 @@ using Atelier.Translation;
 
 namespace Atelier.Cli.Commands;
 
-/// <summary>`atelier translate`: run a pix2pix or CycleGAN generator on an image or a folder of images.</summary>
+/// <summary>`atelier pix2pix translate`: run a pix2pix or CycleGAN generator on an image or a folder of images.</summary>
 public static class TranslateCommand
 {
     public sealed record Item(string Input, string? Output, string? Error);

@@ -79,7 +79,7 @@ static class DemoSteps
         return new DemoSection("Texture synthesis: Gatys (CNN)",
             $"Noise optimised ({iterations} L-BFGS steps) until its Gram matrices on the built-in ImageNet ResNet-18 (conv1 and the first block " +
             "of each stage, with a total-variation term against its checkerboard) match the sample's. The network comes with the build (ML.NET's ResNet-18, MIT); " +
-            "try your own: atelier style texture SAMPLE.png --size 256x256 -o out.png (--features vgg19-random for the random-weight VGG-19).",
+            "try your own: atelier gatys texture SAMPLE.png --size 256x256 -o out.png (--features vgg19-random for the random-weight VGG-19).",
             [new DemoPicture("gatys-texture-sample.png", "sample: bricks", sample), .. frames,
              new DemoPicture("gatys-texture.png", $"after {result.Steps} steps (style loss {result.Losses.GetValueOrDefault("style"):G3})", result.Image)]);
     }

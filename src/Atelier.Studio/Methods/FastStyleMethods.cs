@@ -22,7 +22,7 @@ public sealed class FastStyleMethod : StudioMethod
     public override Availability Check(Models.ModelCatalog models) =>
         models.Has(StyleModels.FastStyle) ? Availability.Ready
         : Availability.Missing("Fast style needs a trained TransformerNet: pytorch/examples' fast_neural_style .pth files (candy.pth, mosaic.pth, ...) load directly, "
-            + "as do `atelier style train` outputs and their run checkpoints (X.safetensors.run/checkpoint.safetensors); put one in the models folder (atelier studio --models DIR).");
+            + "as do `atelier fast-style train` outputs and their run checkpoints (X.safetensors.run/checkpoint.safetensors); put one in the models folder (atelier studio --models DIR).");
 
     public override async Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
     {
@@ -51,7 +51,7 @@ public sealed class AdaInMethod : StudioMethod
         MethodParam.Model("vgg", "Encoder (normalised VGG-19)", ArchitectureKind.VggNormalised) with
         {
             BuiltIn = "built-in random-weight VGG-19",
-            Help = "the published decoder.pth needs vgg_normalised.pth; decoders trained with `atelier style adain-train` (no --vgg) need the built-in one",
+            Help = "the published decoder.pth needs vgg_normalised.pth; decoders trained with `atelier adain train` (no --vgg) need the built-in one",
         },
         MethodParam.Model("decoder", "Decoder", StyleModels.AdainDecoder),
         MethodParam.Image("content", "Content", "bricks", 128),
@@ -71,7 +71,7 @@ public sealed class AdaInMethod : StudioMethod
     public override Availability Check(Models.ModelCatalog models) =>
         models.Has(StyleModels.AdainDecoder) ? Availability.Ready
         : Availability.Missing("AdaIN needs a decoder: naoto0804/pytorch-AdaIN's decoder.pth (with its vgg_normalised.pth) loads directly, as do "
-            + "`atelier style adain-train` outputs and their run checkpoints (X.safetensors.run/checkpoint.safetensors); put them in the models folder (atelier studio --models DIR).");
+            + "`atelier adain train` outputs and their run checkpoints (X.safetensors.run/checkpoint.safetensors); put them in the models folder (atelier studio --models DIR).");
 
     public override async Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
     {

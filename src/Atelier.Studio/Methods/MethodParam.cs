@@ -18,7 +18,7 @@ public sealed record MethodParam(string Name, string Label, string Kind)
     public IReadOnlyList<string>? Kinds { get; init; }
     /// <summary>
     /// For model params: the label of a network built into Atelier, offered after the files as the choice
-    /// <see cref="BuiltInId"/> (e.g. the seeded random normalised VGG-19 that `style adain-train` uses by default).
+    /// <see cref="BuiltInId"/> (e.g. the seeded random normalised VGG-19 that `adain train` uses by default).
     /// </summary>
     public string? BuiltIn { get; init; }
     /// <summary>

@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace Atelier.Cli.Commands.Style;
 
 /// <summary>
-/// `atelier style adain CONTENT --style S[:w]... --vgg V --decoder D -o OUT`: arbitrary style transfer with AdaIN
+/// `atelier adain stylize CONTENT --style S[:w]... --vgg V --decoder D -o OUT`: arbitrary style transfer with AdaIN
 /// (Huang and Belongie 2017) or WCT (Li et al. 2017), with alpha, style interpolation, colour preservation and masks.
 /// </summary>
 public static class AdaInCommand
@@ -20,7 +20,7 @@ public static class AdaInCommand
     {
         var content = new Argument<string>("CONTENT") { Description = "The content image" };
         var styles = new Option<string[]>("--style", "-s") { Description = "Style image, optionally with a weight: a.jpg:0.7 (repeat to interpolate styles)", Required = true };
-        var vgg = new Option<string?>("--vgg") { Description = "The normalised VGG-19 encoder (vgg_normalised.pth); default: the built-in seeded random one, which fits only decoders trained on it by `style adain-train` without --vgg" };
+        var vgg = new Option<string?>("--vgg") { Description = "The normalised VGG-19 encoder (vgg_normalised.pth); default: the built-in seeded random one, which fits only decoders trained on it by `adain train` without --vgg" };
         var decoders = new Option<string[]>("--decoder") { Description = "Decoder (decoder.pth, relu4_1); for multi-level WCT repeat it, one per level", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Output image", Required = true };
         var alpha = new Option<double>("--alpha") { Description = "Content-style trade-off in [0,1]", DefaultValueFactory = _ => 1.0 };
@@ -86,7 +86,7 @@ public static class AdaInCommand
                 ? AdaInStylizer.Load(vggPath, decoderPaths, device)
                 : AdaInStylizer.LoadBuiltIn(decoderPaths, () =>
                 {
-                    ctx.Warn("no --vgg given: using the built-in seeded random normalised VGG-19, which fits only decoders trained on it (`style adain-train --features vgg19-random`); pass --vgg vgg_normalised.pth for the published decoders");
+                    ctx.Warn("no --vgg given: using the built-in seeded random normalised VGG-19, which fits only decoders trained on it (`adain train --features vgg19-random`); pass --vgg vgg_normalised.pth for the published decoders");
                     return Vgg.BuiltInNormalised(decoderPaths.Length > 1 ? "relu5_1" : "relu4_1");
                 }, device);
             var contentT = ImageTensors.ToTensor(contentImage, ValueRange.ZeroOne, device);

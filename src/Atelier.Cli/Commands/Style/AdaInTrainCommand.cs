@@ -8,7 +8,7 @@ using TorchSharp;
 
 namespace Atelier.Cli.Commands.Style;
 
-/// <summary>`atelier style adain-train --content-dir C --style-dir S --vgg V -o DECODER`: trains the AdaIN decoder.</summary>
+/// <summary>`atelier adain train --content-dir C --style-dir S --vgg V -o DECODER`: trains the AdaIN decoder.</summary>
 public static class AdaInTrainCommand
 {
     public static Command Create()
@@ -44,8 +44,8 @@ public static class AdaInTrainCommand
             };
             using var encoder = LoadEncoder(features.Choice(ctx), ctx);
             encoder.to(ctx.Device);
-            var r = ctx.WithProgress("style adain-train", p => AdaInTrainer.Train(o, encoder, ctx.Device, p, w => ctx.Warn(w), ct));
-            return TrainOptions.Report(ctx, r, "style adain-train", o.Output, o.Seed);
+            var r = ctx.WithProgress("adain train", p => AdaInTrainer.Train(o, encoder, ctx.Device, p, w => ctx.Warn(w), ct));
+            return TrainOptions.Report(ctx, r, "adain train", o.Output, o.Seed);
         });
         return cmd;
     }
@@ -56,7 +56,7 @@ public static class AdaInTrainCommand
         if (path == FeatureNetworks.ResNet18 || path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)) return FeatureNetworks.Load(path);
         if (path == FeatureNetworks.RandomVgg19)
         {
-            ctx.Warn("the seeded random normalised VGG-19: the decoder fits only that encoder (use it with `style adain` without --vgg); the built-in ResNet-18 (the default) or a real vgg_normalised.pth gives far better results");
+            ctx.Warn("the seeded random normalised VGG-19: the decoder fits only that encoder (use it with `adain stylize` without --vgg); the built-in ResNet-18 (the default) or a real vgg_normalised.pth gives far better results");
             return Vgg.BuiltInNormalised("relu4_1");
         }
         var sd = Checkpoint.LoadStateDict(path);

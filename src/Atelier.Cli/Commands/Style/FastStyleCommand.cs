@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace Atelier.Cli.Commands.Style;
 
 /// <summary>
-/// `atelier style fast CONTENT... --model M -o OUT|DIR`: Johnson et al. (2016) feed-forward style transfer with a
+/// `atelier fast-style stylize CONTENT... --model M -o OUT|DIR`: Johnson et al. (2016) feed-forward style transfer with a
 /// trained TransformerNet. One image to a file, or several images / folders to a folder, in batches of same-sized
 /// images; a folder is streamed (flat memory), an unreadable image is reported and skipped (exit 1 at the end).
 /// </summary>
@@ -22,7 +22,7 @@ public static class FastStyleCommand
     public static Command Create()
     {
         var inputs = new Argument<string[]>("CONTENT") { Description = "Content images and/or folders of images", Arity = ArgumentArity.OneOrMore };
-        var model = new Option<string>("--model", "-m") { Description = "Trained network (.pth from pytorch/examples fast_neural_style, or .safetensors from style fast-train)", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "Trained network (.pth from pytorch/examples fast_neural_style, or .safetensors from fast-style train)", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Output image (one input) or folder (several inputs or a folder)", Required = true };
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass (same-sized images are batched)", DefaultValueFactory = _ => 4 };
         var size = new Option<int?>("--size") { Description = "Resize each content image so its shorter side is this many pixels (default: keep its size)" };

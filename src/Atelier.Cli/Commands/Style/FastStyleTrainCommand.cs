@@ -8,7 +8,7 @@ using TorchSharp;
 
 namespace Atelier.Cli.Commands.Style;
 
-/// <summary>`atelier style fast-train --style S --content-dir DIR [--vgg FILE] -o MODEL`: trains a fast-style network for one style.</summary>
+/// <summary>`atelier fast-style train --style S --content-dir DIR [--vgg FILE] -o MODEL`: trains a fast-style network for one style.</summary>
 public static class FastStyleTrainCommand
 {
     public static Command Create()
@@ -52,8 +52,8 @@ public static class FastStyleTrainCommand
                 ? Vgg.BuiltIn(upToLayer: "relu4_3", config: VggConfig.Vgg16)
                 : FeatureNetworks.IsBuiltIn(choice) ? FeatureNetworks.Load(choice) : LoadVgg16OrOnnx(choice);
             lossNet.to(ctx.Device);
-            var r = ctx.WithProgress("style fast-train", p => FastStyleTrainer.Train(o, lossNet, ctx.Device, p, w => ctx.Warn(w), ct));
-            return TrainOptions.Report(ctx, r, "style fast-train", o.Output, o.Seed);
+            var r = ctx.WithProgress("fast-style train", p => FastStyleTrainer.Train(o, lossNet, ctx.Device, p, w => ctx.Warn(w), ct));
+            return TrainOptions.Report(ctx, r, "fast-style train", o.Output, o.Seed);
         });
         return cmd;
     }

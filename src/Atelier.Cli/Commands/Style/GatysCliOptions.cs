@@ -8,7 +8,7 @@ using TorchSharp;
 
 namespace Atelier.Cli.Commands.Style;
 
-/// <summary>Options and helpers shared by `style texture` and `style gatys`.</summary>
+/// <summary>Options and helpers shared by `gatys texture` and `gatys transfer`.</summary>
 internal sealed class GatysCliOptions
 {
     public readonly Option<string> Output = new("--output", "-o") { Description = "Output image (.png, .jpg or .webp)", Required = true };

@@ -6,7 +6,7 @@ using Atelier.Style;
 
 namespace Atelier.Cli.Commands.Style;
 
-/// <summary>`atelier style gatys CONTENT --style S[:w] ... -o OUT`: Gatys et al. (2016) style transfer by optimisation.</summary>
+/// <summary>`atelier gatys transfer CONTENT --style S[:w] ... -o OUT`: Gatys et al. (2016) style transfer by optimisation.</summary>
 public static class GatysCommand
 {
     public static Command Create()

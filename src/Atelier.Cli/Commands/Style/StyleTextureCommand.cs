@@ -6,7 +6,7 @@ using Atelier.Style;
 
 namespace Atelier.Cli.Commands.Style;
 
-/// <summary>`atelier style texture SAMPLE -o OUT --size WxH`: Gatys et al. (2015) texture synthesis.</summary>
+/// <summary>`atelier gatys texture SAMPLE -o OUT --size WxH`: Gatys et al. (2015) texture synthesis.</summary>
 public static class StyleTextureCommand
 {
     public static Command Create()
