@@ -83,6 +83,12 @@ public sealed class CliContext
         ["SampleCount"] = ["--samples"],
         // video.
         ["StatisticsMomentum"] = ["--stats-momentum"],
+        // studio: StudioOptions.
+        ["ModelsDirectory"] = ["--models"],
+        ["ModelFiles"] = ["--model"],
+        ["MaxConcurrentJobs"] = ["--jobs"],
+        ["MaxQueuedJobs"] = ["--queue"],
+        ["MaxUploadBytes"] = ["--max-upload"],
     };
 
     /// <summary>BatchSize -> batch-size, R1 -> r1, NLayersD -> n-layers-d.</summary>
