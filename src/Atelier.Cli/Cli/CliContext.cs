@@ -60,9 +60,42 @@ public sealed class CliContext
     /// </summary>
     public Dictionary<string, string> Spellings { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Library parameters whose flags are not their kebab-case names.</summary>
+    /// <summary>
+    /// Library parameters whose flags are not their kebab-case names. Where several commands spell one parameter
+    /// differently, the first flag the invoked command has wins.
+    /// </summary>
     static readonly Dictionary<string, string[]> FlagSpellings = new(StringComparer.Ordinal)
     {
+        // Shared by the optimisers and trainers.
+        ["LearningRate"] = ["--lr"],
+        ["ContentLayers"] = ["--content-layer"], // style fast-train; style gatys has --content-layers
+        // style gatys / style texture: the options' style layers and the Run method's styles.
+        ["StyleLayers"] = ["--layers"],
+        ["StyleLayerWeights"] = ["--layer-weights"],
+        ["Styles"] = ["--style"],
+        // Any-size inference: SizePolicy and TilingOptions.
+        ["ShorterSide"] = ["--size"],
+        ["TileSize"] = ["--tile"],
+        // Trainers' run folder: style trainers have --run-dir (default OUTPUT.run); pix2pix, cyclegan and stylegan train write into --output.
+        ["RunDirectory"] = ["--run-dir", "--output"],
+        // pix2pix / cyclegan train (the reference's names).
+        ["Generator"] = ["--arch"],
+        ["Discriminator"] = ["--netD"],
+        // data pairs.
+        ["Source"] = ["--from"],
+        ["TestImages"] = ["--test"],
+        ["OutputDir"] = ["--output"],
+        // stylegan train.
+        ["StyleDim"] = ["--latent"],
+        ["SampleCount"] = ["--samples"],
+        // video.
+        ["StatisticsMomentum"] = ["--stats-momentum"],
+        // studio: StudioOptions.
+        ["ModelsDirectory"] = ["--models"],
+        ["ModelFiles"] = ["--model"],
+        ["MaxConcurrentJobs"] = ["--jobs"],
+        ["MaxQueuedJobs"] = ["--queue"],
+        ["MaxUploadBytes"] = ["--max-upload"],
     };
 
     /// <summary>BatchSize -> batch-size, R1 -> r1, NLayersD -> n-layers-d (the registry's rule, one place).</summary>

@@ -43,7 +43,7 @@ public static class CliRunner
         }
         catch (AtelierException e)
         {
-            stderr.WriteLine("error: " + e.Message);
+            stderr.WriteLine("error: " + e.Render(ctx.FlagFor));
             return Failure;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -128,8 +128,8 @@ public static class StyleGanCommand
             if (!IsImagePath(outPath)) throw new AtelierUsageException($"--output {outPath}: the mixing grid is one image (.png, .jpg or .webp)");
             var psi = ctx.Get(truncation);
             if (!(psi >= 0 && psi <= 1)) throw new AtelierUsageException($"--truncation {psi}: must be in [0, 1]");
-            var rowSeeds = SeedList.Parse(ctx.Get(rows)!, "--rows");
-            var colSeeds = SeedList.Parse(ctx.Get(cols)!, "--cols");
+            var rowSeeds = SeedList.Parse(ctx.Get(rows)!, "Rows");
+            var colSeeds = SeedList.Parse(ctx.Get(cols)!, "Cols");
             var ckPath = ctx.Get(checkpoint)!;
 
             using var scope = NewDisposeScope();

@@ -80,8 +80,9 @@ public static class TranslateCommand
                     catch (AtelierException e) when (jobs.Count > 1)
                     {
                         // One bad image in a folder is reported and skipped; the exit code says something failed.
-                        ctx.Warn($"skipped {src}: {e.Message}");
-                        items.Add(new Item(src, null, e.Message));
+                        var message = e.Render(ctx.FlagFor);
+                        ctx.Warn($"skipped {src}: {message}");
+                        items.Add(new Item(src, null, message));
                     }
                     progress.Report(new ProgressReport(i + 1, jobs.Count, Path.GetFileName(src)));
                 }

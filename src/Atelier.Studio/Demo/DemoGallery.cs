@@ -51,7 +51,7 @@ public static class DemoGallery
             var clock = Stopwatch.StartNew();
             DemoSection section;
             try { section = steps[i].Run(new DemoContext(seed, cacheDirectory, quick, new StepProgress(progress, i, steps.Count, steps[i].Title), ct)); }
-            catch (AtelierException e) { section = new DemoSection(steps[i].Title, "", [], "This step failed: " + e.Message); }
+            catch (AtelierException e) { section = new DemoSection(steps[i].Title, "", [], "This step failed: " + Methods.FieldSpelling.None.Message(e)); }
             sections.Add(section with { Seconds = clock.Elapsed.TotalSeconds });
         }
         progress.Report(new ProgressReport(steps.Count, steps.Count, "writing the gallery"));

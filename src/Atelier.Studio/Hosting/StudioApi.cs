@@ -131,8 +131,12 @@ public static class StudioApi
             throw new StudioRequestException(400, "malformed form data: " + e.Message);
         }
         var request = new MethodRequest(new FormFields(form), uploads, models, options, () => device.Device, jobs);
-        var work = await m.PrepareAsync(request, http.RequestAborted).ConfigureAwait(false);
-        var job = new Job(m.Id, work);
+        // The library's messages name its parameters; the web user reads them as this method's fields.
+        var fields = new FieldSpelling(m.Params);
+        Func<JobContext, JobOutput> work;
+        try { work = await m.PrepareAsync(request, http.RequestAborted).ConfigureAwait(false); }
+        catch (AtelierException e) { throw new StudioRequestException(400, fields.Message(e)); }
+        var job = new Job(m.Id, work, fields);
         if (!jobs.TryEnqueue(job))
             throw new StudioRequestException(429, $"{options.MaxQueuedJobs} jobs are already waiting; try again when some have finished");
         return Results.Json(job.Snapshot(), Json, statusCode: StatusCodes.Status202Accepted);
@@ -187,7 +191,7 @@ public static class StudioApi
                 ? "the request is too large for this studio's upload limit" : "malformed request: " + e.Message).ConfigureAwait(false);
         }
         catch (InvalidDataException e) { await WriteErrorAsync(http, 400, "malformed form data: " + e.Message).ConfigureAwait(false); }
-        catch (AtelierException e) { await WriteErrorAsync(http, 400, e.Message).ConfigureAwait(false); }
+        catch (AtelierException e) { await WriteErrorAsync(http, 400, FieldSpelling.None.Message(e)).ConfigureAwait(false); }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested) { /* the client left */ }
         catch (IOException) when (http.RequestAborted.IsCancellationRequested) { }
         catch (Exception e)

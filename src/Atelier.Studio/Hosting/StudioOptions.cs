@@ -55,22 +55,22 @@ public sealed class StudioOptions
         return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "atelier");
     }
 
-    /// <summary>Checks the limits; a bad value is a usage error naming the option.</summary>
+    /// <summary>Checks the limits; a bad value is a usage error naming the property (the CLI spells it as its flag).</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Urls)) throw new AtelierUsageException("--urls: give at least one address, e.g. http://127.0.0.1:5000");
+        if (string.IsNullOrWhiteSpace(Urls)) throw new AtelierUsageException("{Urls}: give at least one address, e.g. http://127.0.0.1:5000");
         foreach (var u in Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             if (!Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-                throw new AtelierUsageException($"--urls {u}: expected an address such as http://127.0.0.1:5000");
+                throw new AtelierUsageException($"{{Urls}} {u}: expected an address such as http://127.0.0.1:5000");
         if (ModelsDirectory != null && !Directory.Exists(ModelsDirectory))
-            throw new AtelierUsageException($"--models {ModelsDirectory}: no such folder");
+            throw new AtelierUsageException($"{{ModelsDirectory}} {ModelsDirectory}: no such folder");
         foreach (var f in ModelFiles)
-            if (!File.Exists(f)) throw new AtelierUsageException($"--model {f}: no such file");
-        if (MaxConcurrentJobs < 1) throw new AtelierUsageException($"--jobs {MaxConcurrentJobs}: must be at least 1");
-        if (MaxQueuedJobs < 1) throw new AtelierUsageException($"--queue {MaxQueuedJobs}: must be at least 1");
-        if (JobTimeout <= TimeSpan.Zero) throw new AtelierUsageException($"--job-timeout {JobTimeout.TotalSeconds}: must be positive");
-        if (MaxUploadBytes < 1024) throw new AtelierUsageException($"--max-upload {MaxUploadBytes}: must be at least 1024 bytes");
-        if (MaxPixels < 64) throw new AtelierUsageException($"--max-pixels {MaxPixels}: must be at least 64");
+            if (!File.Exists(f)) throw new AtelierUsageException($"{{ModelFiles}} {f}: no such file");
+        if (MaxConcurrentJobs < 1) throw new AtelierUsageException($"{{MaxConcurrentJobs}} {MaxConcurrentJobs}: must be at least 1");
+        if (MaxQueuedJobs < 1) throw new AtelierUsageException($"{{MaxQueuedJobs}} {MaxQueuedJobs}: must be at least 1");
+        if (JobTimeout <= TimeSpan.Zero) throw new AtelierUsageException($"{{JobTimeout}} {JobTimeout.TotalSeconds} s: must be positive");
+        if (MaxUploadBytes < 1024) throw new AtelierUsageException($"{{MaxUploadBytes}} {MaxUploadBytes}: must be at least 1024 bytes");
+        if (MaxPixels < 64) throw new AtelierUsageException($"{{MaxPixels}} {MaxPixels}: must be at least 64");
     }
 
     /// <summary>True when every address is a loopback one (the default); the CLI warns otherwise.</summary>

@@ -1,4 +1,5 @@
 using Atelier.Runtime;
+using Atelier.Studio.Methods;
 
 namespace Atelier.Studio.Jobs;
 
@@ -35,11 +36,14 @@ public sealed class Job
 
     internal Func<JobContext, JobOutput> Work { get; }
     internal CancellationTokenSource Cancellation { get; } = new();
+    /// <summary>How the job's failure messages name the library's parameters: as its method's form fields.</summary>
+    internal FieldSpelling Fields { get; }
 
-    public Job(string method, Func<JobContext, JobOutput> work)
+    public Job(string method, Func<JobContext, JobOutput> work, FieldSpelling? fields = null)
     {
         Method = method;
         Work = work;
+        Fields = fields ?? FieldSpelling.None;
     }
 
     public bool IsFinished => State is JobState.Succeeded or JobState.Failed or JobState.Cancelled or JobState.TimedOut;

@@ -112,7 +112,7 @@ public sealed class JobQueue : BackgroundService
         }
         catch (AtelierException e)
         {
-            job.Fail(JobState.Failed, e.Message);
+            job.Fail(JobState.Failed, job.Fields.Message(e));
         }
         catch (Exception e)
         {

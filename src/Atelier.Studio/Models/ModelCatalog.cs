@@ -125,7 +125,7 @@ public sealed class ModelCatalog(StudioOptions options)
         try { return Recognize(path); }
         catch (Exception e) when (e is AtelierException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            return (RecognizedArchitecture.Unknown, "could not be read: " + e.Message);
+            return (RecognizedArchitecture.Unknown, "could not be read: " + (e is AtelierException a ? Methods.FieldSpelling.None.Message(a) : e.Message));
         }
     }
 

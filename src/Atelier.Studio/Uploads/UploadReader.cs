@@ -62,6 +62,6 @@ public sealed class UploadReader(StudioOptions options)
     static Image Decode(Func<Image> decode)
     {
         try { return decode(); }
-        catch (AtelierException e) { throw new StudioRequestException(400, e.Message); }
+        catch (AtelierException e) { throw new StudioRequestException(400, Methods.FieldSpelling.None.Message(e)); }
     }
 }

@@ -20,7 +20,7 @@ public enum NormStatisticsMode
 
 /// <summary>
 /// Shared statistics for the layers whose output depends on statistics of the whole image: instance normalisation
-/// (TransformerNet, the CycleGAN ResNet/U-Net generators with --norm instance) and the AdaIN/WCT content statistics.
+/// (TransformerNet, the CycleGAN ResNet/U-Net generators with instance norm) and the AdaIN/WCT content statistics.
 /// Activated around a forward pass (<see cref="Activate"/>), it is found by those layers through <see cref="Current"/>;
 /// layers are told apart by the order they run in, which is fixed for a feed-forward network. Without one active,
 /// every layer behaves exactly as before (checkpoints, parity and training are untouched).

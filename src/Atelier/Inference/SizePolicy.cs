@@ -3,19 +3,19 @@ using Atelier.Imaging;
 namespace Atelier.Inference;
 
 /// <summary>
-/// The one place an input image is rescaled before a feed-forward network, and only on request: <c>--size</c> sets the
-/// shorter side, <c>--max-side</c> caps the longer side (downscaling only). Both keep the aspect ratio; without either the
+/// The one place an input image is rescaled before a feed-forward network, and only on request: <see cref="ShorterSide"/>
+/// sets the shorter side, <see cref="MaxSide"/> caps the longer side (downscaling only). Both keep the aspect ratio; without either the
 /// image keeps its size (any size is padded to the network's multiple and cropped back, never distorted).
 /// </summary>
 public sealed record SizePolicy(int? ShorterSide = null, int? MaxSide = null)
 {
     public static SizePolicy Keep { get; } = new();
 
-    /// <summary>Checks the values, naming the option: at least <paramref name="minimum"/> pixels.</summary>
+    /// <summary>Checks the values, naming the one at fault: at least <paramref name="minimum"/> pixels.</summary>
     public SizePolicy Validate(int minimum = 8)
     {
-        if (ShorterSide is int s && s < minimum) throw new AtelierUsageException($"--size {s}: must be at least {minimum}");
-        if (MaxSide is int m && m < minimum) throw new AtelierUsageException($"--max-side {m}: must be at least {minimum}");
+        if (ShorterSide is int s && s < minimum) throw new AtelierUsageException($"{{ShorterSide}} {s}: must be at least {minimum}");
+        if (MaxSide is int m && m < minimum) throw new AtelierUsageException($"{{MaxSide}} {m}: must be at least {minimum}");
         return this;
     }
 

@@ -54,7 +54,7 @@ public sealed record TilePlan(int ImageWidth, int ImageHeight, int CanvasWidth, 
     /// channels (as the network takes them). <paramref name="sourceChannels"/>: channels of the image as loaded when it is
     /// a separate buffer from the network's input (a converted copy), 0 when the input is the loaded image itself; null
     /// assumes a separate copy of <paramref name="inputChannels"/>. Throws <see cref="AtelierUsageException"/> (naming
-    /// --max-memory) when the budget cannot hold one tile.
+    /// <see cref="TilingOptions.MaxMemory"/>) when the budget cannot hold one tile.
     /// </summary>
     public static TilePlan Create(int width, int height, int inputChannels, IImageNetwork net, TilingOptions options, int? sourceChannels = null)
     {
@@ -63,7 +63,7 @@ public sealed record TilePlan(int ImageWidth, int ImageHeight, int CanvasWidth, 
         var (padTop, _) = ReflectPadding.PadFor(height, m);
         int cw = ReflectPadding.RoundUp(width, m), ch = ReflectPadding.RoundUp(height, m);
         int overlap = ReflectPadding.RoundUp(options.Overlap ?? net.Overlap, m);
-        if (options.Overlap is < 0) throw new AtelierUsageException($"--overlap {options.Overlap}: must be 0 or more");
+        if (options.Overlap is < 0) throw new AtelierUsageException($"{{Overlap}} {options.Overlap}: must be 0 or more");
         long pixels = (long)width * height;
         // The image as loaded (when the network's input is a converted copy), the input and the output, all float32;
         // the blending weights are two lines (TiledInference.WeightSums).
@@ -75,7 +75,7 @@ public sealed record TilePlan(int ImageWidth, int ImageHeight, int CanvasWidth, 
         int tw, th;
         if (options.TileSize is int ts)
         {
-            if (ts < m) throw new AtelierUsageException($"--tile {ts}: must be at least {m} (the network's multiple)");
+            if (ts < m) throw new AtelierUsageException($"{{TileSize}} {ts}: must be at least {m} (the network's multiple)");
             tw = Math.Min(cw, ts / m * m); th = Math.Min(ch, ts / m * m);
         }
         else
@@ -94,14 +94,14 @@ public sealed record TilePlan(int ImageWidth, int ImageHeight, int CanvasWidth, 
                 {
                     long needed = imageBytes + (long)Math.Min(minSide, cw) * Math.Min(minSide, ch) * bpp;
                     throw new AtelierUsageException(
-                        $"--max-memory {MemoryBudget.Format(budget)}: too small for {net.Name} on a {width}x{height} image: the image buffers take " +
+                        $"{{MaxMemory}} {MemoryBudget.Format(budget)}: too small for {net.Name} on a {width}x{height} image: the image buffers take " +
                         $"{MemoryBudget.Format(imageBytes)} and the smallest tile ({Math.Min(minSide, cw)}x{Math.Min(minSide, ch)} px, overlap {overlap}) " +
-                        $"{MemoryBudget.Format(needed - imageBytes)}; give at least {MemoryBudget.Format(needed)}, or scale down with --max-side");
+                        $"{MemoryBudget.Format(needed - imageBytes)}; give at least {MemoryBudget.Format(needed)}, or scale down with {{MaxSide}}");
                 }
             }
         }
         if ((tw < cw && tw < minSide) || (th < ch && th < minSide))
-            throw new AtelierUsageException($"--tile {options.TileSize}: tiles must be at least {minSide} px (twice the overlap {overlap} plus {m}) when the image is cut");
+            throw new AtelierUsageException($"{{TileSize}} {options.TileSize}: tiles must be at least {minSide} px (twice the overlap {overlap} plus {m}) when the image is cut");
 
         var xs = Axis(cw, tw, overlap, m);
         var ys = Axis(ch, th, overlap, m);

@@ -99,7 +99,7 @@ public sealed partial class Vgg
             throw new AtelierException($"{source}: missing {string.Join(", ", missing)}");
     }
 
-    /// <summary>The fixed seed of the built-in network's weights (independent of the user's --seed).</summary>
+    /// <summary>The fixed seed of the built-in network's weights (independent of the user's seed).</summary>
     public const ulong BuiltInSeed = 20160907;
 
     /// <summary>

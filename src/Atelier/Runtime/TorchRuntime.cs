@@ -16,13 +16,13 @@ public static class TorchRuntime
         if (s == "cuda" || s.StartsWith("cuda:", StringComparison.Ordinal))
         {
             if (!cuda.is_available())
-                throw new AtelierUsageException($"--device {spec}: CUDA is not available (this build uses TorchSharp-cpu; build with -p:AtelierTorch=cuda on a machine with a CUDA-enabled TorchSharp)");
+                throw new AtelierUsageException($"{{Device}} {spec}: CUDA is not available (this build uses TorchSharp-cpu; build with -p:AtelierTorch=cuda on a machine with a CUDA-enabled TorchSharp)");
             if (s == "cuda") return CUDA;
             if (!int.TryParse(s.AsSpan(5), out var index) || index < 0 || index >= cuda.device_count())
-                throw new AtelierUsageException($"--device {spec}: no such CUDA device (found {cuda.device_count()})");
+                throw new AtelierUsageException($"{{Device}} {spec}: no such CUDA device (found {cuda.device_count()})");
             return new Device(DeviceType.CUDA, index);
         }
-        throw new AtelierUsageException($"--device {spec}: expected auto, cpu, cuda or cuda:N");
+        throw new AtelierUsageException($"{{Device}} {spec}: expected auto, cpu, cuda or cuda:N");
     }
 
     /// <summary>Sets the intra-op thread count (0 or less leaves libtorch's default).</summary>

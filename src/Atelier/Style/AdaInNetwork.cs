@@ -26,7 +26,7 @@ public sealed class AdaInNetwork : IImageNetwork, IDisposable
     {
         if (styles.Count == 0) throw new AtelierException("no style image given");
         if (styles.Any(s => s.Mask is not null))
-            throw new AtelierUsageException("--mask: spatial control works on the whole image only; raise --max-memory so the image is not cut into tiles");
+            throw new AtelierUsageException("{Mask}: spatial control works on the whole image only; raise {MaxMemory} so the image is not cut into tiles");
         _encoder = encoder; _decoder = decoder; _options = options;
         double sum = styles.Sum(s => s.Weight);
         if (!(sum > 0) || styles.Any(s => s.Weight < 0)) throw new AtelierException("style weights must be non-negative and sum to a positive number");

@@ -228,7 +228,7 @@ public sealed class AdaInStylizer : IDisposable
             throw new AtelierException($"the content must be one RGB image (1×3×H×W), got [{string.Join(", ", content.shape)}]");
         if (styles.Count == 0) throw new AtelierException("no style image given");
         if (!(options.Alpha >= 0 && options.Alpha <= 1))
-            throw new AtelierUsageException($"--alpha {options.Alpha}: must be between 0 and 1");
+            throw new AtelierUsageException($"{{Alpha}} {options.Alpha}: must be between 0 and 1");
         foreach (var s in styles)
             if (s.Image.dim() != 4 || s.Image.shape[0] != 1 || s.Image.shape[1] != 3)
                 throw new AtelierException($"a style must be one RGB image (1×3×H×W), got [{string.Join(", ", s.Image.shape)}]");

@@ -216,13 +216,13 @@ public sealed class AdaInTrainer : ITrainable
 
     static void Validate(AdaInTrainOptions o, FeatureNetwork encoder)
     {
-        if (o.CropSize < 16) throw new AtelierUsageException($"--crop-size {o.CropSize}: must be at least 16");
-        if (o.LoadSize < o.CropSize) throw new AtelierUsageException($"--load-size {o.LoadSize}: must be at least --crop-size {o.CropSize}");
-        if (o.BatchSize < 1) throw new AtelierUsageException($"--batch-size {o.BatchSize}: must be 1 or more");
-        if (o.Steps < 1) throw new AtelierUsageException($"--steps {o.Steps}: must be 1 or more");
-        if (o.CheckpointEvery < 1) throw new AtelierUsageException($"--checkpoint-every {o.CheckpointEvery}: must be 1 or more");
-        if (o.SampleEvery < 1) throw new AtelierUsageException($"--sample-every {o.SampleEvery}: must be 1 or more");
-        if (!(o.LearningRate > 0)) throw new AtelierUsageException($"--lr {o.LearningRate}: must be positive");
+        if (o.CropSize < 16) throw new AtelierUsageException($"{{CropSize}} {o.CropSize}: must be at least 16");
+        if (o.LoadSize < o.CropSize) throw new AtelierUsageException($"{{LoadSize}} {o.LoadSize}: must be at least {{CropSize}} {o.CropSize}");
+        if (o.BatchSize < 1) throw new AtelierUsageException($"{{BatchSize}} {o.BatchSize}: must be 1 or more");
+        if (o.Steps < 1) throw new AtelierUsageException($"{{Steps}} {o.Steps}: must be 1 or more");
+        if (o.CheckpointEvery < 1) throw new AtelierUsageException($"{{CheckpointEvery}} {o.CheckpointEvery}: must be 1 or more");
+        if (o.SampleEvery < 1) throw new AtelierUsageException($"{{SampleEvery}} {o.SampleEvery}: must be 1 or more");
+        if (!(o.LearningRate > 0)) throw new AtelierUsageException($"{{LearningRate}} {o.LearningRate}: must be positive");
         if (encoder is Vgg && (!encoder.LayerNames.Contains("relu4_1") || encoder.ChannelsOf("relu4_1") != 512))
             throw new AtelierException("the encoder must be the normalised VGG-19 through relu4_1 (vgg_normalised.pth)");
         var missing = LayersFor(encoder).StyleLayers.Where(l => !encoder.LayerNames.Contains(l)).ToList();

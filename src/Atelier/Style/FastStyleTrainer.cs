@@ -257,20 +257,21 @@ public sealed class FastStyleTrainer : ITrainable
 
     static void Validate(FastStyleTrainOptions o, FeatureNetwork lossNetwork)
     {
-        if (o.ImageSize < 16) throw new AtelierUsageException($"--image-size {o.ImageSize}: must be at least 16");
-        if (o.BatchSize < 1) throw new AtelierUsageException($"--batch-size {o.BatchSize}: must be 1 or more");
-        if (o.Epochs < 1) throw new AtelierUsageException($"--epochs {o.Epochs}: must be 1 or more");
-        if (o.Steps is < 1) throw new AtelierUsageException($"--steps {o.Steps}: must be 1 or more");
-        if (o.CheckpointEvery < 1) throw new AtelierUsageException($"--checkpoint-every {o.CheckpointEvery}: must be 1 or more");
-        if (o.SampleEvery < 1) throw new AtelierUsageException($"--sample-every {o.SampleEvery}: must be 1 or more");
-        if (!(o.LearningRate > 0)) throw new AtelierUsageException($"--lr {o.LearningRate}: must be positive");
-        if (o.ContentWeight is < 0 or double.NaN || o.StyleWeight is < 0 or double.NaN) throw new AtelierUsageException("--content-weight and --style-weight must be non-negative");
+        if (o.ImageSize < 16) throw new AtelierUsageException($"{{ImageSize}} {o.ImageSize}: must be at least 16");
+        if (o.BatchSize < 1) throw new AtelierUsageException($"{{BatchSize}} {o.BatchSize}: must be 1 or more");
+        if (o.Epochs < 1) throw new AtelierUsageException($"{{Epochs}} {o.Epochs}: must be 1 or more");
+        if (o.Steps is < 1) throw new AtelierUsageException($"{{Steps}} {o.Steps}: must be 1 or more");
+        if (o.CheckpointEvery < 1) throw new AtelierUsageException($"{{CheckpointEvery}} {o.CheckpointEvery}: must be 1 or more");
+        if (o.SampleEvery < 1) throw new AtelierUsageException($"{{SampleEvery}} {o.SampleEvery}: must be 1 or more");
+        if (!(o.LearningRate > 0)) throw new AtelierUsageException($"{{LearningRate}} {o.LearningRate}: must be positive");
+        if (o.ContentWeight is < 0 or double.NaN) throw new AtelierUsageException($"{{ContentWeight}} {o.ContentWeight}: must be non-negative");
+        if (o.StyleWeight is < 0 or double.NaN) throw new AtelierUsageException($"{{StyleWeight}} {o.StyleWeight}: must be non-negative");
         if (o.ContentLayers is { } layers)
         {
-            if (layers.Count == 0) throw new AtelierUsageException("--content-layer: name at least one layer");
+            if (layers.Count == 0) throw new AtelierUsageException("{ContentLayers}: name at least one layer");
             foreach (var l in layers)
                 if (!lossNetwork.LayerNames.Contains(l))
-                    throw new AtelierUsageException($"--content-layer {l}: {lossNetwork.Description} has no such layer (it has {string.Join(", ", lossNetwork.LayerNames)})");
+                    throw new AtelierUsageException($"{{ContentLayers}} {l}: {lossNetwork.Description} has no such layer (it has {string.Join(", ", lossNetwork.LayerNames)})");
         }
         if (UsesReferenceLosses(lossNetwork))
             foreach (var l in StyleLayers)

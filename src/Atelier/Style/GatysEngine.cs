@@ -164,29 +164,30 @@ internal static class GatysEngine
     public static void Validate(GatysOptimizationOptions o, FeatureNetwork vgg)
     {
         var layers = o.StyleLayers ?? [];
-        if (layers.Count == 0) throw new AtelierUsageException("--layers: at least one style layer is needed");
-        foreach (var l in layers) CheckLayer(vgg, l, "--layers");
+        if (layers.Count == 0) throw new AtelierUsageException("{StyleLayers}: at least one style layer is needed");
+        foreach (var l in layers) CheckLayer(vgg, l, nameof(o.StyleLayers));
         if (o.StyleLayerWeights is { } w)
         {
             if (w.Count != layers.Count)
-                throw new AtelierUsageException($"--layer-weights: {w.Count} weights for {layers.Count} layers ({string.Join(", ", layers)})");
-            if (w.Any(v => !(v >= 0)) || w.All(v => v == 0)) throw new AtelierUsageException("--layer-weights: weights must be 0 or more, and not all 0");
+                throw new AtelierUsageException($"{{StyleLayerWeights}}: {w.Count} weights for {layers.Count} layers ({string.Join(", ", layers)})");
+            if (w.Any(v => !(v >= 0)) || w.All(v => v == 0)) throw new AtelierUsageException("{StyleLayerWeights}: weights must be 0 or more, and not all 0");
         }
-        if (o.Iterations < 1) throw new AtelierUsageException($"--iterations {o.Iterations}: must be 1 or more");
-        if (o.StyleWeight is double sw && (!(sw > 0) || double.IsInfinity(sw))) throw new AtelierUsageException($"--style-weight {sw}: must be a positive number");
-        if (o.TvWeight is double tv && (!(tv >= 0) || double.IsInfinity(tv))) throw new AtelierUsageException($"--tv-weight {tv}: must be 0 or more");
-        if (o.LearningRate is double lr && !(lr > 0)) throw new AtelierUsageException($"--lr {lr}: must be positive");
-        if (o.Scales is int sc && sc is < 1 or > 6) throw new AtelierUsageException($"--scales {o.Scales}: must be 1 to 6");
-        if (o.SaveEvery < 0) throw new AtelierUsageException($"--save-every {o.SaveEvery}: must be 0 or more");
+        if (o.Iterations < 1) throw new AtelierUsageException($"{{Iterations}} {o.Iterations}: must be 1 or more");
+        if (o.StyleWeight is double sw && (!(sw > 0) || double.IsInfinity(sw))) throw new AtelierUsageException($"{{StyleWeight}} {sw}: must be a positive number");
+        if (o.TvWeight is double tv && (!(tv >= 0) || double.IsInfinity(tv))) throw new AtelierUsageException($"{{TvWeight}} {tv}: must be 0 or more");
+        if (o.LearningRate is double lr && !(lr > 0)) throw new AtelierUsageException($"{{LearningRate}} {lr}: must be positive");
+        if (o.Scales is int sc && sc is < 1 or > 6) throw new AtelierUsageException($"{{Scales}} {o.Scales}: must be 1 to 6");
+        if (o.SaveEvery < 0) throw new AtelierUsageException($"{{SaveEvery}} {o.SaveEvery}: must be 0 or more");
     }
 
-    public static void CheckLayer(FeatureNetwork vgg, string layer, string option)
+    /// <param name="parameter">The options' property that holds the layer (StyleLayers, ContentLayers), named in the message.</param>
+    public static void CheckLayer(FeatureNetwork vgg, string layer, string parameter)
     {
         if (vgg.LayerNames.Contains(layer)) return;
-        if (vgg.IsLayerNameOfFamily(layer)) throw new AtelierUsageException($"{option}: layer '{layer}' is not in this network (it stops at {vgg.LastLayer})");
+        if (vgg.IsLayerNameOfFamily(layer)) throw new AtelierUsageException($"{{{parameter}}}: layer '{layer}' is not in this network (it stops at {vgg.LastLayer})");
         if (vgg is Vgg)
-            throw new AtelierUsageException($"{option}: unknown VGG layer '{layer}'; use names like relu1_1, relu4_2, conv3_1, pool2 ({vgg.LayerNameExamples})");
-        throw new AtelierUsageException($"{option}: unknown layer '{layer}' for {vgg.Description}; its layers are {vgg.LayerNameExamples}");
+            throw new AtelierUsageException($"{{{parameter}}}: unknown VGG layer '{layer}'; use names like relu1_1, relu4_2, conv3_1, pool2 ({vgg.LayerNameExamples})");
+        throw new AtelierUsageException($"{{{parameter}}}: unknown layer '{layer}' for {vgg.Description}; its layers are {vgg.LayerNameExamples}");
     }
 
     /// <summary>Sizes of the coarse-to-fine scales, coarsest first, ending at (width, height).</summary>

@@ -76,14 +76,14 @@ public static class GatysStyleTransfer
 
     static void Validate(IReadOnlyList<WeightedStyle> styles, FeatureNetwork vgg, GatysStyleOptions o)
     {
-        if (styles.Count == 0) throw new AtelierUsageException("--style: at least one style image is needed");
+        if (styles.Count == 0) throw new AtelierUsageException("{Styles}: at least one style image is needed");
         foreach (var s in styles)
             if (!(s.Weight > 0) || double.IsInfinity(s.Weight))
-                throw new AtelierUsageException($"--style: weight {s.Weight} must be a positive number");
+                throw new AtelierUsageException($"{{Styles}}: weight {s.Weight} must be a positive number");
         GatysEngine.Validate(o, vgg);
-        if (o.ContentLayers is not { Count: > 0 }) throw new AtelierUsageException("--content-layers: at least one content layer is needed");
-        foreach (var l in o.ContentLayers) GatysEngine.CheckLayer(vgg, l, "--content-layers");
-        if (!(o.ContentWeight >= 0) || double.IsInfinity(o.ContentWeight)) throw new AtelierUsageException($"--content-weight {o.ContentWeight}: must be 0 or more");
-        if (!(o.StyleScale > 0) || o.StyleScale > 8) throw new AtelierUsageException($"--style-scale {o.StyleScale}: must be in (0, 8]");
+        if (o.ContentLayers is not { Count: > 0 }) throw new AtelierUsageException("{ContentLayers}: at least one content layer is needed");
+        foreach (var l in o.ContentLayers) GatysEngine.CheckLayer(vgg, l, nameof(o.ContentLayers));
+        if (!(o.ContentWeight >= 0) || double.IsInfinity(o.ContentWeight)) throw new AtelierUsageException($"{{ContentWeight}} {o.ContentWeight}: must be 0 or more");
+        if (!(o.StyleScale > 0) || o.StyleScale > 8) throw new AtelierUsageException($"{{StyleScale}} {o.StyleScale}: must be in (0, 8]");
     }
 }

@@ -18,7 +18,7 @@ public static class GatysTexture
                                          IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
         options = (GatysTextureOptions)(options ?? new GatysTextureOptions()).ResolveFor(vgg);
-        if (width < 16 || height < 16) throw new AtelierUsageException($"--size {width}x{height}: the output must be at least 16x16");
+        if (width < 16 || height < 16) throw new AtelierUsageException($"{{Size}} {width}x{height}: the output must be at least 16x16");
         GatysEngine.Validate(options, vgg);
         vgg.CheckInputSize(sample.Width, sample.Height, "the texture sample");
         var clock = Stopwatch.StartNew();

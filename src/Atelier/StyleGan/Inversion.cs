@@ -28,9 +28,9 @@ public sealed record InversionOptions
 
     public InversionOptions Validate()
     {
-        if (Steps <= 0) throw new AtelierUsageException($"--steps must be positive, got {Steps}");
-        if (!(LearningRate > 0)) throw new AtelierUsageException($"--lr must be positive, got {LearningRate}");
-        if (PixelWeight < 0) throw new AtelierUsageException($"--pixel-weight must not be negative, got {PixelWeight}");
+        if (Steps <= 0) throw new AtelierUsageException($"{{Steps}} {Steps}: must be positive");
+        if (!(LearningRate > 0)) throw new AtelierUsageException($"{{LearningRate}} {LearningRate}: must be positive");
+        if (PixelWeight < 0) throw new AtelierUsageException($"{{PixelWeight}} {PixelWeight}: must not be negative");
         return this;
     }
 }

@@ -25,7 +25,7 @@ public static class LatentEdits
     public static Tensor Crossover(Generator generator, Tensor shallow, Tensor deep, int split)
     {
         if (split < 0 || split > generator.NLatent)
-            throw new AtelierUsageException($"--split {split} is out of range: this generator has {generator.NLatent} latents (0..{generator.NLatent})");
+            throw new AtelierUsageException($"{{Split}} {split} is out of range: this generator has {generator.NLatent} latents (0..{generator.NLatent})");
         return generator.Mix(shallow, deep, split);
     }
 

@@ -31,8 +31,9 @@ public static class LatentFile
         }
         if (latent.dim() == 1 && latent.shape[0] == generator.StyleDim) return latent.unsqueeze(0);
         if (latent.dim() == 2 && latent.shape[1] == generator.StyleDim) return latent;
-        throw new AtelierException($"latents file '{path}' holds {shape}; {(space == LatentSpace.Z ? "z" : "w")} codes for this generator are (n, {generator.StyleDim})" +
-            (latent.dim() == 3 ? " (is it a w+ file? use --space w+)" : ""));
+        // A failure of the file, not a usage error, though the hint names the parameter that reads it as w+.
+        throw AtelierException.Naming($"latents file '{path}' holds {shape}; {(space == LatentSpace.Z ? "z" : "w")} codes for this generator are (n, {generator.StyleDim})" +
+            (latent.dim() == 3 ? " (is it a w+ file? use {Space} w+)" : ""));
     }
 
     /// <summary>Writes codes as safetensors (key `latent`, metadata space and generator size).</summary>
@@ -49,12 +50,12 @@ public static class LatentFile
 
     public static string SpaceName(LatentSpace space) => space switch { LatentSpace.Z => "z", LatentSpace.W => "w", _ => "w+" };
 
-    /// <summary>Parses z, w or w+ (also wplus, w_plus), or throws a usage error naming <paramref name="option"/>.</summary>
-    public static LatentSpace ParseSpace(string? text, string option = "--space") => text?.Trim().ToLowerInvariant() switch
+    /// <summary>Parses z, w or w+ (also wplus, w_plus), or throws a usage error naming <paramref name="parameter"/> (a library name such as Space).</summary>
+    public static LatentSpace ParseSpace(string? text, string parameter = "Space") => text?.Trim().ToLowerInvariant() switch
     {
         "z" => LatentSpace.Z,
         "w" => LatentSpace.W,
         "w+" or "wplus" or "w_plus" => LatentSpace.WPlus,
-        _ => throw new AtelierUsageException($"{option} {text}: expected z, w or w+"),
+        _ => throw new AtelierUsageException($"{{{parameter}}} {text}: expected z, w or w+"),
     };
 }

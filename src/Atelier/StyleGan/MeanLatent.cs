@@ -13,7 +13,7 @@ namespace Atelier.StyleGan;
 public static class MeanLatent
 {
     public const int DefaultSamples = 4096;
-    const ulong SamplingSeed = 0x5747; // fixed: the mean must not depend on --seed
+    const ulong SamplingSeed = 0x5747; // fixed: the mean must not depend on the caller's seed
     static readonly ConcurrentDictionary<string, float[]> Memory = new();
 
     /// <summary>Where the cache file for <paramref name="checkpointPath"/> goes.</summary>

@@ -5,7 +5,8 @@ public static class SeedList
 {
     public const int MaxCount = 10000;
 
-    public static IReadOnlyList<long> Parse(string text, string option = "--seeds")
+    /// <param name="parameter">The option the text is for, named in a usage error (by library name: Seeds, Rows, Cols).</param>
+    public static IReadOnlyList<long> Parse(string text, string parameter = "Seeds")
     {
         var seeds = new List<long>();
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
@@ -14,15 +15,15 @@ public static class SeedList
             if (dash > 0)
             {
                 if (!long.TryParse(part[..dash], out var a) || !long.TryParse(part[(dash + 1)..], out var b) || a < 0 || b < a)
-                    throw new AtelierUsageException($"{option} {text}: '{part}' is not a range like 1-16");
-                if (b - a + 1 + seeds.Count > MaxCount) throw new AtelierUsageException($"{option} {text}: more than {MaxCount} seeds");
+                    throw new AtelierUsageException($"{{{parameter}}} {text}: '{part}' is not a range like 1-16");
+                if (b - a + 1 + seeds.Count > MaxCount) throw new AtelierUsageException($"{{{parameter}}} {text}: more than {MaxCount} seeds");
                 for (long s = a; s <= b; s++) seeds.Add(s);
             }
             else if (long.TryParse(part, out var s) && s >= 0) seeds.Add(s);
-            else throw new AtelierUsageException($"{option} {text}: '{part}' is not a seed (a non-negative integer)");
+            else throw new AtelierUsageException($"{{{parameter}}} {text}: '{part}' is not a seed (a non-negative integer)");
         }
-        if (seeds.Count == 0) throw new AtelierUsageException($"{option}: no seeds given");
-        if (seeds.Count > MaxCount) throw new AtelierUsageException($"{option} {text}: more than {MaxCount} seeds");
+        if (seeds.Count == 0) throw new AtelierUsageException($"{{{parameter}}}: no seeds given");
+        if (seeds.Count > MaxCount) throw new AtelierUsageException($"{{{parameter}}} {text}: more than {MaxCount} seeds");
         return seeds;
     }
 

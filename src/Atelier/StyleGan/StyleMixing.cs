@@ -13,9 +13,9 @@ public static class StyleMixing
 {
     /// <summary>
     /// Parses coarse (4-8 px), middle (16-32 px), fine (64 px and up) or an index range "i-j" (inclusive) into
-    /// latent indices for <paramref name="config"/>.
+    /// latent indices for <paramref name="config"/>. A usage error names <paramref name="parameter"/> (a library name).
     /// </summary>
-    public static (int First, int Last) LayerRange(string text, GeneratorConfig config, string option = "--layers")
+    public static (int First, int Last) LayerRange(string text, GeneratorConfig config, string parameter = "Layers")
     {
         var t = text.Trim().ToLowerInvariant();
         (int, int) range = t switch
@@ -23,19 +23,19 @@ public static class StyleMixing
             "coarse" => config.LatentRange(4, 8),
             "middle" when config.Size >= 16 => config.LatentRange(16, Math.Min(32, config.Size)),
             "fine" when config.Size >= 64 => config.LatentRange(64, config.Size),
-            "middle" or "fine" => throw new AtelierUsageException($"{option} {text}: a {config.Size} px generator has no {t} layers (coarse 4-8 px, middle 16-32 px, fine 64 px and up); give an index range 0-{config.NLatent - 1}"),
-            _ => ParseIndices(t, config, option, text),
+            "middle" or "fine" => throw new AtelierUsageException($"{{{parameter}}} {text}: a {config.Size} px generator has no {t} layers (coarse 4-8 px, middle 16-32 px, fine 64 px and up); give an index range 0-{config.NLatent - 1}"),
+            _ => ParseIndices(t, config, parameter, text),
         };
         return range;
     }
 
-    static (int, int) ParseIndices(string t, GeneratorConfig config, string option, string text)
+    static (int, int) ParseIndices(string t, GeneratorConfig config, string parameter, string text)
     {
         var parts = t.Split('-');
         if (parts.Length is < 1 or > 2 || !int.TryParse(parts[0], out var a) || !int.TryParse(parts[^1], out var b))
-            throw new AtelierUsageException($"{option} {text}: expected coarse, middle, fine or a latent index range i-j");
+            throw new AtelierUsageException($"{{{parameter}}} {text}: expected coarse, middle, fine or a latent index range i-j");
         if (a < 0 || b < a || b >= config.NLatent)
-            throw new AtelierUsageException($"{option} {text}: latent indices must satisfy 0 <= i <= j <= {config.NLatent - 1} for this {config.Size} px generator");
+            throw new AtelierUsageException($"{{{parameter}}} {text}: latent indices must satisfy 0 <= i <= j <= {config.NLatent - 1} for this {config.Size} px generator");
         return (a, b);
     }
 

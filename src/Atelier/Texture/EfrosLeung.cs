@@ -48,9 +48,9 @@ public static class EfrosLeung
     {
         TextureChecks.OutputSize(width, height);
         TextureChecks.OddWindow(opt.Window);
-        TextureChecks.SampleAtLeast(sample, opt.Window, $"{opt.Window}x{opt.Window} window", "--window");
-        TextureChecks.Range(opt.Epsilon, 0, 10, "epsilon");
-        if (!(opt.MaxErrorThreshold > 0)) throw new AtelierUsageException($"max error threshold {opt.MaxErrorThreshold}: must be positive");
-        if (!(opt.ThresholdGrowth > 1)) throw new AtelierUsageException($"threshold growth {opt.ThresholdGrowth}: must be above 1");
+        TextureChecks.SampleAtLeast(sample, opt.Window, $"{opt.Window}x{opt.Window} window", nameof(opt.Window));
+        TextureChecks.Range(opt.Epsilon, 0, 10, nameof(opt.Epsilon));
+        if (!(opt.MaxErrorThreshold > 0)) throw new AtelierUsageException($"{{MaxErrorThreshold}} {opt.MaxErrorThreshold}: must be positive");
+        if (!(opt.ThresholdGrowth > 1)) throw new AtelierUsageException($"{{ThresholdGrowth}} {opt.ThresholdGrowth}: must be above 1");
     }
 }

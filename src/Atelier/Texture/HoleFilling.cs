@@ -28,7 +28,7 @@ public static class HoleFilling
         IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
         if (mask.Width != image.Width || mask.Height != image.Height)
-            throw new AtelierUsageException($"--mask: the mask is {mask.Width}x{mask.Height} but the image is {image.Width}x{image.Height}; they must be the same size");
+            throw new AtelierUsageException($"{{Mask}}: the mask is {mask.Width}x{mask.Height} but the image is {image.Width}x{image.Height}; they must be the same size");
         return Fill(image, HoleFromMask(mask), options, TextureChecks.RandomFor(seed), progress, ct);
     }
 
@@ -38,12 +38,12 @@ public static class HoleFilling
         var opt = options ?? new EfrosLeungOptions();
         int W = image.Width, H = image.Height, w = opt.Window;
         if (hole.Length != W * H)
-            throw new AtelierUsageException($"--mask: the mask has {hole.Length} pixels but the image has {W * H}; they must be the same size");
+            throw new AtelierUsageException($"{{Mask}}: the mask has {hole.Length} pixels but the image has {W * H}; they must be the same size");
         TextureChecks.OddWindow(opt.Window);
-        TextureChecks.SampleAtLeast(image, w, $"{w}x{w} window", "--window", "the image");
+        TextureChecks.SampleAtLeast(image, w, $"{w}x{w} window", nameof(opt.Window), "the image");
         int holes = hole.Count(h => h);
-        if (holes == 0) throw new AtelierUsageException("--mask: the mask marks no pixel to fill (it is all black); white marks the hole");
-        if (holes == hole.Length) throw new AtelierUsageException("--mask: the mask covers the whole image, leaving nothing to synthesise from");
+        if (holes == 0) throw new AtelierUsageException("{Mask}: the mask marks no pixel to fill (it is all black); white marks the hole");
+        if (holes == hole.Length) throw new AtelierUsageException("{Mask}: the mask covers the whole image, leaving nothing to synthesise from");
 
         // Candidate windows: those with no hole pixel (an integral image of the hole counts them).
         var integral = new int[(W + 1) * (H + 1)];
@@ -62,7 +62,7 @@ public static class HoleFilling
                 any |= valid[y * cols + x] = count == 0;
             }
         if (!any)
-            throw new AtelierUsageException($"--window {w}: every {w}x{w} window of the image touches the mask, so there is nothing to copy from; use a smaller window or a smaller hole");
+            throw new AtelierUsageException($"{{Window}} {w}: every {w}x{w} window of the image touches the mask, so there is nothing to copy from; use a smaller window or a smaller hole");
 
         var output = image.Clone();
         var filled = new byte[W * H];

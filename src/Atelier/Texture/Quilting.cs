@@ -25,7 +25,7 @@ public static class Quilting
         var opt = options ?? new QuiltingOptions();
         TextureChecks.OutputSize(width, height);
         var (B, O) = BlockAndOverlap(sample, opt.Block, opt.Overlap, "the sample");
-        TextureChecks.Range(opt.Tolerance, 0, 10, "tolerance");
+        TextureChecks.Range(opt.Tolerance, 0, 10, nameof(opt.Tolerance));
         var (nx, cw) = Quilter.Layout(width, B, O);
         var (ny, ch) = Quilter.Layout(height, B, O);
         var canvas = new Image(cw, ch, sample.Channels);
@@ -37,12 +37,12 @@ public static class Quilting
     internal static (int Block, int Overlap) BlockAndOverlap(Image sample, int block, int overlap, string sampleName)
     {
         int B = block > 0 ? block : QuiltingOptions.DefaultBlock(sample.Width, sample.Height);
-        if (block < 0) throw new AtelierUsageException($"--block {block}: must be positive");
-        if (B < 2) throw new AtelierUsageException($"--block {B}: must be at least 2");
-        TextureChecks.SampleAtLeast(sample, B, $"{B}x{B} block", "--block", sampleName);
+        if (block < 0) throw new AtelierUsageException($"{{Block}} {block}: must be positive");
+        if (B < 2) throw new AtelierUsageException($"{{Block}} {B}: must be at least 2");
+        TextureChecks.SampleAtLeast(sample, B, $"{B}x{B} block", "Block", sampleName);
         int O = overlap > 0 ? overlap : QuiltingOptions.DefaultOverlap(B);
-        if (overlap < 0) throw new AtelierUsageException($"--overlap {overlap}: must be positive");
-        if (O >= B) throw new AtelierUsageException($"--overlap {O}: must be smaller than the block ({B})");
+        if (overlap < 0) throw new AtelierUsageException($"{{Overlap}} {overlap}: must be positive");
+        if (O >= B) throw new AtelierUsageException($"{{Overlap}} {O}: must be smaller than the block ({B})");
         return (B, O);
     }
 

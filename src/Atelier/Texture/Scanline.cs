@@ -189,11 +189,11 @@ public static class Scanline
     {
         TextureChecks.OutputSize(width, height);
         TextureChecks.OddWindow(opt.Window);
-        if (opt.Levels < 1 || opt.Levels > 8) throw new AtelierUsageException($"--levels {opt.Levels}: must be between 1 and 8");
-        if (opt.ParentWindow != 0) TextureChecks.OddWindow(opt.ParentWindow, "parent window");
-        TextureChecks.SampleAtLeast(sample, opt.Window, $"{opt.Window}x{opt.Window} window", "--window");
+        if (opt.Levels < 1 || opt.Levels > 8) throw new AtelierUsageException($"{{Levels}} {opt.Levels}: must be between 1 and 8");
+        if (opt.ParentWindow != 0) TextureChecks.OddWindow(opt.ParentWindow, nameof(opt.ParentWindow));
+        TextureChecks.SampleAtLeast(sample, opt.Window, $"{opt.Window}x{opt.Window} window", nameof(opt.Window));
         var (ws, hs) = GaussianPyramid.LevelSize(sample.Width, sample.Height, opt.Levels - 1);
         if (ws < opt.Window || hs < opt.Window)
-            throw new AtelierUsageException($"--levels {opt.Levels}: at the coarsest level the sample is {ws}x{hs}, smaller than the {opt.Window}x{opt.Window} window; use fewer levels or a smaller window");
+            throw new AtelierUsageException($"{{Levels}} {opt.Levels}: at the coarsest level the sample is {ws}x{hs}, smaller than the {opt.Window}x{opt.Window} window; use fewer levels or a smaller window");
     }
 }

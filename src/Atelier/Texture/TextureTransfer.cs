@@ -58,10 +58,10 @@ public static class TextureTransfer
     {
         var opt = options ?? new TransferOptions();
         int W = target.Width, H = target.Height;
-        TextureChecks.OutputSize(W, H, "--target");
-        if (opt.Iterations < 1 || opt.Iterations > 20) throw new AtelierUsageException($"--iterations {opt.Iterations}: must be between 1 and 20");
-        if (opt.Alpha is double a) TextureChecks.Range(a, 0, 1, "--alpha");
-        TextureChecks.Range(opt.CorrespondenceBlur, 0, 100, "correspondence blur");
+        TextureChecks.OutputSize(W, H, "Target");
+        if (opt.Iterations < 1 || opt.Iterations > 20) throw new AtelierUsageException($"{{Iterations}} {opt.Iterations}: must be between 1 and 20");
+        if (opt.Alpha is double a) TextureChecks.Range(a, 0, 1, nameof(opt.Alpha));
+        TextureChecks.Range(opt.CorrespondenceBlur, 0, 100, nameof(opt.CorrespondenceBlur));
         var (B0, O0) = Quilting.BlockAndOverlap(texture, opt.Block, opt.Overlap, "the texture");
         var blocks = BlockSchedule(B0, opt.Iterations);
 

@@ -23,7 +23,7 @@ public static class GanLoss
         "vanilla" => GanMode.Vanilla,
         "lsgan" => GanMode.Lsgan,
         "wgangp" => GanMode.Wgangp,
-        _ => throw new AtelierUsageException($"--gan-mode {text}: expected vanilla, lsgan or wgangp"),
+        _ => throw new AtelierUsageException($"{{GanMode}} {text}: expected vanilla, lsgan or wgangp"),
     };
 
     /// <summary>The loss of discriminator output <paramref name="prediction"/> against the label real / fake.</summary>

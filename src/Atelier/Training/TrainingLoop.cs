@@ -63,8 +63,8 @@ public static class TrainingLoop
     public static TrainingResult Run(ITrainable model, TrainingLoopOptions o, bool resume,
         IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
-        if (o.Steps < 1) throw new AtelierUsageException($"--steps {o.Steps}: must be at least 1");
-        if (o.DecaySteps < 0 || o.DecaySteps > o.Steps) throw new AtelierUsageException($"--decay-steps {o.DecaySteps}: must be between 0 and --steps {o.Steps}");
+        if (o.Steps < 1) throw new AtelierUsageException($"{{Steps}} {o.Steps}: must be at least 1");
+        if (o.DecaySteps < 0 || o.DecaySteps > o.Steps) throw new AtelierUsageException($"{{DecaySteps}} {o.DecaySteps}: must be between 0 and {{Steps}} {o.Steps}");
         Directory.CreateDirectory(o.RunDirectory);
         var schedule = new LinearDecaySchedule(o.Steps - o.DecaySteps, o.DecaySteps);
         var history = new Dictionary<string, List<(double X, double Y)>>();
@@ -74,11 +74,11 @@ public static class TrainingLoop
         {
             if (!File.Exists(o.CheckpointPath)) throw new AtelierException($"{o.CheckpointPath}: no checkpoint to resume from");
             (step, secondsBefore) = LoadCheckpointAndSeconds(model, o.CheckpointPath);
-            if (step > o.Steps) throw new AtelierUsageException($"--steps {o.Steps}: the checkpoint is already at step {step}");
+            if (step > o.Steps) throw new AtelierUsageException($"{{Steps}} {o.Steps}: the checkpoint is already at step {step}");
             ReadLossLog(o.LossLogPath, step, history);
         }
         else if (File.Exists(o.CheckpointPath))
-            throw new AtelierUsageException($"{o.RunDirectory} already holds a run (checkpoint.safetensors); pass --resume to continue it or choose another -o");
+            throw new AtelierUsageException($"{{RunDirectory}} {o.RunDirectory} already holds a run (checkpoint.safetensors); use {{Resume}} to continue it, or choose another {{RunDirectory}}");
         WriteLossLog(o.LossLogPath, history);
 
         long startStep = step;

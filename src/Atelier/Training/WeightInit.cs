@@ -20,7 +20,7 @@ public static class WeightInit
         "xavier" => InitKind.Xavier,
         "kaiming" => InitKind.Kaiming,
         "orthogonal" => InitKind.Orthogonal,
-        _ => throw new AtelierUsageException($"--init {text}: expected normal, xavier, kaiming or orthogonal"),
+        _ => throw new AtelierUsageException($"{{Init}} {text}: expected normal, xavier, kaiming or orthogonal"),
     };
 
     public static void Apply(nn.Module module, InitKind kind = InitKind.Normal, double gain = 0.02)

@@ -70,13 +70,13 @@ public sealed class CycleGanTrainer : ITrainable
     /// the feature cycle is on, it is loaded from <see cref="CycleGanOptions.VggPath"/> or built in.</param>
     public CycleGanTrainer(List<Image> domainA, List<Image> domainB, CycleGanOptions o, Device? device = null, Networks.Vgg? featureNetwork = null)
     {
-        if (o.FeatureCycle is < 0 or > 1) throw new AtelierUsageException($"--feature-cycle {o.FeatureCycle}: must be between 0 and 1");
+        if (o.FeatureCycle is < 0 or > 1) throw new AtelierUsageException($"{{FeatureCycle}} {o.FeatureCycle}: must be between 0 and 1");
         if (domainA.Count == 0 || domainB.Count == 0) throw new AtelierException("CycleGAN needs images in both domains");
-        if (o.CropSize > o.LoadSize) throw new AtelierUsageException($"--crop-size {o.CropSize}: must not exceed --load-size {o.LoadSize}");
+        if (o.CropSize > o.LoadSize) throw new AtelierUsageException($"{{CropSize}} {o.CropSize}: must not exceed {{LoadSize}} {o.LoadSize}");
         _o = o; _a = domainA; _b = domainB; _device = device ?? CPU;
         GSpec = GeneratorSpec.Parse(o.Generator, o.Ngf, 3, 3, o.Norm, o.Dropout);
         if (o.CropSize % GSpec.Multiple != 0)
-            throw new AtelierUsageException($"--crop-size {o.CropSize}: {GSpec.Name} needs a multiple of {GSpec.Multiple}");
+            throw new AtelierUsageException($"{{CropSize}} {o.CropSize}: {GSpec.Name} needs a multiple of {GSpec.Multiple}");
         torch.manual_seed(o.Seed);
         _random = new TrainingRandom(o.Seed);
         var dSpec = DiscriminatorSpec.Parse(o.Discriminator, o.Ndf, 3, o.Norm, o.NLayersD);
@@ -91,7 +91,7 @@ public sealed class CycleGanTrainer : ITrainable
         _poolB = new ImagePool(o.PoolSize);
         if (o.FeatureCycle > 0)
         {
-            if (!Networks.Vgg.IsLayerName(o.FeatureLayer)) throw new AtelierUsageException($"--feature-layer {o.FeatureLayer}: expected a VGG layer such as relu2_1 or relu3_1");
+            if (!Networks.Vgg.IsLayerName(o.FeatureLayer)) throw new AtelierUsageException($"{{FeatureLayer}} {o.FeatureLayer}: expected a VGG layer such as relu2_1 or relu3_1");
             // Built after the networks' init so torch's generator draws the same weights with or without it.
             _vgg = featureNetwork ?? (o.VggPath != null ? Networks.Vgg.Load(o.VggPath) : Networks.Vgg.BuiltIn(upToLayer: o.FeatureLayer));
             _ownsVgg = featureNetwork is null;

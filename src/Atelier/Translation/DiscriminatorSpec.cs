@@ -25,15 +25,15 @@ public sealed record DiscriminatorSpec(DiscriminatorFamily Family, int NLayers, 
     public static DiscriminatorSpec Parse(string name, long ndf, long inputNc, NormKind norm, int nLayers = 3)
     {
         var s = name.Trim().ToLowerInvariant();
-        if (ndf < 1) throw new AtelierUsageException($"--ndf {ndf}: must be at least 1");
+        if (ndf < 1) throw new AtelierUsageException($"{{Ndf}} {ndf}: must be at least 1");
         if (s == "basic") return new(DiscriminatorFamily.Patch, 3, ndf, inputNc, norm);
         if (s == "pixel") return new(DiscriminatorFamily.Pixel, 0, ndf, inputNc, norm);
         if (s == "n_layers") return nLayers >= 1 ? new(DiscriminatorFamily.Patch, nLayers, ndf, inputNc, norm)
-            : throw new AtelierUsageException($"--n-layers-d {nLayers}: must be at least 1");
+            : throw new AtelierUsageException($"{{NLayersD}} {nLayers}: must be at least 1");
         if (s.StartsWith("n_layers_", StringComparison.Ordinal)
             && int.TryParse(s.AsSpan(9), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 8)
             return new(DiscriminatorFamily.Patch, n, ndf, inputNc, norm);
-        throw new AtelierUsageException($"--netD {name}: expected basic (70x70 PatchGAN), n_layers_N (N from 1 to 8) or pixel");
+        throw new AtelierUsageException($"{{Discriminator}} {name}: expected basic (70x70 PatchGAN), n_layers_N (N from 1 to 8) or pixel");
     }
 
     /// <summary>Reads the architecture from a reference discriminator state dict.</summary>

@@ -51,12 +51,13 @@ public sealed record GeneratorSpec(GeneratorFamily Family, int Depth, long Ngf, 
     }
 
     /// <summary>A spec from a name and options (for training a new network).</summary>
+    /// <param name="parameter">Where the name came from, named in a usage error: the options' Generator, or a loader's arch.</param>
     public static GeneratorSpec Parse(string name, long ngf = 64, long inputNc = 3, long outputNc = 3,
-        NormKind norm = NormKind.Batch, bool dropout = false)
+        NormKind norm = NormKind.Batch, bool dropout = false, string parameter = "Generator")
     {
         if (!TryParseName(name, out var family, out var depth))
-            throw new AtelierUsageException($"--arch {name}: expected unet_128, unet_256 (unet_N, N a power of two from 32) or resnet_6blocks, resnet_9blocks (resnet_Nblocks)");
-        if (ngf < 1) throw new AtelierUsageException($"--ngf {ngf}: must be at least 1");
+            throw new AtelierUsageException($"{{{parameter}}} {name}: expected unet_128, unet_256 (unet_N, N a power of two from 32) or resnet_6blocks, resnet_9blocks (resnet_Nblocks)");
+        if (ngf < 1) throw new AtelierUsageException($"{{Ngf}} {ngf}: must be at least 1");
         return new GeneratorSpec(family, depth, ngf, inputNc, outputNc, norm, dropout);
     }
 

@@ -38,7 +38,7 @@ public static class Norms
         "batch" => NormKind.Batch,
         "instance" => NormKind.Instance,
         "none" => NormKind.None,
-        _ => throw new AtelierUsageException($"--norm {text}: expected batch, instance or none"),
+        _ => throw new AtelierUsageException($"{{Norm}} {text}: expected batch, instance or none"),
     };
 
     public static string Name(NormKind kind) => kind.ToString().ToLowerInvariant();

@@ -52,11 +52,11 @@ public sealed class Pix2PixTrainer : ITrainable
     public Pix2PixTrainer(List<ImagePair> data, Pix2PixOptions o, Device? device = null)
     {
         if (data.Count == 0) throw new AtelierException("pix2pix needs at least one training pair");
-        if (o.CropSize > o.LoadSize) throw new AtelierUsageException($"--crop-size {o.CropSize}: must not exceed --load-size {o.LoadSize}");
+        if (o.CropSize > o.LoadSize) throw new AtelierUsageException($"{{CropSize}} {o.CropSize}: must not exceed {{LoadSize}} {o.LoadSize}");
         _o = o; _data = data; _device = device ?? CPU;
         GSpec = GeneratorSpec.Parse(o.Generator, o.Ngf, 3, 3, o.Norm, o.Dropout);
         if (o.CropSize % GSpec.Multiple != 0)
-            throw new AtelierUsageException($"--crop-size {o.CropSize}: {GSpec.Name} needs a multiple of {GSpec.Multiple}");
+            throw new AtelierUsageException($"{{CropSize}} {o.CropSize}: {GSpec.Name} needs a multiple of {GSpec.Multiple}");
         torch.manual_seed(o.Seed);
         _random = new TrainingRandom(o.Seed);
         G = GSpec.Build().to(_device);

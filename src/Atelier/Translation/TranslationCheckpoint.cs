@@ -75,9 +75,9 @@ public static class TranslationCheckpoint
             else
             {
                 var named = GeneratorSpec.Parse(arch, detected?.Ngf ?? 64, detected?.InputNc ?? 3, detected?.OutputNc ?? 3,
-                    norm ?? detected?.Norm ?? NormKind.Batch, detected?.Dropout ?? unetDropout);
+                    norm ?? detected?.Norm ?? NormKind.Batch, detected?.Dropout ?? unetDropout, parameter: "Arch");
                 if (detected != null && (detected.Family != named.Family || detected.Depth != named.Depth))
-                    throw new AtelierException($"{path}: holds a {detected.Name} generator, not {arch} (leave out --arch to use what the file holds)");
+                    throw AtelierException.Naming($"{path}: holds a {detected.Name} generator, not {arch} (leave out {{Arch}} to use what the file holds)");
                 spec = named;
             }
             if (norm is NormKind n && spec.Norm != n) spec = spec with { Norm = n };
@@ -107,7 +107,7 @@ public static class TranslationCheckpoint
         bool hasG = all.Keys.Any(k => k.StartsWith("G.", StringComparison.Ordinal));
         if (hasA) return Under(all, direction == Direction.BtoA ? "G_B." : "G_A.");
         if (direction == Direction.BtoA)
-            throw new AtelierUsageException($"--direction BtoA: {path} holds one generator (BtoA picks G_B from a CycleGAN run checkpoint; a pix2pix generator translates the way it was trained)");
+            throw new AtelierUsageException($"{{Direction}} BtoA: {path} holds one generator (BtoA picks G_B from a CycleGAN run checkpoint; a pix2pix generator translates the way it was trained)");
         return hasG ? Under(all, "G.") : all;
     }
 }

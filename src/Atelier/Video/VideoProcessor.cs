@@ -55,11 +55,11 @@ public static class VideoProcessor
     public static VideoResult Run(FrameSource source, IImageNetwork net, string output, VideoOptions options,
         IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
-        if (options.StatisticsMomentum is < 0 or >= 1) throw new AtelierUsageException($"--stats-momentum {options.StatisticsMomentum}: must be from 0 up to (not including) 1");
-        if (options.TemporalFilter is < 0 or >= 1) throw new AtelierUsageException($"--temporal-filter {options.TemporalFilter}: must be in [0, 1)");
+        if (options.StatisticsMomentum is < 0 or >= 1) throw new AtelierUsageException($"{{StatisticsMomentum}} {options.StatisticsMomentum}: must be from 0 up to (not including) 1");
+        if (options.TemporalFilter is < 0 or >= 1) throw new AtelierUsageException($"{{TemporalFilter}} {options.TemporalFilter}: must be in [0, 1)");
         bool toVideo = IsVideoPath(output);
         if (toVideo && !Ffmpeg.Available) throw new AtelierException($"{output}: writing a video file needs ffmpeg, which is not installed; {Ffmpeg.InstallHint}");
-        if (!toVideo && File.Exists(output)) throw new AtelierUsageException($"--output {output}: is a file; give a video name (.mp4, .mkv, ...) or a folder for the frames");
+        if (!toVideo && File.Exists(output)) throw new AtelierUsageException($"{{Output}} {output}: is a file; give a video name (.mp4, .mkv, ...) or a folder for the frames");
         string full = Path.GetFullPath(output);
         string frames = toVideo ? Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".atelier-frames") : full;
         Directory.CreateDirectory(frames);

@@ -137,7 +137,8 @@ public class TiledInferenceTests(ITestOutputHelper output)
         Assert.All(cover, n => Assert.Equal(1, n));
 
         var e = Assert.Throws<AtelierUsageException>(() => TilePlan.Create(600, 400, 3, net, new TilingOptions { MaxMemory = roomy.ImageBytes + 1000 }));
-        Assert.Contains("--max-memory", e.Message);
+        Assert.Contains("MaxMemory", e.Message);
+        Assert.Equal(nameof(TilingOptions.MaxMemory), e.Parameter);
         Assert.Contains("give at least", e.Message);
         Assert.Equal(512L << 20, MemoryBudget.Parse("512MB"));
         Assert.Equal(3L << 29, MemoryBudget.Parse("1.5G"));

@@ -125,7 +125,8 @@ public class EfrosLeungTests
     {
         var sample = SyntheticTextures.Stripes(16, 16, 4);
         var e = Assert.Throws<AtelierUsageException>(() => EfrosLeung.Synthesize(sample, 20, 20, new EfrosLeungOptions { Window = window }, seed: 1));
-        Assert.Contains("--window", e.Message);
+        Assert.Contains("Window", e.Message);
+        Assert.Equal(nameof(EfrosLeungOptions.Window), e.Parameter);
         Assert.Contains(message, e.Message);
     }
 
@@ -137,7 +138,8 @@ public class EfrosLeungTests
     {
         var sample = SyntheticTextures.Stripes(16, 16, 4);
         var e = Assert.Throws<AtelierUsageException>(() => EfrosLeung.Synthesize(sample, w, h, Small, seed: 1));
-        Assert.Contains("--size", e.Message);
+        Assert.Contains("Size", e.Message);
+        Assert.Equal("Size", e.Parameter);
     }
 
     [Fact]

@@ -67,7 +67,8 @@ public class HoleFillingTests
     {
         var image = SyntheticTextures.Organic(20, 20, 1);
         var e = Assert.Throws<AtelierUsageException>(() => HoleFilling.Fill(image, new Image(21, 20, 1)));
-        Assert.Contains("--mask", e.Message);
+        Assert.Contains("Mask", e.Message);
+        Assert.Equal("Mask", e.Parameter);
         Assert.Contains("21x20", e.Message);
     }
 
@@ -88,6 +89,6 @@ public class HoleFillingTests
         var image = SyntheticTextures.Organic(12, 12, 1);
         var (damaged, hole) = WithSquareHole(image, 3, 3, 6);
         var e = Assert.Throws<AtelierUsageException>(() => HoleFilling.Fill(damaged, hole, new EfrosLeungOptions { Window = 7 }, new Random(1)));
-        Assert.Contains("--window 7", e.Message);
+        Assert.Contains("Window 7", e.Message);
     }
 }

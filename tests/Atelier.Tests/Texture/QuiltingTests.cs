@@ -71,9 +71,9 @@ public class QuiltingTests
     }
 
     [Theory]
-    [InlineData(30, 0, "--block 30")]
-    [InlineData(8, 8, "--overlap 8")]
-    [InlineData(-3, 0, "--block -3")]
+    [InlineData(30, 0, "Block 30")]
+    [InlineData(8, 8, "Overlap 8")]
+    [InlineData(-3, 0, "Block -3")]
     public void BadBlockOrOverlapIsAUsageError(int block, int overlap, string message)
     {
         var sample = SyntheticTextures.Organic(20, 20, 1);

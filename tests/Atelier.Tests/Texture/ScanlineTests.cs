@@ -68,6 +68,6 @@ public class ScanlineTests
     {
         var sample = SyntheticTextures.Organic(20, 20, 1);
         var e = Assert.Throws<AtelierUsageException>(() => Scanline.Synthesize(sample, 30, 30, new ScanlineOptions { Window = 5, Levels = 4 }, seed: 1));
-        Assert.Contains("--levels 4", e.Message);
+        Assert.Contains("Levels 4", e.Message);
     }
 }

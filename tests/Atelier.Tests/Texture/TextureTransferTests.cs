@@ -64,6 +64,7 @@ public class TextureTransferTests
     {
         var t = SyntheticTextures.Organic(20, 20, 2);
         var e = Assert.Throws<AtelierUsageException>(() => TextureTransfer.Transfer(t, t, new TransferOptions { Alpha = 1.5 }, seed: 1));
-        Assert.Contains("--alpha", e.Message);
+        Assert.Contains("Alpha", e.Message);
+        Assert.Equal(nameof(TransferOptions.Alpha), e.Parameter);
     }
 }

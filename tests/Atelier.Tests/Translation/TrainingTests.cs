@@ -156,5 +156,6 @@ public class TrainingTests
         Assert.True(grid.Width > 3 * 32 && grid.Height > 2 * 32);
         r = CliHarness.Run("pix2pix", "test", "-c", Path.Combine(run, "checkpoint.safetensors"), "--data", ab, "--size", "32", "--arch", "resnet_9blocks");
         Assert.Equal(1, r.ExitCode);
+        Assert.Contains("not resnet_9blocks (leave out --arch to use what the file holds)", r.Err); // the library names its arch parameter
     }
 }

@@ -83,7 +83,7 @@ public static class FastStyleCommand
                     catch (AtelierException e)
                     {
                         failures.Add(file);
-                        ctx.Err.WriteLine($"error: {e.Message} (skipped)");
+                        ctx.Err.WriteLine($"error: {e.Render(ctx.FlagFor)} (skipped)");
                         progress.Report(new ProgressReport(done + failures.Count, files.Count));
                         continue;
                     }

@@ -15,7 +15,7 @@ public static class ShapesDataset
     /// <summary>The image at <paramref name="index"/> of the set drawn from <paramref name="seed"/> (independent of the others).</summary>
     public static Image Render(long seed, int index, int size)
     {
-        if (size < 4) throw new AtelierUsageException($"--size {size}: must be at least 4");
+        if (size < 4) throw new AtelierUsageException($"{{Size}} {size}: must be at least 4");
         var random = new TrainingRandom(seed * 1_000_003 + index);
         var shape = (Shape)random.Next(3);
         var bg = RandomColor(random);
@@ -54,7 +54,7 @@ public static class ShapesDataset
     /// <summary>Writes <paramref name="count"/> PNGs shape_00000.png, ... to <paramref name="dir"/>; returns the paths.</summary>
     public static IReadOnlyList<string> Write(string dir, int count, int size, long seed, IProgress<Runtime.ProgressReport>? progress = null, CancellationToken ct = default)
     {
-        if (count < 1) throw new AtelierUsageException($"--count {count}: must be at least 1");
+        if (count < 1) throw new AtelierUsageException($"{{Count}} {count}: must be at least 1");
         Directory.CreateDirectory(dir);
         var paths = new List<string>(count);
         for (int i = 0; i < count; i++)

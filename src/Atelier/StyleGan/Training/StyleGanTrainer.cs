@@ -218,7 +218,7 @@ public sealed class StyleGanTrainer : ITrainable
         _data.LoadState(Checkpointing.Require(metadata, "data"));
     }
 
-    /// <summary>The options a run checkpoint was trained with (for --resume).</summary>
+    /// <summary>The options a run checkpoint was trained with (to resume it).</summary>
     public static StyleGanTrainingOptions ReadOptions(string checkpointPath)
     {
         using var content = Checkpointing.Load(checkpointPath);

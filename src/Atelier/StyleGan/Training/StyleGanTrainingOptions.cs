@@ -46,20 +46,20 @@ public sealed record StyleGanTrainingOptions
     /// <summary>Throws <see cref="AtelierUsageException"/> naming the option that is out of range.</summary>
     public StyleGanTrainingOptions Validate()
     {
-        if (Size < 8 || (Size & (Size - 1)) != 0) throw new AtelierUsageException($"--size {Size}: must be a power of two of at least 8");
-        if (StyleDim < 1) throw new AtelierUsageException($"--latent {StyleDim}: must be positive");
-        if (NMlp < 1) throw new AtelierUsageException($"--n-mlp {NMlp}: must be positive");
-        if (Channels < 1) throw new AtelierUsageException($"--channels {Channels}: must be positive");
-        if (BatchSize < 1) throw new AtelierUsageException($"--batch-size {BatchSize}: must be at least 1");
-        if (!(LearningRate > 0)) throw new AtelierUsageException($"--lr {LearningRate}: must be positive");
-        if (!(R1 >= 0)) throw new AtelierUsageException($"--r1 {R1}: must not be negative");
-        if (!(PathRegularize >= 0)) throw new AtelierUsageException($"--path-regularize {PathRegularize}: must not be negative");
-        if (PathBatchShrink < 1) throw new AtelierUsageException($"--path-batch-shrink {PathBatchShrink}: must be at least 1");
-        if (DRegEvery < 1) throw new AtelierUsageException($"--d-reg-every {DRegEvery}: must be at least 1");
-        if (GRegEvery < 1) throw new AtelierUsageException($"--g-reg-every {GRegEvery}: must be at least 1");
-        if (!(Mixing >= 0 && Mixing <= 1)) throw new AtelierUsageException($"--mixing {Mixing}: must be in [0, 1]");
-        if (!(EmaKimg > 0)) throw new AtelierUsageException($"--ema-kimg {EmaKimg}: must be positive");
-        if (SampleCount < 1) throw new AtelierUsageException($"--samples {SampleCount}: must be at least 1");
+        if (Size < 8 || (Size & (Size - 1)) != 0) throw new AtelierUsageException($"{{Size}} {Size}: must be a power of two of at least 8");
+        if (StyleDim < 1) throw new AtelierUsageException($"{{StyleDim}} {StyleDim}: must be positive");
+        if (NMlp < 1) throw new AtelierUsageException($"{{NMlp}} {NMlp}: must be positive");
+        if (Channels < 1) throw new AtelierUsageException($"{{Channels}} {Channels}: must be positive");
+        if (BatchSize < 1) throw new AtelierUsageException($"{{BatchSize}} {BatchSize}: must be at least 1");
+        if (!(LearningRate > 0)) throw new AtelierUsageException($"{{LearningRate}} {LearningRate}: must be positive");
+        if (!(R1 >= 0)) throw new AtelierUsageException($"{{R1}} {R1}: must not be negative");
+        if (!(PathRegularize >= 0)) throw new AtelierUsageException($"{{PathRegularize}} {PathRegularize}: must not be negative");
+        if (PathBatchShrink < 1) throw new AtelierUsageException($"{{PathBatchShrink}} {PathBatchShrink}: must be at least 1");
+        if (DRegEvery < 1) throw new AtelierUsageException($"{{DRegEvery}} {DRegEvery}: must be at least 1");
+        if (GRegEvery < 1) throw new AtelierUsageException($"{{GRegEvery}} {GRegEvery}: must be at least 1");
+        if (!(Mixing >= 0 && Mixing <= 1)) throw new AtelierUsageException($"{{Mixing}} {Mixing}: must be in [0, 1]");
+        if (!(EmaKimg > 0)) throw new AtelierUsageException($"{{EmaKimg}} {EmaKimg}: must be positive");
+        if (SampleCount < 1) throw new AtelierUsageException($"{{SampleCount}} {SampleCount}: must be at least 1");
         return this;
     }
 }

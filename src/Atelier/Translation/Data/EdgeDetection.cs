@@ -2,7 +2,7 @@ using Atelier.Imaging;
 
 namespace Atelier.Translation.Data;
 
-/// <summary>How `data pairs --from edges` draws its lines.</summary>
+/// <summary>How <see cref="PairSource.Edges"/> draws its lines.</summary>
 public enum EdgeMethod
 {
     /// <summary>Canny: thin one-pixel contours (the pix2pix edges2shoes/handbags data used HED + post-processing; Canny is the classic stand-in).</summary>

@@ -37,15 +37,15 @@ public static class PairDatasetBuilder
     public static PairDatasetReport Build(string sourceDir, string outputDir, PairDatasetOptions o,
         IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
-        if (o.Size < 8) throw new AtelierUsageException($"--size {o.Size}: must be at least 8");
-        if (o.PerImage < 1) throw new AtelierUsageException($"--per-image {o.PerImage}: must be at least 1");
-        if (o.MinCrop is <= 0 or > 1) throw new AtelierUsageException($"--min-crop {o.MinCrop}: must be in (0, 1]");
-        if (o.TestImages < 0) throw new AtelierUsageException($"--test {o.TestImages}: must be 0 or more");
+        if (o.Size < 8) throw new AtelierUsageException($"{{Size}} {o.Size}: must be at least 8");
+        if (o.PerImage < 1) throw new AtelierUsageException($"{{PerImage}} {o.PerImage}: must be at least 1");
+        if (o.MinCrop is <= 0 or > 1) throw new AtelierUsageException($"{{MinCrop}} {o.MinCrop}: must be in (0, 1]");
+        if (o.TestImages < 0) throw new AtelierUsageException($"{{TestImages}} {o.TestImages}: must be 0 or more");
         var files = TranslationData.ImagesIn(sourceDir);
         if (o.TestImages >= files.Count)
-            throw new AtelierUsageException($"--test {o.TestImages}: {sourceDir} has only {files.Count} image(s); leave some for training");
+            throw new AtelierUsageException($"{{TestImages}} {o.TestImages}: {sourceDir} has only {files.Count} image(s); leave some for training");
         if (Directory.Exists(outputDir) && Directory.EnumerateFileSystemEntries(outputDir).Any())
-            throw new AtelierUsageException($"--output {outputDir}: folder is not empty; choose a new one");
+            throw new AtelierUsageException($"{{OutputDir}} {outputDir}: folder is not empty; choose a new one");
 
         var random = new TrainingRandom(o.Seed);
         var shuffled = files.ToList();

@@ -2,7 +2,7 @@ using Atelier.Imaging;
 
 namespace Atelier.Translation.Data;
 
-/// <summary>What `data pairs --from` derives from each photo as the network's input (A); the photo is the target (B).</summary>
+/// <summary>What <see cref="PairInputOptions.Source"/> derives from each photo as the network's input (A); the photo is the target (B).</summary>
 public enum PairSource { Edges, Grayscale, Blur, Downsample }
 
 /// <summary>Settings of the derivation (sizes in pixels of the output pair).</summary>
@@ -10,9 +10,9 @@ public sealed record PairInputOptions
 {
     public PairSource Source { get; init; } = PairSource.Edges;
     public EdgeMethod Edges { get; init; } = EdgeMethod.Canny;
-    /// <summary>Gaussian sigma: smoothing before Canny / XDoG's inner scale; the blur of --from blur.</summary>
+    /// <summary>Gaussian sigma: smoothing before Canny / XDoG's inner scale; the blur of <see cref="PairSource.Blur"/>.</summary>
     public double? Sigma { get; init; }
-    /// <summary>--from downsample: shrink by this factor, then enlarge back (bicubic).</summary>
+    /// <summary><see cref="PairSource.Downsample"/>: shrink by this factor, then enlarge back (bicubic).</summary>
     public int Factor { get; init; } = 4;
 
     public static PairSource ParseSource(string text) => text.Trim().ToLowerInvariant() switch
@@ -21,14 +21,14 @@ public sealed record PairInputOptions
         "grayscale" or "gray" => PairSource.Grayscale,
         "blur" => PairSource.Blur,
         "downsample" => PairSource.Downsample,
-        _ => throw new AtelierUsageException($"--from {text}: expected edges, grayscale, blur or downsample"),
+        _ => throw new AtelierUsageException($"{{Source}} {text}: expected edges, grayscale, blur or downsample"),
     };
 
     public static EdgeMethod ParseEdges(string text) => text.Trim().ToLowerInvariant() switch
     {
         "canny" => EdgeMethod.Canny,
         "xdog" => EdgeMethod.Xdog,
-        _ => throw new AtelierUsageException($"--edges {text}: expected canny or xdog"),
+        _ => throw new AtelierUsageException($"{{Edges}} {text}: expected canny or xdog"),
     };
 }
 
@@ -54,7 +54,7 @@ public static class PairInput
             }
             default:
             {
-                if (o.Factor < 2) throw new AtelierUsageException($"--factor {o.Factor}: must be at least 2");
+                if (o.Factor < 2) throw new AtelierUsageException($"{{Factor}} {o.Factor}: must be at least 2");
                 int w = Math.Max(1, rgb.Width / o.Factor), h = Math.Max(1, rgb.Height / o.Factor);
                 // Area averaging down (what a camera at lower resolution would record), bicubic back up.
                 return ImageResize.Resize(ImageResize.Resize(rgb, w, h, ResizeFilter.Area), rgb.Width, rgb.Height, ResizeFilter.Bicubic);
