@@ -16,11 +16,11 @@ public enum ArchitectureKind
     StyleGan2Discriminator,
     /// <summary>pytorch/examples fast_neural_style TransformerNet.</summary>
     FastStyle,
-    /// <summary>An `atelier style train` run checkpoint (the TransformerNet under net.).</summary>
+    /// <summary>An `atelier fast-style train` run checkpoint (the TransformerNet under net.).</summary>
     FastStyleRun,
     /// <summary>naoto0804/pytorch-AdaIN decoder.</summary>
     AdainDecoder,
-    /// <summary>An `atelier style adain-train` run checkpoint (the decoder under decoder.).</summary>
+    /// <summary>An `atelier adain train` run checkpoint (the decoder under decoder.).</summary>
     AdainDecoderRun,
     /// <summary>The normalised VGG-19 of AdaIN/WCT (1x1 conv first).</summary>
     VggNormalised,

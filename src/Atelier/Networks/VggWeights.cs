@@ -117,8 +117,8 @@ public sealed partial class Vgg
     /// <summary>
     /// The normalised-VGG layout of AdaIN/WCT (keys <c>N.weight</c>) with the same seeded, variance-calibrated random
     /// weights as <see cref="BuiltIn(VggPooling, string?, VggConfig?)"/>; its first 1x1 convolution folds the ImageNet
-    /// normalisation, as vgg_normalised.pth's folds its preprocessing. Decoders trained on it (`style adain-train`
-    /// without --vgg) work with `style adain` without --vgg.
+    /// normalisation, as vgg_normalised.pth's folds its preprocessing. Decoders trained on it (`adain train`
+    /// without --vgg) work with `adain stylize` without --vgg.
     /// </summary>
     public static Vgg BuiltInNormalised(string upToLayer = "relu4_1", VggConfig? config = null) =>
         BuiltIn(VggLayout.Normalised, VggPooling.Max, upToLayer, config);

@@ -50,7 +50,7 @@ public sealed class AdaInStylizer : IDisposable
 
     /// <summary>
     /// Loads the normalised VGG (e.g. vgg_normalised.pth or adain_vgg_normalised_relu4_1.pth) and one decoder per level
-    /// (decoder.pth of pytorch-AdaIN for relu4_1, or a decoder or run checkpoint of `style adain-train`), checking that they fit together.
+    /// (decoder.pth of pytorch-AdaIN for relu4_1, or a decoder or run checkpoint of `adain train`), checking that they fit together.
     /// </summary>
     public static AdaInStylizer Load(string vggPath, IReadOnlyList<string> decoderPaths, Device? device = null)
     {
@@ -73,7 +73,7 @@ public sealed class AdaInStylizer : IDisposable
 
     /// <summary>
     /// The decoders with the built-in encoder they were trained on: the ResNet-18 for decoders that say so in their
-    /// metadata (`style adain-train` on it), else the seeded normalised VGG-19 (<paramref name="vggFallback"/> makes it).
+    /// metadata (`adain train` on it), else the seeded normalised VGG-19 (<paramref name="vggFallback"/> makes it).
     /// </summary>
     public static AdaInStylizer LoadBuiltIn(IReadOnlyList<string> decoderPaths, Func<FeatureNetwork> vggFallback, Device? device = null) =>
         Assemble(decoders =>
@@ -109,7 +109,7 @@ public sealed class AdaInStylizer : IDisposable
         }
     }
 
-    /// <summary>A decoder file: pytorch-AdaIN's decoder.pth, a `style adain-train` output, or its run checkpoint.</summary>
+    /// <summary>A decoder file: pytorch-AdaIN's decoder.pth, an `adain train` output, or its run checkpoint.</summary>
     public static AdaInDecoder LoadDecoder(string path)
     {
         using var file = Checkpoint.Load(path);

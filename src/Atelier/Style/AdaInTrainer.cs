@@ -13,7 +13,7 @@ public sealed record AdaInTrainOptions
 {
     public required string ContentDir { get; init; }
     public required string StyleDir { get; init; }
-    /// <summary>Where the decoder goes (.safetensors in the pytorch-AdaIN key layout, loadable by `style adain --decoder`).</summary>
+    /// <summary>Where the decoder goes (.safetensors in the pytorch-AdaIN key layout, loadable by `adain stylize --decoder`).</summary>
     public required string Output { get; init; }
     /// <summary>Images are resized so the shorter side is this, then randomly cropped to <see cref="CropSize"/>.</summary>
     public int LoadSize { get; init; } = 512;

@@ -13,7 +13,7 @@ public sealed record FastStyleTrainOptions
 {
     public required string StyleImage { get; init; }
     public required string ContentDir { get; init; }
-    /// <summary>Where the trained network goes (.safetensors; TransformerNet keys, loadable by `style fast`).</summary>
+    /// <summary>Where the trained network goes (.safetensors; TransformerNet keys, loadable by `fast-style stylize`).</summary>
     public required string Output { get; init; }
     public int ImageSize { get; init; } = 256;
     /// <summary>Style image's shorter side (null: its own size).</summary>
@@ -167,7 +167,7 @@ public sealed class FastStyleTrainer : ITrainable
 
     public void SetLearningRateFactor(double factor) => _adam.LearningRate = _o.LearningRate * factor;
 
-    /// <summary>The network under net.* (so `style fast` can load a run checkpoint), Adam's moments, the loss network's name.</summary>
+    /// <summary>The network under net.* (so `fast-style stylize` can load a run checkpoint), Adam's moments, the loss network's name.</summary>
     public void SaveState(IDictionary<string, Tensor> tensors, IDictionary<string, string> metadata)
     {
         Checkpointing.AddModule(_net, "net", tensors);
@@ -197,7 +197,7 @@ public sealed class FastStyleTrainer : ITrainable
         return (cells, 3);
     }
 
-    /// <summary>Writes the network with its architecture and loss network in the metadata (loadable by `style fast`).</summary>
+    /// <summary>Writes the network with its architecture and loss network in the metadata (loadable by `fast-style stylize`).</summary>
     public void Export(string path) =>
         Checkpoints.SafeTensors.Save(path, _net.state_dict(), new Dictionary<string, string> { ["architecture"] = "fast_neural_style.TransformerNet", ["features"] = _lossNetwork.Description });
 
