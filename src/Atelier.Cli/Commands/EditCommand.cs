@@ -103,7 +103,7 @@ public static class EditCommand
                 // There and back, so the loop has no jump.
                 GifWriter.Save(frameImages.Concat(frameImages.Skip(1).Reverse().Skip(1)).ToList(), gifPath, ctx.Get(delay));
             }
-            ctx.Result(new { command = "edit morph", frames = n, output = outPath, gif = gifPath },
+            ctx.Result(new { command = "stylegan morph", frames = n, output = outPath, gif = gifPath },
                 $"wrote a {n}-frame morph strip to {outPath}" + (gifPath is null ? "" : $" and an animation to {gifPath}"));
             return CliRunner.Success;
         });
@@ -138,7 +138,7 @@ public static class EditCommand
                 (StyleMixing.ToImage(g.Synthesize(mixed)), $"split {k}"),
             };
             ImageIO.Save(ContactSheet.Create(cells, columns: 3), outPath);
-            ctx.Result(new { command = "edit crossover", split = k, output = outPath }, $"wrote the crossover at latent {k} to {outPath}");
+            ctx.Result(new { command = "stylegan crossover", split = k, output = outPath }, $"wrote the crossover at latent {k} to {outPath}");
             return CliRunner.Success;
         });
         return cmd;
@@ -175,7 +175,7 @@ public static class EditCommand
                 (StyleMixing.ToImage(g.Synthesize(edited)), $"edited x{lambda:0.##}"),
             };
             ImageIO.Save(ContactSheet.Create(cells, columns: 4), outPath);
-            ctx.Result(new { command = "edit expression", strength = lambda, output = outPath }, $"wrote the expression transfer to {outPath}");
+            ctx.Result(new { command = "stylegan expression", strength = lambda, output = outPath }, $"wrote the expression transfer to {outPath}");
             return CliRunner.Success;
         });
         return cmd;
@@ -200,7 +200,7 @@ public static class EditCommand
             var latentPath = ctx.Get(latentOut);
             if (latentPath is not null && !latentPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
                 throw new AtelierUsageException($"--latent-out {latentPath}: the latent is written as .safetensors");
-            if (name == "inpaint" && ctx.Get(mask) is null) throw new AtelierUsageException("edit inpaint needs --mask");
+            if (name == "inpaint" && ctx.Get(mask) is null) throw new AtelierUsageException("stylegan inpaint needs --mask");
             using var scope = NewDisposeScope();
             using var run = options.Prepare(ctx);
             int size = run.Generator.Size;
@@ -235,7 +235,7 @@ public static class EditCommand
             if (latentPath is not null) LatentFile.Save(latentPath, result.Latent, run.Options.Space, run.Generator);
             ctx.Result(new
             {
-                command = "edit " + name, degradation = degradation.Name, steps = result.Steps, psnr = Math.Round(result.Psnr, 3),
+                command = "stylegan " + name, degradation = degradation.Name, steps = result.Steps, psnr = Math.Round(result.Psnr, 3),
                 perceptual = result.PerceptualDistance, output = outPath, latent = latentPath,
             }, $"{degradation.Name}: PSNR {result.Psnr:F2} dB against the observation, perceptual distance {result.PerceptualDistance:G4}; wrote {outPath}");
             return CliRunner.Success;

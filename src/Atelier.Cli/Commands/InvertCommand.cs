@@ -35,7 +35,7 @@ public static class InvertCommand
             ImageIO.Save(StyleMixing.ToImage(result.Image), reconPath);
             ctx.Result(new
             {
-                command = "invert", space = LatentFile.SpaceName(run.Options.Space), steps = result.Steps,
+                command = "stylegan invert", space = LatentFile.SpaceName(run.Options.Space), steps = result.Steps,
                 psnr = Math.Round(result.Psnr, 3), perceptual = result.PerceptualDistance, features = run.Perceptual?.Network,
                 latent = outPath, reconstruction = reconPath,
             }, $"PSNR {result.Psnr:F2} dB, perceptual distance {result.PerceptualDistance:G4}; wrote {outPath} and {reconPath}");

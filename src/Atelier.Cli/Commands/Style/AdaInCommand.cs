@@ -119,7 +119,7 @@ public static class AdaInCommand
             ImageIO.Save(image, outPath);
             ctx.Result(new
             {
-                command = "style adain",
+                command = "adain stylize",
                 transform = ctx.Get(transform),
                 output = outPath,
                 width = image.Width,

@@ -53,7 +53,7 @@ public static class FastStyleCommand
             var failures = new List<string>();
             var written = new List<string>();
             var clock = Stopwatch.StartNew();
-            ctx.WithProgress("style fast", progress =>
+            ctx.WithProgress("fast-style stylize", progress =>
             {
                 int done = 0;
                 var pending = new List<(string Source, Image Image)>();
@@ -110,7 +110,7 @@ public static class FastStyleCommand
             double seconds = clock.Elapsed.TotalSeconds;
             ctx.Result(new
             {
-                command = "style fast",
+                command = "fast-style stylize",
                 model = ctx.Get(model),
                 outputs = written,
                 failed = failures,

@@ -55,11 +55,11 @@ public static class GatysCommand
                 ctx.Note($"note: this network stops at {vgg.LastLayer}; content layer {deepest}");
                 options = options with { ContentLayers = [deepest] };
             }
-            var result = ctx.WithProgress("style gatys", p => GatysStyleTransfer.Run(contentImage, styleImages, vgg, options, p, ct));
+            var result = ctx.WithProgress("gatys transfer", p => GatysStyleTransfer.Run(contentImage, styleImages, vgg, options, p, ct));
             ImageIO.Save(result.Image, outPath);
             ctx.Result(new
             {
-                command = "style gatys",
+                command = "gatys transfer",
                 output = outPath,
                 width = result.Image.Width,
                 height = result.Image.Height,

@@ -32,11 +32,11 @@ public static class StyleTextureCommand
             var options0 = shared.Apply(ctx, new GatysTextureOptions(), outPath, seed);
             using var vgg = shared.LoadNetwork(ctx);
             var options = shared.Resolve(ctx, options0, vgg);
-            var result = ctx.WithProgress("style texture", p => GatysTexture.Synthesize(src, w, h, vgg, options, p, ct));
+            var result = ctx.WithProgress("gatys texture", p => GatysTexture.Synthesize(src, w, h, vgg, options, p, ct));
             ImageIO.Save(result.Image, outPath);
             ctx.Result(new
             {
-                command = "style texture",
+                command = "gatys texture",
                 output = outPath,
                 width = w,
                 height = h,
