@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Atelier.Cli.Cli;
 using Atelier.Cli.Commands;
 using Atelier.Cli.Commands.Style;
@@ -66,6 +67,15 @@ public static class Program
             Console.Error.WriteLine("stopping (Ctrl+C again to abort)...");
             cts.Cancel();
         };
+        // SIGTERM (docker stop, systemd, kubernetes, timeout) stops work the way Ctrl+C does: a training run saves its
+        // checkpoint, no partial output is left, the studio shuts down; a second SIGTERM ends the process at once.
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+        {
+            if (cts.IsCancellationRequested) return;
+            signal.Cancel = true;
+            Console.Error.WriteLine("stopping (SIGTERM)...");
+            cts.Cancel();
+        });
         return Run(args, Console.Out, Console.Error, cts.Token);
     }
 
@@ -81,6 +91,7 @@ public static class Program
             {
                 foreach (var e in parse.Errors) stderr.WriteLine("error: " + e.Message);
                 stderr.WriteLine("Run 'atelier --help' (or COMMAND --help) for usage.");
+                if (args.Contains("--json")) CliRunner.WriteJsonError(stdout, string.Join("; ", parse.Errors.Select(e => e.Message)), "usage", CliRunner.Usage);
                 return CliRunner.Usage;
             }
             // Help and usage lines name the program as people type it (atelier, the tool's command), not as its assembly.

@@ -12,6 +12,9 @@ public static class CliRunner
 {
     public const int Success = 0, Failure = 1, Usage = 2;
 
+    /// <summary>The largest --threads accepted: four per core.</summary>
+    public static int MaxThreads => 4 * Environment.ProcessorCount;
+
     /// <summary>Sets the action of <paramref name="command"/> to <paramref name="action"/>, wrapped.</summary>
     public static void SetAction(Command command, Func<CliContext, CancellationToken, int> action) =>
         command.SetAction((parse, ct) => Task.FromResult(Execute(parse, ct, action)));
@@ -23,6 +26,8 @@ public static class CliRunner
         try
         {
             if (ctx.Threads < 0) throw new AtelierUsageException($"--threads {ctx.Threads}: must be 0 or more");
+            // More threads than cores only adds contention; thousands (once accepted) stalled the machine.
+            if (ctx.Threads > MaxThreads) throw new AtelierUsageException($"--threads {ctx.Threads}: at most {MaxThreads} on this machine (4 per core; 0 = libtorch's default)");
             TorchRuntime.SetThreads(ctx.Threads);
             TorchRuntime.DisableNnpack();
             NativeAllocator.ConfigureFromEnvironment(); // freed tensors are reused: fresh pages cost more than the convolutions
@@ -32,29 +37,42 @@ public static class CliRunner
         }
         catch (OperationCanceledException)
         {
-            stderr.WriteLine("cancelled; no partial output was written");
-            return Failure;
+            return Fail(ctx, "cancelled; no partial output was written", Failure, "cancelled");
         }
         catch (AtelierUsageException e)
         {
             // The library names parameters in its terms; the CLI says which flag to change.
-            stderr.WriteLine("error: " + e.Render(ctx.FlagFor));
-            return Usage;
+            return Fail(ctx, "error: " + e.Render(ctx.FlagFor), Usage, "usage");
         }
         catch (AtelierException e)
         {
-            stderr.WriteLine("error: " + e.Render(ctx.FlagFor));
-            return Failure;
+            return Fail(ctx, "error: " + e.Render(ctx.FlagFor), Failure, "failure");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine("error: " + e.Message);
-            return Failure;
+            return Fail(ctx, "error: " + e.Message, Failure, "failure");
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("ATELIER_DEBUG") != "1")
         {
-            stderr.WriteLine($"error: {e.GetType().Name}: {e.Message} (set ATELIER_DEBUG=1 for details)");
-            return Failure;
+            return Fail(ctx, $"error: {e.GetType().Name}: {e.Message} (set ATELIER_DEBUG=1 for details)", Failure, "internal");
         }
+    }
+
+    /// <summary>
+    /// The one line on stderr; with --json also one object on stdout ({"error", "kind", "exitCode"}), so a machine
+    /// caller that reads stdout learns what went wrong rather than finding nothing.
+    /// </summary>
+    static int Fail(CliContext ctx, string line, int exitCode, string kind)
+    {
+        ctx.Err.WriteLine(line);
+        if (ctx.Json) WriteJsonError(ctx.Out, line, kind, exitCode);
+        return exitCode;
+    }
+
+    /// <summary>{"error": message, "kind": usage|failure|cancelled|internal, "exitCode": n} on one line.</summary>
+    public static void WriteJsonError(TextWriter stdout, string line, string kind, int exitCode)
+    {
+        var message = line.StartsWith("error: ", StringComparison.Ordinal) ? line["error: ".Length..] : line;
+        stdout.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { error = message, kind, exitCode }));
     }
 }

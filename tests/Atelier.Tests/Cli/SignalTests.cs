@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Atelier.Imaging;
+using Xunit;
+
+namespace Atelier.Tests.Cli;
+
+/// <summary>SIGTERM (docker stop, systemd, `timeout`) stops a run the way Ctrl+C does: promptly, cleanly, no partial output.</summary>
+public class SignalTests
+{
+    [DllImport("libc", EntryPoint = "kill")] static extern int Kill(int pid, int signal);
+    const int SigTerm = 15;
+
+    [Fact]
+    public void SigtermStopsALongRunPromptlyAndLeavesNoOutput()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var dir = TestPaths.NewTempDir();
+        var sample = dir.File("sample.png");
+        ImageIO.Save(ProceduralSamples.Make("pebbles", 48), sample);
+        var output = dir.File("out.png");
+        // An exact Efros-Leung of 1500x1500 px takes many minutes: only a signal ends it in time.
+        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "Atelier.Cli"))
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { "texture", "efros-leung", sample, "--size", "1500", "-o", output, "--seed", "1" }) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stderr = new System.Text.StringBuilder();
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        p.BeginErrorReadLine();
+        p.StandardOutput.ReadToEndAsync();
+        // Wait until the work has started (its first progress line), then signal.
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60) && !p.HasExited)
+        {
+            lock (stderr) if (stderr.ToString().Contains("efros-leung")) break;
+            Thread.Sleep(50);
+        }
+        Assert.False(p.HasExited, "the run ended before the signal: " + stderr);
+        Assert.Equal(0, Kill(p.Id, SigTerm));
+        var stopping = Stopwatch.StartNew();
+        bool exited = p.WaitForExit(20_000);
+        if (!exited) p.Kill();
+        Assert.True(exited, "still running 20 s after SIGTERM");
+        p.WaitForExit();
+        string err;
+        lock (stderr) err = stderr.ToString();
+        Assert.Contains("stopping (SIGTERM)", err);
+        Assert.Contains("cancelled", err);
+        Assert.Equal(1, p.ExitCode);
+        Assert.False(File.Exists(output));
+        Assert.DoesNotContain(Directory.GetFiles(dir.Path), f => f.EndsWith(".tmp", StringComparison.Ordinal));
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"took {stopping.Elapsed.TotalSeconds:0.0} s to stop");
+    }
+}
