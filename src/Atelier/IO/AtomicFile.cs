@@ -36,4 +36,31 @@ public static class AtomicFile
 
     public static void WriteAllText(string path, string text) =>
         Write(path, s => { using var w = new StreamWriter(s, leaveOpen: true); w.Write(text); });
+
+    /// <summary>
+    /// Deletes the temporaries that writes in <paramref name="directory"/> left when their process was killed mid-write
+    /// (SIGKILL, power loss): `.NAME.PID.GUID.tmp` of processes that no longer run. Returns how many went.
+    /// </summary>
+    public static int RemoveStaleTemporaries(string directory)
+    {
+        if (!Directory.Exists(directory)) return 0;
+        int removed = 0;
+        foreach (var file in Directory.EnumerateFiles(directory, ".*.tmp"))
+        {
+            var parts = Path.GetFileName(file).Split('.');
+            // "", NAME..., PID, GUID, "tmp"
+            if (parts.Length < 5 || parts[^2].Length != 32 || !int.TryParse(parts[^3], out int pid)) continue;
+            if (pid == Environment.ProcessId || IsRunning(pid)) continue;
+            try { File.Delete(file); removed++; } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+        return removed;
+    }
+
+    static bool IsRunning(int pid)
+    {
+        if (OperatingSystem.IsLinux()) return Directory.Exists($"/proc/{pid}");
+        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
 }

@@ -66,6 +66,9 @@ public static class TrainingLoop
         if (o.Steps < 1) throw new AtelierUsageException($"{{Steps}} {o.Steps}: must be at least 1");
         if (o.DecaySteps < 0 || o.DecaySteps > o.Steps) throw new AtelierUsageException($"{{DecaySteps}} {o.DecaySteps}: must be between 0 and {{Steps}} {o.Steps}");
         Directory.CreateDirectory(o.RunDirectory);
+        // A run killed while writing (SIGKILL during a checkpoint) leaves a temporary beside the file; it is of no use.
+        AtomicFile.RemoveStaleTemporaries(o.RunDirectory);
+        AtomicFile.RemoveStaleTemporaries(o.SamplesDirectory);
         var schedule = new LinearDecaySchedule(o.Steps - o.DecaySteps, o.DecaySteps);
         var history = new Dictionary<string, List<(double X, double Y)>>();
         long step = 0;
@@ -101,7 +104,11 @@ public static class TrainingLoop
                     log.Flush();
                     WriteSamples(model, o, step, history);
                 }
-                if (step % o.CheckpointEvery == 0 && step < o.Steps) Save(step);
+                if (step % o.CheckpointEvery == 0 && step < o.Steps)
+                {
+                    log.Flush(); // the log holds every row the checkpoint covers, so a kill after it loses none
+                    Save(step);
+                }
                 progress?.Report(new ProgressReport(step, o.Steps, "train", last));
             }
         }
