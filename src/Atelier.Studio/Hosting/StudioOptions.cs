@@ -30,6 +30,9 @@ public sealed class StudioOptions
     /// <summary>A job running longer is stopped and reported as timed out.</summary>
     public TimeSpan JobTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The model list is read from disk again at most this often (every request would re-hash the folder).</summary>
+    public TimeSpan ModelRescanInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Finished jobs kept (with their result images) for the page to fetch; older ones are forgotten.</summary>
     public int MaxFinishedJobs { get; set; } = 32;
 

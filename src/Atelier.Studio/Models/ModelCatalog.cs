@@ -70,7 +70,7 @@ public sealed class ModelCatalog(StudioOptions options)
         return "unknown";
     }
 
-    /// <summary>The models now present (rescanned at most once a second).</summary>
+    /// <summary>The models now present (rescanned at most once per <see cref="StudioOptions.ModelRescanInterval"/>).</summary>
     public IReadOnlyList<ModelInfo> List() => Scan().Select(x => x.Info).ToList();
 
     /// <summary>Whether any listed model is of one of <paramref name="kinds"/>.</summary>
@@ -94,7 +94,7 @@ public sealed class ModelCatalog(StudioOptions options)
     {
         lock (_scanGate)
         {
-            if (DateTime.UtcNow - _last.At < TimeSpan.FromSeconds(1)) return _last.Items;
+            if (DateTime.UtcNow - _last.At < options.ModelRescanInterval) return _last.Items;
             var found = new List<(string Path, string Source, string Name)>();
             foreach (var f in options.ModelFiles) found.Add((Path.GetFullPath(f), "command line", Path.GetFileName(f)));
             if (options.ModelsDirectory is { } dir) AddFolder(found, dir, "models folder");

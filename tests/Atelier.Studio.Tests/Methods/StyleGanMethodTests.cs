@@ -27,7 +27,7 @@ public class StyleGanMethodTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         using var dir = TestPaths.NewTempDir();
         using var g = SaveTinyGenerator(dir.File("tiny.safetensors"));
-        await using var s = await StudioHarness.StartAsync(o => o.ModelsDirectory = dir.Path);
+        await using var s = await StudioHarness.StartAsync(o => { o.ModelsDirectory = dir.Path; o.ModelRescanInterval = TimeSpan.Zero; });
 
         // The recogniser's kind and parameters are what the page filters on; both panels are ready.
         var model = (await s.GetJsonAsync("/api/models")).EnumerateArray().Single();
@@ -53,7 +53,7 @@ public class StyleGanMethodTests(Xunit.Abstractions.ITestOutputHelper output)
         }
         var (sheet, _) = await RunAsync(s, "stylegan.seeds", f => { f.Add(new StringContent(id), "model"); f.Add(new StringContent("4"), "count"); });
         Assert.True(sheet.Width > 4 * 16, $"a sheet of 4 seeds is {sheet.Width} px wide");
-        await Task.Delay(1100); // the model list is rescanned at most once a second
+        // Read afresh (no rescan interval here): the jobs wrote nothing into the models folder.
         Assert.Single((await s.GetJsonAsync("/api/models")).EnumerateArray());
 
         // Mixing: the crossover slider changes the grid; beyond the generator's latents it is refused.
