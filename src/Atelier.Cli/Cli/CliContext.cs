@@ -35,6 +35,15 @@ public sealed class CliContext
     }
 
     public T? Get<T>(Option<T> option) => Parse.GetValue(option);
+
+    /// <summary>Refuses an output path that is one of the inputs: a run never overwrites the picture it reads.</summary>
+    public static void CheckOutputIsNotInput(string output, IEnumerable<string?> inputs)
+    {
+        var target = Path.GetFullPath(output);
+        foreach (var input in inputs)
+            if (input is not null && string.Equals(Path.GetFullPath(input), target, StringComparison.Ordinal))
+                throw new AtelierUsageException($"--output {output}: is an input too; choose another output (a run never overwrites its input)");
+    }
     public T? Get<T>(Argument<T> argument) => Parse.GetValue(argument);
 
     /// <summary>

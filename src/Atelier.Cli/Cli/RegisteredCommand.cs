@@ -74,6 +74,7 @@ public static class RegisteredCommand
         Func<MethodValues, MethodResult, IReadOnlyDictionary<string, object?>>? extraReport = null)
     {
         ImageIO.FormatForPath(outPath); // an unknown extension fails before the work
+        CliContext.CheckOutputIsNotInput(outPath, given.Values.OfType<string>());
         foreach (var p in method.Parameters.Where(p => p.Kind is ParameterKind.Image or ParameterKind.Mask))
         {
             if (given.GetValueOrDefault(p.Name) is not string path) continue;

@@ -197,6 +197,7 @@ public static class EditCommand
         {
             var outPath = ctx.Get(output)!;
             RequireImagePath(outPath);
+            CliContext.CheckOutputIsNotInput(outPath, [ctx.Get(input)]);
             var latentPath = ctx.Get(latentOut);
             if (latentPath is not null && !latentPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
                 throw new AtelierUsageException($"--latent-out {latentPath}: the latent is written as .safetensors");

@@ -38,6 +38,7 @@ public static class TranslateCommand
         {
             var inPath = ctx.Get(input)!;
             var outPath = ctx.Get(output)!;
+            CliContext.CheckOutputIsNotInput(outPath, [inPath]);
             var dir = ParseDirection(ctx.Get(direction) ?? "AtoB");
             var sizing = anySize.Size(ctx, ctx.Get(size));
             var tiling = anySize.Tiling(ctx);

@@ -11,11 +11,17 @@ public sealed record SizePolicy(int? ShorterSide = null, int? MaxSide = null)
 {
     public static SizePolicy Keep { get; } = new();
 
-    /// <summary>Checks the values, naming the one at fault: at least <paramref name="minimum"/> pixels.</summary>
+    /// <summary>The largest side a rescaled image may have (16384 px; its pixels must also fit <see cref="MaxPixels"/>).</summary>
+    public const int MaxSideLimit = 16384;
+
+    /// <summary>The most pixels a rescaled image may have (256 MP: 3 GB as float RGB before any network runs).</summary>
+    public const long MaxPixels = 256L * 1024 * 1024;
+
+    /// <summary>Checks the values, naming the one at fault: at least <paramref name="minimum"/> pixels, at most <see cref="MaxSideLimit"/>.</summary>
     public SizePolicy Validate(int minimum = 8)
     {
-        if (ShorterSide is int s && s < minimum) throw new AtelierUsageException($"{{ShorterSide}} {s}: must be at least {minimum}");
-        if (MaxSide is int m && m < minimum) throw new AtelierUsageException($"{{MaxSide}} {m}: must be at least {minimum}");
+        if (ShorterSide is int s && (s < minimum || s > MaxSideLimit)) throw new AtelierUsageException($"{{ShorterSide}} {s}: must be between {minimum} and {MaxSideLimit}");
+        if (MaxSide is int m && (m < minimum || m > MaxSideLimit)) throw new AtelierUsageException($"{{MaxSide}} {m}: must be between {minimum} and {MaxSideLimit}");
         return this;
     }
 
@@ -25,6 +31,9 @@ public sealed record SizePolicy(int? ShorterSide = null, int? MaxSide = null)
         double w = width, h = height;
         if (ShorterSide is int s) { double k = (double)s / Math.Min(w, h); w *= k; h *= k; }
         if (MaxSide is int m && Math.Max(w, h) > m) { double k = m / Math.Max(w, h); w *= k; h *= k; }
+        // A long thin picture scaled by its shorter side can still be enormous: refuse before allocating it.
+        if (w * h > MaxPixels || Math.Max(w, h) > int.MaxValue / 4)
+            throw new AtelierUsageException($"{{ShorterSide}} {ShorterSide}: would make a {w:0}x{h:0} picture of {width}x{height}, more than {MaxPixels / (1024 * 1024)} megapixels (cap the longer side with {{MaxSide}})");
         return (Math.Max(1, (int)Math.Round(w)), Math.Max(1, (int)Math.Round(h)));
     }
 

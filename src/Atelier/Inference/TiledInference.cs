@@ -19,6 +19,9 @@ namespace Atelier.Inference;
 /// </summary>
 public static class TiledInference
 {
+    /// <summary>The smallest side a feed-forward network is run on.</summary>
+    public const int MinimumSide = 16;
+
     /// <summary>
     /// Runs <paramref name="net"/> on <paramref name="image"/>. <paramref name="statistics"/>, if given, carries
     /// normalisation statistics between calls (video: set its Momentum for an exponential moving average across frames);
@@ -28,6 +31,9 @@ public static class TiledInference
         IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
         options ??= new TilingOptions();
+        // Smaller pictures cannot be padded to the network's multiple by reflection (libtorch would refuse natively).
+        if (image.Width < MinimumSide || image.Height < MinimumSide)
+            throw new AtelierException($"the picture is {image.Width}x{image.Height}: {net.Name} needs at least {MinimumSide}x{MinimumSide} pixels");
         var input = net.PrepareInput(image);
         var plan = TilePlan.Create(input.Width, input.Height, input.Channels, net, options,
             sourceChannels: ReferenceEquals(input, image) ? 0 : image.Channels);

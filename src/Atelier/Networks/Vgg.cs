@@ -61,8 +61,13 @@ public sealed partial class Vgg : FeatureNetwork
         TransferStyleWeight = 1e3,
     };
 
-    /// <summary>torchvision's pools floor (each one built halves the side); the normalised layout's round up.</summary>
-    public override int MinimumInputSide => Layout == VggLayout.Normalised ? 1 : 1 << LayerNames.Count(n => n.StartsWith("pool", StringComparison.Ordinal));
+    /// <summary>
+    /// torchvision's pools floor (each one built halves the side); the normalised layout's round up, but its convolutions
+    /// pad by reflection, which needs at least 2 px at the deepest level (a 1x1 content once reached libtorch's own error).
+    /// </summary>
+    public override int MinimumInputSide => Layout == VggLayout.Normalised
+        ? 2 << LayerNames.Count(n => n.StartsWith("pool", StringComparison.Ordinal))
+        : 1 << LayerNames.Count(n => n.StartsWith("pool", StringComparison.Ordinal));
 
     public override bool IsLayerNameOfFamily(string layer) => IsLayerName(layer);
 

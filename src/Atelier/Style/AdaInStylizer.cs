@@ -133,6 +133,9 @@ public sealed class AdaInStylizer : IDisposable
     {
         options ??= new AdaInOptions();
         Validate(content, styles, options);
+        // Too small for the encoder's padding and pooling: one clear line, not libtorch's native message.
+        Encoder.CheckInputSize(content.shape[3], content.shape[2], "the content picture");
+        for (int i = 0; i < styles.Count; i++) Encoder.CheckInputSize(styles[i].Image.shape[3], styles[i].Image.shape[2], styles.Count == 1 ? "the style picture" : $"style picture {i + 1}");
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var weights = NormalisedWeights(styles);

@@ -94,3 +94,15 @@ public sealed class AdamOptimizer : IDisposable
         foreach (var t in _v) t.Dispose();
     }
 }
+
+/// <summary>Checks of Adam's settings shared by the trainers, naming the parameter at fault.</summary>
+public static class AdamSettings
+{
+    /// <summary>A positive, finite learning rate and betas in [0, 1).</summary>
+    public static void Validate(double learningRate, double beta1, double beta2 = 0.999)
+    {
+        if (!(learningRate > 0) || !double.IsFinite(learningRate)) throw new AtelierUsageException($"{{LearningRate}} {learningRate}: must be a positive number");
+        if (!(beta1 >= 0 && beta1 < 1)) throw new AtelierUsageException($"{{Beta1}} {beta1}: must be at least 0 and below 1");
+        if (!(beta2 >= 0 && beta2 < 1)) throw new AtelierUsageException($"{{Beta2}} {beta2}: must be at least 0 and below 1");
+    }
+}

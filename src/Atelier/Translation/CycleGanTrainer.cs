@@ -71,6 +71,7 @@ public sealed class CycleGanTrainer : ITrainable
     public CycleGanTrainer(List<Image> domainA, List<Image> domainB, CycleGanOptions o, Device? device = null, Networks.Vgg? featureNetwork = null)
     {
         if (o.FeatureCycle is < 0 or > 1) throw new AtelierUsageException($"{{FeatureCycle}} {o.FeatureCycle}: must be between 0 and 1");
+        AdamSettings.Validate(o.LearningRate, o.Beta1);
         if (domainA.Count == 0 || domainB.Count == 0) throw new AtelierException("CycleGAN needs images in both domains");
         if (o.CropSize > o.LoadSize) throw new AtelierUsageException($"{{CropSize}} {o.CropSize}: must not exceed {{LoadSize}} {o.LoadSize}");
         _o = o; _a = domainA; _b = domainB; _device = device ?? CPU;

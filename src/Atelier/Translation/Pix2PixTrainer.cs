@@ -52,6 +52,7 @@ public sealed class Pix2PixTrainer : ITrainable
     public Pix2PixTrainer(List<ImagePair> data, Pix2PixOptions o, Device? device = null)
     {
         if (data.Count == 0) throw new AtelierException("pix2pix needs at least one training pair");
+        AdamSettings.Validate(o.LearningRate, o.Beta1);
         if (o.CropSize > o.LoadSize) throw new AtelierUsageException($"{{CropSize}} {o.CropSize}: must not exceed {{LoadSize}} {o.LoadSize}");
         _o = o; _data = data; _device = device ?? CPU;
         GSpec = GeneratorSpec.Parse(o.Generator, o.Ngf, 3, 3, o.Norm, o.Dropout);

@@ -38,6 +38,7 @@ public static class AdaInCommand
         {
             var outPath = ctx.Get(output)!;
             ImageIO.FormatForPath(outPath);
+            CliContext.CheckOutputIsNotInput(outPath, [ctx.Get(content), .. (ctx.Get(styles) ?? []).Select(s => ParseStyle(s).Path)]);
             double a = ctx.Get(alpha);
             if (!(a >= 0 && a <= 1)) throw new AtelierUsageException($"--alpha {a}: must be between 0 and 1");
             int? cSize = ctx.Get(size), sSize = ctx.Get(styleSize);
@@ -135,15 +136,6 @@ public static class AdaInCommand
         return cmd;
     }
 
-    /// <summary>"path" or "path:weight" (the weight is taken only when the part after the last ':' is a number).</summary>
-    internal static (string Path, double Weight) ParseStyle(string spec)
-    {
-        int colon = spec.LastIndexOf(':');
-        if (colon > 0 && double.TryParse(spec[(colon + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var w))
-        {
-            if (double.IsNaN(w) || double.IsInfinity(w)) throw new AtelierUsageException($"--style {spec}: the weight must be a finite number");
-            return (spec[..colon], w);
-        }
-        return (spec, 1.0);
-    }
+    /// <summary>"path" or "path:weight" (<see cref="StyleSpec"/>; AdaIN weights may be any finite number).</summary>
+    internal static (string Path, double Weight) ParseStyle(string spec) => StyleSpec.Parse(spec, positive: false);
 }

@@ -42,7 +42,10 @@ public static class FastStyleCommand
             bool single = args.Length == 1 && File.Exists(args[0]);
             bool toFile = single && ImageExtensions.Contains(Path.GetExtension(outPath).ToLowerInvariant()) && !Directory.Exists(outPath);
             if (toFile) ImageIO.FormatForPath(outPath);
+            // One picture to a name with an unknown extension (out.tiff): refused, not taken for a folder name.
+            else if (single && Path.HasExtension(outPath) && !Directory.Exists(outPath)) ImageIO.FormatForPath(outPath);
             else if (File.Exists(outPath)) throw new AtelierUsageException($"--output {outPath}: is a file; several inputs need an output folder");
+            CliContext.CheckOutputIsNotInput(outPath, args);
 
             var files = Enumerate(args).ToList(); // names only: images are read batch by batch
             if (files.Count == 0) throw new AtelierException($"no images found in {string.Join(", ", args)}");

@@ -29,6 +29,7 @@ public static class GatysCommand
         {
             var outPath = ctx.Get(shared.Output)!;
             ImageIO.FormatForPath(outPath);
+            CliContext.CheckOutputIsNotInput(outPath, [ctx.Get(content), .. ParseStyles(ctx.Get(styles) ?? []).Select(s => s.Path)]);
             int n = ctx.Get(size);
             if (n < 16 || n > 8192) throw new AtelierUsageException($"--size {n}: must be 16 to 8192");
             var parsed = ParseStyles(ctx.Get(styles) ?? []);
@@ -83,16 +84,7 @@ public static class GatysCommand
     {
         if (values.Count == 0) throw new AtelierUsageException("--style: at least one style image is needed");
         var list = new List<(string, double)>();
-        foreach (var v in values)
-        {
-            int colon = v.LastIndexOf(':');
-            if (colon > 0 && double.TryParse(v.AsSpan(colon + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var w))
-            {
-                if (!(w > 0) || double.IsInfinity(w)) throw new AtelierUsageException($"--style {v}: the weight must be a positive number");
-                list.Add((v[..colon], w));
-            }
-            else list.Add((v, 1.0));
-        }
+        foreach (var v in values) list.Add(StyleSpec.Parse(v, positive: true));
         return list;
     }
 }

@@ -22,6 +22,7 @@ public static class StyleTextureCommand
             var (w, h) = TextureCommand.ParseSize(ctx.Get(size)!);
             var outPath = ctx.Get(shared.Output)!;
             ImageIO.FormatForPath(outPath);
+            CliContext.CheckOutputIsNotInput(outPath, [ctx.Get(sample)]);
             long seed = ctx.SeedOrRandom();
             var src = ImageIO.Load(ctx.Get(sample)!);
             if (ctx.Get(sampleSize) is int ss)
