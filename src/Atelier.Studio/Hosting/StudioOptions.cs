@@ -72,8 +72,11 @@ public sealed class StudioOptions
         if (MaxConcurrentJobs < 1) throw new AtelierUsageException($"{{MaxConcurrentJobs}} {MaxConcurrentJobs}: must be at least 1");
         if (MaxQueuedJobs < 1) throw new AtelierUsageException($"{{MaxQueuedJobs}} {MaxQueuedJobs}: must be at least 1");
         if (JobTimeout <= TimeSpan.Zero) throw new AtelierUsageException($"{{JobTimeout}} {JobTimeout.TotalSeconds} s: must be positive");
-        if (MaxUploadBytes < 1024) throw new AtelierUsageException($"{{MaxUploadBytes}} {MaxUploadBytes}: must be at least 1024 bytes");
-        if (MaxPixels < 64) throw new AtelierUsageException($"{{MaxPixels}} {MaxPixels}: must be at least 64");
+        // Upper bounds too: a request body limit near long.MaxValue overflowed in the server's own arithmetic.
+        if (MaxUploadBytes < 1024 || MaxUploadBytes > 1L << 31) throw new AtelierUsageException($"{{MaxUploadBytes}} {MaxUploadBytes}: must be between 1024 bytes and 2 GiB");
+        if (MaxPixels < 64 || MaxPixels > 1L << 30) throw new AtelierUsageException($"{{MaxPixels}} {MaxPixels}: must be between 64 and 2^30");
+        if (MaxConcurrentJobs > 64) throw new AtelierUsageException($"{{MaxConcurrentJobs}} {MaxConcurrentJobs}: at most 64");
+        if (MaxQueuedJobs > 10_000) throw new AtelierUsageException($"{{MaxQueuedJobs}} {MaxQueuedJobs}: at most 10000");
     }
 
     /// <summary>True when every address is a loopback one (the default); the CLI warns otherwise.</summary>

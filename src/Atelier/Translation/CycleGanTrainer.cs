@@ -72,6 +72,7 @@ public sealed class CycleGanTrainer : ITrainable
     {
         if (o.FeatureCycle is < 0 or > 1) throw new AtelierUsageException($"{{FeatureCycle}} {o.FeatureCycle}: must be between 0 and 1");
         AdamSettings.Validate(o.LearningRate, o.Beta1);
+        TranslationSettings.Validate(o.LoadSize, o.CropSize, o.Ngf, o.Ndf);
         if (domainA.Count == 0 || domainB.Count == 0) throw new AtelierException("CycleGAN needs images in both domains");
         if (o.CropSize > o.LoadSize) throw new AtelierUsageException($"{{CropSize}} {o.CropSize}: must not exceed {{LoadSize}} {o.LoadSize}");
         _o = o; _a = domainA; _b = domainB; _device = device ?? CPU;

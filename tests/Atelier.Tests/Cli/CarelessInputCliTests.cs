@@ -77,5 +77,22 @@ public class CarelessInputCliTests
         r = CliHarness.Run("pix2pix", "train", "--data", data, "-o", dir.File("run"), "--beta1", "5", "--steps", "1", "--crop-size", "16", "--load-size", "16", "--arch", "unet_16");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--beta1 5", r.Err);
+        // Sizes and widths that once overflowed or reached libtorch's own messages.
+        r = CliHarness.Run("pix2pix", "train", "--data", data, "-o", dir.File("run"), "--load-size", "100000", "--steps", "1");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--load-size 100000", r.Err);
+        r = CliHarness.Run("pix2pix", "train", "--data", data, "-o", dir.File("run"), "--ngf", "100000", "--steps", "1", "--crop-size", "16", "--load-size", "16", "--arch", "unet_16");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--ngf 100000", r.Err);
+        Assert.False(Directory.Exists(dir.File("run")) && File.Exists(Path.Combine(dir.File("run"), "checkpoint.safetensors")));
+    }
+
+    [Fact]
+    public void TheStudioRefusesAnUploadLimitBeyondWhatItCanHold()
+    {
+        var r = CliHarness.Run("studio", "--max-upload", "4611686018427387904");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--max-upload 4611686018427387904", r.Err);
+        Assert.DoesNotContain("Exception", r.Err);
     }
 }
