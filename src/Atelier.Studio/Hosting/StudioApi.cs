@@ -50,6 +50,7 @@ public static class StudioApi
                     _ => $"request failed ({http.Response.StatusCode})",
                 }).ConfigureAwait(false);
         });
+        app.Use(RequestGuard.Middleware(app.Services.GetRequiredService<StudioOptions>()));
         app.UseRateLimiter();
 
         // The page.
