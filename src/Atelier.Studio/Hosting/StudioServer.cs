@@ -58,6 +58,8 @@ public sealed class StudioServer : IAsyncDisposable
             k.Limits.MaxConcurrentConnections = 512;
             k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
+            // A body slower than 2 KB/s (after a 10 s grace) is cut off: an upload at the limit still fits in minutes.
+            k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(bytesPerSecond: 2048, gracePeriod: TimeSpan.FromSeconds(10));
         });
         builder.Services.Configure<FormOptions>(f =>
         {
@@ -76,11 +78,13 @@ public sealed class StudioServer : IAsyncDisposable
         builder.Services.AddSingleton(new DeviceHolder(options.Device));
         builder.Services.AddRateLimiter(r =>
         {
-            // Every request but the long-lived event streams (limited separately) shares one concurrency limit.
+            // Requests with a body (job submissions, uploads) share one concurrency limit. Reads (the page, health,
+            // panels, results) and the long-lived event streams are not counted: 40 clients trickling uploads at
+            // 400 bytes/s once held every slot, and the page and /api/health timed out for as long as they lasted.
             r.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(ctx =>
-                ctx.Request.Path.Value?.EndsWith("/events", StringComparison.Ordinal) == true
-                    ? RateLimitPartition.GetNoLimiter("events")
-                    : RateLimitPartition.GetConcurrencyLimiter("all", _ => new ConcurrencyLimiterOptions
+                HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method)
+                    ? RateLimitPartition.GetNoLimiter("reads")
+                    : RateLimitPartition.GetConcurrencyLimiter("writes", _ => new ConcurrencyLimiterOptions
                     {
                         PermitLimit = options.MaxConcurrentRequests,
                         QueueLimit = options.MaxQueuedRequests,
