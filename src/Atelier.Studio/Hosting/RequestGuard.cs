@@ -28,9 +28,20 @@ public static class RequestGuard
         };
     }
 
+    /// <summary>Largest request line (method, path, query) answered; longer gets 414 with a JSON error.</summary>
+    public const int MaxRequestLineBytes = 8 * 1024;
+
+    /// <summary>Largest total of request headers answered; more gets 431 with a JSON error.</summary>
+    public const int MaxHeaderBytes = 32 * 1024;
+
     /// <summary>Null when the request may proceed, else the status and message to answer with.</summary>
     public static (int Status, string Message)? Check(HttpRequest request, bool loopbackOnly)
     {
+        if (request.Method.Length + request.Path.Value?.Length + request.QueryString.Value?.Length > MaxRequestLineBytes)
+            return (414, $"the address is longer than {MaxRequestLineBytes} bytes");
+        long headerBytes = 0;
+        foreach (var (name, values) in request.Headers) headerBytes += name.Length + values.ToString().Length + 4;
+        if (headerBytes > MaxHeaderBytes) return (431, $"the request headers total more than {MaxHeaderBytes} bytes");
         var host = request.Host;
         if (loopbackOnly && !IsLoopbackName(host.Host))
             return (421, $"this studio answers only to localhost addresses, not '{Trim(host.Host)}'");

@@ -56,7 +56,9 @@ public sealed class StudioServer : IAsyncDisposable
             // A form carries up to a few images; anything larger is refused before it is read.
             k.Limits.MaxRequestBodySize = MaxFormBytes(options);
             k.Limits.MaxConcurrentConnections = 512;
-            k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            // Kestrel refuses beyond these with an empty body; RequestGuard answers below them with a JSON error.
+            k.Limits.MaxRequestHeadersTotalSize = 4 * RequestGuard.MaxHeaderBytes;
+            k.Limits.MaxRequestLineSize = 4 * RequestGuard.MaxRequestLineBytes;
             k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
             // A body slower than 2 KB/s (after a 10 s grace) is cut off: an upload at the limit still fits in minutes.
             k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(bytesPerSecond: 2048, gracePeriod: TimeSpan.FromSeconds(10));

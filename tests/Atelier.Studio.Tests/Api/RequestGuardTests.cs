@@ -54,4 +54,22 @@ public class RequestGuardTests
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         }
     }
+
+    [Fact]
+    public async Task Over_long_addresses_and_headers_get_a_json_error()
+    {
+        await using var s = await StudioHarness.StartAsync(methods: Atelier.Studio.Methods.MethodSet.All());
+        using (var r = await s.Http.GetAsync("/api/health?x=" + new string('a', 10_000)))
+        {
+            Assert.Equal(HttpStatusCode.RequestUriTooLong, r.StatusCode);
+            Assert.Contains("longer than", Api.StudioApiTests.ErrorOf(System.Text.Json.JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement));
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/health");
+        for (int i = 0; i < 8; i++) request.Headers.Add($"X-Filler-{i}", new string('b', 5000));
+        using (var r = await s.Http.SendAsync(request))
+        {
+            Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, r.StatusCode);
+            Assert.Contains("headers total", Api.StudioApiTests.ErrorOf(System.Text.Json.JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement));
+        }
+    }
 }
