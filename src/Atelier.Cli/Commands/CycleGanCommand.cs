@@ -38,7 +38,7 @@ public static class CycleGanCommand
             };
             using var trainer = new CycleGanTrainer(a, b, o, ctx.Device);
             ctx.Note($"cyclegan: {a.Count} A and {b.Count} B images; G {trainer.GSpec}; {loop.Steps} steps -> {loop.RunDirectory}");
-            var r = ctx.WithProgress("cyclegan", p => TrainingLoop.Run(trainer, loop, ctx.Get(t.Resume), p, ct));
+            var r = ctx.WithProgress("cyclegan", p => TrainingLoop.Run(trainer, loop, ctx.Get(t.Resume), p, ct, ctx.Warn));
             return TrainOptions.Report(ctx, r, "cyclegan");
         });
         cmd.Subcommands.Add(train);

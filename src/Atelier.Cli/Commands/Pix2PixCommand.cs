@@ -95,7 +95,7 @@ public static class Pix2PixCommand
             };
             using var trainer = new Pix2PixTrainer(data, o, ctx.Device);
             ctx.Note($"pix2pix: {data.Count} pairs; G {trainer.GSpec}; {loop.Steps} steps -> {loop.RunDirectory}");
-            var r = ctx.WithProgress("pix2pix", p => TrainingLoop.Run(trainer, loop, ctx.Get(t.Resume), p, ct));
+            var r = ctx.WithProgress("pix2pix", p => TrainingLoop.Run(trainer, loop, ctx.Get(t.Resume), p, ct, ctx.Warn));
             return TrainOptions.Report(ctx, r, "pix2pix");
         });
         cmd.Subcommands.Add(train);

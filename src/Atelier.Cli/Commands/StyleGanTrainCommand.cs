@@ -65,7 +65,7 @@ public static class StyleGanTrainCommand
             using var dataset = ImageFolderDataset.Load(ctx.Get(data)!, o.Size);
             using var trainer = new StyleGanTrainer(dataset, o, ctx.Device);
             ctx.Note($"stylegan2: {dataset.Count} images at {o.Size} px; latent {o.StyleDim}, {o.NMlp} mapping layers, {o.Channels} channels, batch {o.BatchSize}; EMA decay {o.EmaDecay:G6}; {loop.Steps} steps -> {loop.RunDirectory}");
-            var r = ctx.WithProgress("stylegan train", p => TrainingLoop.Run(trainer, loop, isResume, p, ct));
+            var r = ctx.WithProgress("stylegan train", p => TrainingLoop.Run(trainer, loop, isResume, p, ct, ctx.Warn));
             return TrainOptions.Report(ctx, r, "stylegan train");
         });
         return cmd;

@@ -108,7 +108,7 @@ public sealed class AdaInTrainer : ITrainable
     {
         using var trainer = new AdaInTrainer(o, encoder, device, warn);
         var loop = new TrainingLoopOptions(o.RunDir ?? o.Output + ".run", o.Steps, 0, o.SampleEvery, o.CheckpointEvery);
-        var result = TrainingLoop.Run(trainer, loop, o.Resume, progress, ct);
+        var result = TrainingLoop.Run(trainer, loop, o.Resume, progress, ct, warn);
         if (!result.Interrupted) trainer.Export(o.Output);
         return result;
     }

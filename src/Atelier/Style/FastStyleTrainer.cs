@@ -120,7 +120,7 @@ public sealed class FastStyleTrainer : ITrainable
     {
         using var trainer = new FastStyleTrainer(o, lossNetwork, device, warn);
         var loop = new TrainingLoopOptions(o.RunDir ?? o.Output + ".run", trainer.TotalSteps, 0, o.SampleEvery, o.CheckpointEvery);
-        var result = TrainingLoop.Run(trainer, loop, o.Resume, progress, ct);
+        var result = TrainingLoop.Run(trainer, loop, o.Resume, progress, ct, warn);
         if (!result.Interrupted) trainer.Export(o.Output);
         return result;
     }

@@ -60,8 +60,11 @@ public sealed record TrainingResult(long Step, long Steps, bool Interrupted, str
 /// </summary>
 public static class TrainingLoop
 {
+    /// <summary>How many times one run goes back to its checkpoint after a freed-Scalar fault before it gives up.</summary>
+    public const int MaxRecoveries = 5;
+
     public static TrainingResult Run(ITrainable model, TrainingLoopOptions o, bool resume,
-        IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
+        IProgress<ProgressReport>? progress = null, CancellationToken ct = default, Action<string>? warn = null)
     {
         if (o.Steps < 1) throw new AtelierUsageException($"{{Steps}} {o.Steps}: must be at least 1");
         if (o.DecaySteps < 0 || o.DecaySteps > o.Steps) throw new AtelierUsageException($"{{DecaySteps}} {o.DecaySteps}: must be between 0 and {{Steps}} {o.Steps}");
@@ -88,13 +91,34 @@ public static class TrainingLoop
         var clock = Stopwatch.StartNew();
         IReadOnlyDictionary<string, double> last = new Dictionary<string, double>();
         bool interrupted = false;
-        using (var log = new StreamWriter(new FileStream(o.LossLogPath, FileMode.Append, FileAccess.Write, FileShare.Read)))
+        int recoveries = 0;
+        var log = OpenLog(o);
+        try
         {
             while (step < o.Steps)
             {
                 if (ct.IsCancellationRequested) { interrupted = true; break; }
                 model.SetLearningRateFactor(schedule.Factor(step));
-                last = model.TrainStep(step);
+                try
+                {
+                    // Steps run with collections held off: TorchSharp's temporary Scalars stay alive (ScalarSafety).
+                    long current = step;
+                    last = ScalarSafety.Run(() => model.TrainStep(current));
+                }
+                catch (Exception e) when (ScalarSafety.IsFreedScalarFault(e) && recoveries < MaxRecoveries && File.Exists(o.CheckpointPath))
+                {
+                    // The step may have half-updated the weights or the optimiser: back to the last checkpoint, as a resume would.
+                    recoveries++;
+                    log.Dispose();
+                    long failed = step;
+                    (step, _) = LoadCheckpointAndSeconds(model, o.CheckpointPath);
+                    history.Clear();
+                    ReadLossLog(o.LossLogPath, step, history);
+                    WriteLossLog(o.LossLogPath, history);
+                    log = OpenLog(o);
+                    warn?.Invoke($"step {failed + 1}: libtorch read a freed scalar (a TorchSharp 0.107 fault); continued from the checkpoint at step {step} ({recoveries} of {MaxRecoveries} such recoveries)");
+                    continue;
+                }
                 foreach (var (k, v) in last)
                     if (!double.IsFinite(v)) throw new AtelierException($"training diverged: loss {k} is {v} at step {step + 1}");
                 step++;
@@ -112,6 +136,7 @@ public static class TrainingLoop
                 progress?.Report(new ProgressReport(step, o.Steps, "train", last));
             }
         }
+        finally { log.Dispose(); }
         Save(step);
         return new TrainingResult(step, o.Steps, interrupted, o.CheckpointPath, last, clock.Elapsed.TotalSeconds)
         {
@@ -127,6 +152,9 @@ public static class TrainingLoop
             WriteRunInfo(o, model.Kind, at, seconds, last);
         }
     }
+
+    static StreamWriter OpenLog(TrainingLoopOptions o) =>
+        new(new FileStream(o.LossLogPath, FileMode.Append, FileAccess.Write, FileShare.Read));
 
     public static void SaveCheckpoint(ITrainable model, string path, long step, double seconds = 0)
     {

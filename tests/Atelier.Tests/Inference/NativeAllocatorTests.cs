@@ -4,6 +4,8 @@ using static TorchSharp.torch;
 
 namespace Atelier.Tests.Inference;
 
+/// <summary>Run alone: the resident-memory measurement must not see other tests' allocations and frees (or GC regions) meanwhile.</summary>
+[Collection("ResidentMemorySerial")]
 public class NativeAllocatorTests
 {
     [Fact]
@@ -53,3 +55,6 @@ public class NativeAllocatorTests
     // The resident set (VmRSS), read afresh on each call, as the studio's load test reads it.
     static long Resident() => Environment.WorkingSet;
 }
+
+[CollectionDefinition("ResidentMemorySerial", DisableParallelization = true)]
+public class ResidentMemorySerial { }
