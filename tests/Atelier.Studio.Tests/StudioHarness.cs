@@ -22,7 +22,8 @@ public sealed class StudioHarness : IAsyncDisposable
 
     public static async Task<StudioHarness> StartAsync(Action<StudioOptions>? configure = null, IEnumerable<StudioMethod>? methods = null)
     {
-        var options = new StudioOptions { Urls = "http://127.0.0.1:0", CacheDirectory = null };
+        // Tests choose their models: the shipped ones only when a test asks (ShippedModels = true).
+        var options = new StudioOptions { Urls = "http://127.0.0.1:0", CacheDirectory = null, ShippedModels = false };
         configure?.Invoke(options);
         var server = StudioServer.Create(options, methods);
         await server.StartAsync();

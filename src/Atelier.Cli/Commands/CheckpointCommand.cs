@@ -51,10 +51,12 @@ public static class CheckpointCommand
         var input = new Argument<string>("input") { Description = "The checkpoint to convert" };
         var output = new Argument<string>("output") { Description = "The .safetensors file to write" };
         var select = new Option<string?>("--select") { Description = "Keep only the tensors under this entry (e.g. g_ema, state_dict), without its prefix" };
+        var half = new Option<bool>("--half") { Description = "Store 32-bit float tensors as 16-bit (half the size; loading turns them back into 32-bit)" };
         var cmd = new Command("convert", "Write a checkpoint's tensors (optionally one sub-dict) as a safetensors file");
         cmd.Arguments.Add(input);
         cmd.Arguments.Add(output);
         cmd.Options.Add(select);
+        cmd.Options.Add(half);
         CliRunner.SetAction(cmd, (ctx, _) =>
         {
             var inPath = ctx.Get(input)!;
@@ -70,6 +72,12 @@ public static class CheckpointCommand
                 ["atelier.converted_from"] = Path.GetFileName(inPath),
             };
             if (sel != null) metadata["atelier.selected"] = sel;
+            if (ctx.Get(half))
+            {
+                // float16 keeps about 3 decimal digits: enough for a network's weights (the shipped models are stored so).
+                tensors = tensors.ToDictionary(kv => kv.Key, kv => kv.Value.dtype == ScalarType.Float32 ? kv.Value.to_type(ScalarType.Float16) : kv.Value, StringComparer.Ordinal);
+                metadata["atelier.half"] = "float32 tensors stored as float16";
+            }
             var values = ckpt.NonTensorEntries;
             if (values.Count > 0) metadata["atelier.source_values"] = JsonSerializer.Serialize(values.ToDictionary(kv => kv.Key, kv => JsonSafe(kv.Value, 0)));
             SafeTensors.Save(outPath, tensors, metadata);

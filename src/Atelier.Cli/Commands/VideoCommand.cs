@@ -101,7 +101,7 @@ public static class VideoCommand
         common.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
-            var m = ctx.Get(model);
+            var m = ctx.Get(model) is { } given ? Atelier.Models.ShippedModels.ResolveFile(given, "fast-style-") : null;
             var styleSpecs = ctx.Get(styles) ?? [];
             if ((m is null) == (styleSpecs.Length == 0)) throw new AtelierUsageException("--model or --style: give a fast-style network, or AdaIN/WCT styles with --vgg and --decoder (one of the two)");
             var disposables = new List<IDisposable>();

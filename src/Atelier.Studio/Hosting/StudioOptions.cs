@@ -30,6 +30,9 @@ public sealed class StudioOptions
     /// <summary>A job running longer is stopped and reported as timed out.</summary>
     public TimeSpan JobTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Offer the models Atelier ships (models/ beside the program) besides the folder and files given.</summary>
+    public bool ShippedModels { get; set; } = true;
+
     /// <summary>The model list is read from disk again at most this often (every request would re-hash the folder).</summary>
     public TimeSpan ModelRescanInterval { get; set; } = TimeSpan.FromSeconds(1);
 

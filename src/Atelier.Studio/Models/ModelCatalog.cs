@@ -96,6 +96,9 @@ public sealed class ModelCatalog(StudioOptions options)
         {
             if (DateTime.UtcNow - _last.At < options.ModelRescanInterval) return _last.Items;
             var found = new List<(string Path, string Source, string Name)>();
+            // The models Atelier ships first: every tab works out of the box with them.
+            if (options.ShippedModels)
+                foreach (var m in Atelier.Models.ShippedModels.All()) found.Add((Path.GetFullPath(m.Path), "built in", m.Name));
             foreach (var f in options.ModelFiles) found.Add((Path.GetFullPath(f), "command line", Path.GetFileName(f)));
             if (options.ModelsDirectory is { } dir) AddFolder(found, dir, "models folder");
             if (options.CacheDirectory is { } cache) AddFolder(found, Path.Combine(cache, "models"), "made by Atelier");

@@ -56,7 +56,7 @@ public static class AdaInCommand
                     throw new AtelierUsageException($"--style weights ({string.Join(", ", styleSpecs.Select(s => s.Weight.ToString(CultureInfo.InvariantCulture)))}) must be non-negative and sum to a positive number");
             }
             var kind = ctx.Get(transform) == "wct" ? FeatureTransform.Wct : FeatureTransform.AdaIn;
-            var decoderPaths = ctx.Get(decoders)!;
+            var decoderPaths = ctx.Get(decoders)!.Select(d => Atelier.Models.ShippedModels.ResolveFile(d, "adain-")).ToArray();
             if (kind == FeatureTransform.AdaIn && decoderPaths.Length > 1)
                 throw new AtelierUsageException("--decoder: AdaIN uses one decoder; several are for --transform wct (multi-level)");
 
