@@ -29,7 +29,8 @@ public static class Program
             CommandTree.Renamed(GatysCommand.Create(), "transfer")));
         root.Subcommands.Add(CommandTree.Area("fast-style", "Fast style transfer (Johnson et al. 2016): one trained network per style, any size in one pass",
             CommandTree.Renamed(FastStyleCommand.Create(), "stylize"),
-            CommandTree.Renamed(FastStyleTrainCommand.Create(), "train")));
+            CommandTree.Renamed(FastStyleTrainCommand.Create(), "train"),
+            FastStyleEvaluateCommand.Create()));
         root.Subcommands.Add(CommandTree.Area("adain", "Arbitrary style transfer in one pass: AdaIN (Huang and Belongie 2017) and WCT, with a trained decoder",
             CommandTree.Renamed(AdaInCommand.Create(), "stylize"),
             CommandTree.Renamed(AdaInTrainCommand.Create(), "train")));

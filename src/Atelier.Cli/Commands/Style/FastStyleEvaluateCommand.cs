@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Globalization;
+using Atelier.Cli.Cli;
+using Atelier.Imaging;
+using Atelier.Networks;
+using Atelier.Quality;
+using Atelier.Style;
+using TorchSharp;
+
+namespace Atelier.Cli.Commands.Style;
+
+/// <summary>
+/// `atelier fast-style evaluate --model M --style S --images DIR`: a model's held-out figures (style and content
+/// distance on the built-in ResNet-18) beside what Gatys optimisation reaches on the same pictures, and a grid.
+/// </summary>
+public static class FastStyleEvaluateCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model", "-m") { Description = "The fast-style network (a shipped name such as candy, or a file)", Required = true };
+        var style = new Option<string>("--style", "-s") { Description = "The style image it was trained for", Required = true };
+        var images = new Option<string>("--images") { Description = "Folder of held-out pictures (not used in training)", Required = true };
+        var size = new Option<int>("--size") { Description = "Pictures are centre-cropped to squares of this size", DefaultValueFactory = _ => 256 };
+        var styleSize = new Option<int?>("--style-size") { Description = "Resize the style image's shorter side to this (as in training)" };
+        var gatysSteps = new Option<int>("--gatys-steps") { Description = "L-BFGS steps of the Gatys comparison (0: none)", DefaultValueFactory = _ => 100 };
+        var output = new Option<string?>("--output", "-o") { Description = "A grid (picture, network, Gatys per row) as PNG" };
+        var cmd = new Command("evaluate", "Held-out figures of a fast-style network: style and content distance, beside Gatys optimisation")
+            { model, style, images, size, styleSize, gatysSteps, output };
+        CliRunner.SetAction(cmd, (ctx, ct) =>
+        {
+            int s = ctx.Get(size), steps = ctx.Get(gatysSteps);
+            if (s < 16 || s > 2048) throw new AtelierUsageException($"--size {s}: must be between 16 and 2048");
+            if (steps < 0) throw new AtelierUsageException($"--gatys-steps {steps}: must be 0 or more");
+            if (ctx.Get(output) is { } o) ImageIO.FormatForPath(o);
+            var files = StyleTrainingSupport.ImagesIn(ctx.Get(images)!, "held-out pictures");
+            var styleImage = ImageIO.Load(ctx.Get(style)!);
+            if (ctx.Get(styleSize) is int ss) styleImage = ImageResize.ResizeShorterSide(styleImage, ss);
+            var modelPath = Atelier.Models.ShippedModels.ResolveFile(ctx.Get(model)!, "fast-style-");
+            using var net = FastStyle.LoadModel(modelPath, ctx.Device);
+            using var features = FeatureNetworks.Load(FeatureNetworks.ResNet18);
+            features.to(ctx.Device);
+            var pictures = files.Select(f => (Path.GetFileNameWithoutExtension(f), ImageIO.Load(f))).ToList();
+            var scores = ctx.WithProgress("fast-style evaluate", p => FastStyleEvaluation.Run(net, styleImage, pictures, features, s, steps, ctx.Seed ?? 1, p, ct));
+            static string F(double? v) => v is double d ? d.ToString("0.000", CultureInfo.InvariantCulture) : "-";
+            double Mean(Func<FastStyleScore, double?> pick) => scores.Select(pick).OfType<double>().DefaultIfEmpty(double.NaN).Average();
+            if (ctx.Get(output) is { } path)
+            {
+                var cells = new List<(Image, string?)>();
+                foreach (var r in scores)
+                {
+                    cells.Add((r.Content, r.Name));
+                    cells.Add((r.Network, $"network: style {F(r.NetworkStyle)}, content {F(r.NetworkContent)}"));
+                    if (r.Gatys is { } g) cells.Add((g, $"Gatys {steps}: style {F(r.GatysStyle)}, content {F(r.GatysContent)}"));
+                }
+                ImageIO.Save(ContactSheet.Create(cells, steps > 0 ? 3 : 2), path);
+            }
+            if (!ctx.Json)
+                foreach (var r in scores)
+                    ctx.Note($"{r.Name}: network style {F(r.NetworkStyle)} content {F(r.NetworkContent)}; Gatys style {F(r.GatysStyle)} content {F(r.GatysContent)}");
+            ctx.Result(new
+            {
+                command = "fast-style evaluate", model = modelPath, pictures = scores.Count, size = s, gatysSteps = steps,
+                network = new { style = Mean(r => r.NetworkStyle), content = Mean(r => r.NetworkContent) },
+                gatys = steps > 0 ? new { style = Mean(r => r.GatysStyle), content = Mean(r => r.GatysContent) } : null,
+                perPicture = scores.Select(r => new { r.Name, r.NetworkStyle, r.NetworkContent, r.GatysStyle, r.GatysContent }),
+            }, $"{scores.Count} held-out pictures at {s} px: network style distance {F(Mean(r => r.NetworkStyle))}, content distance {F(Mean(r => r.NetworkContent))}"
+               + (steps > 0 ? $"; Gatys ({steps} steps) style {F(Mean(r => r.GatysStyle))}, content {F(Mean(r => r.GatysContent))}" : ""));
+            return CliRunner.Success;
+        });
+        return cmd;
+    }
+}
