@@ -33,7 +33,8 @@ public static class CliRunner
             NativeAllocator.ConfigureFromEnvironment(); // freed tensors are reused: fresh pages cost more than the convolutions
             if (ctx.DeviceSpec != "auto") _ = ctx.Device; // an impossible --device fails before any work
             if (ctx.Seed is long seed) TorchRuntime.Seed(seed);
-            return action(ctx, ct);
+            // With collections held off, so TorchSharp's temporary Scalars outlive the native calls (ScalarSafety).
+            return ScalarSafety.Run(() => action(ctx, ct));
         }
         catch (OperationCanceledException)
         {

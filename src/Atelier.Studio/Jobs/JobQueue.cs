@@ -99,7 +99,8 @@ public sealed class JobQueue : BackgroundService
         try
         {
             linked.Token.ThrowIfCancellationRequested();
-            var output = job.Work(ctx);
+            // With collections held off, so TorchSharp's temporary Scalars outlive the native calls (ScalarSafety).
+            var output = Atelier.Runtime.ScalarSafety.Run(() => job.Work(ctx));
             linked.Token.ThrowIfCancellationRequested();
             job.Succeed(StudioImages.EncodePng(output.Image), output.Info, output.Artifact);
         }

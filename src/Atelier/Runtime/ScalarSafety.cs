@@ -33,10 +33,13 @@ public static class ScalarSafety
     {
         lock (Gate)
         {
-            if (_depth++ > 0) return;
-            try { _ours = GC.TryStartNoGCRegion(BudgetBytes); }
-            catch (InvalidOperationException) { _ours = false; } // a region of someone else's is open
-            catch (ArgumentOutOfRangeException) { _ours = false; } // the budget is more than this GC mode allows
+            _depth++;
+            // (Re)open the region when none is open: also when an outer caller's region lapsed on its budget, so a
+            // long command (its whole run inside one call) still protects each training step it makes.
+            if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) return;
+            try { _ours = GC.TryStartNoGCRegion(BudgetBytes) || _ours; }
+            catch (InvalidOperationException) { } // a region of someone else's is open
+            catch (ArgumentOutOfRangeException) { } // the budget is more than this GC mode allows
         }
     }
 
