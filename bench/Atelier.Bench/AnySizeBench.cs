@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Atelier.Imaging;
 using Atelier.Inference;
+using Atelier.Runtime;
 using Atelier.Style;
 using Atelier.Translation;
 using static TorchSharp.torch;

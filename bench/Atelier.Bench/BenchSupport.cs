@@ -12,7 +12,7 @@ static class BenchSupport
     /// returns the JSON object on its last stdout line (null, with the error printed, if it failed).
     /// </summary>
     /// <summary>The allocator policy this run gave Atelier: "reuse" (as the CLI) or "default" (glibc's own).</summary>
-    public static string AtelierMalloc => Atelier.Inference.NativeAllocator.ReusingFreedMemory ? "reuse" : "default";
+    public static string AtelierMalloc => Atelier.Runtime.NativeAllocator.ReusingFreedMemory ? "reuse" : "default";
 
     /// <summary>Runs a reference script with glibc's default allocator policy, as PyTorch users run it.</summary>
     public static JsonElement? Python(string python, string script, int threads, params string[] args) =>

@@ -1,4 +1,5 @@
 using Atelier.Inference;
+using Atelier.Runtime;
 
 namespace Atelier.Bench;
 

@@ -12,6 +12,6 @@ namespace Atelier.Tests
     {
         /// <summary>The tests run under the allocator policy the CLI and studio use (freed native memory is reused).</summary>
         [System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Apply() => Atelier.Inference.NativeAllocator.ConfigureFromEnvironment();
+        internal static void Apply() => Atelier.Runtime.NativeAllocator.ConfigureFromEnvironment();
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Atelier.Inference;
+using Atelier.Runtime;
 using Atelier.Studio.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,5 @@
 using Atelier.Inference;
+using Atelier.Runtime;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -122,7 +122,7 @@ public class SafeConvTests
     [InlineData(3, 3, 1)]
     public void OddChannelCountsAreRightOnARecycledHeap(int cin, int k, int stride)
     {
-        Atelier.Inference.NativeAllocator.ReuseFreedMemory();
+        Atelier.Runtime.NativeAllocator.ReuseFreedMemory();
         manual_seed(3);
         var x = randn(8, cin, 8, 8);
         var w = randn(32, cin, k, k);
@@ -162,7 +162,7 @@ public class SafeConvTests
     [InlineData(8, 8, 1, 1)]
     public void TransposedConvolutionsAreRightOnARecycledHeap(int cin, int cout, int groups, int stride)
     {
-        Atelier.Inference.NativeAllocator.ReuseFreedMemory();
+        Atelier.Runtime.NativeAllocator.ReuseFreedMemory();
         manual_seed(5);
         var x = randn(2, cin * groups, 6, 6);
         var w = randn(cin * groups, cout, 3, 3);
@@ -198,7 +198,7 @@ public class SafeConvTests
     [InlineData(3, 32, 9, 1, false, 136)]
     public void WeightAndBiasGradientsAreRightOnARecycledHeap(int cin, int cout, int k, int stride, bool inputGrad, int size = 24)
     {
-        Atelier.Inference.NativeAllocator.ReuseFreedMemory();
+        Atelier.Runtime.NativeAllocator.ReuseFreedMemory();
         manual_seed(7);
         var x = randn(4, cin, size, size) * 100;
         var w = randn(cout, cin, k, k) * 0.05;

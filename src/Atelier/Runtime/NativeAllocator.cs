@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Atelier.Inference;
+namespace Atelier.Runtime;
 
 /// <summary>
 /// How glibc's malloc, which libtorch's CPU tensors come from, hands out and takes back large blocks. Two policies,
