@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using Atelier.Cli.Cli;
+using Atelier.Cli.Infrastructure;
 using Atelier.Cli.Commands;
 using Atelier.Cli.Commands.Style;
 

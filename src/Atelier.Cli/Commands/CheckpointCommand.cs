@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Atelier.Checkpoints;
-using Atelier.Cli.Cli;
+using Atelier.Cli.Infrastructure;
 using static TorchSharp.torch;
 
 namespace Atelier.Cli.Commands;

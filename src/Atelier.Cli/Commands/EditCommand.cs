@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Atelier.Cli.Cli;
+using Atelier.Cli.Infrastructure;
 using Atelier.Imaging;
 using Atelier.StyleGan;
 using TorchSharp;

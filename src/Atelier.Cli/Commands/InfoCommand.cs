@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text;
-using Atelier.Cli.Cli;
+using Atelier.Cli.Infrastructure;
 using Atelier.Runtime;
 
 namespace Atelier.Cli.Commands;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Atelier.Checkpoints;
-using Atelier.Cli.Cli;
+using Atelier.Cli.Infrastructure;
 using Atelier.Imaging;
 using Atelier.Networks;
 using Atelier.StyleGan;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Atelier.Cli.Cli;
+using Atelier.Cli.Infrastructure;
 using Atelier.StyleGan.Training;
 using Atelier.Training;
 

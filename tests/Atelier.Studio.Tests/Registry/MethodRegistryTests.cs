@@ -19,14 +19,14 @@ public class MethodRegistryTests
         foreach (var p in method.Parameters.Where(p => p.Kind != ParameterKind.Seed))
         {
             if (p.Primary) { Assert.Single(verb.Arguments, a => a.Name == p.Name.ToUpperInvariant()); continue; }
-            var flag = "--" + Atelier.Cli.Cli.CliContext.Kebab(p.Name);
-            var noFlag = "--no-" + Atelier.Cli.Cli.CliContext.Kebab(p.Name);
+            var flag = "--" + Atelier.Cli.Infrastructure.CliContext.Kebab(p.Name);
+            var noFlag = "--no-" + Atelier.Cli.Infrastructure.CliContext.Kebab(p.Name);
             Assert.True(verb.Options.Any(o => o.Name == flag || o.Name == noFlag), $"{id}: no {flag} on `{method.Area} {method.Verb}`");
         }
         Assert.Contains(verb.Options, o => o.Name == "--output");
         // The CLI's help shows the library's default.
         foreach (var p in method.Parameters.Where(p => p.Kind is ParameterKind.Int && p.Default is not null))
-            Assert.Contains($"[default: {p.Default}]", verb.Options.Single(o => o.Name == "--" + Atelier.Cli.Cli.CliContext.Kebab(p.Name)).Description);
+            Assert.Contains($"[default: {p.Default}]", verb.Options.Single(o => o.Name == "--" + Atelier.Cli.Infrastructure.CliContext.Kebab(p.Name)).Description);
     }
 
     [Theory]

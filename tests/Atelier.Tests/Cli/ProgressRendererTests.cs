@@ -1,4 +1,4 @@
-using Atelier.Cli.Cli;
+using Atelier.Cli.Infrastructure;
 using Xunit;
 
 namespace Atelier.Tests.Cli;

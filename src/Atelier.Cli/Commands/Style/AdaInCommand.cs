@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Atelier.Cli.Cli;
+using Atelier.Cli.Infrastructure;
 using Atelier.Imaging;
 using Atelier.Inference;
 using Atelier.Networks;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Atelier.Checkpoints;
-using Atelier.Cli.Cli;
+using Atelier.Cli.Infrastructure;
 using Atelier.Networks;
 using Atelier.Style;
 using TorchSharp;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Atelier.Cli.Cli;
+using Atelier.Cli.Infrastructure;
 using Atelier.Imaging;
 using Atelier.Style;
 

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 using Atelier.Runtime;
 using static TorchSharp.torch;
 
-namespace Atelier.Cli.Cli;
+namespace Atelier.Cli.Infrastructure;
 
 /// <summary>
 /// What a command's action gets: the parsed global options, the output writers, and helpers for notes,

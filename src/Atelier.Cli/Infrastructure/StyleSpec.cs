@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Atelier.Cli.Cli;
+namespace Atelier.Cli.Infrastructure;
 
 /// <summary>`--style PATH[:WEIGHT]`, one parser for every command that blends styles (gatys transfer, adain stylize).</summary>
 public static class StyleSpec

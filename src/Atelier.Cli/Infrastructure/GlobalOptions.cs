@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Atelier.Cli.Cli;
+namespace Atelier.Cli.Infrastructure;
 
 /// <summary>Options every command accepts (declared once on the root, recursive).</summary>
 public static class GlobalOptions

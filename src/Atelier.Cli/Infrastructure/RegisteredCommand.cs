@@ -3,7 +3,7 @@ using System.Globalization;
 using Atelier.Imaging;
 using Atelier.Methods;
 
-namespace Atelier.Cli.Cli;
+namespace Atelier.Cli.Infrastructure;
 
 /// <summary>
 /// A command made from a registered method (<see cref="MethodRegistry"/>): `atelier AREA VERB [PRIMARY] -o OUT

@@ -3,7 +3,7 @@ using System.Globalization;
 using Atelier.Runtime;
 using Spectre.Console;
 
-namespace Atelier.Cli.Cli;
+namespace Atelier.Cli.Infrastructure;
 
 /// <summary>
 /// Renders <see cref="ProgressReport"/>s: a Spectre.Console bar with ETA on an interactive terminal, plain

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Atelier.Inference;
 using Atelier.Runtime;
 
-namespace Atelier.Cli.Cli;
+namespace Atelier.Cli.Infrastructure;
 
 /// <summary>
 /// Wraps every command action: applies the global options, maps failures to exit codes (0 success,

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Atelier.Networks;
 using TorchSharp;
 
-namespace Atelier.Cli.Cli;
+namespace Atelier.Cli.Infrastructure;
 
 /// <summary>
 /// `--features NAME|FILE`: the perceptual network, spelled the same in every command that needs one

@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Atelier.Cli.Cli;
+namespace Atelier.Cli.Infrastructure;
 
 /// <summary>
 /// Helpers for the command tree's one pattern, `atelier AREA VERB`: a command built by its factory can be placed
