@@ -110,8 +110,10 @@ public sealed class StyleGanSeedsMethod : StudioMethod
         var device = r.Device;
         Func<JobContext, JobOutput> work = ctx =>
         {
+            // Rented before the dispose scope opens: a pooled generator's weights must outlive this job.
+            using var lease = GeneratorPool.Rent(path, device); // kept between jobs: sliders re-run it often
+            var g = lease.Generator;
             using var scope = NewDisposeScope();
-            using var g = StyleGanModels.Load(path, device);
             using var noGrad = no_grad();
             var wMean = psi < 1 ? MeanLatent.Get(g, path) : null;
             var cells = new List<(Image, string?)>();
@@ -160,8 +162,10 @@ public sealed class StyleGanMixMethod : StudioMethod
         var device = r.Device;
         Func<JobContext, JobOutput> work = ctx =>
         {
+            // Rented before the dispose scope opens: a pooled generator's weights must outlive this job.
+            using var lease = GeneratorPool.Rent(path, device); // kept between jobs: sliders re-run it often
+            var g = lease.Generator;
             using var scope = NewDisposeScope();
-            using var g = StyleGanModels.Load(path, device);
             if (crossover >= g.NLatent) throw new AtelierException($"'crossover': {crossover} must be below this generator's {g.NLatent} latents");
             using var noGrad = no_grad();
             var wMean = psi < 1 ? MeanLatent.Get(g, path) : null;
@@ -351,8 +355,10 @@ public sealed class StyleGanMorphMethod : StudioMethod
         var device = r.Device;
         Func<JobContext, JobOutput> work = _ =>
         {
+            // Rented before the dispose scope opens: a pooled generator's weights must outlive this job.
+            using var lease = GeneratorPool.Rent(path, device); // kept between jobs: sliders re-run it often
+            var g = lease.Generator;
             using var scope = NewDisposeScope();
-            using var g = StyleGanModels.Load(path, device);
             using var noGrad = no_grad();
             var (w1, w2) = (g.Broadcast(from(g)), g.Broadcast(to(g)));
             var cells = new List<(Image, string?)>
@@ -394,8 +400,10 @@ public sealed class StyleGanCrossoverMethod : StudioMethod
         var device = r.Device;
         Func<JobContext, JobOutput> work = _ =>
         {
+            // Rented before the dispose scope opens: a pooled generator's weights must outlive this job.
+            using var lease = GeneratorPool.Rent(path, device); // kept between jobs: sliders re-run it often
+            var g = lease.Generator;
             using var scope = NewDisposeScope();
-            using var g = StyleGanModels.Load(path, device);
             using var noGrad = no_grad();
             var (a, b) = (g.Broadcast(shallow(g)), g.Broadcast(deep(g)));
             var mixed = LatentEdits.Crossover(g, a, b, split);

@@ -1,3 +1,4 @@
+using Atelier.Studio.Methods;
 using System.Text.Json;
 using Atelier.Checkpoints;
 using Atelier.Imaging;
@@ -45,6 +46,8 @@ public class StyleGanMethodTests(Xunit.Abstractions.ITestOutputHelper output)
         var (a1, _) = await RunAsync(s, "stylegan.seeds", Seeds(3, "1"));
         var (b1, _) = await RunAsync(s, "stylegan.seeds", Seeds(7, "1"));
         Assert.Equal(a0.Data, b0.Data);
+        // The generator stays loaded between jobs (a live slider re-runs them), and a reused one gives the same pictures.
+        Assert.True(GeneratorPool.IdleCount >= 1, "no generator was kept for the next job");
         Assert.NotEqual(a1.Data, b1.Data);
         using (no_grad())
         {
