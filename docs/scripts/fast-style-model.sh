@@ -40,7 +40,7 @@ final="$WORK/$style-256.safetensors"; [ "$STEPS" -gt "$STAGE1" ] || final="$WORK
 atelier checkpoint convert "$final" "$out/model.safetensors" --half
 cp "$run/losses.png" "$out/loss.png"
 atelier --seed 1 --json fast-style evaluate --model "$out/model.safetensors" --style "$IMAGES/style/$style.jpg" --style-size 256 \
-  --images "$WORK/pictures/test" --size 256 --gatys-steps 100 -o "$out/heldout.png" > "$out/heldout.json"
+  --images "$WORK/pictures/test" --size 256 --gatys-steps 50 -o "$out/heldout.jpg" > "$out/heldout.json"
 cp "$WORK/pictures/ATTRIBUTION.tsv" "$out/ATTRIBUTION.tsv"
 cp "$run/run.json" "$out/run.json"
-echo "wrote $out: model.safetensors, loss.png, heldout.png, heldout.json, run.json, ATTRIBUTION.tsv (card.md is written by hand from them)"
+echo "wrote $out: model.safetensors, loss.png, heldout.jpg, heldout.json, run.json, ATTRIBUTION.tsv (card.md is written by hand from them)"
