@@ -16,6 +16,7 @@ static class DemoSteps
         // The registered methods' examples first (texture synthesis, hole filling, texture transfer).
         .. RegisteredDemoSteps.For(Atelier.Methods.MethodRegistry.All),
         new("Texture synthesis: Gatys (CNN)", GatysTextureStep),
+        new("Fast style transfer: the networks Atelier ships", FastStyleStep),
         new("StyleGAN2: seeds and style mixing (random weights)", StyleGanStep),
     ];
 
@@ -82,5 +83,32 @@ static class DemoSteps
             "try your own: atelier gatys texture SAMPLE.png --size 256x256 -o out.png (--features vgg19-random for the random-weight VGG-19).",
             [new DemoPicture("gatys-texture-sample.png", "sample: bricks", sample), .. frames,
              new DemoPicture("gatys-texture.png", $"after {result.Steps} steps (style loss {result.Losses.GetValueOrDefault("style"):G3})", result.Image)]);
+    }
+
+    /// <summary>Every shipped fast-style network (models/fast-style-*) on the built-in samples: one pass each, any size.</summary>
+    static DemoSection FastStyleStep(DemoContext ctx)
+    {
+        var models = Atelier.Models.ShippedModels.All().Where(m => m.Name.StartsWith("fast-style-", StringComparison.Ordinal)).ToList();
+        if (models.Count == 0)
+            return new DemoSection("Fast style transfer: the networks Atelier ships", "", [],
+                "No fast-style network ships with this build (models/fast-style-*); train one with docs/scripts/fast-style-model.sh candy.");
+        int size = ctx.Quick ? 64 : 256;
+        var pictures = new List<DemoPicture>();
+        var samples = new[] { ("pebbles", ProceduralSamples.Make("pebbles", size, ctx.Seed)), ("weave", ProceduralSamples.Make("weave", size, ctx.Seed)) };
+        foreach (var (name, image) in samples) pictures.Add(new DemoPicture($"fast-style-{name}.png", $"built-in {name}", image));
+        foreach (var m in models)
+        {
+            using var net = FastStyle.LoadModel(m.Path);
+            var style = m.Name["fast-style-".Length..];
+            var outputs = FastStyle.Stylize(net, samples.Select(s => s.Item2).ToList());
+            for (int i = 0; i < samples.Length; i++)
+                pictures.Add(new DemoPicture($"fast-style-{style}-{samples[i].Item1}.png", $"{style}, one pass", outputs[i]));
+            ctx.Progress.Report(new Runtime.ProgressReport(pictures.Count, samples.Length * (models.Count + 1), "fast style"));
+        }
+        return new DemoSection("Fast style transfer: the networks Atelier ships",
+            "Johnson et al.'s feed-forward networks, trained by Atelier on Debian's wallpapers with the built-in ResNet-18 (each model's card in models/ " +
+            "gives its data, steps, wall time and held-out figures). One pass per picture, any size: " +
+            $"atelier fast-style stylize photo.jpg --model {models[0].Name["fast-style-".Length..]} -o out.png",
+            pictures);
     }
 }

@@ -34,6 +34,8 @@ public class DemoCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("Gatys", html);
         Assert.Contains("StyleGAN2", html);
         Assert.Contains("RANDOM weights", html);
+        // The shipped fast-style network runs in the gallery (the studio and CLI use the same file).
+        Assert.Contains("fast-style-candy-pebbles.png", html);
         Assert.True(File.Exists(Path.Combine(cache.Path, "models", "stylegan2-random-weights-32px.safetensors")), "the demo's generator is cached for the studio");
         Assert.DoesNotContain("This step failed", html);
 
