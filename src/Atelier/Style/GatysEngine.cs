@@ -160,6 +160,24 @@ internal static class GatysEngine
         _ => optim.Adam([x], lr: options.LearningRate ?? 0.02),
     };
 
+    /// <summary>The most pixels Gatys optimisation takes (2048x2048): see <see cref="CheckOutputSize"/>.</summary>
+    public const long MaxPixels = 2048L * 2048;
+
+    /// <summary>
+    /// Refuses outputs whose optimisation state cannot fit a machine like this one, before any work: L-BFGS keeps
+    /// 100 pairs of image-sized vectors, and the network's activations and their gradients are dozens of floats per
+    /// pixel (an 8192 px run passed 5 GB in 15 s before this check).
+    /// </summary>
+    public static void CheckOutputSize(int width, int height, string parameter)
+    {
+        long pixels = (long)width * height;
+        if (pixels > MaxPixels)
+        {
+            double gb = pixels * 3.0 * 4 * 2 * 100 / (1L << 30);
+            throw new AtelierUsageException($"{{{parameter}}} {width}x{height}: Gatys optimisation keeps L-BFGS's 100-step history for every pixel (about {gb:0} GB here) besides the network's activations; use at most 2048x2048");
+        }
+    }
+
     /// <summary>Checks options shared by texture synthesis and style transfer, resolved for the network (messages name the option).</summary>
     public static void Validate(GatysOptimizationOptions o, FeatureNetwork vgg)
     {

@@ -20,6 +20,7 @@ public static class GatysStyleTransfer
         options = (GatysStyleOptions)(options ?? new GatysStyleOptions()).ResolveFor(vgg);
         Validate(styles, vgg, options);
         vgg.CheckInputSize(content.Width, content.Height, "the content image");
+        GatysEngine.CheckOutputSize(content.Width, content.Height, "Size");
         var clock = Stopwatch.StartNew();
         var device = vgg.Device;
         using var scope = NewDisposeScope();

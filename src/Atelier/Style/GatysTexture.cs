@@ -19,6 +19,7 @@ public static class GatysTexture
     {
         options = (GatysTextureOptions)(options ?? new GatysTextureOptions()).ResolveFor(vgg);
         if (width < 16 || height < 16) throw new AtelierUsageException($"{{Size}} {width}x{height}: the output must be at least 16x16");
+        GatysEngine.CheckOutputSize(width, height, "Size");
         GatysEngine.Validate(options, vgg);
         vgg.CheckInputSize(sample.Width, sample.Height, "the texture sample");
         var clock = Stopwatch.StartNew();

@@ -95,4 +95,20 @@ public class CarelessInputCliTests
         Assert.Contains("--max-upload 4611686018427387904", r.Err);
         Assert.DoesNotContain("Exception", r.Err);
     }
+
+    /// <summary>Gatys sizes beyond what its optimisation state can hold are refused before any work (8192 px once passed 5 GB).</summary>
+    [Fact]
+    public void GatysRefusesSizesItsOptimiserCannotHold()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var picture = Save(dir, "p.png", ProceduralSamples.Make("weave", 32));
+        var r = CliHarness.Run("gatys", "transfer", picture, "--style", picture, "--size", "8192", "-o", dir.File("o.png"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--size 8192", r.Err);
+        r = CliHarness.Run("gatys", "texture", picture, "--size", "4096x4096", "-o", dir.File("o.png"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--size 4096x4096", r.Err);
+        Assert.Contains("at most 2048x2048", r.Err);
+        Assert.False(File.Exists(dir.File("o.png")));
+    }
 }

@@ -31,7 +31,7 @@ public static class GatysCommand
             ImageIO.FormatForPath(outPath);
             CliContext.CheckOutputIsNotInput(outPath, [ctx.Get(content), .. ParseStyles(ctx.Get(styles) ?? []).Select(s => s.Path)]);
             int n = ctx.Get(size);
-            if (n < 16 || n > 8192) throw new AtelierUsageException($"--size {n}: must be 16 to 8192");
+            if (n < 16 || n > 2048) throw new AtelierUsageException($"--size {n}: must be 16 to 2048 (Gatys optimisation holds L-BFGS's history for every pixel)");
             var parsed = ParseStyles(ctx.Get(styles) ?? []);
             long seed = ctx.SeedOrRandom();
             var contentImage = ImageResize.ResizeToFit(ImageIO.Load(ctx.Get(content)!), n, allowUpscale: true);
