@@ -95,7 +95,8 @@ public sealed class NormStatistics : IDisposable
             if (_done) return;
             _done = true;
             if (ReferenceEquals(_current, owner)) _current = null;
-            if (owner.Mode != NormStatisticsMode.Record && owner._cursor != owner._entries.Count)
+            // A pass stopped between layers (a stop request) ran fewer layers by design: the cancellation is what to report.
+            if (owner.Mode != NormStatisticsMode.Record && owner._cursor != owner._entries.Count && !Runtime.AmbientCancellation.IsRequested)
                 throw new InvalidOperationException($"the network ran {owner._cursor} normalisation layers but {owner._entries.Count} were recorded");
         }
     }

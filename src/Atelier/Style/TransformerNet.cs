@@ -75,6 +75,12 @@ public sealed class TransformerNet : nn.Module<Tensor, Tensor>
     {
         var y = layer(x);
         if (disposeInput) x.Dispose();
+        // A stop request ends the pass here, between layers, rather than after a large tile's whole pass.
+        if (Runtime.AmbientCancellation.IsRequested)
+        {
+            y.Dispose();
+            Runtime.AmbientCancellation.ThrowIfRequested();
+        }
         return y;
     }
 

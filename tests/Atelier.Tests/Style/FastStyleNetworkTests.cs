@@ -96,3 +96,26 @@ public class FastStyleNetworkTests
         using (no_grad()) Assert.True(block.forward(x).allclose(x));
     }
 }
+
+/// <summary>A stop request ends a forward pass between layers: the ambient token of the tiled run is checked there.</summary>
+public class FastStyleCancellationTests
+{
+    [Xunit.Fact]
+    public void AForwardPassStopsBetweenLayersWhenTheAmbientTokenIsCancelled()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var net = new Atelier.Style.TransformerNet();
+        net.eval();
+        using var noGrad = TorchSharp.torch.no_grad();
+        var x = TorchSharp.torch.rand(1, 3, 16, 16) * 255;
+        using (var cts = new CancellationTokenSource())
+        using (Atelier.Runtime.AmbientCancellation.Use(cts.Token))
+        {
+            Xunit.Assert.Equal(new long[] { 1, 3, 16, 16 }, net.forward(x).shape);
+            cts.Cancel();
+            Xunit.Assert.Throws<OperationCanceledException>(() => net.forward(x));
+        }
+        // Outside the scope the token is gone: the pass runs.
+        Xunit.Assert.Equal(new long[] { 1, 3, 16, 16 }, net.forward(x).shape);
+    }
+}
