@@ -53,7 +53,7 @@ public sealed class AdaInMethod : StudioMethod
             BuiltIn = "built-in random-weight VGG-19",
             Help = "the published decoder.pth needs vgg_normalised.pth; decoders trained with `atelier adain train` (no --vgg) need the built-in one",
         },
-        MethodParam.Model("decoder", "Decoder", StyleModels.AdainDecoder),
+        MethodParam.Model("decoder", "Decoder", StyleModels.AdaInDecoder),
         MethodParam.Image("content", "Content", "bricks", 128),
         MethodParam.Image("style", "Style", "weave", 128),
         MethodParam.Image("style2", "Second style (optional)", null, 128) with { Optional = true },
@@ -69,7 +69,7 @@ public sealed class AdaInMethod : StudioMethod
 
     // The encoder can always be the built-in VGG, so only the decoder is required.
     public override Availability Check(Models.ModelCatalog models) =>
-        models.Has(StyleModels.AdainDecoder) ? Availability.Ready
+        models.Has(StyleModels.AdaInDecoder) ? Availability.Ready
         : Availability.Missing("AdaIN needs a decoder: naoto0804/pytorch-AdaIN's decoder.pth (with its vgg_normalised.pth) loads directly, as do "
             + "`atelier adain train` outputs and their run checkpoints (X.safetensors.run/checkpoint.safetensors); put them in the models folder (atelier studio --models DIR).");
 
@@ -77,7 +77,7 @@ public sealed class AdaInMethod : StudioMethod
     {
         var vggId = r.Fields.String("vgg");
         string? vggPath = vggId == MethodParam.BuiltInId ? null : r.Models.Resolve(vggId, "vgg", ArchitectureKind.VggNormalised).Path;
-        var (_, decoderPath) = r.Models.Resolve(r.Fields.String("decoder"), "decoder", StyleModels.AdainDecoder);
+        var (_, decoderPath) = r.Models.Resolve(r.Fields.String("decoder"), "decoder", StyleModels.AdaInDecoder);
         var content = (await r.Uploads.ReadRgbAsync(r.Fields.Form, "content", true, ct))!;
         var style = (await r.Uploads.ReadRgbAsync(r.Fields.Form, "style", true, ct))!;
         StyleLimits.Check("content", content);
@@ -118,7 +118,7 @@ static class StyleModels
     public static readonly ArchitectureKind[] FastStyle = [ArchitectureKind.FastStyle, ArchitectureKind.FastStyleRun];
 
     /// <summary>An AdaIN decoder file, or a decoder training run's checkpoint (AdaInStylizer.Load takes its decoder.*).</summary>
-    public static readonly ArchitectureKind[] AdainDecoder = [ArchitectureKind.AdainDecoder, ArchitectureKind.AdainDecoderRun];
+    public static readonly ArchitectureKind[] AdaInDecoder = [ArchitectureKind.AdaInDecoder, ArchitectureKind.AdaInDecoderRun];
 }
 
 static class StyleLimits

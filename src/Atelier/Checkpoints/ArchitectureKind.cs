@@ -19,9 +19,9 @@ public enum ArchitectureKind
     /// <summary>An `atelier fast-style train` run checkpoint (the TransformerNet under net.).</summary>
     FastStyleRun,
     /// <summary>naoto0804/pytorch-AdaIN decoder.</summary>
-    AdainDecoder,
+    AdaInDecoder,
     /// <summary>An `atelier adain train` run checkpoint (the decoder under decoder.).</summary>
-    AdainDecoderRun,
+    AdaInDecoderRun,
     /// <summary>The normalised VGG-19 of AdaIN/WCT (1x1 conv first).</summary>
     VggNormalised,
     /// <summary>torchvision VGG (features.N).</summary>
@@ -69,8 +69,8 @@ public static class KindIds
         ArchitectureKind.StyleGan2Discriminator => "stylegan2-discriminator",
         ArchitectureKind.FastStyle => "fast-style",
         ArchitectureKind.FastStyleRun => "fast-style-run",
-        ArchitectureKind.AdainDecoder => "adain-decoder",
-        ArchitectureKind.AdainDecoderRun => "adain-decoder-run",
+        ArchitectureKind.AdaInDecoder => "adain-decoder",
+        ArchitectureKind.AdaInDecoderRun => "adain-decoder-run",
         ArchitectureKind.VggNormalised => "vgg-normalised",
         ArchitectureKind.VggTorchvision => "vgg-torchvision",
         ArchitectureKind.ResnetGenerator => "resnet-generator",

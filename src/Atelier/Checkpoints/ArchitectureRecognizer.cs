@@ -18,7 +18,7 @@ public static partial class ArchitectureRecognizer
         StyleGan2Generator,
         StyleGan2Discriminator,
         FastStyleTransformer,
-        AdainDecoder,
+        AdaInDecoder,
         NormalisedVgg19,
         TorchvisionVgg,
         JunyanzResnetGenerator,
@@ -74,8 +74,8 @@ public static partial class ArchitectureRecognizer
             return new(ArchitectureKind.Pix2PixRun, $"pix2pix run: {g.Description} in 'G'", g.Parameters, "G");
         if ((runKind == "fast-style" || topLevel.Contains("adam")) && Under("net") is { Kind: ArchitectureKind.FastStyle } net)
             return new(ArchitectureKind.FastStyleRun, $"fast style run: {net.Description} in 'net'", net.Parameters, "net");
-        if ((runKind == "adain-decoder" || topLevel.Contains("adam")) && Under("decoder") is { Kind: ArchitectureKind.AdainDecoder } dec)
-            return new(ArchitectureKind.AdainDecoderRun, $"AdaIN decoder run: {dec.Description} in 'decoder'", dec.Parameters, "decoder");
+        if ((runKind == "adain-decoder" || topLevel.Contains("adam")) && Under("decoder") is { Kind: ArchitectureKind.AdaInDecoder } dec)
+            return new(ArchitectureKind.AdaInDecoderRun, $"AdaIN decoder run: {dec.Description} in 'decoder'", dec.Parameters, "decoder");
         return null;
     }
 
@@ -130,9 +130,9 @@ public static partial class ArchitectureRecognizer
     }
 
     // naoto0804/pytorch-AdaIN decoder: Sequential with convs at 1, 5, 8, 11, 14, 18, 21, 25, 28 (512 -> ... -> 3).
-    static RecognizedArchitecture? AdainDecoder(IReadOnlyDictionary<string, long[]> s) =>
+    static RecognizedArchitecture? AdaInDecoder(IReadOnlyDictionary<string, long[]> s) =>
         Shape(s, "1.weight") is [256, 512, 3, 3] && Shape(s, "28.weight") is [3, 64, 3, 3] && !s.ContainsKey("0.weight")
-            ? Found(ArchitectureKind.AdainDecoder, "naoto0804 AdaIN decoder", ("from", "relu4_1")) : null;
+            ? Found(ArchitectureKind.AdaInDecoder, "naoto0804 AdaIN decoder", ("from", "relu4_1")) : null;
 
     // The normalised VGG-19 of AdaIN/WCT: a 1x1 conv 3->3 at index 0, then VGG-19's convs (with reflection pads).
     static readonly (int Index, string Relu)[] VggNormalisedConvs =

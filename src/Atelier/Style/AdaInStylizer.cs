@@ -116,7 +116,7 @@ public sealed class AdaInStylizer : IDisposable
         var meta = file.Metadata;
         if (meta.GetValueOrDefault("architecture") == AdaInDecoder.MirrorArchitecture)
             return AdaInDecoder.FromStateDict((meta.GetValueOrDefault("atelier.kind") ?? meta.GetValueOrDefault("kind")) == "adain-decoder" ? file.Select("decoder.") : file.StateDict, path, meta);
-        var sd = Checkpoint.NetworkStateDict(file, ArchitectureKind.AdainDecoderRun);
+        var sd = Checkpoint.NetworkStateDict(file, ArchitectureKind.AdaInDecoderRun);
         try { return AdaInDecoder.FromStateDict(sd, path); }
         finally { foreach (var t in sd.Values) t.Dispose(); }
     }

@@ -106,7 +106,7 @@ internal static class GatysEngine
     /// Every step runs in its own dispose scope, so memory stays flat; the image is clamped to [0,1] after each step.
     /// Returns the image (a new tensor) and the last losses.
     /// </summary>
-    public static (Tensor Image, Dictionary<string, double> Losses) Optimise(
+    public static (Tensor Image, Dictionary<string, double> Losses) Optimize(
         Tensor init, GatysObjective objective, GatysOptimizationOptions options, int iterations,
         int stepOffset, int totalSteps, string stage, Func<Tensor, Image> toImage,
         IProgress<ProgressReport>? progress, CancellationToken ct)

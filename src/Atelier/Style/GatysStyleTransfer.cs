@@ -69,7 +69,7 @@ public static class GatysStyleTransfer
                 GatysInit.Noise => GatysEngine.Noise(w, h, options.Seed, device),
                 _ => GatysEngine.Resize(stylesAtScale[0].Item1, w, h),
             };
-            (x, losses) = GatysEngine.Optimise(init, objective, options, options.Iterations, s * options.Iterations, total,
+            (x, losses) = GatysEngine.Optimize(init, objective, options, options.Iterations, s * options.Iterations, total,
                 sizes.Count > 1 ? $"scale {s + 1}/{sizes.Count}" : "", toImage, progress, ct);
         }
         return new GatysResult(toImage(x!), losses, total, clock.Elapsed.TotalSeconds);

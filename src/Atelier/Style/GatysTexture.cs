@@ -38,7 +38,7 @@ public static class GatysTexture
             var styleAtScale = f < 1 ? GatysEngine.Resize(sampleT, Math.Max(16, (int)Math.Round(sample.Width * f)), Math.Max(16, (int)Math.Round(sample.Height * f))) : sampleT;
             using var objective = new GatysObjective(vgg, options, [(styleAtScale, 1.0)], [], null, 0);
             var init = x is null ? GatysEngine.Noise(w, h, options.Seed, device) : GatysEngine.Resize(x, w, h);
-            (x, losses) = GatysEngine.Optimise(init, objective, options, options.Iterations, s * options.Iterations, total,
+            (x, losses) = GatysEngine.Optimize(init, objective, options, options.Iterations, s * options.Iterations, total,
                 sizes.Count > 1 ? $"scale {s + 1}/{sizes.Count}" : "", t => ImageTensors.FromTensor(t), progress, ct);
         }
         var image = ImageTensors.FromTensor(x!);

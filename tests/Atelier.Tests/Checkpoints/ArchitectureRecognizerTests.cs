@@ -95,8 +95,8 @@ public class ArchitectureRecognizerTests
         var fs = ArchitectureRecognizer.Identify(net, new Dictionary<string, string> { ["kind"] = "fast-style" });
         Assert.Equal((ArchitectureKind.FastStyleRun, "net"), (fs.Kind, fs.Prefix));
         var dec = new Dictionary<string, long[]> { ["decoder.1.weight"] = [256, 512, 3, 3], ["decoder.28.weight"] = [3, 64, 3, 3] };
-        Assert.Equal(ArchitectureKind.AdainDecoderRun, ArchitectureRecognizer.Identify(dec, new Dictionary<string, string> { ["kind"] = "adain-decoder" }).Kind);
-        Assert.Equal(ArchitectureKind.AdainDecoder, ArchitectureRecognizer.Identify(dec.ToDictionary(kv => kv.Key[8..], kv => kv.Value)).Kind);
+        Assert.Equal(ArchitectureKind.AdaInDecoderRun, ArchitectureRecognizer.Identify(dec, new Dictionary<string, string> { ["kind"] = "adain-decoder" }).Kind);
+        Assert.Equal(ArchitectureKind.AdaInDecoder, ArchitectureRecognizer.Identify(dec.ToDictionary(kv => kv.Key[8..], kv => kv.Value)).Kind);
 
         // VGG kinds, and nothing known.
         var vgg = new Dictionary<string, long[]> { ["features.0.weight"] = [64, 3, 3, 3] };

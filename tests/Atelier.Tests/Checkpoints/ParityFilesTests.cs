@@ -69,7 +69,7 @@ public class ParityFilesTests
     }
 
     [SkippableFact]
-    public void AdainExpectedHoldsItsNamedTensors()
+    public void AdaInExpectedHoldsItsNamedTensors()
     {
         using var ckpt = Checkpoint.Load(Path.Combine(ParityDir(), "adain_expected.pth"));
         Assert.Equal(new long[] { 1, 512, 32, 32 }, ckpt["content_relu4_1"].shape);

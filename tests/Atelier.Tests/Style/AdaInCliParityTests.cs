@@ -18,7 +18,7 @@ public class AdaInCliParityTests
     }
 
     [SkippableFact]
-    public void FastAndAdainCommandsReproduceTheParityPngs()
+    public void FastAndAdaInCommandsReproduceTheParityPngs()
     {
         var p = TestPaths.Parity("");
         Skip.If(p is null, TestPaths.SharedMissing);
