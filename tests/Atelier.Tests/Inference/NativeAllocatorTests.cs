@@ -34,12 +34,19 @@ public class NativeAllocatorTests
         using (var warm = ones(16)) Assert.Equal(16, warm.numel()); // libtorch loaded before the baseline
         // Earlier tests' undisposed tensors are freed now, not during the measurement, and their free memory goes back,
         // so the block below comes to fresh pages.
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        NativeAllocator.Trim();
-        long before = Resident();
-        using (var t = ones(bytes / 4)) Assert.Equal(bytes / 4, t.numel()); // ones() writes, so every page is touched
-        long kept = Resident() - before;
+        // The resident set also moves when the managed heap gives memory back (other tests' no-GC regions commit and
+        // later release 64 MB), so the measurement is tried up to three times: one clean window shows the pages kept.
+        long before = 0, kept = 0;
+        for (int attempt = 0; attempt < 3 && kept <= bytes / 2; attempt++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            NativeAllocator.Trim();
+            before = Resident();
+            using (var t = ones(bytes / 4)) Assert.Equal(bytes / 4, t.numel()); // ones() writes, so every page is touched
+            kept = Resident() - before;
+            if (kept <= bytes / 2) NativeAllocator.Trim(); // start the next try from fresh pages again
+        }
         // Freed, its pages stay in the process for the next tensor (a fresh mapping would fault every page in again).
         Assert.True(kept > bytes / 2, $"after freeing a {bytes >> 20} MB tensor under reuse, resident memory rose by {kept >> 20} MB");
 

@@ -12,7 +12,7 @@ namespace Atelier.Tests.Training;
 /// TorchSharp 0.107's freed-Scalar fault: steps run with collections held off, and a run that still meets the fault
 /// goes back to its checkpoint and ends exactly where an undisturbed run ends, with each step logged once.
 /// </summary>
-[Collection("ResidentMemorySerial")] // alone: CLI runs in parallel tests hold no-GC regions of their own
+[Collection("ScalarSafetySerial")] // alone: CLI runs in parallel tests hold no-GC regions of their own
 public class TrainingLoopRecoveryTests
 {
     /// <summary>A trainable whose state is a number that each step moves deterministically; it can fail once, at a chosen step.</summary>
@@ -84,3 +84,6 @@ public class TrainingLoopRecoveryTests
         Assert.Contains(GCLatencyMode.NoGCRegion, modes);
     }
 }
+
+[CollectionDefinition("ScalarSafetySerial", DisableParallelization = true)]
+public class ScalarSafetySerial { }
