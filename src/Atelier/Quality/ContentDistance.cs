@@ -1,6 +1,5 @@
 using Atelier.Imaging;
 using Atelier.Networks;
-using static TorchSharp.torch;
 
 namespace Atelier.Quality;
 
@@ -15,15 +14,6 @@ public static class ContentDistance
     {
         if (image.Width != content.Width || image.Height != content.Height)
             throw new ArgumentException($"content distance compares pictures of one size, got {image.Width}x{image.Height} and {content.Width}x{content.Height}");
-        layers ??= network.Recipe.ContentLayers;
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        var device = network.Device;
-        var fa = network.Features(ImageTensors.ToTensor(ImageOps.ToRgb(image), device: device), layers);
-        var fb = network.Features(ImageTensors.ToTensor(ImageOps.ToRgb(content), device: device), layers);
-        double sum = 0;
-        foreach (var l in layers)
-            sum += (fa[l] - fb[l]).norm().item<float>() / Math.Max(fb[l].norm().item<float>(), 1e-12);
-        return sum / layers.Count;
+        return RelativeFeatureDistance.Mean(network, image, content, layers ?? network.Recipe.ContentLayers, f => f);
     }
 }

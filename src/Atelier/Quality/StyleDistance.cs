@@ -1,7 +1,6 @@
 using Atelier.Imaging;
 using Atelier.Networks;
 using Atelier.Style;
-using static TorchSharp.torch;
 
 namespace Atelier.Quality;
 
@@ -13,21 +12,6 @@ namespace Atelier.Quality;
 /// </summary>
 public static class StyleDistance
 {
-    public static double Between(FeatureNetwork network, Image image, Image style, IReadOnlyList<string>? layers = null)
-    {
-        layers ??= network.Recipe.StyleLayers;
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        var device = network.Device;
-        var fa = network.Features(ImageTensors.ToTensor(ImageOps.ToRgb(image), device: device), layers);
-        var fb = network.Features(ImageTensors.ToTensor(ImageOps.ToRgb(style), device: device), layers);
-        double sum = 0;
-        foreach (var l in layers)
-        {
-            var ga = GramMatrix.Normalised(fa[l]);
-            var gb = GramMatrix.Normalised(fb[l]);
-            sum += (ga - gb).norm().item<float>() / Math.Max(gb.norm().item<float>(), 1e-12);
-        }
-        return sum / layers.Count;
-    }
+    public static double Between(FeatureNetwork network, Image image, Image style, IReadOnlyList<string>? layers = null) =>
+        RelativeFeatureDistance.Mean(network, image, style, layers ?? network.Recipe.StyleLayers, GramMatrix.Normalised);
 }

@@ -95,19 +95,6 @@ public sealed class AdamOptimizer : IDisposable
     }
 }
 
-/// <summary>Checks of the translation trainers' sizes and widths, naming the parameter at fault, before anything is allocated.</summary>
-public static class TranslationSettings
-{
-    /// <summary>Load and crop sizes of 8..4096 px (crop within load), network widths of 1..1024 channels.</summary>
-    public static void Validate(int loadSize, int cropSize, long ngf, long ndf)
-    {
-        if (loadSize < 8 || loadSize > 4096) throw new AtelierUsageException($"{{LoadSize}} {loadSize}: must be between 8 and 4096");
-        if (cropSize < 8 || cropSize > loadSize) throw new AtelierUsageException($"{{CropSize}} {cropSize}: must be between 8 and {{LoadSize}} {loadSize}");
-        if (ngf < 1 || ngf > 1024) throw new AtelierUsageException($"{{Ngf}} {ngf}: must be between 1 and 1024");
-        if (ndf < 1 || ndf > 1024) throw new AtelierUsageException($"{{Ndf}} {ndf}: must be between 1 and 1024");
-    }
-}
-
 /// <summary>Checks of Adam's settings shared by the trainers, naming the parameter at fault.</summary>
 public static class AdamSettings
 {

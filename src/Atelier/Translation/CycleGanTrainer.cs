@@ -74,7 +74,6 @@ public sealed class CycleGanTrainer : ITrainable
         AdamSettings.Validate(o.LearningRate, o.Beta1);
         TranslationSettings.Validate(o.LoadSize, o.CropSize, o.Ngf, o.Ndf);
         if (domainA.Count == 0 || domainB.Count == 0) throw new AtelierException("CycleGAN needs images in both domains");
-        if (o.CropSize > o.LoadSize) throw new AtelierUsageException($"{{CropSize}} {o.CropSize}: must not exceed {{LoadSize}} {o.LoadSize}");
         _o = o; _a = domainA; _b = domainB; _device = device ?? CPU;
         GSpec = GeneratorSpec.Parse(o.Generator, o.Ngf, 3, 3, o.Norm, o.Dropout);
         if (o.CropSize % GSpec.Multiple != 0)

@@ -54,7 +54,6 @@ public sealed class Pix2PixTrainer : ITrainable
         if (data.Count == 0) throw new AtelierException("pix2pix needs at least one training pair");
         AdamSettings.Validate(o.LearningRate, o.Beta1);
         TranslationSettings.Validate(o.LoadSize, o.CropSize, o.Ngf, o.Ndf);
-        if (o.CropSize > o.LoadSize) throw new AtelierUsageException($"{{CropSize}} {o.CropSize}: must not exceed {{LoadSize}} {o.LoadSize}");
         _o = o; _data = data; _device = device ?? CPU;
         GSpec = GeneratorSpec.Parse(o.Generator, o.Ngf, 3, 3, o.Norm, o.Dropout);
         if (o.CropSize % GSpec.Multiple != 0)
