@@ -60,24 +60,8 @@ public static class Program
 
     public static int Main(string[] args)
     {
-        using var cts = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            if (cts.IsCancellationRequested) return; // a second Ctrl+C kills the process
-            e.Cancel = true;
-            Console.Error.WriteLine("stopping (Ctrl+C again to abort)...");
-            cts.Cancel();
-        };
-        // SIGTERM (docker stop, systemd, kubernetes, timeout) stops work the way Ctrl+C does: a training run saves its
-        // checkpoint, no partial output is left, the studio shuts down; a second SIGTERM ends the process at once.
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
-        {
-            if (cts.IsCancellationRequested) return;
-            signal.Cancel = true;
-            Console.Error.WriteLine("stopping (SIGTERM)...");
-            cts.Cancel();
-        });
-        return Run(args, Console.Out, Console.Error, cts.Token);
+        using var stop = new StopSignals(Console.Error);
+        return Run(args, Console.Out, Console.Error, stop.Token);
     }
 
     /// <summary>Runs the CLI with the given writers; used by Main and by in-process tests.</summary>

@@ -4,7 +4,10 @@ using Atelier.Studio.Hosting;
 
 namespace Atelier.Cli.Commands;
 
-/// <summary>`atelier studio`: the web studio on loopback until Ctrl+C (the app itself lives in Atelier.Studio).</summary>
+/// <summary>
+/// `atelier studio`: the web studio on loopback until Ctrl+C, SIGTERM or SIGHUP (the app itself lives in Atelier.Studio).
+/// A stop cancels running jobs, ends their event streams with a final event and exits 0 within the grace period.
+/// </summary>
 public static class StudioCommand
 {
     public static Command Create()
@@ -16,11 +19,13 @@ public static class StudioCommand
         var queue = new Option<int>("--queue") { Description = "Jobs allowed to wait; more are refused until some finish", DefaultValueFactory = _ => 16 };
         var timeout = new Option<double>("--job-timeout") { Description = "Seconds a job may run before it is stopped", DefaultValueFactory = _ => 600 };
         var maxUpload = new Option<long>("--max-upload") { Description = "Largest accepted image file, in bytes", DefaultValueFactory = _ => 16L << 20 };
+        var grace = new Option<double>("--grace") { Description = "Seconds a stop (Ctrl+C, SIGTERM) may take: running jobs are cancelled at once, open connections cut after this", DefaultValueFactory = _ => 10 };
+        var maxConnections = new Option<int>("--max-connections") { Description = "Connections one client address may hold open at once", DefaultValueFactory = _ => 32 };
         var maxPixels = new Option<long>("--max-pixels") { Description = "Largest accepted image, in pixels", DefaultValueFactory = _ => 16L << 20 };
 
         var cmd = new Command("studio", "Run the web studio: texture synthesis, style transfer, translation and StyleGAN in the browser")
         {
-            urls, models, model, jobs, queue, timeout, maxUpload, maxPixels,
+            urls, models, model, jobs, queue, timeout, maxUpload, maxPixels, grace, maxConnections,
         };
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
@@ -34,6 +39,9 @@ public static class StudioCommand
                 MaxUploadBytes = ctx.Get(maxUpload),
                 MaxPixels = ctx.Get(maxPixels),
                 Device = ctx.DeviceSpec,
+                ShutdownGrace = TimeSpan.FromSeconds(Math.Clamp(ctx.Get(grace), -1, 1e6)),
+                ThreadsPerJob = ctx.Threads,
+                MaxConnectionsPerClient = ctx.Get(maxConnections),
             };
             options.ModelFiles.AddRange(ctx.Get(model) ?? []);
             if (!options.IsLoopbackOnly())

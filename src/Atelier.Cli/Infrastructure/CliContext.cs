@@ -105,6 +105,9 @@ public sealed class CliContext
         ["MaxConcurrentJobs"] = ["--jobs"],
         ["MaxQueuedJobs"] = ["--queue"],
         ["MaxUploadBytes"] = ["--max-upload"],
+        ["ShutdownGrace"] = ["--grace"],
+        ["ThreadsPerJob"] = ["--threads"],
+        ["MaxConnectionsPerClient"] = ["--max-connections"],
     };
 
     /// <summary>BatchSize -> batch-size, R1 -> r1, NLayersD -> n-layers-d (the registry's rule, one place).</summary>

@@ -6,7 +6,7 @@ namespace Atelier.Cli.Infrastructure;
 
 /// <summary>
 /// Wraps every command action: applies the global options, maps failures to exit codes (0 success,
-/// 1 failure, 2 usage error) and one-line messages, and turns Ctrl+C into cancellation.
+/// 1 failure, 2 usage error, 128 + N when signal N stopped the run) and one-line messages.
 /// </summary>
 public static class CliRunner
 {
@@ -38,7 +38,8 @@ public static class CliRunner
         }
         catch (OperationCanceledException)
         {
-            return Fail(ctx, "cancelled; no partial output was written", Failure, "cancelled");
+            // A signal's stop exits 128 + its number (StopSignals); a caller's own cancellation is a failure.
+            return Fail(ctx, "cancelled; no partial output was written", StopSignals.Received != 0 ? StopSignals.ExitCode : Failure, "cancelled");
         }
         catch (AtelierUsageException e)
         {

@@ -138,6 +138,7 @@ public static class StudioApi
         try { work = await m.PrepareAsync(request, http.RequestAborted).ConfigureAwait(false); }
         catch (AtelierException e) { throw new StudioRequestException(400, fields.Message(e)); }
         var job = new Job(m.Id, work, fields);
+        if (jobs.IsShuttingDown) throw new StudioRequestException(503, "the studio is shutting down");
         if (!jobs.TryEnqueue(job))
             throw new StudioRequestException(429, $"{options.MaxQueuedJobs} jobs are already waiting; try again when some have finished");
         return Results.Json(job.Snapshot(), Json, statusCode: StatusCodes.Status202Accepted);

@@ -30,6 +30,18 @@ public sealed class StudioOptions
     /// <summary>A job running longer is stopped and reported as timed out.</summary>
     public TimeSpan JobTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How long a stop (Ctrl+C, SIGTERM) may take: running jobs are cancelled at once and their event streams get a
+    /// final event; connections still open after this are cut.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Threads each job's tensor operations use (0: libtorch's default, one per core); bounds the jobs run at once.</summary>
+    public int ThreadsPerJob { get; set; }
+
+    /// <summary>Connections one client address may hold open at once; more are closed as they arrive.</summary>
+    public int MaxConnectionsPerClient { get; set; } = 32;
+
     /// <summary>Offer the models Atelier ships (models/ beside the program) besides the folder and files given.</summary>
     public bool ShippedModels { get; set; } = true;
 
@@ -79,6 +91,14 @@ public sealed class StudioOptions
         if (MaxUploadBytes < 1024 || MaxUploadBytes > 1L << 31) throw new AtelierUsageException($"{{MaxUploadBytes}} {MaxUploadBytes}: must be between 1024 bytes and 2 GiB");
         if (MaxPixels < 64 || MaxPixels > 1L << 30) throw new AtelierUsageException($"{{MaxPixels}} {MaxPixels}: must be between 64 and 2^30");
         if (MaxConcurrentJobs > 64) throw new AtelierUsageException($"{{MaxConcurrentJobs}} {MaxConcurrentJobs}: at most 64");
+        if (ShutdownGrace < TimeSpan.Zero || ShutdownGrace > TimeSpan.FromMinutes(10))
+            throw new AtelierUsageException($"{{ShutdownGrace}} {ShutdownGrace.TotalSeconds} s: must be between 0 and 600 s");
+        if (MaxConnectionsPerClient < 2 || MaxConnectionsPerClient > 10_000)
+            throw new AtelierUsageException($"{{MaxConnectionsPerClient}} {MaxConnectionsPerClient}: must be between 2 and 10000");
+        // Jobs run at once share the machine's cores: beyond four threads a core they only contend (the CLI's own bound).
+        int cores = Environment.ProcessorCount, perJob = ThreadsPerJob > 0 ? ThreadsPerJob : cores;
+        if ((long)MaxConcurrentJobs * perJob > 4L * cores)
+            throw new AtelierUsageException($"{{MaxConcurrentJobs}} {MaxConcurrentJobs} with {perJob} threads each: at most {4 * cores} threads in all on this machine ({Math.Max(1, 4 * cores / perJob)} jobs at {perJob} threads; {{ThreadsPerJob}} lowers the threads per job)");
         if (MaxQueuedJobs > 10_000) throw new AtelierUsageException($"{{MaxQueuedJobs}} {MaxQueuedJobs}: at most 10000");
     }
 

@@ -62,7 +62,11 @@ public sealed class StudioServer : IAsyncDisposable
             k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
             // A body slower than 2 KB/s (after a 10 s grace) is cut off: an upload at the limit still fits in minutes.
             k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(bytesPerSecond: 2048, gracePeriod: TimeSpan.FromSeconds(10));
+            // One client cannot hold every connection: beyond its share, new connections are closed on arrival.
+            var perClient = new ConnectionsPerClient(options.MaxConnectionsPerClient);
+            k.ConfigureEndpointDefaults(listen => listen.Use(perClient.Middleware));
         });
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace);
         builder.Services.Configure<FormOptions>(f =>
         {
             f.MultipartBodyLengthLimit = MaxFormBytes(options);
@@ -119,9 +123,14 @@ public sealed class StudioServer : IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Stops within <see cref="StudioOptions.ShutdownGrace"/>: new jobs are refused, running ones cancelled (their
+    /// event streams end with the final "cancelled" event), then Kestrel closes what is still open.
+    /// </summary>
     public async Task StopAsync()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Jobs.BeginShutdown();
+        using var cts = new CancellationTokenSource(Options.ShutdownGrace);
         await _app.StopAsync(cts.Token).ConfigureAwait(false);
     }
 

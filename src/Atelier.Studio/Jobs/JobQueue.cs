@@ -20,12 +20,16 @@ public sealed class JobQueue : BackgroundService
     readonly Channel<Job> _channel;
     readonly ConcurrentDictionary<string, Job> _jobs = new();
     readonly ConcurrentQueue<Job> _finishedOrder = new();
+    // Fired when the host begins to stop, before Kestrel waits for open requests: running jobs end at once, so their
+    // event streams send a final event and close instead of holding the shutdown until its grace period runs out.
+    readonly CancellationTokenSource _shutdown = new();
     int _queued, _running;
 
-    public JobQueue(StudioOptions options, ILogger<JobQueue> log)
+    public JobQueue(StudioOptions options, ILogger<JobQueue> log, IHostApplicationLifetime? lifetime = null)
     {
         _options = options;
         _log = log;
+        lifetime?.ApplicationStopping.Register(BeginShutdown);
         _channel = Channel.CreateBounded<Job>(new BoundedChannelOptions(options.MaxQueuedJobs)
         {
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the request is refused
@@ -40,6 +44,15 @@ public sealed class JobQueue : BackgroundService
 
     /// <summary>Between intermediate pictures (they cost a PNG encode each).</summary>
     public TimeSpan PreviewInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>True once the studio has begun to stop: no new job is accepted.</summary>
+    public bool IsShuttingDown => _shutdown.IsCancellationRequested;
+
+    /// <summary>Cancels running and queued jobs and refuses new ones (the studio is stopping).</summary>
+    public void BeginShutdown()
+    {
+        try { _shutdown.Cancel(); } catch (ObjectDisposedException) { }
+    }
 
     /// <summary>Queues <paramref name="job"/>; false when the queue is full.</summary>
     public bool TryEnqueue(Job job)
@@ -56,8 +69,9 @@ public sealed class JobQueue : BackgroundService
 
     public Job? Find(string id) => _jobs.TryGetValue(id, out var job) ? job : null;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken hostStopping)
     {
+        var stoppingToken = CancellationTokenSource.CreateLinkedTokenSource(hostStopping, _shutdown.Token).Token;
         var workers = Enumerable.Range(0, _options.MaxConcurrentJobs)
             .Select(_ => Task.Run(() => WorkerAsync(stoppingToken), CancellationToken.None));
         return Task.WhenAll(workers);

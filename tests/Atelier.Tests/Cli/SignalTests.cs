@@ -5,14 +5,18 @@ using Xunit;
 
 namespace Atelier.Tests.Cli;
 
-/// <summary>SIGTERM (docker stop, systemd, `timeout`) stops a run the way Ctrl+C does: promptly, cleanly, no partial output.</summary>
+/// <summary>
+/// SIGTERM (docker stop, systemd, `timeout`) and SIGHUP (a closed terminal) stop a run the way Ctrl+C does: promptly,
+/// cleanly, no partial output, exit code 128 + the signal's number.
+/// </summary>
 public class SignalTests
 {
     [DllImport("libc", EntryPoint = "kill")] static extern int Kill(int pid, int signal);
-    const int SigTerm = 15;
 
-    [Fact]
-    public void SigtermStopsALongRunPromptlyAndLeavesNoOutput()
+    [Theory]
+    [InlineData(15, "SIGTERM")]
+    [InlineData(1, "SIGHUP")]
+    public void ASignalStopsALongRunPromptlyAndLeavesNoOutput(int signal, string name)
     {
         if (!OperatingSystem.IsLinux()) return;
         using var dir = TestPaths.NewTempDir();
@@ -38,17 +42,17 @@ public class SignalTests
             Thread.Sleep(50);
         }
         Assert.False(p.HasExited, "the run ended before the signal: " + stderr);
-        Assert.Equal(0, Kill(p.Id, SigTerm));
+        Assert.Equal(0, Kill(p.Id, signal));
         var stopping = Stopwatch.StartNew();
         bool exited = p.WaitForExit(20_000);
         if (!exited) p.Kill();
-        Assert.True(exited, "still running 20 s after SIGTERM");
+        Assert.True(exited, $"still running 20 s after {name}");
         p.WaitForExit();
         string err;
         lock (stderr) err = stderr.ToString();
-        Assert.Contains("stopping (SIGTERM)", err);
+        Assert.Contains($"stopping ({name})", err);
         Assert.Contains("cancelled", err);
-        Assert.Equal(1, p.ExitCode);
+        Assert.Equal(128 + signal, p.ExitCode);
         Assert.False(File.Exists(output));
         Assert.DoesNotContain(Directory.GetFiles(dir.Path), f => f.EndsWith(".tmp", StringComparison.Ordinal));
         Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"took {stopping.Elapsed.TotalSeconds:0.0} s to stop");
