@@ -126,15 +126,22 @@ public sealed class Generator : nn.Module
     /// <summary>
     /// The synthesis network: w+ (batch, n_latent, style_dim) -> image (batch, 3, size, size) in about [-1, 1].
     /// <paramref name="noise"/>: one map per layer (null entries draw fresh noise); when null, the stored maps
-    /// (<paramref name="randomizeNoise"/> false) or fresh noise (true).
+    /// (<paramref name="randomizeNoise"/> false) or fresh noise (true), drawn from <paramref name="rng"/> when given
+    /// (a caller's own generator keeps concurrent seeded work reproducible) and from torch's global one otherwise.
     /// </summary>
-    public Tensor Synthesize(Tensor wplus, IReadOnlyList<Tensor?>? noise = null, bool randomizeNoise = false)
+    public Tensor Synthesize(Tensor wplus, IReadOnlyList<Tensor?>? noise = null, bool randomizeNoise = false, torch.Generator? rng = null)
     {
         using var scope = NewDisposeScope();
         var latent = Broadcast(wplus);
         if (noise is not null && noise.Count != NumLayers)
             throw new ArgumentException($"expected {NumLayers} noise maps, got {noise.Count}", nameof(noise));
-        Tensor? Noise(int j) => noise is not null ? noise[j] : randomizeNoise ? null : noises.Get(j);
+        Tensor? Fresh(int j)
+        {
+            if (rng is null) return null; // NoiseInjection draws it
+            var shape = noises.Get(j).shape;
+            return randn(new[] { latent.shape[0], 1, shape[2], shape[3] }, generator: rng).to(latent.device);
+        }
+        Tensor? Noise(int j) => noise is not null ? noise[j] ?? Fresh(j) : randomizeNoise ? Fresh(j) : noises.Get(j);
 
         var x = input.forward(latent.shape[0]);
         x = conv1.forward(x, latent[TensorIndex.Colon, 0], Noise(0));
@@ -151,7 +158,7 @@ public sealed class Generator : nn.Module
     }
 
     /// <summary>z or w (batch, style_dim) or w+ -> images, with optional truncation toward <paramref name="wMean"/>.</summary>
-    public Tensor Generate(Tensor latent, LatentSpace space, double truncation = 1, Tensor? wMean = null, bool randomizeNoise = false)
+    public Tensor Generate(Tensor latent, LatentSpace space, double truncation = 1, Tensor? wMean = null, bool randomizeNoise = false, torch.Generator? rng = null)
     {
         using var scope = NewDisposeScope();
         var w = space == LatentSpace.Z ? Map(latent) : latent;
@@ -160,7 +167,7 @@ public sealed class Generator : nn.Module
             if (wMean is null) throw new ArgumentException("truncation needs the mean w", nameof(wMean));
             w = Truncate(w, wMean, truncation);
         }
-        return Synthesize(w, null, randomizeNoise).MoveToOuterDisposeScope();
+        return Synthesize(w, null, randomizeNoise, rng).MoveToOuterDisposeScope();
     }
 
     /// <summary>The `noises` submodule: one fixed noise buffer per synthesis layer, (1, 1, 2^r, 2^r) with r = (j + 5) / 2.</summary>

@@ -256,6 +256,13 @@ public class StyleGanBlockTests
         Close(g.Synthesize(w), g.Synthesize(w), 0);
         using (no_grad()) foreach (var p in g.named_parameters().Where(p => p.name.EndsWith("noise.weight"))) p.parameter.fill_(1);
         Assert.True((g.Synthesize(w, randomizeNoise: true) - g.Synthesize(w)).abs().max().item<float>() > 1e-3);
+        // Fresh noise from a caller's generator: the same seed gives the same picture whatever else draws from torch's
+        // global generator in between (concurrent jobs), and a new seed a new picture.
+        Tensor Fresh(ulong seed) { using var rng = new TorchSharp.torch.Generator(seed); return g.Synthesize(w, randomizeNoise: true, rng: rng); }
+        var a = Fresh(5);
+        randn(100).Dispose();
+        Close(a, Fresh(5), 0);
+        Assert.True((Fresh(6) - a).abs().max().item<float>() > 1e-3);
     }
 
     [Fact]
