@@ -27,9 +27,8 @@ public sealed class AnySizeCliOptions
     {
         var mem = ctx.Get(MaxMemory);
         int? tile = ctx.Get(Tile), overlap = ctx.Get(Overlap);
-        if (tile is < 1) throw new AtelierUsageException($"--tile {tile}: must be positive");
-        if (overlap is < 0) throw new AtelierUsageException($"--overlap {overlap}: must be 0 or more");
-        return new TilingOptions { MaxMemory = mem is null ? null : MemoryBudget.Parse(mem), TileSize = tile, Overlap = overlap };
+        // Checked before any work, whether or not the picture turns out to need tiles.
+        return new TilingOptions { MaxMemory = mem is null ? null : MemoryBudget.Parse(mem), TileSize = tile, Overlap = overlap }.Validate();
     }
 
     public SizePolicy Size(CliContext ctx, int? shorterSide, int minimum = 8) =>

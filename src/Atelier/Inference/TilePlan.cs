@@ -31,6 +31,20 @@ public sealed record TilingOptions
 
     /// <summary>The budget when none is given: 2 GB.</summary>
     public const long DefaultMaxMemory = 2L << 30;
+
+    /// <summary>The largest overlap accepted: far beyond any network's receptive field, and safe from overflow.</summary>
+    public const int MaxOverlap = 4096;
+
+    /// <summary>Refuses sizes no run can use (a tile beyond the largest image side, a negative or vast overlap).</summary>
+    public TilingOptions Validate()
+    {
+        if (TileSize is int t && (t < 1 || t > SizePolicy.MaxSideLimit))
+            throw new AtelierUsageException($"{{TileSize}} {t}: must be between 1 and {SizePolicy.MaxSideLimit} px");
+        if (Overlap is int o && (o < 0 || o > MaxOverlap))
+            throw new AtelierUsageException($"{{Overlap}} {o}: must be between 0 and {MaxOverlap} px");
+        if (MaxMemory is long b && b <= 0) throw new AtelierUsageException($"{{MaxMemory}} {b}: must be positive");
+        return this;
+    }
 }
 
 /// <summary>One tile: its rectangle on the padded canvas, the part of it (its core) that it alone stands for, and how far it overlaps each neighbour.</summary>
@@ -58,12 +72,12 @@ public sealed record TilePlan(int ImageWidth, int ImageHeight, int CanvasWidth, 
     /// </summary>
     public static TilePlan Create(int width, int height, int inputChannels, IImageNetwork net, TilingOptions options, int? sourceChannels = null)
     {
+        options.Validate();
         int m = net.Multiple;
         var (padLeft, _) = ReflectPadding.PadFor(width, m);
         var (padTop, _) = ReflectPadding.PadFor(height, m);
         int cw = ReflectPadding.RoundUp(width, m), ch = ReflectPadding.RoundUp(height, m);
         int overlap = ReflectPadding.RoundUp(options.Overlap ?? net.Overlap, m);
-        if (options.Overlap is < 0) throw new AtelierUsageException($"{{Overlap}} {options.Overlap}: must be 0 or more");
         long pixels = (long)width * height;
         // The image as loaded (when the network's input is a converted copy), the input and the output, all float32;
         // the blending weights are two lines (TiledInference.WeightSums).

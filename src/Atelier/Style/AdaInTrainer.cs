@@ -222,7 +222,7 @@ public sealed class AdaInTrainer : ITrainable
         if (o.Steps < 1) throw new AtelierUsageException($"{{Steps}} {o.Steps}: must be 1 or more");
         if (o.CheckpointEvery < 1) throw new AtelierUsageException($"{{CheckpointEvery}} {o.CheckpointEvery}: must be 1 or more");
         if (o.SampleEvery < 1) throw new AtelierUsageException($"{{SampleEvery}} {o.SampleEvery}: must be 1 or more");
-        if (!(o.LearningRate > 0)) throw new AtelierUsageException($"{{LearningRate}} {o.LearningRate}: must be positive");
+        if (!(o.LearningRate > 0) || !double.IsFinite(o.LearningRate)) throw new AtelierUsageException($"{{LearningRate}} {o.LearningRate}: must be a positive number");
         if (encoder is Vgg && (!encoder.LayerNames.Contains("relu4_1") || encoder.ChannelsOf("relu4_1") != 512))
             throw new AtelierException("the encoder must be the normalised VGG-19 through relu4_1 (vgg_normalised.pth)");
         var missing = LayersFor(encoder).StyleLayers.Where(l => !encoder.LayerNames.Contains(l)).ToList();

@@ -263,7 +263,7 @@ public sealed class FastStyleTrainer : ITrainable
         if (o.Steps is < 1) throw new AtelierUsageException($"{{Steps}} {o.Steps}: must be 1 or more");
         if (o.CheckpointEvery < 1) throw new AtelierUsageException($"{{CheckpointEvery}} {o.CheckpointEvery}: must be 1 or more");
         if (o.SampleEvery < 1) throw new AtelierUsageException($"{{SampleEvery}} {o.SampleEvery}: must be 1 or more");
-        if (!(o.LearningRate > 0)) throw new AtelierUsageException($"{{LearningRate}} {o.LearningRate}: must be positive");
+        if (!(o.LearningRate > 0) || !double.IsFinite(o.LearningRate)) throw new AtelierUsageException($"{{LearningRate}} {o.LearningRate}: must be a positive number");
         if (o.ContentWeight is < 0 or double.NaN) throw new AtelierUsageException($"{{ContentWeight}} {o.ContentWeight}: must be non-negative");
         if (o.StyleWeight is < 0 or double.NaN) throw new AtelierUsageException($"{{StyleWeight}} {o.StyleWeight}: must be non-negative");
         if (o.ContentLayers is { } layers)

@@ -193,7 +193,7 @@ internal static class GatysEngine
         if (o.Iterations < 1) throw new AtelierUsageException($"{{Iterations}} {o.Iterations}: must be 1 or more");
         if (o.StyleWeight is double sw && (!(sw > 0) || double.IsInfinity(sw))) throw new AtelierUsageException($"{{StyleWeight}} {sw}: must be a positive number");
         if (o.TvWeight is double tv && (!(tv >= 0) || double.IsInfinity(tv))) throw new AtelierUsageException($"{{TvWeight}} {tv}: must be 0 or more");
-        if (o.LearningRate is double lr && !(lr > 0)) throw new AtelierUsageException($"{{LearningRate}} {lr}: must be positive");
+        if (o.LearningRate is double lr && (!(lr > 0) || !double.IsFinite(lr))) throw new AtelierUsageException($"{{LearningRate}} {lr}: must be a positive number");
         if (o.Scales is int sc && sc is < 1 or > 6) throw new AtelierUsageException($"{{Scales}} {o.Scales}: must be 1 to 6");
         if (o.SaveEvery < 0) throw new AtelierUsageException($"{{SaveEvery}} {o.SaveEvery}: must be 0 or more");
     }

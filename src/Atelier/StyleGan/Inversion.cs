@@ -29,8 +29,10 @@ public sealed record InversionOptions
     public InversionOptions Validate()
     {
         if (Steps <= 0) throw new AtelierUsageException($"{{Steps}} {Steps}: must be positive");
-        if (!(LearningRate > 0)) throw new AtelierUsageException($"{{LearningRate}} {LearningRate}: must be positive");
-        if (PixelWeight < 0) throw new AtelierUsageException($"{{PixelWeight}} {PixelWeight}: must not be negative");
+        // Infinity and NaN pass a plain comparison and turn every pixel into NaN a step later.
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new AtelierUsageException($"{{LearningRate}} {LearningRate}: must be a positive number");
+        if (!(PixelWeight >= 0) || !double.IsFinite(PixelWeight)) throw new AtelierUsageException($"{{PixelWeight}} {PixelWeight}: must be a number, 0 or more");
+        if (!(NoiseRegularization >= 0) || !double.IsFinite(NoiseRegularization)) throw new AtelierUsageException($"{{NoiseRegularization}} {NoiseRegularization}: must be a number, 0 or more");
         return this;
     }
 }

@@ -21,7 +21,7 @@ public class LibraryUsageErrorsCliTests
         { "--d-reg-every 0: must be at least 1", "DRegEvery", ["stylegan", "train", "--data", NoData, "-o", "/nonexistent-atelier-run", "--d-reg-every", "0"] },
         { "--n-mlp 0: must be positive", "NMlp", ["stylegan", "train", "--data", NoData, "-o", "/nonexistent-atelier-run", "--n-mlp", "0"] },
         { "--batch-size 0: must be at least 1", "BatchSize", ["stylegan", "train", "--data", NoData, "-o", "/nonexistent-atelier-run", "--batch-size", "0"] },
-        { "--lr 0: must be positive", "LearningRate", ["stylegan", "train", "--data", NoData, "-o", "/nonexistent-atelier-run", "--lr", "0"] },
+        { "--lr 0: must be a positive number", "LearningRate", ["stylegan", "train", "--data", NoData, "-o", "/nonexistent-atelier-run", "--lr", "0"] },
         { "--latent 0: must be positive", "StyleDim", ["stylegan", "train", "--data", NoData, "-o", "/nonexistent-atelier-run", "--latent", "0"] },
         { "--samples 0: must be at least 1", "SampleCount", ["stylegan", "train", "--data", NoData, "-o", "/nonexistent-atelier-run", "--samples", "0"] },
         // data pairs checks PairDatasetOptions before it reads the source folder.

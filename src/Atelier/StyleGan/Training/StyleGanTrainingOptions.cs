@@ -51,7 +51,7 @@ public sealed record StyleGanTrainingOptions
         if (NMlp < 1) throw new AtelierUsageException($"{{NMlp}} {NMlp}: must be positive");
         if (Channels < 1) throw new AtelierUsageException($"{{Channels}} {Channels}: must be positive");
         if (BatchSize < 1) throw new AtelierUsageException($"{{BatchSize}} {BatchSize}: must be at least 1");
-        if (!(LearningRate > 0)) throw new AtelierUsageException($"{{LearningRate}} {LearningRate}: must be positive");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new AtelierUsageException($"{{LearningRate}} {LearningRate}: must be a positive number");
         if (!(R1 >= 0)) throw new AtelierUsageException($"{{R1}} {R1}: must not be negative");
         if (!(PathRegularize >= 0)) throw new AtelierUsageException($"{{PathRegularize}} {PathRegularize}: must not be negative");
         if (PathBatchShrink < 1) throw new AtelierUsageException($"{{PathBatchShrink}} {PathBatchShrink}: must be at least 1");
