@@ -196,6 +196,7 @@ public sealed partial class Vgg : FeatureNetwork
         Tensor h = Layout == VggLayout.TorchVision ? NormaliseImageNet(x) : x;
         for (int i = 0; i <= last; i++)
         {
+            Runtime.AmbientCancellation.ThrowIfRequested(); // a stop request ends a large tile's pass between layers
             var layer = _layers[i];
             bool inPlace = InPlaceRelu && layer.Module is ReLU && !ReferenceEquals(h, x) && !features.ContainsValue(h);
             if (inPlace) { h.relu_(); if (wanted != null && layer.Name is { } n && wanted.Contains(n)) features[n] = h; continue; }

@@ -138,7 +138,11 @@ public sealed partial class AdaInDecoder : nn.Module<Tensor, Tensor>
             throw new AtelierException($"the decoder takes N×{InputChannels}×H×W features, got [{string.Join(", ", x.shape)}]");
         using var scope = NewDisposeScope();
         var h = x;
-        foreach (var l in _layers) h = l.forward(h);
+        foreach (var l in _layers)
+        {
+            Runtime.AmbientCancellation.ThrowIfRequested(); // a stop request ends a large tile's pass between layers
+            h = l.forward(h);
+        }
         return h.MoveToOuterDisposeScope();
     }
 

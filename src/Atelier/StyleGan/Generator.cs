@@ -149,6 +149,7 @@ public sealed class Generator : nn.Module
         int i = 1;
         for (int block = 0; block < to_rgbs.Count; block++)
         {
+            Runtime.AmbientCancellation.ThrowIfRequested(); // a stop request ends the pass between resolutions
             x = convs[2 * block].forward(x, latent[TensorIndex.Colon, i], Noise(2 * block + 1));
             x = convs[2 * block + 1].forward(x, latent[TensorIndex.Colon, i + 1], Noise(2 * block + 2));
             skip = to_rgbs[block].forward(x, latent[TensorIndex.Colon, i + 2], skip);

@@ -29,6 +29,8 @@ public sealed class ResnetBlock : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
+        // A stop request ends a large tile's pass between blocks (the caller's dispose scope frees what was made).
+        Runtime.AmbientCancellation.ThrowIfRequested();
         // The branch is freed at once (not left to an enclosing dispose scope: nine of them were alive at the end).
         using var branch = conv_block.forward(x);
         return x + branch;

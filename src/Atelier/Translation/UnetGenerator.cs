@@ -47,7 +47,12 @@ public sealed class UnetSkipBlock : Module<Tensor, Tensor>
 
     // The reference's in-place LeakyReLU also rewrites the skip half, but the parent's ReLU follows the concat
     // and ReLU(LeakyReLU(x)) = ReLU(x), so the plain input is concatenated here with identical results.
-    public override Tensor forward(Tensor x) => _outermost ? model.forward(x) : cat([x, model.forward(x)], 1);
+    public override Tensor forward(Tensor x)
+    {
+        // A stop request ends a large tile's pass between levels (the caller's dispose scope frees what was made).
+        Runtime.AmbientCancellation.ThrowIfRequested();
+        return _outermost ? model.forward(x) : cat([x, model.forward(x)], 1);
+    }
 }
 
 /// <summary>
