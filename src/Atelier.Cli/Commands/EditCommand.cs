@@ -46,7 +46,7 @@ public static class EditCommand
     {
         using var scope = NewDisposeScope();
         Tensor w;
-        if (long.TryParse(text, out var seed) && seed >= 0) w = g.Map(SeedList.Z(seed, g.StyleDim).to(g.Device));
+        if (long.TryParse(text, out var seed) && seed >= 0) w = g.SeedW(seed);
         else
         {
             if (!File.Exists(text)) throw new AtelierException($"{option} {text}: neither a seed nor an existing latent file");
@@ -206,31 +206,25 @@ public static class EditCommand
             using var run = options.Prepare(ctx);
             int size = run.Generator.Size;
             var path = ctx.Get(input)!;
-            Tensor observation;
-            Degradation degradation;
-            switch (name)
+            var task = name switch
             {
-                case "superres":
-                    int f = ctx.Get(factor);
-                    if (f < 2 || size % f != 0) throw new AtelierUsageException($"--factor {f}: must be at least 2 and divide the generator size {size}");
-                    observation = InversionCliOptions.LoadTarget(ctx, path, size / f, run.NoResize, "low-resolution image");
-                    degradation = Degradation.Downsample(f);
-                    break;
-                case "inpaint":
-                    observation = InversionCliOptions.LoadTarget(ctx, path, size, run.NoResize, "image");
-                    var hole = InversionCliOptions.LoadTarget(ctx, ctx.Get(mask)!, size, run.NoResize, "mask", channels: 1);
-                    // Mask pixels are in [-1, 1] here: white (> 0) marks the hole; the loss keeps the rest.
-                    degradation = Degradation.Mask((hole <= 0).to(float32));
-                    break;
-                case "sketch":
-                    observation = InversionCliOptions.LoadTarget(ctx, path, size, run.NoResize, "sketch");
-                    degradation = Degradation.Edges();
-                    break;
-                default:
-                    observation = InversionCliOptions.LoadTarget(ctx, path, size, run.NoResize, "grayscale image", channels: 1);
-                    degradation = Degradation.Grayscale();
-                    break;
-            }
+                "superres" => InversionTask.SuperResolution, "inpaint" => InversionTask.Inpaint, "sketch" => InversionTask.Sketch,
+                _ => InversionTask.Colorize,
+            };
+            int f = ctx.Get(factor);
+            if (task == InversionTask.SuperResolution && (f < 2 || size % f != 0))
+                throw new AtelierUsageException($"--factor {f}: must be at least 2 and divide the generator size {size}");
+            int side = InversionTarget.ObservationSide(task, size, f);
+            string what = task switch
+            {
+                InversionTask.SuperResolution => "low-resolution image", InversionTask.Sketch => "sketch",
+                InversionTask.Colorize => "grayscale image", _ => "image",
+            };
+            var picture = InversionCliOptions.LoadPicture(ctx, path, side, run.NoResize, what);
+            var maskPicture = task == InversionTask.Inpaint ? InversionCliOptions.LoadPicture(ctx, ctx.Get(mask)!, side, run.NoResize, "mask") : null;
+            // The same preparation as the studio's (InversionTarget): one mask gives one result in both.
+            var (observation, prepared) = InversionTarget.Prepare(task, picture, size, maskPicture, f);
+            var degradation = prepared!;
             using var result = run.Invert(ctx, observation, degradation, ct);
             ImageIO.Save(StyleMixing.ToImage(result.Image), outPath);
             if (latentPath is not null) LatentFile.Save(latentPath, result.Latent, run.Options.Space, run.Generator);

@@ -29,7 +29,8 @@ public static class InvertCommand
             var reconPath = ctx.Get(reconstruction) ?? Path.ChangeExtension(outPath, ".png");
             using var scope = NewDisposeScope();
             using var run = options.Prepare(ctx);
-            var target = InversionCliOptions.LoadTarget(ctx, ctx.Get(image)!, run.Generator.Size, run.NoResize, "image");
+            var (target, _) = InversionTarget.Prepare(InversionTask.Invert,
+                InversionCliOptions.LoadPicture(ctx, ctx.Get(image)!, run.Generator.Size, run.NoResize, "image"), run.Generator.Size);
             using var result = run.Invert(ctx, target, null, ct);
             LatentFile.Save(outPath, result.Latent, run.Options.Space, run.Generator);
             ImageIO.Save(StyleMixing.ToImage(result.Image), reconPath);
@@ -110,26 +111,20 @@ internal sealed class InversionCliOptions
     }
 
     /// <summary>
-    /// An image as a (1, 3, size, size) tensor in [-1, 1]: non-square images are centre-cropped and other sizes
-    /// resized (with a note), or refused with --no-resize. <paramref name="channels"/> 1 keeps gray.
+    /// A picture for an inversion task, as loaded: it must exist, and with --no-resize already have the observation's
+    /// square size <paramref name="side"/>; otherwise a note says it will be brought to that size (by
+    /// <see cref="InversionTarget.Prepare"/>, the same way the studio does).
     /// </summary>
-    public static Tensor LoadTarget(CliContext ctx, string path, int size, bool noResize, string what, int channels = 3)
+    public static Image LoadPicture(CliContext ctx, string path, int side, bool noResize, string what)
     {
         if (!File.Exists(path)) throw new AtelierException($"{what} '{path}' does not exist");
         var img = ImageIO.Load(path);
-        img = channels == 1 ? ImageOps.ToGray(img) : ImageOps.ToRgb(img);
-        if (img.Width != size || img.Height != size)
+        if (img.Width != side || img.Height != side)
         {
             if (noResize)
-                throw new AtelierException($"{what} '{path}' is {img.Width}x{img.Height} but the generator makes {size}x{size} images (drop --no-resize to resize it)");
-            if (img.Width != img.Height)
-            {
-                int side = Math.Min(img.Width, img.Height);
-                img = ImageOps.CenterCrop(img, side, side);
-            }
-            ctx.Note($"{what} '{Path.GetFileName(path)}' resized to {size}x{size}");
-            img = ImageResize.Resize(img, size, size);
+                throw new AtelierException($"{what} '{path}' is {img.Width}x{img.Height} but the generator makes {side}x{side} images (drop --no-resize to resize it)");
+            ctx.Note($"{what} '{Path.GetFileName(path)}' resized to {side}x{side}");
         }
-        return ImageTensors.ToTensor(img, ValueRange.MinusOneOne);
+        return img;
     }
 }

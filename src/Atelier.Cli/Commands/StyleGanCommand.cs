@@ -137,11 +137,7 @@ public static class StyleGanCommand
             var range = StyleMixing.LayerRange(ctx.Get(layers)!, g.Config);
             var wMean = psi < 1 ? MeanLatent.Get(g, ckPath, note: ctx.Note) : null;
             using var noGrad = no_grad();
-            Tensor W(long seed)
-            {
-                var w = g.Map(SeedList.Z(seed, g.StyleDim).to(g.Device));
-                return wMean is null ? w : Generator.Truncate(w, wMean, psi);
-            }
+            Tensor W(long seed) => g.SeedW(seed, wMean, psi);
             var rowW = rowSeeds.Select(W).ToList();
             var colW = colSeeds.Select(W).ToList();
             var cells = StyleMixing.Grid(g, rowW, colW, range,

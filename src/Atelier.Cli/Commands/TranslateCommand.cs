@@ -13,7 +13,6 @@ public static class TranslateCommand
     public sealed record Item(string Input, string? Output, string? Error);
     public sealed record Result(string Checkpoint, string Architecture, string Mode, int Translated, int Failed, IReadOnlyList<Item> Items);
 
-    static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif"];
 
     public static Command Create()
     {
@@ -45,7 +44,7 @@ public static class TranslateCommand
             List<(string In, string Out)> jobs;
             if (Directory.Exists(inPath))
             {
-                var files = Directory.EnumerateFiles(inPath).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+                var files = Directory.EnumerateFiles(inPath).Where(ImageIO.IsImageFile)
                     .Order(StringComparer.Ordinal).ToList();
                 if (files.Count == 0) throw new AtelierException($"{inPath}: no images (.png, .jpg, .jpeg, .webp, .bmp, .gif) in this folder");
                 if (File.Exists(outPath)) throw new AtelierUsageException($"--output {outPath}: is a file; a folder input needs an output folder");

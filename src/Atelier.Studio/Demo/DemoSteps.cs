@@ -43,7 +43,7 @@ static class DemoSteps
         using var noGrad = no_grad();
         using var rng = new TorchSharp.torch.Generator(1);
         var wMean = g.MeanLatent(1024, rng);
-        Tensor W(long seed, double psi) => Atelier.StyleGan.Generator.Truncate(g.Map(SeedList.Z(seed, g.StyleDim)), wMean, psi);
+        Tensor W(long seed, double psi) => g.SeedW(seed, wMean, psi);
         var seeds = Enumerable.Range(ctx.Seed, ctx.Quick ? 4 : 8).Select(s => (long)s).ToList();
         var cells = seeds.Select(s => (StyleMixing.ToImage(g.Synthesize(g.Broadcast(W(s, 1)))), (string?)$"seed {s}")).ToList();
         var truncated = seeds.Select(s => (StyleMixing.ToImage(g.Synthesize(g.Broadcast(W(s, 0.5)))), (string?)$"seed {s}, psi 0.5")).ToList();

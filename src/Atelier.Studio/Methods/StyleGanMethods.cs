@@ -32,14 +32,6 @@ static class StyleGanModels
 
     public static Generator Load(string path, Device device) => GeneratorLoader.Load(path, device);
 
-    /// <summary>A seed's w, truncated toward <paramref name="wMean"/> when psi &lt; 1.</summary>
-    public static Tensor SeedW(Generator g, long seed, Tensor? wMean, double psi)
-    {
-        using var scope = NewDisposeScope();
-        var w = g.Map(SeedList.Z(seed, g.StyleDim).to(g.Device));
-        return (wMean is null || psi >= 1 ? w : Generator.Truncate(w, wMean, psi)).MoveToOuterDisposeScope();
-    }
-
     public static Image Render(Generator g, Tensor wplus) => StyleMixing.ToImage(g.Synthesize(wplus));
 
     /// <summary>
@@ -80,7 +72,7 @@ static class LatentCodes
         if (!long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seed) || seed > int.MaxValue)
             throw new StudioRequestException(400, $"'{field}': expected seed:N or job:ID, got '{(text.Length > 40 ? text[..40] : text)}'");
         label = $"seed {seed}";
-        return g => g.Broadcast(StyleGanModels.SeedW(g, seed, null, 1));
+        return g => g.Broadcast(g.SeedW(seed, null, 1));
     }
 }
 
@@ -121,7 +113,7 @@ public sealed class StyleGanSeedsMethod : StudioMethod
             {
                 ctx.CancellationToken.ThrowIfCancellationRequested();
                 using var step = NewDisposeScope();
-                cells.Add((StyleGanModels.Render(g, g.Broadcast(StyleGanModels.SeedW(g, seed + i, wMean, psi))), $"seed {seed + i}"));
+                cells.Add((StyleGanModels.Render(g, g.Broadcast(g.SeedW(seed + i, wMean, psi))), $"seed {seed + i}"));
                 ctx.Progress.Report(new Runtime.ProgressReport(i + 1, count, "generate"));
             }
             // One seed is the bare image; several are a captioned sheet.
@@ -171,8 +163,8 @@ public sealed class StyleGanMixMethod : StudioMethod
             var wMean = psi < 1 ? MeanLatent.Get(g, path) : null;
             var rows = Enumerable.Range(0, count).Select(i => rowSeed + i).ToList();
             var cols = Enumerable.Range(0, count).Select(i => colSeed + i).ToList();
-            var cells = StyleMixing.Grid(g, rows.Select(s => StyleGanModels.SeedW(g, s, wMean, psi)).ToList(),
-                cols.Select(s => StyleGanModels.SeedW(g, s, wMean, psi)).ToList(), (0, crossover - 1),
+            var cells = StyleMixing.Grid(g, rows.Select(s => g.SeedW(s, wMean, psi)).ToList(),
+                cols.Select(s => g.SeedW(s, wMean, psi)).ToList(), (0, crossover - 1),
                 rows.Select(s => $"seed {s}").ToList(), cols.Select(s => $"seed {s}").ToList(), w => g.Synthesize(w));
             return new JobOutput(StyleGanModels.Sheet(cells, count + 1), new Dictionary<string, object>
             {
@@ -234,18 +226,6 @@ public abstract class StyleGanInversionMethod : StudioMethod
         };
     }
 
-    /// <summary>A picture as the generator's square input: centre-cropped, resized to <paramref name="size"/>, in [-1, 1].</summary>
-    protected static Tensor Square(Image img, int size, ResizeFilter filter = ResizeFilter.Bicubic)
-    {
-        if (img.Width != img.Height)
-        {
-            int side = Math.Min(img.Width, img.Height);
-            img = ImageOps.CenterCrop(img, side, side);
-        }
-        if (img.Width != size) img = ImageResize.Resize(img, size, size, filter);
-        return ImageTensors.ToTensor(img, ValueRange.MinusOneOne);
-    }
-
     protected static void CheckSize(string name, Image img)
     {
         if (img.Width < 4 || img.Height < 4 || (long)img.Width * img.Height > 2048 * 2048)
@@ -264,7 +244,7 @@ public sealed class StyleGanInvertMethod : StyleGanInversionMethod
     {
         var img = (await r.Uploads.ReadRgbAsync(r.Fields.Form, "image", true, ct))!;
         CheckSize("image", img);
-        return size => (Square(img, size), null);
+        return size => InversionTarget.Prepare(InversionTask.Invert, img, size);
     }
 }
 
@@ -281,11 +261,7 @@ public sealed class StyleGanSuperResMethod : StyleGanInversionMethod
         var img = (await r.Uploads.ReadRgbAsync(r.Fields.Form, "image", true, ct))!;
         CheckSize("image", img);
         int factor = int.Parse(r.Fields.Choice("factor", "4", "2", "4", "8"), System.Globalization.CultureInfo.InvariantCulture);
-        return size =>
-        {
-            if (size % factor != 0 || size / factor < 1) throw new AtelierException($"'factor': {factor} does not divide the generator's size {size}");
-            return (Square(img, size / factor, ResizeFilter.Area), Degradation.Downsample(factor));
-        };
+        return size => InversionTarget.Prepare(InversionTask.SuperResolution, img, size, factor: factor);
     }
 }
 
@@ -304,13 +280,8 @@ public sealed class StyleGanInpaintMethod : StyleGanInversionMethod
         if (mask.Width != img.Width || mask.Height != img.Height)
             throw new StudioRequestException(400, $"'mask': it is {mask.Width}x{mask.Height} but the picture is {img.Width}x{img.Height}");
         if (!mask.Data.Any(v => v >= 0.5f)) throw new StudioRequestException(400, "'mask': nothing is painted; paint the hole to fill");
-        return size =>
-        {
-            // The hole resized like the picture; the loss keeps the pixels outside it.
-            var hole = Square(mask, size, ResizeFilter.Area); // [-1, 1]: > 0 is hole
-            var keep = (hole <= 0).to(float32);
-            return (Square(img, size), Degradation.Mask(keep));
-        };
+        // The same preparation as the CLI's (InversionTarget): one mask gives one result in both.
+        return size => InversionTarget.Prepare(InversionTask.Inpaint, img, size, mask);
     }
 }
 
@@ -325,7 +296,7 @@ public sealed class StyleGanSketchMethod : StyleGanInversionMethod
     {
         var img = (await r.Uploads.ReadRgbAsync(r.Fields.Form, "sketch", true, ct))!;
         CheckSize("sketch", img);
-        return size => (Square(img, size, ResizeFilter.Area), Degradation.Edges());
+        return size => InversionTarget.Prepare(InversionTask.Sketch, img, size);
     }
 }
 

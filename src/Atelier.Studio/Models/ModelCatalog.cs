@@ -54,20 +54,20 @@ public sealed class ModelCatalog(StudioOptions options)
     /// <summary>"safetensors", "pytorch-zip", "pytorch-legacy" or "unknown", from the first bytes (without loading the file).</summary>
     public static string FormatOf(string path)
     {
-        Span<byte> head = stackalloc byte[16];
-        int n;
+        // The library's sniffing (Checkpoint.DetectFormat), so the studio lists a file as what the loaders will read it as.
         try
         {
-            using var fs = File.OpenRead(path);
-            n = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            return Checkpoint.DetectFormat(path) switch
+            {
+                CheckpointFormat.SafeTensors => "safetensors",
+                CheckpointFormat.TorchZip => "pytorch-zip",
+                CheckpointFormat.TorchLegacy => "pytorch-legacy",
+                var other => other.ToString().ToLowerInvariant(),
+            };
         }
+        catch (AtelierException) { return "unknown"; }
         catch (IOException) { return "unreadable"; }
         catch (UnauthorizedAccessException) { return "unreadable"; }
-        head = head[..n];
-        if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) return "pytorch-zip";
-        if (n >= 2 && head[0] == 0x80 && head[1] is >= 2 and <= 5) return "pytorch-legacy";
-        if (n >= 9 && head[8] == '{' && BitConverter.ToUInt64(head[..8]) < (100UL << 20)) return "safetensors";
-        return "unknown";
     }
 
     /// <summary>The models now present (rescanned at most once per <see cref="StudioOptions.ModelRescanInterval"/>).</summary>

@@ -105,6 +105,20 @@ public static class ImageIO
         return ImageOps.ToGray(rgb);
     }
 
+    /// <summary>The extensions of the files Atelier reads as pictures (lower case, with the dot): one list for every folder it reads.</summary>
+    public static IReadOnlyList<string> ReadableExtensions { get; } = [".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif"];
+
+    /// <summary>True when the path's extension is one Atelier reads as a picture.</summary>
+    public static bool IsImageFile(string path) => ReadableExtensions.Contains(Path.GetExtension(path).ToLowerInvariant());
+
+    /// <summary>The picture files of a folder (and its subfolders when <paramref name="recursive"/>) in name order.</summary>
+    public static List<string> ImagesIn(string folder, bool recursive = false) =>
+        Directory.EnumerateFiles(folder, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
+            .Where(IsImageFile).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>"(.png, .jpg, ...)" for messages.</summary>
+    public static string ReadableExtensionList => "(" + string.Join(", ", ReadableExtensions) + ")";
+
     /// <summary>Format chosen from the extension of a path to write, or a usage error naming it.</summary>
     public static ImageFileFormat FormatForPath(string path)
     {

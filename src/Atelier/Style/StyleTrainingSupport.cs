@@ -12,15 +12,11 @@ namespace Atelier.Style;
 /// </summary>
 public static class StyleTrainingSupport
 {
-    static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif"];
-
     /// <summary>The image files of a folder in name order; an AtelierException when there are none.</summary>
     public static List<string> ImagesIn(string folder, string what)
     {
         if (!Directory.Exists(folder)) throw new AtelierException($"{folder}: no such folder ({what})");
-        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-            .Order(StringComparer.Ordinal).ToList();
+        var files = ImageIO.ImagesIn(folder, recursive: true);
         if (files.Count == 0) throw new AtelierException($"{folder}: no images ({what})");
         return files;
     }

@@ -95,6 +95,22 @@ public sealed class Generator : nn.Module
         return (sum / samples).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// A seed's w (1, style_dim): the seed's own z (<see cref="SeedList.Z"/>) through the mapping network, truncated
+    /// toward <paramref name="wMean"/> when <paramref name="psi"/> &lt; 1. One recipe for the CLI, the studio and the demo.
+    /// </summary>
+    public Tensor SeedW(long seed, Tensor? wMean = null, double psi = 1)
+    {
+        using var scope = NewDisposeScope();
+        var w = Map(SeedList.Z(seed, StyleDim).to(Device));
+        if (psi < 1)
+        {
+            if (wMean is null) throw new ArgumentException("truncation needs the mean w", nameof(wMean));
+            w = Truncate(w, wMean, psi);
+        }
+        return w.MoveToOuterDisposeScope();
+    }
+
     /// <summary>w' = w_mean + psi (w - w_mean).</summary>
     public static Tensor Truncate(Tensor w, Tensor wMean, double psi) => psi >= 1 ? w.alias() : wMean + psi * (w - wMean);
 

@@ -13,14 +13,11 @@ public sealed record ImagePair(string Name, Image A, Image B);
 /// </summary>
 public static class TranslationData
 {
-    static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif"];
-
     public static List<string> ImagesIn(string dir)
     {
         if (!Directory.Exists(dir)) throw new AtelierException($"{dir}: no such folder");
-        var files = Directory.EnumerateFiles(dir).Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-            .Order(StringComparer.Ordinal).ToList();
-        if (files.Count == 0) throw new AtelierException($"{dir}: no images (.png, .jpg, .jpeg, .webp, .bmp, .gif) in this folder");
+        var files = ImageIO.ImagesIn(dir);
+        if (files.Count == 0) throw new AtelierException($"{dir}: no images {ImageIO.ReadableExtensionList} in this folder");
         return files;
     }
 

@@ -17,8 +17,6 @@ public sealed class FrameSource
     readonly List<string>? _files;
     readonly VideoInfo? _info;
 
-    static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".webp", ".bmp"];
-
     FrameSource(string path, int w, int h, string rateText, double rate, int? count, bool audio, List<string>? files, VideoInfo? info)
     {
         Path = path; Width = w; Height = h; RateText = rateText; Rate = rate; Count = count; HasAudio = audio;
@@ -30,9 +28,8 @@ public sealed class FrameSource
     {
         if (Directory.Exists(path))
         {
-            var files = Directory.EnumerateFiles(path).Where(f => ImageExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()))
-                .Order(StringComparer.Ordinal).ToList();
-            if (files.Count == 0) throw new AtelierException($"{path}: no frames (.png, .jpg, .jpeg, .webp, .bmp) in this folder");
+            var files = ImageIO.ImagesIn(path);
+            if (files.Count == 0) throw new AtelierException($"{path}: no frames {ImageIO.ReadableExtensionList} in this folder");
             var first = ImageIO.Load(files[0]);
             string rate = folderRate.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return new FrameSource(path, first.Width, first.Height, rate, folderRate, files.Count, false, files, null);

@@ -17,7 +17,6 @@ namespace Atelier.Cli.Commands.Style;
 /// </summary>
 public static class FastStyleCommand
 {
-    static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif"];
 
     public static Command Create()
     {
@@ -40,7 +39,7 @@ public static class FastStyleCommand
             foreach (var a in args)
                 if (!File.Exists(a) && !Directory.Exists(a)) throw new AtelierException($"{a}: no such file or folder");
             bool single = args.Length == 1 && File.Exists(args[0]);
-            bool toFile = single && ImageExtensions.Contains(Path.GetExtension(outPath).ToLowerInvariant()) && !Directory.Exists(outPath);
+            bool toFile = single && ImageIO.IsImageFile(outPath) && !Directory.Exists(outPath);
             if (toFile) ImageIO.FormatForPath(outPath);
             // One picture to a name with an unknown extension (out.tiff): refused, not taken for a folder name.
             else if (single && Path.HasExtension(outPath) && !Directory.Exists(outPath)) ImageIO.FormatForPath(outPath);
@@ -132,7 +131,7 @@ public static class FastStyleCommand
         {
             if (File.Exists(a)) { yield return a; continue; }
             foreach (var f in Directory.EnumerateFiles(a).Order(StringComparer.Ordinal))
-                if (ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())) yield return f;
+                if (ImageIO.IsImageFile(f)) yield return f;
         }
     }
 }
