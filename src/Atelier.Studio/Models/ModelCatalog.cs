@@ -29,7 +29,7 @@ public sealed record ModelInfo(string Id, string Name, string Format, long SizeB
 /// </summary>
 public sealed class ModelCatalog(StudioOptions options)
 {
-    static readonly string[] Extensions = [".pth", ".pt", ".ckpt", ".safetensors", ".bin"];
+    static readonly string[] Extensions = [".pth", ".pt", ".ckpt", ".safetensors", ".bin", ".pkl"];
     readonly ConcurrentDictionary<string, (DateTime Stamp, long Size, ModelInfo Info)> _recognized = new();
     readonly object _scanGate = new();
     (DateTime At, IReadOnlyList<(ModelInfo Info, string Path)> Items) _last = (DateTime.MinValue, []);
@@ -51,7 +51,7 @@ public sealed class ModelCatalog(StudioOptions options)
             ? $"no known layout ({file.StateDict.Count} tensors, e.g. {string.Join(", ", file.StateDict.Keys.Take(3))})" : null);
     }
 
-    /// <summary>"safetensors", "pytorch-zip", "pytorch-legacy" or "unknown", from the first bytes (without loading the file).</summary>
+    /// <summary>"safetensors", "pytorch-zip", "pytorch-legacy", "pickle" (NVlabs' .pkl) or "unknown", from the first bytes (without loading the file).</summary>
     public static string FormatOf(string path)
     {
         Span<byte> head = stackalloc byte[16];
@@ -65,7 +65,8 @@ public sealed class ModelCatalog(StudioOptions options)
         catch (UnauthorizedAccessException) { return "unreadable"; }
         head = head[..n];
         if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) return "pytorch-zip";
-        if (n >= 2 && head[0] == 0x80 && head[1] is >= 2 and <= 5) return "pytorch-legacy";
+        // torch.save's legacy format starts with a pickled LONG1 magic number; any other pickle is a plain pickle.dump.
+        if (n >= 4 && head[0] == 0x80 && head[1] is >= 2 and <= 5) return head[2] == 0x8a && head[3] == 10 ? "pytorch-legacy" : "pickle";
         if (n >= 9 && head[8] == '{' && BitConverter.ToUInt64(head[..8]) < (100UL << 20)) return "safetensors";
         return "unknown";
     }
