@@ -70,6 +70,8 @@ public class NvlabsPickleReadingTests
     [InlineData("hostile_eval.pkl", "refused global 'builtins.eval'")]
     [InlineData("hostile_unknown_reduce.pkl", "refused global 'evil_module.Payload'")]
     [InlineData("hostile_unknown_class.pkl", "refused persistent class 'Backdoor'")]
+    [InlineData("hostile_known_class_state.pkl", "refused global 'posix.system'")]
+    [InlineData("hostile_nested_blob.pkl", "refused global 'posix.system'")]
     public void HostilePicklesAreRefusedByNameAndNothingRuns(string name, string reason)
     {
         File.Delete(Marker);
@@ -79,6 +81,19 @@ public class NvlabsPickleReadingTests
         Assert.Contains(name, e.Message);
         Assert.DoesNotContain('\n', e.Message);
         Assert.False(File.Exists(Marker), "the hostile pickle ran");
+    }
+
+    [Fact]
+    public void ATruncatedSnapshotIsAClearError()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var whole = File.ReadAllBytes(Fixture("sg2ada_tiny.pkl"));
+        var path = dir.File("cut.pkl");
+        File.WriteAllBytes(path, whole[..(whole.Length / 2)]);
+        var e = Assert.Throws<AtelierException>(() => { using var _ = Checkpoint.Load(path); });
+        Assert.Contains("cut.pkl: cannot read pickle", e.Message);
+        Assert.Contains("truncated", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
     }
 
     [Fact]
