@@ -36,7 +36,13 @@ public static class PlainPickleReader
             try { return materializer.Materialize(root); }
             catch { materializer.DisposeTensors(); throw; }
         }
-        catch (PickleException e) { throw new AtelierException($"{path}: cannot read pickle: {e.Message}"); }
+        catch (PickleException e)
+        {
+            // The original StyleGAN/StyleGAN2 pickles hold TensorFlow networks, which NVlabs' legacy.py converts.
+            var hint = e.Message.Contains("'dnnlib.tflib.", StringComparison.Ordinal)
+                ? " (a TensorFlow StyleGAN pickle: NVlabs' stylegan2-ada-pytorch legacy.py converts it to a PyTorch one)" : "";
+            throw new AtelierException($"{path}: cannot read pickle: {e.Message}{hint}");
+        }
         finally
         {
             // Storages no tensor used (or all of them, on failure).

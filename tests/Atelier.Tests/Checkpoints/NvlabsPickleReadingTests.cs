@@ -97,6 +97,18 @@ public class NvlabsPickleReadingTests
     }
 
     [Fact]
+    public void ATensorFlowStyleGanPickleIsNamedAsSuch()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var path = dir.File("stylegan2-ffhq-config-f.pkl");
+        // PROTO 2, GLOBAL dnnlib.tflib.network.Network, EMPTY_TUPLE, NEWOBJ, STOP: how the TF pickles start.
+        File.WriteAllBytes(path, [0x80, 2, .. "cdnnlib.tflib.network\nNetwork\n"u8, (byte)')', 0x81, (byte)'.']);
+        var e = Assert.Throws<AtelierException>(() => { using var _ = Checkpoint.Load(path); });
+        Assert.Contains("refused global 'dnnlib.tflib.network.Network'", e.Message);
+        Assert.Contains("TensorFlow StyleGAN pickle", e.Message);
+    }
+
+    [Fact]
     public void TheExtraNamesAreAllowedOnlyInPlainPickles()
     {
         // A torch.save file may not reach for NVlabs' persistence records or numpy: those names are refused there.

@@ -51,6 +51,21 @@ public class NvlabsParityTests(ITestOutputHelper log)
         Assert.True(gap > 1e-2, $"the fixture's clamp never cuts (gap {gap})");
     }
 
+    [Fact]
+    public void ABareGeneratorPickledWithProtocol2GivesTheSameImages()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var path = TestPaths.Fixture("nvlabs", "sg2ada_tiny_G_ema_protocol2.pkl");
+        using (var file = Checkpoint.Load(path))
+            Assert.Equal(2L, file.Value("init_kwargs.synthesis_kwargs.conv_clamp"));
+        var g = GeneratorLoader.Load(path);
+        Assert.Equal(2.0, g.Config.ConvClamp);
+        using var e = Checkpoint.Load(TestPaths.Fixture("nvlabs", "sg2ada_tiny_expected.safetensors"));
+        Close("img_const", e["img_const"], g.Synthesize(e["w"]));
+        Close("img_z_trunc07_const", e["img_z_trunc07_const"], g.Generate(e["z"], LatentSpace.Z, 0.7, MeanLatent.Get(g, path)));
+    }
+
     [SkippableFact]
     public void ReproducesTheSharedNvlabsParityOutputs()
     {
