@@ -79,6 +79,7 @@ public static class NvlabsGenerator
         IReadOnlyDictionary<string, object?>? synthesis, string source)
     {
         AtelierException Unsupported(string what) => new($"'{source}': {what}, which Atelier's StyleGAN2 generator does not support");
+        long[] Shape(string key) => sd.TryGetValue(key, out var t) ? t.shape : throw new AtelierException($"'{source}': NVlabs generator has no '{key}'");
         if (sd.ContainsKey("mapping.embed.weight")) throw Unsupported("a class-conditional NVlabs generator (c_dim > 0)");
         if (Arg(synthesis, "architecture") is string arch && arch != "skip") throw Unsupported($"synthesis architecture '{arch}' (only 'skip', the generator's default)");
         foreach (var kwargs in new[] { mapping, synthesis })
@@ -86,21 +87,23 @@ public static class NvlabsGenerator
 
         int layers = 0;
         while (sd.ContainsKey($"mapping.fc{layers}.weight")) layers++;
-        var fc0 = sd["mapping.fc0.weight"].shape;
-        long wDim = sd[$"mapping.fc{layers - 1}.weight"].shape[0];
+        var fc0 = Shape("mapping.fc0.weight");
+        long wDim = Shape($"mapping.fc{layers - 1}.weight")[0];
         for (int i = 0; i < layers; i++)
-            if (sd[$"mapping.fc{i}.weight"].shape is not [var o, var n] || o != wDim || n != wDim)
+            if (Shape($"mapping.fc{i}.weight") is not [var o, var n] || o != wDim || n != wDim)
                 throw Unsupported($"a mapping network whose layers are not all {wDim}x{wDim} (z_dim {fc0[1]}, w_dim {wDim})");
 
         int size = 4;
         while (sd.ContainsKey($"synthesis.b{size * 2}.conv1.weight")) size *= 2;
         if (size < 8) throw Unsupported($"a {size} px generator");
-        if (sd[$"synthesis.b{size}.torgb.weight"].shape[0] != 3) throw Unsupported($"{sd[$"synthesis.b{size}.torgb.weight"].shape[0]} image channels");
+        if (Shape($"synthesis.b{size}.torgb.weight")[0] is var rgb && rgb != 3) throw Unsupported($"{rgb} image channels");
         // min(channel_base / res, channel_max): the top resolution's channels give the base, the widest the cap.
         var channels = new Dictionary<int, int>();
-        for (int r = 4; r <= size; r *= 2) channels[r] = (int)sd[$"synthesis.b{r}.conv1.weight"].shape[0];
-        double lrMul = Arg(mapping, "lr_multiplier") is { } lr ? System.Convert.ToDouble(lr, System.Globalization.CultureInfo.InvariantCulture) : 0.01;
-        double? clamp = Arg(synthesis, "conv_clamp") is { } c ? System.Convert.ToDouble(c, System.Globalization.CultureInfo.InvariantCulture) : null;
+        for (int r = 4; r <= size; r *= 2) channels[r] = (int)Shape($"synthesis.b{r}.conv1.weight")[0];
+        double Number(object value, string name) => value is long or double ? System.Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)
+            : throw new AtelierException($"'{source}': init_kwargs {name} is not a number ({value})");
+        double lrMul = Arg(mapping, "lr_multiplier") is { } lr ? Number(lr, "mapping_kwargs.lr_multiplier") : 0.01;
+        double? clamp = Arg(synthesis, "conv_clamp") is { } c ? Number(c, "synthesis_kwargs.conv_clamp") : null;
         var config = new GeneratorConfig(size, (int)wDim, layers, LrMlp: lrMul, MaxChannels: channels.Values.Max(),
             ChannelBase: channels[size] * size, ConvClamp: clamp).Validate();
         foreach (var (r, ch) in channels)

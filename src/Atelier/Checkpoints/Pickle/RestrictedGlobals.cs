@@ -47,7 +47,7 @@ public sealed class RestrictedGlobals
     {
         "torch_utils.persistence._reconstruct_persistent_obj",
         "dnnlib.util.EasyDict", "dnnlib.EasyDict",
-        "numpy.core.multiarray.scalar", "numpy.dtype",
+        "numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar", "numpy.dtype", // numpy 2 renamed core to _core
         "torch.storage._load_from_bytes",
     };
 
@@ -122,6 +122,7 @@ public sealed class RestrictedGlobals
             case "numpy.dtype":
                 return NumpyDType.Create(args);
             case "numpy.core.multiarray.scalar":
+            case "numpy._core.multiarray.scalar":
                 return NumpyDType.Scalar(args);
             case "argparse.Namespace":
                 if (args.Count != 0) throw new PickleException("argparse.Namespace called with positional arguments");
