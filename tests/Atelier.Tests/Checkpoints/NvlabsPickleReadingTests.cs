@@ -52,6 +52,23 @@ public class NvlabsPickleReadingTests
     }
 
     [Fact]
+    public void TheRecogniserNamesSnapshotsAndBareGenerators()
+    {
+        using var scope = NewDisposeScope();
+        using (var snapshot = Checkpoint.Load(Fixture("sg2ada_tiny.pkl")))
+        {
+            var found = ArchitectureRecognizer.Identify(snapshot);
+            Assert.Equal((ArchitectureKind.StyleGan2NvlabsSnapshot, "G_ema", "stylegan2-nvlabs-snapshot"), (found.Kind, found.Prefix, found.KindId));
+            Assert.True(found.IsStyleGanGenerator);
+            Assert.Equal(16L, found.Parameters["size"]);
+        }
+        using var bare = Checkpoint.Load(Fixture("sg2ada_tiny_G_ema_protocol2.pkl"));
+        var g = ArchitectureRecognizer.Identify(bare);
+        Assert.Equal((ArchitectureKind.StyleGan2NvlabsGenerator, null), (g.Kind, g.Prefix));
+        Assert.Equal("NVlabs StyleGAN2-ADA generator (size 16, z_dim 16, w_dim 16, 2 mapping layers)", g.Description);
+    }
+
+    [Fact]
     public void TheSnapshotsTensorsAreTheOnesNvlabsWrote()
     {
         using var scope = NewDisposeScope();

@@ -110,6 +110,11 @@ public class NvlabsParityTests(ITestOutputHelper log)
         Assert.Contains("cond.pkl", e.Message);
         Assert.Contains("class-conditional", e.Message);
 
+        sd.Remove("G_ema.mapping.embed.weight");
+        sd.Remove("G_ema.synthesis.b4.conv1.weight");
+        e = Assert.Throws<AtelierException>(() => NvlabsGenerator.FromStateDict(sd, "G_ema.", null, "broken.pkl"));
+        Assert.Equal("'broken.pkl': NVlabs generator has no 'synthesis.b4.conv1.weight'", e.Message);
+
         var kwargs = new Dictionary<string, object?> { ["synthesis_kwargs"] = new Dictionary<string, object?> { ["architecture"] = "resnet" } };
         e = Assert.Throws<AtelierException>(() => NvlabsGenerator.FromStateDict(file, "G_ema.", kwargs, "resnet.pkl"));
         Assert.Contains("architecture 'resnet'", e.Message);
