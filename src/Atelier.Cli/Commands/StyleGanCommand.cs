@@ -13,7 +13,7 @@ public static class StyleGanCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("stylegan", "StyleGAN2 (rosinality/stylegan2-pytorch checkpoints): sample, mix styles, train; invert an image (Image2StyleGAN) and edit in latent space");
+        var cmd = new Command("stylegan", "StyleGAN2 (rosinality/stylegan2-pytorch checkpoints, NVlabs StyleGAN2-ADA .pkl): sample, mix styles, train; invert an image (Image2StyleGAN) and edit in latent space");
         cmd.Subcommands.Add(Generate());
         cmd.Subcommands.Add(Mix());
         cmd.Subcommands.Add(StyleGanTrainCommand.Create());
@@ -22,7 +22,7 @@ public static class StyleGanCommand
 
     internal static Option<string> CheckpointOption() => new("--checkpoint", "-c")
     {
-        Description = "StyleGAN2 checkpoint (.pt/.pth with g_ema, or .safetensors)",
+        Description = "StyleGAN2 checkpoint (.pt/.pth with g_ema, .safetensors, or an NVlabs StyleGAN2-ADA .pkl, read without running its code)",
         Required = true,
     };
 

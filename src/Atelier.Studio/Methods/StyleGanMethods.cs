@@ -13,11 +13,12 @@ namespace Atelier.Studio.Methods;
 /// <summary>The StyleGAN2 generators the panels take, and what to say when there is none.</summary>
 static class StyleGanModels
 {
-    public static readonly ArchitectureKind[] Kinds = [ArchitectureKind.StyleGan2Generator, ArchitectureKind.StyleGan2Run];
+    public static readonly ArchitectureKind[] Kinds = [ArchitectureKind.StyleGan2Generator, ArchitectureKind.StyleGan2Run,
+        ArchitectureKind.StyleGan2NvlabsGenerator, ArchitectureKind.StyleGan2NvlabsSnapshot];
 
     public const string Needs = "StyleGAN needs a StyleGAN2 generator: train a small one with `atelier data shapes -o shapes` then " +
         "`atelier stylegan train --data shapes --size 32 -o run` (run/checkpoint.safetensors loads here), or put a rosinality/stylegan2-pytorch " +
-        "checkpoint (.pt with g_ema, e.g. stylegan2-ffhq-config-f.pt) in the models folder (atelier studio --models DIR).";
+        "checkpoint (.pt with g_ema, e.g. stylegan2-ffhq-config-f.pt) or an NVlabs stylegan2-ada-pytorch .pkl (e.g. ffhq.pkl) in the models folder (atelier studio --models DIR).";
 
     public static MethodParam Param() => MethodParam.Model("model", "Generator (StyleGAN2)", Kinds);
 

@@ -29,7 +29,7 @@ public sealed record ModelInfo(string Id, string Name, string Format, long SizeB
 /// </summary>
 public sealed class ModelCatalog(StudioOptions options)
 {
-    static readonly string[] Extensions = [".pth", ".pt", ".ckpt", ".safetensors", ".bin"];
+    static readonly string[] Extensions = [".pth", ".pt", ".ckpt", ".safetensors", ".bin", ".pkl"];
     readonly ConcurrentDictionary<string, (DateTime Stamp, long Size, ModelInfo Info)> _recognized = new();
     readonly object _scanGate = new();
     (DateTime At, IReadOnlyList<(ModelInfo Info, string Path)> Items) _last = (DateTime.MinValue, []);
@@ -51,7 +51,7 @@ public sealed class ModelCatalog(StudioOptions options)
             ? $"no known layout ({file.StateDict.Count} tensors, e.g. {string.Join(", ", file.StateDict.Keys.Take(3))})" : null);
     }
 
-    /// <summary>"safetensors", "pytorch-zip", "pytorch-legacy" or "unknown", from the first bytes (without loading the file).</summary>
+    /// <summary>"safetensors", "pytorch-zip", "pytorch-legacy", "pickle" (NVlabs' .pkl) or "unknown", from the first bytes (without loading the file).</summary>
     public static string FormatOf(string path)
     {
         // The library's sniffing (Checkpoint.DetectFormat), so the studio lists a file as what the loaders will read it as.
@@ -62,6 +62,7 @@ public sealed class ModelCatalog(StudioOptions options)
                 CheckpointFormat.SafeTensors => "safetensors",
                 CheckpointFormat.TorchZip => "pytorch-zip",
                 CheckpointFormat.TorchLegacy => "pytorch-legacy",
+                CheckpointFormat.Pickle => "pickle",
                 var other => other.ToString().ToLowerInvariant(),
             };
         }

@@ -14,6 +14,10 @@ public enum ArchitectureKind
     /// <summary>A StyleGAN2 training checkpoint (g, d, g_ema: rosinality's train.py or `atelier stylegan train`).</summary>
     StyleGan2Run,
     StyleGan2Discriminator,
+    /// <summary>NVlabs stylegan2-ada-pytorch generator (mapping.fc*, synthesis.b4..bN): a .pkl's G_ema, or G alone.</summary>
+    StyleGan2NvlabsGenerator,
+    /// <summary>An NVlabs stylegan2-ada-pytorch snapshot .pkl: G, D, G_ema (and augment_pipe) side by side.</summary>
+    StyleGan2NvlabsSnapshot,
     /// <summary>pytorch/examples fast_neural_style TransformerNet.</summary>
     FastStyle,
     /// <summary>An `atelier fast-style train` run checkpoint (the TransformerNet under net.).</summary>
@@ -55,7 +59,8 @@ public sealed record RecognizedArchitecture(ArchitectureKind Kind, string Descri
         or ArchitectureKind.Pix2PixRun or ArchitectureKind.CycleGanRun;
 
     /// <summary>Whether it holds a StyleGAN2 generator <c>GeneratorLoader</c> can load.</summary>
-    public bool IsStyleGanGenerator => Kind is ArchitectureKind.StyleGan2Generator or ArchitectureKind.StyleGan2Run;
+    public bool IsStyleGanGenerator => Kind is ArchitectureKind.StyleGan2Generator or ArchitectureKind.StyleGan2Run
+        or ArchitectureKind.StyleGan2NvlabsGenerator or ArchitectureKind.StyleGan2NvlabsSnapshot;
 }
 
 public static class KindIds
@@ -67,6 +72,8 @@ public static class KindIds
         ArchitectureKind.StyleGan2Generator => "stylegan2-generator",
         ArchitectureKind.StyleGan2Run => "stylegan2-run",
         ArchitectureKind.StyleGan2Discriminator => "stylegan2-discriminator",
+        ArchitectureKind.StyleGan2NvlabsGenerator => "stylegan2-nvlabs-generator",
+        ArchitectureKind.StyleGan2NvlabsSnapshot => "stylegan2-nvlabs-snapshot",
         ArchitectureKind.FastStyle => "fast-style",
         ArchitectureKind.FastStyleRun => "fast-style-run",
         ArchitectureKind.AdaInDecoder => "adain-decoder",

@@ -17,6 +17,7 @@ public static partial class ArchitectureRecognizer
     [
         StyleGan2Generator,
         StyleGan2Discriminator,
+        NvlabsStyleGan2Generator,
         FastStyleTransformer,
         AdaInDecoder,
         NormalisedVgg19,
@@ -28,7 +29,7 @@ public static partial class ArchitectureRecognizer
     ];
 
     /// <summary>Sub-dicts worth looking into when the whole file is not recognised, most telling first.</summary>
-    static readonly string[] PreferredPrefixes = ["g_ema", "state_dict", "model", "net", "g", "netG", "generator", "params"];
+    static readonly string[] PreferredPrefixes = ["g_ema", "G_ema", "state_dict", "model", "net", "g", "netG", "generator", "params"];
 
     /// <summary>The description of <paramref name="checkpoint"/>'s architecture, or "unknown".</summary>
     public static string Recognize(CheckpointFile checkpoint) => Identify(checkpoint).Description;
@@ -56,6 +57,8 @@ public static partial class ArchitectureRecognizer
                 var kind = found.Kind;
                 // rosinality's and `atelier stylegan train`'s checkpoints: g, d and g_ema side by side.
                 if (kind == ArchitectureKind.StyleGan2Generator && topLevel.Contains("d")) kind = ArchitectureKind.StyleGan2Run;
+                // NVlabs' training snapshots: G, D and G_ema.
+                if (kind == ArchitectureKind.StyleGan2NvlabsGenerator && topLevel.Contains("D")) kind = ArchitectureKind.StyleGan2NvlabsSnapshot;
                 return found with { Kind = kind, Description = $"{found.Description} in '{prefix}'", Prefix = prefix };
             }
         }
@@ -118,6 +121,20 @@ public static partial class ArchitectureRecognizer
     static RecognizedArchitecture? StyleGan2Discriminator(IReadOnlyDictionary<string, long[]> s) =>
         s.ContainsKey("convs.0.0.weight") && s.ContainsKey("final_linear.0.weight") && s.ContainsKey("final_conv.0.weight")
             ? Found(ArchitectureKind.StyleGan2Discriminator, "rosinality StyleGAN2 discriminator") : null;
+
+    // NVlabs stylegan2-ada-pytorch Generator: mapping.fc0..fcN-1 (with w_avg), synthesis.b4 (const) .. bN.
+    static RecognizedArchitecture? NvlabsStyleGan2Generator(IReadOnlyDictionary<string, long[]> s)
+    {
+        if (Shape(s, "mapping.fc0.weight") is not [_, var zDim] || Shape(s, "synthesis.b4.const") is not { Length: 3 }) return null;
+        int layers = CountMatching(s, NvlabsMappingLayer());
+        long wDim = Shape(s, $"mapping.fc{layers - 1}.weight") is [var o, _] ? o : 0;
+        long size = 4;
+        while (s.ContainsKey($"synthesis.b{size * 2}.conv1.weight")) size *= 2;
+        bool conditional = s.ContainsKey("mapping.embed.weight");
+        return Found(ArchitectureKind.StyleGan2NvlabsGenerator,
+            $"NVlabs StyleGAN2-ADA generator (size {size}, z_dim {zDim}, w_dim {wDim}, {layers} mapping layers{(conditional ? ", class-conditional" : "")})",
+            ("size", size), ("z_dim", zDim), ("w_dim", wDim), ("mapping_layers", layers), ("conditional", conditional));
+    }
 
     // pytorch/examples fast_neural_style TransformerNet.
     static RecognizedArchitecture? FastStyleTransformer(IReadOnlyDictionary<string, long[]> s)
@@ -199,6 +216,7 @@ public static partial class ArchitectureRecognizer
 
     [GeneratedRegex(@"^style\.(\d+)\.weight$")] private static partial Regex StyleLayer();
     [GeneratedRegex(@"^to_rgbs\.(\d+)\.conv\.weight$")] private static partial Regex ToRgbLayer();
+    [GeneratedRegex(@"^mapping\.fc(\d+)\.weight$")] private static partial Regex NvlabsMappingLayer();
     [GeneratedRegex(@"^model\.(\d+)\.conv_block\.1\.weight$")] private static partial Regex ResnetBlock();
     [GeneratedRegex(@"^model\.model\.1(\.model\.3)*\.model\.1\.weight$")] private static partial Regex UnetDownConv();
     [GeneratedRegex(@"^model\.(\d+)\.weight$")] private static partial Regex ModelConv();

@@ -5,7 +5,7 @@ namespace Atelier.Checkpoints;
 
 /// <summary>
 /// Loads a checkpoint whatever its format, recognised by content (not extension): PyTorch's zip format,
-/// PyTorch's legacy format, or safetensors. PyTorch files are read by Atelier's own restricted unpickler,
+/// PyTorch's legacy format, a plain pickle of networks (NVlabs' StyleGAN2-ADA .pkl), or safetensors. PyTorch files are read by Atelier's own restricted unpickler,
 /// so a hostile file is refused with a one-line <see cref="AtelierException"/> and never runs code.
 /// </summary>
 public static class Checkpoint
@@ -25,6 +25,8 @@ public static class Checkpoint
             }
             case CheckpointFormat.TorchZip:
                 return new CheckpointFile(path, format, TorchZipReader.Load(path), null);
+            case CheckpointFormat.Pickle:
+                return new CheckpointFile(path, format, PlainPickleReader.Load(path), null);
             default:
                 return new CheckpointFile(path, format, TorchLegacyReader.Load(path), null);
         }
@@ -81,9 +83,10 @@ public static class Checkpoint
             ulong n = BitConverter.ToUInt64(head, 0);
             if (n >= 2 && n <= (ulong)(fs.Length - 8) && head[8] == '{') return CheckpointFormat.SafeTensors;
         }
+        if (PlainPickleReader.LooksLikePickle(head)) return CheckpointFormat.Pickle;
         if (head.Length >= 262 && Encoding.ASCII.GetString(head, 257, 5) == "ustar")
             throw new AtelierException($"{path}: the tar checkpoint format of PyTorch 0.3 and earlier is not supported (re-save it with a newer PyTorch)");
         if (head.Length == 0) throw new AtelierException($"{path}: empty file, not a checkpoint");
-        throw new AtelierException($"{path}: not a checkpoint Atelier recognises (expected a PyTorch .pth/.pt/.ckpt file or a .safetensors file)");
+        throw new AtelierException($"{path}: not a checkpoint Atelier recognises (expected a PyTorch .pth/.pt/.ckpt file, an NVlabs StyleGAN2-ADA .pkl or a .safetensors file)");
     }
 }

@@ -14,12 +14,15 @@ public enum CheckpointFormat
     TorchZip,
     /// <summary>torch.save's legacy format (before PyTorch 1.6, or _use_new_zipfile_serialization=False).</summary>
     TorchLegacy,
+    /// <summary>A plain pickle.dump of networks: NVlabs' StyleGAN2-ADA .pkl snapshots (read without running their code).</summary>
+    Pickle,
 }
 
 /// <summary>
 /// A loaded checkpoint: its flat state dict (nested dicts flattened with '.', so <c>{'g_ema': {'style.1.weight': t}}</c>
 /// becomes <c>g_ema.style.1.weight</c>), sub-dicts by name (<see cref="Select"/>), non-tensor entries such as
-/// rosinality's <c>args</c> as plain data (<see cref="Value"/>), and safetensors metadata. Itself a read-only
+/// rosinality's <c>args</c> as plain data (<see cref="Value"/>), and safetensors metadata. An NVlabs network
+/// (<see cref="PersistentObject"/>) flattens to its state_dict names under its entry (<c>G_ema.mapping.fc0.weight</c>). Itself a read-only
 /// dictionary of the flat state dict. Disposing it disposes every tensor it holds.
 /// </summary>
 public sealed class CheckpointFile : IReadOnlyDictionary<string, Tensor>, IDisposable
@@ -73,6 +76,7 @@ public sealed class CheckpointFile : IReadOnlyDictionary<string, Tensor>, IDispo
                 case PickleDict d: foreach (var kv in d.Items) todo.Push(kv.Value); break;
                 case PickleList or PickleTuple or PickleSet: foreach (var x in (IEnumerable<object?>)v) todo.Push(x); break;
                 case PickleObject o: foreach (var x in o.Attributes.Values) todo.Push(x); break;
+                case PersistentObject p: todo.Push(p.State); break;
             }
         }
         return seen.Count;
@@ -90,6 +94,10 @@ public sealed class CheckpointFile : IReadOnlyDictionary<string, Tensor>, IDispo
                 break;
             case PickleDict d:
                 foreach (var (k, v) in d.Items) Flatten(v, Join(prefix, KeyName(k)), depth + 1);
+                break;
+            case PersistentObject p:
+                // An NVlabs network: named like its torch state_dict (mapping.fc0.weight, synthesis.b4.conv1.affine.bias...).
+                foreach (var (name, v) in p.Tensors.Concat(p.Modules)) Flatten(v, Join(prefix, name), depth + 1);
                 break;
             case PickleList or PickleTuple:
                 int i = 0;
@@ -140,6 +148,7 @@ public sealed class CheckpointFile : IReadOnlyDictionary<string, Tensor>, IDispo
             {
                 PickleDict d => d.Items.FirstOrDefault(kv => KeyName(kv.Key) == part).Value,
                 PickleObject o => o.Attributes.GetValueOrDefault(part),
+                PersistentObject p => p.Attribute(part),
                 _ => null,
             };
             if (cur == null) return null;
@@ -173,6 +182,11 @@ public sealed class CheckpointFile : IReadOnlyDictionary<string, Tensor>, IDispo
             PickleTuple or PickleList or PickleSet => ((IEnumerable<object?>)v).Select(x => ToPlain(x, depth + 1)).ToList(),
             BigInteger b => b.ToString(),
             PickleGlobal g => g.FullName,
+            PersistentObject p => new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["class_name"] = p.ClassName,
+                ["init_kwargs"] = ToPlain(p.InitKwargs, depth + 1),
+            },
             PickleNone => null,
             _ => v,
         };
@@ -210,6 +224,7 @@ public sealed class CheckpointFile : IReadOnlyDictionary<string, Tensor>, IDispo
                 case PickleDict d: foreach (var kv in d.Items) todo.Push(kv.Value); break;
                 case PickleList or PickleTuple or PickleSet: foreach (var x in (IEnumerable<object?>)v) todo.Push(x); break;
                 case PickleObject o: foreach (var x in o.Attributes.Values) todo.Push(x); break;
+                case PersistentObject p: todo.Push(p.State); break;
             }
         }
         _flat.Clear();

@@ -55,9 +55,12 @@ internal sealed class TensorMaterializer : IDisposable
                 if (!_visited.Add(o)) return o;
                 foreach (var k in o.Attributes.Keys.ToList()) o.Attributes[k] = Visit(o.Attributes[k], depth + 1);
                 return o;
+            case PersistentObject p:
+                Visit(p.State, depth + 1);
+                return p;
             case PickleTuple t:
                 // Tuples are immutable: rebuild only when they hold a tensor.
-                if (!t.Any(x => x is TensorRecord or PickleDict or PickleList or PickleObject or PickleTuple or PickleSet)) return t;
+                if (!t.Any(x => x is TensorRecord or PickleDict or PickleList or PickleObject or PickleTuple or PickleSet or PersistentObject)) return t;
                 return new PickleTuple(t.Select(x => Visit(x, depth + 1)).ToArray());
             default:
                 return value;

@@ -37,6 +37,50 @@ public static class TorchLegacyReader
 
     static object? Load(BufferedStream input, PickleLimits limits)
     {
+        var (root, _, offsets) = Parse(input, limits);
+        using var materializer = new TensorMaterializer(s => ReadStorage(input, s, offsets[s.Key]));
+        try { return materializer.Materialize(root); }
+        catch { materializer.DisposeTensors(); throw; }
+    }
+
+    /// <summary>
+    /// Reads a storage pickled on its own (what <c>torch.storage._load_from_bytes</c> holds in a pickle.dump of
+    /// tensors, e.g. NVlabs' snapshots): a whole legacy torch.save whose object is one storage. Returns it as a
+    /// 1-D tensor of its dtype.
+    /// </summary>
+    internal static (StorageRef Storage, Tensor Data) ReadStorageBlob(byte[] blob, PickleLimits limits)
+    {
+        if (!LooksLegacy(blob)) throw new PickleException("a nested storage is not a legacy torch.save blob");
+        using var input = new MemoryStream(blob, writable: false);
+        try
+        {
+            var (root, storages, offsets) = Parse(input, limits);
+            if (root is not StorageRef storage || storages.Count != 1)
+                throw new PickleException("a nested storage blob holds something other than one storage");
+            return (storage, ReadStorage(input, storage, offsets[storage.Key]));
+        }
+        catch (EndOfStreamException) { throw new PickleException("a nested storage blob ends inside its data (truncated)"); }
+    }
+
+    static Tensor ReadStorage(Stream input, StorageRef s, long offset)
+    {
+        if (s.ByteLength > int.MaxValue) throw new PickleException($"storage {s.Key} is larger than 2 GB, which Atelier does not load");
+        var t = torch.empty(s.Numel, s.DType);
+        try
+        {
+            if (s.Numel > 0)
+            {
+                input.Position = offset;
+                input.ReadExactly(t.bytes);
+            }
+            return t;
+        }
+        catch { t.Dispose(); throw; }
+    }
+
+    /// <summary>The object (storages as <see cref="StorageRef"/>s), its storages, and where each one's data starts.</summary>
+    static (object? Root, Dictionary<string, StorageRef> Storages, Dictionary<string, long> Offsets) Parse(Stream input, PickleLimits limits)
+    {
         var plain = new RestrictedGlobals(null);
         if (new Unpickler(input, plain, limits).Load() is not BigInteger magic || magic != Magic)
             throw new PickleException("bad magic number: not a legacy PyTorch file");
@@ -95,23 +139,7 @@ public static class TorchLegacyReader
         foreach (var key in storages.Keys)
             if (!offsets.ContainsKey(key)) throw new PickleException($"storage {key} is used but has no data");
 
-        using var materializer = new TensorMaterializer(s =>
-        {
-            if (s.ByteLength > int.MaxValue) throw new PickleException($"storage {s.Key} is larger than 2 GB, which Atelier does not load");
-            var t = torch.empty(s.Numel, s.DType);
-            try
-            {
-                if (s.Numel > 0)
-                {
-                    input.Position = offsets[s.Key];
-                    input.ReadExactly(t.bytes);
-                }
-                return t;
-            }
-            catch { t.Dispose(); throw; }
-        });
-        try { return materializer.Materialize(root); }
-        catch { materializer.DisposeTensors(); throw; }
+        return (root, storages, offsets);
     }
 
     static AtelierException Bad(string path, string reason) => new($"{path}: cannot read legacy PyTorch checkpoint: {reason}");

@@ -38,8 +38,9 @@ public sealed class Generator : nn.Module
 
         long c4 = config.Channels(4);
         input = new ConstantInput(c4);
-        conv1 = new StyledConv(c4, c4, 3, config.StyleDim);
-        to_rgb1 = new ToRGB(c4, config.StyleDim, upsample: false);
+        var clamp = config.ConvClamp;
+        conv1 = new StyledConv(c4, c4, 3, config.StyleDim, clamp: clamp);
+        to_rgb1 = new ToRGB(c4, config.StyleDim, upsample: false, clamp: clamp);
 
         convs = new ModuleList<StyledConv>();
         to_rgbs = new ModuleList<ToRGB>();
@@ -47,9 +48,9 @@ public sealed class Generator : nn.Module
         for (int i = 3; i <= config.LogSize; i++)
         {
             long outChannels = config.Channels(1 << i);
-            convs.Add(new StyledConv(inChannels, outChannels, 3, config.StyleDim, upsample: true));
-            convs.Add(new StyledConv(outChannels, outChannels, 3, config.StyleDim));
-            to_rgbs.Add(new ToRGB(outChannels, config.StyleDim));
+            convs.Add(new StyledConv(inChannels, outChannels, 3, config.StyleDim, upsample: true, clamp: clamp));
+            convs.Add(new StyledConv(outChannels, outChannels, 3, config.StyleDim, clamp: clamp));
+            to_rgbs.Add(new ToRGB(outChannels, config.StyleDim, clamp: clamp));
             inChannels = outChannels;
         }
         noises = new NoiseBuffers(config.NumLayers);
@@ -64,6 +65,12 @@ public sealed class Generator : nn.Module
     }
 
     public Sequential Mapping => style;
+
+    /// <summary>
+    /// The mean w the checkpoint carries, when it does (NVlabs' w_avg, tracked during training): the truncation
+    /// centre, used instead of an estimate. Null for rosinality's files, which carry none.
+    /// </summary>
+    public float[]? StoredMeanLatent { get; init; }
 
     /// <summary>The fixed noise map of synthesis layer <paramref name="index"/> (what randomize_noise=False uses).</summary>
     public Tensor StoredNoise(int index) => noises.Get(index);

@@ -5,9 +5,11 @@ namespace Atelier.StyleGan;
 /// latent, n_mlp, channel_multiplier). Channels per resolution follow the reference table.
 /// </summary>
 /// <remarks><see cref="MaxChannels"/> (512 in the reference) caps every resolution's channels; smaller values give
-/// the tiny generators that tests and quick experiments use. It is inferred from `input.input` when loading.</remarks>
+/// the tiny generators that tests and quick experiments use. It is inferred from `input.input` when loading.
+/// NVlabs' generators (StyleGAN2-ADA .pkl) size their channels as min(<see cref="ChannelBase"/> / resolution,
+/// <see cref="MaxChannels"/>) instead of the table, and clamp every conv's output to ±<see cref="ConvClamp"/>.</remarks>
 public sealed record GeneratorConfig(int Size, int StyleDim = 512, int NMlp = 8, int ChannelMultiplier = 2, double LrMlp = 0.01,
-    int MaxChannels = 512)
+    int MaxChannels = 512, int? ChannelBase = null, double? ConvClamp = null)
 {
     /// <summary>log2(size).</summary>
     public int LogSize => Log2Exact(Size);
@@ -19,7 +21,7 @@ public sealed record GeneratorConfig(int Size, int StyleDim = 512, int NMlp = 8,
     public int NumLayers => (LogSize - 2) * 2 + 1;
 
     /// <summary>Feature channels at a resolution: 512 up to 32 px, then 256 cm, 128 cm, 64 cm, 32 cm, 16 cm.</summary>
-    public int Channels(int resolution) => Math.Min(MaxChannels, resolution switch
+    public int Channels(int resolution) => ChannelBase is { } channelBase ? Math.Min(MaxChannels, channelBase / resolution) : Math.Min(MaxChannels, resolution switch
     {
         <= 32 => 512,
         64 => 256 * ChannelMultiplier,
@@ -39,6 +41,8 @@ public sealed record GeneratorConfig(int Size, int StyleDim = 512, int NMlp = 8,
         if (NMlp <= 0) throw new AtelierException($"StyleGAN2 n_mlp must be positive, got {NMlp}");
         if (MaxChannels <= 0) throw new AtelierException($"StyleGAN2 channel count must be positive, got {MaxChannels}");
         if (ChannelMultiplier <= 0) throw new AtelierException($"StyleGAN2 channel_multiplier must be positive, got {ChannelMultiplier}");
+        if (ChannelBase is { } cb && cb / Size <= 0) throw new AtelierException($"StyleGAN2 channel base {cb} gives no channels at {Size} px");
+        if (ConvClamp is { } clamp && !(clamp > 0)) throw new AtelierException($"StyleGAN2 conv clamp must be positive, got {clamp}");
         return this;
     }
 

@@ -6,7 +6,7 @@ namespace Atelier.StyleGan;
 
 /// <summary>
 /// Loads a StyleGAN2 generator from a rosinality checkpoint (`{g, d, g_ema, args, ...}`), a bare generator
-/// state dict, or a safetensors file with the same keys. Prefers `g_ema` (the averaged weights meant for
+/// state dict, or a safetensors file with the same keys; or from an NVlabs StyleGAN2-ADA .pkl (<see cref="NvlabsGenerator"/>). Prefers `g_ema` (the averaged weights meant for
 /// sampling), then `g`. Hyperparameters come from `args` when present, otherwise from the keys and shapes.
 /// </summary>
 public static class GeneratorLoader
@@ -18,6 +18,8 @@ public static class GeneratorLoader
     {
         if (!File.Exists(path)) throw new AtelierException($"checkpoint '{path}' does not exist");
         using var file = Checkpoint.Load(path);
+        // NVlabs' StyleGAN2-ADA .pkl (G_ema in its own layout, with its constructor arguments).
+        if (NvlabsGenerator.FindPrefix(file) is { } nvlabs) return NvlabsGenerator.Load(file, nvlabs, device);
         // The training script stores its argparse.Namespace as `args` (size, latent, n_mlp, channel_multiplier).
         var args = file.Value("args") as IReadOnlyDictionary<string, object?>;
         return FromStateDict(file, path, args, device);
@@ -28,6 +30,7 @@ public static class GeneratorLoader
         IReadOnlyDictionary<string, object?>? args = null, Device? device = null)
     {
         var prefix = Prefixes.FirstOrDefault(p => all.ContainsKey(p + "style.1.weight") && all.ContainsKey(p + "conv1.conv.weight"));
+        if (prefix is null && NvlabsGenerator.FindPrefix(all) is { } nvlabs) return NvlabsGenerator.FromStateDict(all, nvlabs, null, source, device);
         if (prefix is null)
         {
             var sample = string.Join(", ", all.Keys.Take(6));

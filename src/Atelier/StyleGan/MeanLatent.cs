@@ -8,7 +8,8 @@ namespace Atelier.StyleGan;
 /// <summary>
 /// The mean w of a checkpoint's generator (the centre for truncation and the start of inversions), estimated
 /// from <see cref="DefaultSamples"/> z with a fixed seed so it is the same on every run. Cached in memory and,
-/// where the folder is writable, in a `.mean_w.safetensors` file beside the checkpoint.
+/// where the folder is writable, in a `.mean_w.safetensors` file beside the checkpoint. A checkpoint that carries
+/// its mean w (NVlabs' w_avg) gives that instead, unestimated.
 /// </summary>
 public static class MeanLatent
 {
@@ -24,6 +25,8 @@ public static class MeanLatent
     public static Tensor Get(Generator generator, string checkpointPath, int samples = DefaultSamples, Action<string>? note = null)
     {
         if (samples <= 0) throw new AtelierUsageException($"the mean w needs a positive number of samples, got {samples}");
+        // NVlabs' pickles carry the w_avg their training tracked: that is the reference's truncation centre.
+        if (generator.StoredMeanLatent is { } stored) return tensor(stored).reshape(1, generator.StyleDim).to(generator.Device);
         var full = Path.GetFullPath(checkpointPath);
         var stamp = File.Exists(full) ? File.GetLastWriteTimeUtc(full).Ticks : 0;
         var key = $"{full}|{stamp}|{samples}";

@@ -3,7 +3,10 @@ using static TorchSharp.torch;
 
 namespace Atelier.StyleGan;
 
-/// <summary>A synthesis layer: modulated 3x3 conv (optionally upsampling), noise, bias + leaky ReLU. Keys: `conv.*`, `noise.weight`, `activate.bias`.</summary>
+/// <summary>
+/// A synthesis layer: modulated 3x3 conv (optionally upsampling), noise, bias + leaky ReLU, and for NVlabs'
+/// generators a clamp to ±<c>clamp</c>. Keys: `conv.*`, `noise.weight`, `activate.bias`.
+/// </summary>
 public sealed class StyledConv : nn.Module
 {
     readonly ModulatedConv2d conv;
@@ -11,8 +14,9 @@ public sealed class StyledConv : nn.Module
     readonly FusedLeakyReLU activate;
 
     public StyledConv(long inChannels, long outChannels, long kernelSize, long styleDim, bool upsample = false,
-        IReadOnlyList<float>? blurKernel = null, bool demodulate = true) : base(nameof(StyledConv))
+        IReadOnlyList<float>? blurKernel = null, bool demodulate = true, double? clamp = null) : base(nameof(StyledConv))
     {
+        Clamp = clamp;
         conv = new ModulatedConv2d(inChannels, outChannels, kernelSize, styleDim, demodulate, upsample, blurKernel);
         noise = new NoiseInjection();
         activate = new FusedLeakyReLU(outChannels);
@@ -23,11 +27,16 @@ public sealed class StyledConv : nn.Module
 
     public ModulatedConv2d Conv => conv;
 
+    /// <summary>NVlabs' conv_clamp: the activations are clamped to ±this after the leaky ReLU (null: no clamp).</summary>
+    public double? Clamp { get; }
+
     public Tensor forward(Tensor input, Tensor style, Tensor? noise)
     {
         using var scope = NewDisposeScope();
         var x = conv.forward(input, style);
         x = this.noise.forward(x, noise);
-        return activate.call(x).MoveToOuterDisposeScope();
+        x = activate.call(x);
+        if (Clamp is { } c) x = x.clamp(-c, c);
+        return x.MoveToOuterDisposeScope();
     }
 }

@@ -11,9 +11,19 @@ namespace Atelier.Checkpoints.Pickle;
 public sealed class RestrictedGlobals
 {
     readonly Func<object?, object?>? _persistentLoad;
+    readonly Func<byte[], StorageRef>? _storageFromBytes;
 
     /// <param name="persistentLoad">Resolves a persistent id (PyTorch's storage tuples); null refuses them.</param>
-    public RestrictedGlobals(Func<object?, object?>? persistentLoad) => _persistentLoad = persistentLoad;
+    /// <param name="storageFromBytes">
+    /// For pickles written by <c>pickle.dump</c> rather than torch.save (NVlabs' StyleGAN2-ADA snapshots): reads one
+    /// storage pickled as <c>torch.storage._load_from_bytes(blob)</c>, a nested torch.save. Only with it are the
+    /// names such pickles need (<see cref="PlainPickleNames"/>) allowed; null refuses them.
+    /// </param>
+    public RestrictedGlobals(Func<object?, object?>? persistentLoad, Func<byte[], StorageRef>? storageFromBytes = null)
+    {
+        _persistentLoad = persistentLoad;
+        _storageFromBytes = storageFromBytes;
+    }
 
     static readonly HashSet<string> Allowed = new(StringComparer.Ordinal)
     {
@@ -27,6 +37,18 @@ public sealed class RestrictedGlobals
         "torch._tensor._rebuild_from_type_v2", "torch.Tensor", "torch._tensor.Tensor", "torch.nn.parameter.Parameter",
         "torch.device", "torch.Size",
         "torch.UntypedStorage", "torch.storage.UntypedStorage", "torch.storage.TypedStorage", "torch.TypedStorage",
+    };
+
+    /// <summary>
+    /// What NVlabs' pickles add: persistent-class records (taken apart, never run: <see cref="PersistentObject"/>),
+    /// dnnlib's EasyDict (a dict), numpy number scalars, and storages as nested torch.save blobs.
+    /// </summary>
+    static readonly HashSet<string> PlainPickleNames = new(StringComparer.Ordinal)
+    {
+        "torch_utils.persistence._reconstruct_persistent_obj",
+        "dnnlib.util.EasyDict", "dnnlib.EasyDict",
+        "numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar", "numpy.dtype", // numpy 2 renamed core to _core
+        "torch.storage._load_from_bytes",
     };
 
     /// <summary>Python 2 module names that Python 3 (and so PyTorch) maps to their new homes.</summary>
@@ -48,7 +70,7 @@ public sealed class RestrictedGlobals
 
     public PickleGlobal Resolve(string module, string name)
     {
-        if (!IsAllowed(module, name))
+        if (!IsAllowed(module, name) && !(_storageFromBytes != null && PlainPickleNames.Contains(FixModule(module) + "." + name)))
             throw new PickleException($"refused global '{FixModule(module)}.{name}' (not on the allow-list of checkpoint types; the file may be malicious)");
         return new PickleGlobal(FixModule(module), name);
     }
@@ -92,6 +114,16 @@ public sealed class RestrictedGlobals
                 // Protocols 0/1 pickle plain objects as _reconstructor(cls, object, None).
                 if (args.Count == 3 && args[1] is PickleGlobal { FullName: "builtins.object" } && args[2] is null) return New(args[0], PickleTuple.Empty);
                 throw new PickleException("copyreg._reconstructor called with unexpected arguments");
+            case "torch_utils.persistence._reconstruct_persistent_obj":
+                return PersistentObject.FromRecord(args);
+            case "torch.storage._load_from_bytes":
+                if (args.Count == 1 && args[0] is byte[] blob) return _storageFromBytes!(blob);
+                throw new PickleException("_load_from_bytes called with unexpected arguments");
+            case "numpy.dtype":
+                return NumpyDType.Create(args);
+            case "numpy.core.multiarray.scalar":
+            case "numpy._core.multiarray.scalar":
+                return NumpyDType.Scalar(args);
             case "argparse.Namespace":
                 if (args.Count != 0) throw new PickleException("argparse.Namespace called with positional arguments");
                 return new PickleObject(g);
@@ -130,7 +162,7 @@ public sealed class RestrictedGlobals
         return g.FullName switch
         {
             "argparse.Namespace" => new PickleObject(g),
-            "collections.OrderedDict" => new PickleDict { IsOrdered = true },
+            "collections.OrderedDict" or "dnnlib.util.EasyDict" or "dnnlib.EasyDict" => new PickleDict { IsOrdered = g.Module == "collections" },
             "builtins.set" or "builtins.frozenset" => new PickleSet(),
             _ => throw new PickleException($"refused to create an instance of '{g.FullName}'"),
         };
@@ -139,6 +171,7 @@ public sealed class RestrictedGlobals
     /// <summary>BUILD: sets an object's state (attributes), never calling __setstate__.</summary>
     public void Build(object? target, object? state)
     {
+        if (target is NumpyDType dtype) { dtype.SetState(state); return; }
         Dictionary<string, object?> attributes = target switch
         {
             PickleObject o => o.Attributes,

@@ -75,7 +75,7 @@ public sealed class Unpickler
                 break;
             case Op.Frame:
                 long frame = (long)ReadU64();
-                if (frame > Remaining) throw new PickleException($"frame of {frame} bytes runs past the end of the stream");
+                if (frame > Remaining) throw new PickleException($"frame of {frame} bytes runs past the end of the stream (truncated)");
                 break;
             case Op.Mark:
                 if (_marks.Count >= _limits.MaxMarkDepth) throw new PickleException($"more than {_limits.MaxMarkDepth} nested MARKs (nesting bomb)");
