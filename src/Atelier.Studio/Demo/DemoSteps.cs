@@ -85,7 +85,7 @@ static class DemoSteps
              new DemoPicture("gatys-texture.png", $"after {result.Steps} steps (style loss {result.Losses.GetValueOrDefault("style"):G3})", result.Image)]);
     }
 
-    /// <summary>Every shipped fast-style network (models/fast-style-*) on the built-in samples: one pass each, any size.</summary>
+    /// <summary>Every shipped fast-style network (models/fast-style-*) on the shipped photos: one pass each, any size.</summary>
     static DemoSection FastStyleStep(DemoContext ctx)
     {
         var models = Atelier.Models.ShippedModels.All().Where(m => m.Name.StartsWith("fast-style-", StringComparison.Ordinal)).ToList();
@@ -94,13 +94,18 @@ static class DemoSteps
                 "No fast-style network ships with this build (models/fast-style-*); train one with docs/scripts/fast-style-model.sh candy.");
         int size = ctx.Quick ? 64 : 256;
         var pictures = new List<DemoPicture>();
-        var samples = new[] { ("pebbles", ProceduralSamples.Make("pebbles", size, ctx.Seed)), ("weave", ProceduralSamples.Make("weave", size, ctx.Seed)) };
-        foreach (var (name, image) in samples) pictures.Add(new DemoPicture($"fast-style-{name}.png", $"built-in {name}", image));
+        // Real photographs (photos/, held out from the models' training), at the gallery's size; the procedural samples
+        // only when a build has none.
+        var photos = ShippedPhotos.All();
+        var samples = photos.Count > 0
+            ? photos.Select(p => (p.Name, ImageResize.ResizeShorterSide(ImageOps.ToRgb(p.Load()), size))).ToArray()
+            : [("pebbles", ProceduralSamples.Make("pebbles", size, ctx.Seed)), ("weave", ProceduralSamples.Make("weave", size, ctx.Seed))];
+        foreach (var (name, image) in samples) pictures.Add(new DemoPicture($"fast-style-{name}.png", photos.Count > 0 ? $"photo: {name}" : $"built-in {name}", image));
         foreach (var m in models)
         {
             using var net = FastStyle.LoadModel(m.Path);
             var style = m.Name["fast-style-".Length..];
-            var outputs = FastStyle.Stylize(net, samples.Select(s => s.Item2).ToList());
+            var outputs = samples.Select(s => FastStyle.Stylize(net, [s.Item2])[0]).ToList(); // one at a time: the photos differ in shape
             for (int i = 0; i < samples.Length; i++)
                 pictures.Add(new DemoPicture($"fast-style-{style}-{samples[i].Item1}.png", $"{style}, one pass", outputs[i]));
             ctx.Progress.Report(new Runtime.ProgressReport(pictures.Count, samples.Length * (models.Count + 1), "fast style"));

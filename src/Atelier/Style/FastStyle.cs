@@ -36,13 +36,22 @@ public static class FastStyle
         return raw.clamp(0, 255);
     }
 
-    /// <summary>Stylises same-sized RGB images as one batch (alpha, if any, is dropped; grey is expanded to RGB).</summary>
+    /// <summary>
+    /// Stylises same-sized RGB images as one batch (alpha, if any, is dropped; grey is expanded to RGB). Each result has
+    /// its picture's size: sides that are not multiples of 4 (the network's two stride-2 steps) are reflection-padded
+    /// and cropped back, as the tiled path does, so a batch, the studio and a single picture agree.
+    /// </summary>
     public static List<Image> Stylize(TransformerNet net, IReadOnlyList<Image> images, Device? device = null)
     {
         using var scope = NewDisposeScope();
         var rgb = images.Select(i => i.Channels == 3 ? i : ImageOps.ToRgb(i)).ToList();
         var x = ImageTensors.ToTensor(rgb, ValueRange.ZeroOne, device) * 255.0;
+        int h = (int)x.shape[2], w = (int)x.shape[3];
+        var (top, bottom) = Inference.ReflectPadding.PadFor(h, 4);
+        var (left, right) = Inference.ReflectPadding.PadFor(w, 4);
+        if (top + bottom + left + right > 0) x = Inference.ReflectPadding.ReflectPad(x, left, right, top, bottom);
         var y = Stylize(net, x) / 255.0;
+        y = y[.., .., top..(top + h), left..(left + w)];
         return ImageTensors.FromBatch(y.cpu());
     }
 }

@@ -34,8 +34,14 @@ public class DemoCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("Gatys", html);
         Assert.Contains("StyleGAN2", html);
         Assert.Contains("RANDOM weights", html);
-        // The shipped fast-style network runs in the gallery (the studio and CLI use the same file).
-        Assert.Contains("fast-style-candy-pebbles.png", html);
+        // The shipped fast-style network runs in the gallery (the studio and CLI use the same file), on the shipped photos.
+        Assert.Contains("fast-style-candy-clock.png", html);
+        Assert.Contains("photo: meadow", html);
+        var photo = Atelier.Imaging.ImageIO.Load(dir.File("gallery/fast-style-clock.png"));
+        var styled = Atelier.Imaging.ImageIO.Load(dir.File("gallery/fast-style-candy-clock.png"));
+        Assert.Equal((photo.Width, photo.Height), (styled.Width, styled.Height));
+        Assert.True(photo.Width > photo.Height, "the photo keeps its shape");
+        Assert.True(photo.Data.Zip(styled.Data, (a, b) => Math.Abs(a - b)).Average() > 0.05, "the style changed the photo");
         Assert.True(File.Exists(Path.Combine(cache.Path, "models", "stylegan2-random-weights-32px.safetensors")), "the demo's generator is cached for the studio");
         Assert.DoesNotContain("This step failed", html);
 

@@ -119,3 +119,20 @@ public class FastStyleCancellationTests
         Xunit.Assert.Equal(new long[] { 1, 3, 16, 16 }, net.forward(x).shape);
     }
 }
+
+/// <summary>A picture whose sides are not multiples of 4 comes back at its own size from the batch path too.</summary>
+public class FastStyleBatchSizeTests
+{
+    [Xunit.Fact]
+    public void TheBatchPathKeepsEachPicturesSize()
+    {
+        using var net = new Atelier.Style.TransformerNet();
+        net.eval();
+        var picture = Atelier.Imaging.ImageOps.Crop(Atelier.Imaging.ProceduralSamples.Make("bricks", 48), 0, 0, 30, 22);
+        var result = Atelier.Style.FastStyle.Stylize(net, [picture])[0];
+        Xunit.Assert.Equal((30, 22, 3), (result.Width, result.Height, result.Channels));
+        // The same pixels as the single-picture (tiled) path, which pads and crops the same way.
+        var single = Atelier.Inference.TiledInference.Run(picture, new Atelier.Style.FastStyleNetwork(net));
+        Xunit.Assert.True(result.Data.Zip(single.Data, (a, b) => Math.Abs(a - b)).Max() < 1e-4f);
+    }
+}
