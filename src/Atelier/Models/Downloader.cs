@@ -93,7 +93,7 @@ internal sealed class Downloader(FetchOptions options)
             var buffer = new byte[1 << 16];
             var clock = Stopwatch.StartNew();
             long start = have;
-            var lastReport = TimeSpan.MinValue;
+            var lastReport = -ReportEvery;
             while (true)
             {
                 int n;
