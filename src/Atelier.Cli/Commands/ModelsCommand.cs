@@ -60,7 +60,7 @@ public static class ModelsCommand
             foreach (var entry in entries)
             {
                 var path = store.Cache.Contains(entry) ? store.Fetch(entry, null, ct, ctx.Note)
-                    : ctx.WithProgress($"fetching {entry.Name}", p => store.Fetch(entry, p, ct, ctx.Note));
+                    : ctx.WithProgress("fetch", p => store.Fetch(entry, p, ct, ctx.Note));
                 var record = FileRecord.Read(path)!;
                 done.Add(new Fetched(entry.Name, path, record.Size, record.Sha256, record.Trust, record.Source));
                 if (!ctx.Json && !ctx.Quiet)

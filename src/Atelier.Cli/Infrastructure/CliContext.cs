@@ -60,7 +60,7 @@ public sealed class CliContext
         var store = Models;
         var found = ModelResolver.Find(nameOrPath, use, store);
         return found.NeedsFetch
-            ? WithProgress($"fetching {found.Entry!.Name}", p => ModelResolver.Resolve(nameOrPath, use, p, ct, store, Note))
+            ? WithProgress("fetch", p => ModelResolver.Resolve(nameOrPath, use, p, ct, store, Note))
             : ModelResolver.Resolve(nameOrPath, use, null, ct, store, Note);
     }
 
