@@ -175,6 +175,14 @@ public class ModelNamesCliTests
         r = CliHarness.Run("models", "path", "horse2zebra");
         Assert.Equal(Path.Combine(f.Store.Cache.ModelsFolder, "horse2zebra", "horse2zebra.pth"), r.Out.Trim());
         Assert.Equal(ShippedModels.All().Single(m => m.Name == "fast-style-candy").Path, CliHarness.Run("models", "path", "candy").Out.Trim());
+        // checkpoint inspect takes a name like any checkpoint option.
+        r = CliHarness.Run("checkpoint", "inspect", "horse2zebra", "--json", "--offline");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using (var doc = JsonDocument.Parse(r.Out))
+        {
+            Assert.Equal(Path.Combine(f.Store.Cache.ModelsFolder, "horse2zebra", "horse2zebra.pth"), doc.RootElement.GetProperty("file").GetString());
+            Assert.Contains("resnet", doc.RootElement.GetProperty("architecture").GetString(), StringComparison.OrdinalIgnoreCase);
+        }
 
         r = CliHarness.Run("models", "list");
         Assert.Matches(@"horse2zebra\s+cyclegan-generator\s+[\d.]+ kB\s+test\s+first use\s+cached, trusted on first use", r.Out);
