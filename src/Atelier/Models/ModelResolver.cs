@@ -13,7 +13,8 @@ public sealed record ResolvedModel(string Input, string Path, ShippedModel? Ship
 /// The one place a model argument (<c>candy</c>, <c>vgg19</c>, <c>horse2zebra</c>, <c>ffhq</c>, or a file) becomes a
 /// file, for every front end and option. The rule, in order:
 /// <list type="number">
-/// <item>an existing file, or anything with a folder separator, is a path and stays as given;</item>
+/// <item>an existing file, or anything with a folder separator, is a path and stays as given (a folder of the same
+/// name in the working directory is not: datasets are often called like the models trained on them);</item>
 /// <item>a model Atelier ships (models/ beside the program), by its name or its short name: shipped models win, they
 /// need no download (<c>candy</c> is Atelier's own fast-style-candy);</item>
 /// <item>a catalogue entry by its name or short name, fetched into the cache on first use (the catalogue never reuses
@@ -27,7 +28,8 @@ public static class ModelResolver
     /// <summary>Says what <paramref name="nameOrPath"/> names, without fetching anything.</summary>
     public static ResolvedModel Find(string nameOrPath, ModelUse use, ModelStore? store = null)
     {
-        if (File.Exists(nameOrPath) || Directory.Exists(nameOrPath) || nameOrPath.Contains('/') || nameOrPath.Contains('\\') || nameOrPath.Length == 0)
+        // Only a file counts: a folder called horse2zebra (junyanz's dataset) must not hide the catalogue's generator.
+        if (File.Exists(nameOrPath) || nameOrPath.Contains('/') || nameOrPath.Contains('\\') || nameOrPath.Length == 0)
             return new ResolvedModel(nameOrPath, nameOrPath, null, null);
         var candidates = new[] { nameOrPath }.Concat(use.Prefixes.Select(p => p + nameOrPath)).ToList();
         var shipped = ShippedModels.All();

@@ -121,6 +121,18 @@ public class ModelNamesCliTests
         }
         Assert.Equal("fast-style-mosaic", ModelResolver.Find("mosaic", ModelUse.FastStyle).Entry!.Name);
         Assert.Null(ModelResolver.Find("mosaic", ModelUse.Pix2Pix).Entry); // the short name means nothing to a translation option
+        // A dataset folder called like the model (junyanz's horse2zebra/) does not hide it; a file of that name does.
+        var cwd = Directory.GetCurrentDirectory();
+        try
+        {
+            Directory.SetCurrentDirectory(f.Dir.Path);
+            Directory.CreateDirectory("horse2zebra");
+            Assert.Equal("horse2zebra", ModelResolver.Find("horse2zebra", ModelUse.CycleGan).Entry?.Name);
+            Directory.Delete("horse2zebra");
+            System.IO.File.WriteAllText("horse2zebra", "x");
+            Assert.Null(ModelResolver.Find("horse2zebra", ModelUse.CycleGan).Entry);
+        }
+        finally { Directory.SetCurrentDirectory(cwd); }
         var e = Assert.Throws<AtelierException>(() => ModelResolver.Find("vgg19", ModelUse.StyleGan));
         Assert.Contains("vgg19: the catalogue's vgg19 is a vgg-torchvision model, not a StyleGAN2 generator", e.Message);
         // The CLI's --model candy is the shipped network: it runs without any mirror or network.
