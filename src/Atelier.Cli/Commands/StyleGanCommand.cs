@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Atelier.Cli.Infrastructure;
-using Atelier.Models;
 using Atelier.Imaging;
+using Atelier.Models;
 using Atelier.StyleGan;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Atelier.Cli.Infrastructure;
-using Atelier.Models;
 using Atelier.Imaging;
 using Atelier.Inference;
+using Atelier.Models;
 using Atelier.Style;
 using Atelier.Translation;
 using Atelier.Video;

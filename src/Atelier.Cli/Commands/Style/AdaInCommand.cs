@@ -87,7 +87,7 @@ public static class AdaInCommand
                 ? AdaInStylizer.Load(ctx.ModelFile(vggGiven, Atelier.Models.ModelUse.AdaInEncoder, ct), decoderPaths, device)
                 : AdaInStylizer.LoadBuiltIn(decoderPaths, () =>
                 {
-                    ctx.Warn("no --vgg given: using the built-in seeded random normalised VGG-19, which fits only decoders trained on it (`adain train --features vgg19-random`); pass --vgg vgg_normalised.pth for the published decoders");
+                    ctx.Warn("no --vgg given: using the built-in seeded random normalised VGG-19, which fits only decoders trained on it (`adain train --features vgg19-random`); pass --vgg adain-vgg (the catalogue's vgg_normalised.pth) for the published decoders");
                     return Vgg.BuiltInNormalised(decoderPaths.Length > 1 ? "relu5_1" : "relu4_1");
                 }, device);
             var contentT = ImageTensors.ToTensor(contentImage, ValueRange.ZeroOne, device);
