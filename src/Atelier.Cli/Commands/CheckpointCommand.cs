@@ -29,12 +29,12 @@ public static class CheckpointCommand
 
     static Command Inspect()
     {
-        var file = new Argument<string>("file") { Description = "The checkpoint (format recognised by content)" };
+        var file = new Argument<string>("file") { Description = "The checkpoint (format recognised by content), or a catalogue name (fetched on first use)" };
         var cmd = new Command("inspect", "List a checkpoint's tensors (shapes, dtypes), parameter count, plain values and the architecture its keys match");
         cmd.Arguments.Add(file);
-        CliRunner.SetAction(cmd, (ctx, _) =>
+        CliRunner.SetAction(cmd, (ctx, ct) =>
         {
-            var path = ctx.Get(file)!;
+            var path = ctx.ModelFile(ctx.Get(file)!, Atelier.Models.ModelUse.AnyShortName, ct);
             using var ckpt = Checkpoint.Load(path);
             var entries = ckpt.StateDict.Select(kv => new TensorInfo(kv.Key, kv.Value.shape, DType.Name(kv.Value.dtype), kv.Value.numel())).ToList();
             var result = new InspectResult(path, ckpt.Format.ToString(), ArchitectureRecognizer.Recognize(ckpt), entries.Count,
@@ -48,7 +48,7 @@ public static class CheckpointCommand
 
     static Command Convert()
     {
-        var input = new Argument<string>("input") { Description = "The checkpoint to convert" };
+        var input = new Argument<string>("input") { Description = "The checkpoint to convert (a file or a catalogue name)" };
         var output = new Argument<string>("output") { Description = "The .safetensors file to write" };
         var select = new Option<string?>("--select") { Description = "Keep only the tensors under this entry (e.g. g_ema, state_dict), without its prefix" };
         var half = new Option<bool>("--half") { Description = "Store 32-bit float tensors as 16-bit (half the size; loading turns them back into 32-bit)" };
@@ -57,9 +57,9 @@ public static class CheckpointCommand
         cmd.Arguments.Add(output);
         cmd.Options.Add(select);
         cmd.Options.Add(half);
-        CliRunner.SetAction(cmd, (ctx, _) =>
+        CliRunner.SetAction(cmd, (ctx, ct) =>
         {
-            var inPath = ctx.Get(input)!;
+            var inPath = ctx.ModelFile(ctx.Get(input)!, Atelier.Models.ModelUse.AnyShortName, ct);
             var outPath = ctx.Get(output)!;
             var sel = ctx.Get(select);
             if (!outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))

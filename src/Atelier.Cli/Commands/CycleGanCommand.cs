@@ -20,7 +20,7 @@ public static class CycleGanCommand
         var pool = new Option<int>("--pool-size") { Description = "Fake images kept for the discriminators (0: none)", DefaultValueFactory = _ => 50 };
         var featureCycle = new Option<double>("--feature-cycle") { Description = "Share (0-1) of the cycle loss measured between VGG features of x and F(G(x)) instead of pixels (1: features only)", DefaultValueFactory = _ => 0 };
         var featureLayer = new Option<string>("--feature-layer") { Description = "VGG layer for --feature-cycle", DefaultValueFactory = _ => "relu3_1" };
-        var vgg = new Option<string?>("--vgg") { Description = "VGG-16/19 weights (torchvision state dict) for --feature-cycle; default: the built-in seeded random VGG-19" };
+        var vgg = new Option<string?>("--vgg") { Description = "VGG-16/19 weights for --feature-cycle: a torchvision file or a catalogue name (vgg19, vgg16; fetched on first use); default: the built-in seeded random VGG-19" };
         foreach (var o in new Option[] { lambdaA, lambdaB, lambdaIdt, pool, featureCycle, featureLayer, vgg }) train.Options.Add(o);
         CliRunner.SetAction(train, (ctx, ct) =>
         {
@@ -34,7 +34,7 @@ public static class CycleGanCommand
                 LambdaA = ctx.Get(lambdaA), LambdaB = ctx.Get(lambdaB), LambdaIdentity = ctx.Get(lambdaIdt), PoolSize = ctx.Get(pool),
                 LearningRate = ctx.Get(t.Lr), Beta1 = ctx.Get(t.Beta1), Init = WeightInit.Parse(ctx.Get(t.Init)!),
                 LoadSize = ctx.Get(t.LoadSize), CropSize = ctx.Get(t.CropSize), Flip = !ctx.Get(t.NoFlip), BatchSize = ctx.Get(t.BatchSize),
-                Seed = ctx.Seed ?? 0, FeatureCycle = ctx.Get(featureCycle), FeatureLayer = ctx.Get(featureLayer)!, VggPath = ctx.Get(vgg),
+                Seed = ctx.Seed ?? 0, FeatureCycle = ctx.Get(featureCycle), FeatureLayer = ctx.Get(featureLayer)!, VggPath = ctx.Get(vgg) is { } vggGiven ? ctx.ModelFile(vggGiven, Atelier.Models.ModelUse.Features, ct) : null,
             };
             using var trainer = new CycleGanTrainer(a, b, o, ctx.Device);
             ctx.Note($"cyclegan: {a.Count} A and {b.Count} B images; G {trainer.GSpec}; {loop.Steps} steps -> {loop.RunDirectory}");

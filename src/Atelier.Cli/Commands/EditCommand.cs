@@ -80,7 +80,7 @@ public static class EditCommand
             int n = ctx.Get(frames);
             if (n < 2 || n > 256) throw new AtelierUsageException($"--frames {n}: must be 2..256");
             using var scope = NewDisposeScope();
-            using var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!);
+            using var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!, ct);
             var s = LatentFile.ParseSpace(ctx.Get(space));
             using var noGrad = no_grad();
             var w1 = ResolveCode(g, ctx.Get(from)!, s, "--from");
@@ -124,7 +124,7 @@ public static class EditCommand
             var outPath = ctx.Get(output)!;
             RequireImagePath(outPath);
             using var scope = NewDisposeScope();
-            using var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!);
+            using var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!, ct);
             var s = LatentFile.ParseSpace(ctx.Get(space));
             using var noGrad = no_grad();
             var a = ResolveCode(g, ctx.Get(shallow)!, s, "--shallow");
@@ -159,7 +159,7 @@ public static class EditCommand
             var outPath = ctx.Get(output)!;
             RequireImagePath(outPath);
             using var scope = NewDisposeScope();
-            using var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!);
+            using var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!, ct);
             var s = LatentFile.ParseSpace(ctx.Get(space));
             using var noGrad = no_grad();
             var w1 = ResolveCode(g, ctx.Get(target)!, s, "--base");

@@ -93,7 +93,7 @@ internal sealed class InversionCliOptions
             OptimizeNoise = ctx.Get(OptimizeNoise),
             Seed = ctx.SeedOrRandom(),
         }.Validate();
-        var ckPath = ctx.Get(Checkpoint)!;
+        var ckPath = ctx.ModelFile(ctx.Get(Checkpoint)!, Atelier.Models.ModelUse.StyleGan);
         var g = StyleGanCommand.LoadGenerator(ctx, ckPath);
         var meanW = MeanLatent.Get(g, ckPath, note: ctx.Note);
         PerceptualLoss? perceptual = null;

@@ -121,7 +121,7 @@ public static class Pix2PixCommand
             if (s < 8) throw new AtelierUsageException($"--size {s}: must be at least 8");
             var pairs = TranslationData.LoadAligned(ctx.Get(data)!, TranslateCommand.ParseDirection(ctx.Get(direction) ?? "AtoB"), ctx.Warn);
             bool evalMode = ctx.Get(eval);
-            var (spec, g) = TranslationCheckpoint.LoadGenerator(ctx.Get(checkpoint)!, ctx.Get(arch));
+            var (spec, g) = TranslationCheckpoint.LoadGenerator(ctx.ModelFile(ctx.Get(checkpoint)!, Atelier.Models.ModelUse.Pix2Pix, ct), ctx.Get(arch));
             using (g)
             {
                 g.to(ctx.Device);

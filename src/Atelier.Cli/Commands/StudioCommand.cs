@@ -14,7 +14,7 @@ public static class StudioCommand
     {
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on (semicolon-separated); port 0 picks a free one", DefaultValueFactory = _ => "http://127.0.0.1:5000" };
         var models = new Option<string?>("--models") { Description = "Folder of checkpoints to offer (scanned one level deep)" };
-        var model = new Option<string[]>("--model") { Description = "A checkpoint file to offer (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var model = new Option<string[]>("--model") { Description = "A checkpoint to offer: a file or a catalogue name, fetched on first use (repeatable)", AllowMultipleArgumentsPerToken = false };
         var jobs = new Option<int>("--jobs") { Description = "Jobs run at once", DefaultValueFactory = _ => 1 };
         var queue = new Option<int>("--queue") { Description = "Jobs allowed to wait; more are refused until some finish", DefaultValueFactory = _ => 16 };
         var timeout = new Option<double>("--job-timeout") { Description = "Seconds a job may run before it is stopped", DefaultValueFactory = _ => 600 };
@@ -43,7 +43,7 @@ public static class StudioCommand
                 ThreadsPerJob = ctx.Threads,
                 MaxConnectionsPerClient = ctx.Get(maxConnections),
             };
-            options.ModelFiles.AddRange(ctx.Get(model) ?? []);
+            options.ModelFiles.AddRange((ctx.Get(model) ?? []).Select(m => ctx.ModelFile(m, Atelier.Models.ModelUse.AnyShortName, ct)));
             if (!options.IsLoopbackOnly())
                 ctx.Warn($"--urls {options.Urls}: the studio has no authentication; anyone who can reach this address can use it");
             var server = StudioServer.Create(options);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Atelier.Cli.Infrastructure;
 using Atelier.Imaging;
+using Atelier.Models;
 using Atelier.StyleGan;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ public static class StyleGanCommand
 
     internal static Option<string> CheckpointOption() => new("--checkpoint", "-c")
     {
-        Description = "StyleGAN2 checkpoint (.pt/.pth with g_ema, .safetensors, or an NVlabs StyleGAN2-ADA .pkl, read without running its code)",
+        Description = "StyleGAN2 checkpoint: a file (.pt/.pth with g_ema, .safetensors, or an NVlabs StyleGAN2-ADA .pkl, read without running its code) or a catalogue name (e.g. ffhq; fetched on first use)",
         Required = true,
     };
 
@@ -49,7 +50,7 @@ public static class StyleGanCommand
             var psi = ctx.Get(truncation);
             if (!(psi >= 0 && psi <= 1)) throw new AtelierUsageException($"--truncation {psi}: must be in [0, 1]");
             bool randomNoise = ParseNoise(ctx.Get(noise));
-            var ckPath = ctx.Get(checkpoint)!;
+            var ckPath = ctx.ModelFile(ctx.Get(checkpoint)!, ModelUse.StyleGan, ct);
             var outPath = ctx.Get(output)!;
             bool grid = IsImagePath(outPath);
 
@@ -130,7 +131,7 @@ public static class StyleGanCommand
             if (!(psi >= 0 && psi <= 1)) throw new AtelierUsageException($"--truncation {psi}: must be in [0, 1]");
             var rowSeeds = SeedList.Parse(ctx.Get(rows)!, "Rows");
             var colSeeds = SeedList.Parse(ctx.Get(cols)!, "Cols");
-            var ckPath = ctx.Get(checkpoint)!;
+            var ckPath = ctx.ModelFile(ctx.Get(checkpoint)!, ModelUse.StyleGan, ct);
 
             using var scope = NewDisposeScope();
             using var g = LoadGenerator(ctx, ckPath);
@@ -150,9 +151,10 @@ public static class StyleGanCommand
         return cmd;
     }
 
-    internal static Generator LoadGenerator(CliContext ctx, string path)
+    /// <summary>Loads a generator from a file or a catalogue name (fetched on first use).</summary>
+    internal static Generator LoadGenerator(CliContext ctx, string nameOrPath, CancellationToken ct = default)
     {
-        var g = GeneratorLoader.Load(path, ctx.Device);
+        var g = GeneratorLoader.Load(ctx.ModelFile(nameOrPath, ModelUse.StyleGan, ct), ctx.Device);
         ctx.Note($"StyleGAN2 generator: {g.Size} px, style dim {g.StyleDim}, {g.Config.NMlp} mapping layers, {g.NLatent} latents");
         return g;
     }

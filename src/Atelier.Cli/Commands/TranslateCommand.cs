@@ -2,6 +2,7 @@ using System.CommandLine;
 using Atelier.Cli.Infrastructure;
 using Atelier.Imaging;
 using Atelier.Inference;
+using Atelier.Models;
 using Atelier.Runtime;
 using Atelier.Translation;
 
@@ -17,7 +18,7 @@ public static class TranslateCommand
     public static Command Create()
     {
         var input = new Argument<string>("input") { Description = "An image, or a folder of images" };
-        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "Generator weights: the reference's latest_net_G.pth / latest_net_G_A.pth, or an Atelier run checkpoint", Required = true };
+        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "Generator weights: a catalogue name (horse2zebra, style-monet, edges2shoes...; fetched on first use), the reference's latest_net_G.pth / latest_net_G_A.pth, or an Atelier run checkpoint", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Output image (for one input) or folder (for a folder; same names, .png)", Required = true };
         var arch = new Option<string?>("--arch") { Description = "Generator architecture (unet_256, unet_128, resnet_9blocks, resnet_6blocks...); detected from the checkpoint when left out" };
         var direction = new Option<string>("--direction") { Description = "AtoB (G_A) or BtoA (G_B) for a CycleGAN run checkpoint holding both", DefaultValueFactory = _ => "AtoB" };
@@ -58,7 +59,9 @@ public static class TranslateCommand
             }
             else throw new AtelierException($"{inPath}: no such file or folder");
 
-            using var translator = Translator.Load(ctx.Get(checkpoint)!, ctx.Get(eval), ctx.Get(arch), dir, ctx.Device);
+            // The area says which catalogue generators a short name means (sat2map: pix2pix's or CycleGAN's).
+            var use = ctx.Parse.CommandResult.Parent is System.CommandLine.Parsing.CommandResult { Command.Name: "cyclegan" } ? ModelUse.CycleGan : ModelUse.Pix2Pix;
+            using var translator = Translator.Load(ctx.ModelFile(ctx.Get(checkpoint)!, use, ct), ctx.Get(eval), ctx.Get(arch), dir, ctx.Device);
             ctx.Note($"{translator.Spec} ({(translator.EvalMode ? "eval mode" : "train-mode BatchNorm/dropout, as the reference's test.py")})");
             var items = new List<Item>();
             ctx.WithProgress("translate", progress =>

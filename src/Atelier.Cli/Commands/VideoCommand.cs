@@ -3,6 +3,7 @@ using System.Globalization;
 using Atelier.Cli.Infrastructure;
 using Atelier.Imaging;
 using Atelier.Inference;
+using Atelier.Models;
 using Atelier.Style;
 using Atelier.Translation;
 using Atelier.Video;
@@ -90,7 +91,7 @@ public static class VideoCommand
     static Command Stylize()
     {
         var common = new Common();
-        var model = new Option<string?>("--model", "-m") { Description = "A fast-style network (.pth / .safetensors), or use --style with --vgg and --decoder for AdaIN/WCT" };
+        var model = new Option<string?>("--model", "-m") { Description = "A fast-style network (a shipped or catalogue name such as candy or mosaic, or a .pth / .safetensors file), or use --style with --vgg and --decoder for AdaIN/WCT" };
         var styles = new Option<string[]>("--style", "-s") { Description = "AdaIN/WCT style image(s), optionally path:weight" };
         var vgg = new Option<string?>("--vgg") { Description = "The normalised VGG-19 encoder (AdaIN/WCT)" };
         var decoders = new Option<string[]>("--decoder") { Description = "AdaIN/WCT decoder(s)" };
@@ -101,7 +102,10 @@ public static class VideoCommand
         common.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
-            var m = ctx.Get(model) is { } given ? Atelier.Models.ShippedModels.ResolveFile(given, "fast-style-") : null;
+            var m = ctx.Get(model) is { } given ? ctx.ModelFile(given, ModelUse.FastStyle, ct) : null;
+            // Catalogue names are fetched before the frames' progress bar starts.
+            var vggFile = ctx.Get(vgg) is { } vggGiven ? ctx.ModelFile(vggGiven, ModelUse.AdaInEncoder, ct) : null;
+            var decoderFiles = (ctx.Get(decoders) ?? []).Select(d => ctx.ModelFile(d, ModelUse.AdaInDecoder, ct)).ToArray();
             var styleSpecs = ctx.Get(styles) ?? [];
             if ((m is null) == (styleSpecs.Length == 0)) throw new AtelierUsageException("--model or --style: give a fast-style network, or AdaIN/WCT styles with --vgg and --decoder (one of the two)");
             var disposables = new List<IDisposable>();
@@ -113,8 +117,8 @@ public static class VideoCommand
                     disposables.Add(net);
                     return new FastStyleNetwork(net);
                 }
-                var v = ctx.Get(vgg) ?? throw new AtelierUsageException("--vgg: needed with --style");
-                var d = ctx.Get(decoders) is { Length: > 0 } ds ? ds : throw new AtelierUsageException("--decoder: needed with --style");
+                var v = vggFile ?? throw new AtelierUsageException("--vgg: needed with --style");
+                var d = decoderFiles is { Length: > 0 } ds ? ds : throw new AtelierUsageException("--decoder: needed with --style");
                 var kind = ctx.Get(transform) == "wct" ? FeatureTransform.Wct : FeatureTransform.AdaIn;
                 if (kind == FeatureTransform.AdaIn && d.Length > 1) throw new AtelierUsageException("--decoder: AdaIN uses one decoder; several are for --transform wct");
                 if (d.Length > 1) throw new AtelierUsageException("--decoder: video supports single-level AdaIN/WCT (one decoder)");
@@ -140,7 +144,7 @@ public static class VideoCommand
     static Command Translate()
     {
         var common = new Common();
-        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "Generator weights (pix2pix/CycleGAN)", Required = true };
+        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "Generator weights (pix2pix/CycleGAN): a file or a catalogue name such as horse2zebra (fetched on first use)", Required = true };
         var arch = new Option<string?>("--arch") { Description = "Generator architecture; detected when left out" };
         var direction = new Option<string>("--direction") { Description = "AtoB or BtoA", DefaultValueFactory = _ => "AtoB" };
         var eval = new Option<bool>("--eval") { Description = "Eval mode (BatchNorm running statistics, no dropout)" };
@@ -149,9 +153,10 @@ public static class VideoCommand
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
             Translator? translator = null;
+            var weights = ctx.ModelFile(ctx.Get(checkpoint)!, ModelUse.Pix2Pix, ct);
             return common.Run(ctx, ct, "video translate", _ =>
             {
-                translator = Translator.Load(ctx.Get(checkpoint)!, ctx.Get(eval), ctx.Get(arch), TranslateCommand.ParseDirection(ctx.Get(direction) ?? "AtoB"), ctx.Device);
+                translator = Translator.Load(weights, ctx.Get(eval), ctx.Get(arch), TranslateCommand.ParseDirection(ctx.Get(direction) ?? "AtoB"), ctx.Device);
                 return translator;
             }, () => translator?.Dispose());
         });

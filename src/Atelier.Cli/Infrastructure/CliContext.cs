@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Atelier.Models;
 using Atelier.Runtime;
 using static TorchSharp.torch;
 
@@ -20,6 +21,9 @@ public sealed class CliContext
     public long? Seed { get; }
     public string DeviceSpec { get; }
     public int Threads { get; }
+    /// <summary>--offline (the environment's ATELIER_OFFLINE counts too, through <see cref="Models"/>).</summary>
+    public bool Offline { get; }
+    public string? Mirror { get; }
     Device? _device;
 
     internal CliContext(ParseResult parse, TextWriter stdout, TextWriter stderr)
@@ -32,6 +36,32 @@ public sealed class CliContext
         Seed = parse.GetValue(GlobalOptions.Seed);
         DeviceSpec = parse.GetValue(GlobalOptions.Device) ?? "auto";
         Threads = parse.GetValue(GlobalOptions.Threads);
+        Offline = parse.GetValue(GlobalOptions.Offline);
+        Mirror = parse.GetValue(GlobalOptions.Mirror);
+    }
+
+    /// <summary>The model catalogue and cache this invocation uses: the environment's (or a test's), with --offline and --mirror applied.</summary>
+    public ModelStore Models
+    {
+        get
+        {
+            var store = ModelStore.Current;
+            if (!Offline && Mirror is null) return store;
+            return store with { Options = store.Options with { Offline = store.Options.Offline || Offline, Mirror = Mirror ?? store.Options.Mirror } };
+        }
+    }
+
+    /// <summary>
+    /// The file a model option names (a path, a shipped model, or a catalogue model fetched on first use with a
+    /// progress bar), through the library's one resolver (<see cref="ModelResolver"/>); null stays null.
+    /// </summary>
+    public string ModelFile(string nameOrPath, ModelUse use, CancellationToken ct = default)
+    {
+        var store = Models;
+        var found = ModelResolver.Find(nameOrPath, use, store);
+        return found.NeedsFetch
+            ? WithProgress("fetch", p => ModelResolver.Resolve(nameOrPath, use, p, ct, store, Note))
+            : ModelResolver.Resolve(nameOrPath, use, null, ct, store, Note);
     }
 
     public T? Get<T>(Option<T> option) => Parse.GetValue(option);

@@ -11,7 +11,7 @@ namespace Atelier.Cli.Infrastructure;
 internal sealed class FeatureCliOption
 {
     public readonly Option<string?> Features = new("--features") { Description = "Perceptual network: " + FeatureNetworks.Help };
-    public readonly Option<string?> Vgg = new("--vgg") { Description = "VGG-19/16 weights file; the same as --features FILE" };
+    public readonly Option<string?> Vgg = new("--vgg") { Description = "VGG-19/16 weights: a file or a catalogue name (vgg19, vgg16, adain-vgg; fetched on first use); the same as --features" };
 
     public void AddTo(Command cmd)
     {
@@ -19,8 +19,18 @@ internal sealed class FeatureCliOption
         cmd.Options.Add(Vgg);
     }
 
-    /// <summary>The choice as given (a built-in name or a file), <see cref="FeatureNetworks.Default"/> when none.</summary>
-    public string Choice(CliContext ctx)
+    /// <summary>
+    /// The choice: a built-in name as given, else the file it names (a catalogue name such as vgg19 is fetched on
+    /// first use); <see cref="FeatureNetworks.Default"/> when none.
+    /// </summary>
+    public string Choice(CliContext ctx, CancellationToken ct = default)
+    {
+        var given = Given(ctx);
+        return FeatureNetworks.IsBuiltIn(given) ? given : ctx.ModelFile(given, Atelier.Models.ModelUse.Features, ct);
+    }
+
+    /// <summary>The choice as typed (a built-in name, a catalogue name or a file).</summary>
+    public string Given(CliContext ctx)
     {
         var features = ctx.Get(Features);
         var vgg = ctx.Get(Vgg);
@@ -30,9 +40,9 @@ internal sealed class FeatureCliOption
     }
 
     /// <summary>Loads the chosen network onto the command's device.</summary>
-    public FeatureNetwork Load(CliContext ctx, VggPooling pooling = VggPooling.Max)
+    public FeatureNetwork Load(CliContext ctx, VggPooling pooling = VggPooling.Max, CancellationToken ct = default)
     {
-        var net = FeatureNetworks.Load(Choice(ctx), pooling);
+        var net = FeatureNetworks.Load(Choice(ctx, ct), pooling);
         net.to(ctx.Device);
         return net;
     }

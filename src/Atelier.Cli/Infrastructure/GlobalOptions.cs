@@ -37,6 +37,18 @@ public static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<bool> Offline = new("--offline")
+    {
+        Description = "Never touch the network: a catalogue model not in the cache is an error saying where to put it (also ATELIER_OFFLINE=1)",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Mirror = new("--mirror")
+    {
+        Description = "Fetch catalogue models from this base URL or local folder (laid out NAME/FILE, like the cache) instead of the publishers (also ATELIER_MIRROR)",
+        Recursive = true,
+    };
+
     public static void AddTo(RootCommand root)
     {
         root.Options.Add(Device);
@@ -44,5 +56,7 @@ public static class GlobalOptions
         root.Options.Add(Seed);
         root.Options.Add(Quiet);
         root.Options.Add(Json);
+        root.Options.Add(Offline);
+        root.Options.Add(Mirror);
     }
 }

@@ -42,7 +42,7 @@ public sealed class StudioOptions
     /// <summary>Connections one client address may hold open at once; more are closed as they arrive.</summary>
     public int MaxConnectionsPerClient { get; set; } = 32;
 
-    /// <summary>Offer the models Atelier ships (models/ beside the program) besides the folder and files given.</summary>
+    /// <summary>Offer the models Atelier ships (models/ beside the program) and the catalogue models already fetched, besides the folder and files given.</summary>
     public bool ShippedModels { get; set; } = true;
 
     /// <summary>The model list is read from disk again at most this often (every request would re-hash the folder).</summary>
@@ -63,14 +63,11 @@ public sealed class StudioOptions
     /// <summary>Where models Atelier trains or generates itself are cached (also listed as models).</summary>
     public string? CacheDirectory { get; set; } = DefaultCacheDirectory();
 
-    /// <summary>$ATELIER_CACHE, else $XDG_CACHE_HOME/atelier, else ~/.cache/atelier.</summary>
+    /// <summary>$ATELIER_CACHE, else the model cache's folder (<see cref="Atelier.Models.ModelCache.DefaultRoot"/>: $ATELIER_HOME, else $XDG_CACHE_HOME/atelier, else ~/.cache/atelier).</summary>
     public static string DefaultCacheDirectory()
     {
         var env = Environment.GetEnvironmentVariable("ATELIER_CACHE");
-        if (!string.IsNullOrEmpty(env)) return env;
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        if (!string.IsNullOrEmpty(xdg)) return Path.Combine(xdg, "atelier");
-        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "atelier");
+        return !string.IsNullOrEmpty(env) ? env : Atelier.Models.ModelCache.DefaultRoot();
     }
 
     /// <summary>Checks the limits; a bad value is a usage error naming the property (the CLI spells it as its flag).</summary>

@@ -24,7 +24,7 @@ public sealed record ModelInfo(string Id, string Name, string Format, long SizeB
 
 /// <summary>
 /// The checkpoints the studio knows: files in the models folder (one level deep), files named on the command
-/// line, and models Atelier made itself (the cache). Requests name a model by <see cref="ModelInfo.Id"/>, an
+/// line, the models Atelier ships, the catalogue models in the model cache, and models Atelier made itself (the cache). Requests name a model by <see cref="ModelInfo.Id"/>, an
 /// opaque id from this list; a path from a request never reaches the file system.
 /// </summary>
 public sealed class ModelCatalog(StudioOptions options)
@@ -99,7 +99,11 @@ public sealed class ModelCatalog(StudioOptions options)
             var found = new List<(string Path, string Source, string Name)>();
             // The models Atelier ships first: every tab works out of the box with them.
             if (options.ShippedModels)
+            {
                 foreach (var m in Atelier.Models.ShippedModels.All()) found.Add((Path.GetFullPath(m.Path), "built in", m.Name));
+                // Published models already fetched into the model cache (atelier models fetch, or a first use), by their catalogue names.
+                foreach (var s in Atelier.Models.ModelStore.Current.List().Where(s => s.Cached)) found.Add((Path.GetFullPath(s.Path), "catalogue", s.Entry.Name));
+            }
             foreach (var f in options.ModelFiles) found.Add((Path.GetFullPath(f), "command line", Path.GetFileName(f)));
             if (options.ModelsDirectory is { } dir) AddFolder(found, dir, "models folder");
             if (options.CacheDirectory is { } cache) AddFolder(found, Path.Combine(cache, "models"), "made by Atelier");
@@ -138,7 +142,7 @@ public sealed class ModelCatalog(StudioOptions options)
         if (!Directory.Exists(dir)) return;
         var opts = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1, IgnoreInaccessible = true };
         foreach (var f in Directory.EnumerateFiles(dir, "*", opts).Order(StringComparer.Ordinal))
-            // The mean-w caches the StyleGAN methods write beside a checkpoint are not models.
+            // The mean-w caches the StyleGAN methods once wrote beside a checkpoint (now in the model cache's derived/) are not models.
             if (Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()) && !f.EndsWith(".mean_w.safetensors", StringComparison.Ordinal))
                 // Named relative to the folder: training runs all write run/checkpoint.safetensors, so the folder tells them apart.
                 found.Add((Path.GetFullPath(f), source, Path.GetRelativePath(dir, f).Replace(Path.DirectorySeparatorChar, '/')));

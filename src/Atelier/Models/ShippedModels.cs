@@ -28,19 +28,6 @@ public static class ShippedModels
                 File.Exists(System.IO.Path.Combine(d, "card.md")) ? System.IO.Path.Combine(d, "card.md") : null))];
     }
 
-    /// <summary>
-    /// A model file as a user names it: an existing path as it is, else a shipped model's name, with or without its
-    /// kind's prefix ("candy" finds fast-style-candy when <paramref name="prefix"/> is "fast-style-"); else the text unchanged
-    /// (the loader then says the file does not exist).
-    /// </summary>
-    public static string ResolveFile(string nameOrPath, string? prefix = null)
-    {
-        if (File.Exists(nameOrPath) || nameOrPath.Contains('/') || nameOrPath.Contains('\\')) return nameOrPath;
-        var all = All();
-        var hit = all.FirstOrDefault(m => m.Name == nameOrPath) ?? (prefix is null ? null : all.FirstOrDefault(m => m.Name == prefix + nameOrPath));
-        return hit?.Path ?? nameOrPath;
-    }
-
     /// <summary>The names of the shipped models of one kind (by prefix), for help texts and messages.</summary>
     public static IReadOnlyList<string> Names(string prefix) =>
         [.. All().Where(m => m.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(m => m.Name[prefix.Length..])];

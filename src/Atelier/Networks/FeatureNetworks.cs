@@ -16,7 +16,7 @@ public static class FeatureNetworks
     public static IReadOnlyList<string> BuiltInNames { get; } = [ResNet18, RandomVgg19];
 
     /// <summary>One line for help texts.</summary>
-    public const string Help = "resnet18 (built in, ImageNet-trained; the default), vgg19-random (built in, seeded random weights), or a file: a VGG-19/16 checkpoint (e.g. torchvision's vgg19-dcbb9e9d.pth, AdaIN's vgg_normalised.pth) or a ResNet .onnx";
+    public const string Help = "resnet18 (built in, ImageNet-trained; the default), vgg19-random (built in, seeded random weights), a catalogue model fetched on first use (vgg19, vgg16: torchvision's; adain-vgg: AdaIN's normalised VGG-19), or a file: a VGG-19/16 checkpoint or a ResNet .onnx";
 
     /// <summary>True when <paramref name="choice"/> names a built-in network rather than a file.</summary>
     public static bool IsBuiltIn(string? choice) => string.IsNullOrEmpty(choice) || BuiltInNames.Contains(choice);
@@ -30,8 +30,9 @@ public static class FeatureNetworks
         choice = string.IsNullOrEmpty(choice) ? Default : choice;
         if (choice == ResNet18) return ResNetFeatures.BuiltIn();
         if (choice == RandomVgg19) return Vgg.BuiltIn(pooling);
+        choice = Models.ModelResolver.Resolve(choice, Models.ModelUse.Features); // a catalogue name (vgg19) is fetched on first use
         if (!File.Exists(choice))
-            throw new AtelierException($"{choice}: no such file, and not a built-in network ({string.Join(", ", BuiltInNames)})");
+            throw new AtelierException($"{choice}: no such file, not a built-in network ({string.Join(", ", BuiltInNames)}) and not in the model catalogue (vgg19, vgg16, adain-vgg)");
         return choice.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)
             ? ResNetFeatures.Load(choice)
             : Vgg.Load(choice, pooling);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Atelier.Checkpoints;
+using Atelier.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,9 +8,11 @@ namespace Atelier.StyleGan;
 
 /// <summary>
 /// The mean w of a checkpoint's generator (the centre for truncation and the start of inversions), estimated
-/// from <see cref="DefaultSamples"/> z with a fixed seed so it is the same on every run. Cached in memory and,
-/// where the folder is writable, in a `.mean_w.safetensors` file beside the checkpoint. A checkpoint that carries
-/// its mean w (NVlabs' w_avg) gives that instead, unestimated.
+/// from <see cref="DefaultSamples"/> z with a fixed seed so it is the same on every run. Cached in memory and in the
+/// model cache's derived folder, keyed by the checkpoint's SHA-256 (<see cref="ModelCache.DerivedPath"/>): never
+/// beside the checkpoint, whose folder may be the user's own or read-only. (Earlier versions wrote
+/// <c>CHECKPOINT.mean_w.safetensors</c> beside it; such files are ignored.) A checkpoint that carries its mean w
+/// (NVlabs' w_avg) gives that instead, unestimated.
 /// </summary>
 public static class MeanLatent
 {
@@ -17,9 +20,9 @@ public static class MeanLatent
     const ulong SamplingSeed = 0x5747; // fixed: the mean must not depend on the caller's seed
     static readonly ConcurrentDictionary<string, float[]> Memory = new();
 
-    /// <summary>Where the cache file for <paramref name="checkpointPath"/> goes.</summary>
-    public static string CachePath(string checkpointPath, int samples) =>
-        checkpointPath + (samples == DefaultSamples ? "" : $".{samples}") + ".mean_w.safetensors";
+    /// <summary>Where the cache file for <paramref name="checkpointPath"/> goes (in <paramref name="cache"/>, default the current store's).</summary>
+    public static string CachePath(string checkpointPath, int samples, ModelCache? cache = null) =>
+        (cache ?? ModelStore.Current.Cache).DerivedPath(checkpointPath, samples == DefaultSamples ? "mean_w.safetensors" : $"mean_w.{samples}.safetensors");
 
     /// <summary>The mean w (1, style_dim) on the generator's device.</summary>
     public static Tensor Get(Generator generator, string checkpointPath, int samples = DefaultSamples, Action<string>? note = null)
@@ -33,8 +36,9 @@ public static class MeanLatent
         if (Memory.TryGetValue(key, out var cached) && cached.Length == generator.StyleDim)
             return tensor(cached).reshape(1, generator.StyleDim).to(generator.Device);
 
-        var cachePath = CachePath(full, samples);
-        if (File.Exists(cachePath) && File.GetLastWriteTimeUtc(cachePath).Ticks >= stamp)
+        // No file (a generator built in memory): computed, not cached on disk.
+        var cachePath = File.Exists(full) ? CachePath(full, samples) : null;
+        if (cachePath is not null && File.Exists(cachePath))
         {
             try
             {
@@ -52,6 +56,7 @@ public static class MeanLatent
         using var rng = new torch.Generator(SamplingSeed);
         var mean = generator.MeanLatent(samples, rng);
         Memory[key] = mean.cpu().reshape(-1).data<float>().ToArray();
+        if (cachePath is null) return mean;
         try
         {
             using var cpu = mean.cpu();

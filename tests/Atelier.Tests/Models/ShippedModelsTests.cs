@@ -37,13 +37,14 @@ public class ShippedModelsTests
     public void NamesResolveToFilesAndPathsStayAsGiven()
     {
         // Whatever ships with this build: each name (with or without its kind's prefix) resolves to its file.
+        Assert.NotEmpty(ShippedModels.All());
         foreach (var m in ShippedModels.All())
         {
-            Assert.Equal(m.Path, ShippedModels.ResolveFile(m.Name));
-            if (m.Name.StartsWith("fast-style-")) Assert.Equal(m.Path, ShippedModels.ResolveFile(m.Name["fast-style-".Length..], "fast-style-"));
+            Assert.Equal(m.Path, ModelResolver.Resolve(m.Name, ModelUse.Any));
+            if (m.Name.StartsWith("fast-style-")) Assert.Equal(m.Path, ModelResolver.Resolve(m.Name["fast-style-".Length..], ModelUse.FastStyle));
         }
-        Assert.Equal("no-such-model", ShippedModels.ResolveFile("no-such-model", "fast-style-"));
-        Assert.Equal("dir/candy", ShippedModels.ResolveFile("dir/candy", "fast-style-"));
+        Assert.Equal("no-such-model", ModelResolver.Resolve("no-such-model", ModelUse.FastStyle));
+        Assert.Equal("dir/candy", ModelResolver.Resolve("dir/candy", ModelUse.FastStyle));
     }
 
     /// <summary>`checkpoint convert --half` is how a trained model becomes a shipped one: float32 weights stored as float16.</summary>

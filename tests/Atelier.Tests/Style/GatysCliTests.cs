@@ -75,7 +75,7 @@ public class GatysCliTests
 
         r = CliHarness.Run("style", "texture", sample, "-o", dir.File("o.png"), "--size", "32x32", "--features", "vgg42");
         Assert.Equal(1, r.ExitCode);
-        Assert.Contains("vgg42: no such file, and not a built-in network (resnet18, vgg19-random)", r.Err);
+        Assert.Contains("vgg42: no such file, not a built-in network (resnet18, vgg19-random) and not in the model catalogue", r.Err);
 
         // A corrupt ONNX file: one line naming it, exit 1, nothing written.
         var corrupt = dir.File("corrupt.onnx");

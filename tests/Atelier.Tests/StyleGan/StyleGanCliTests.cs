@@ -42,12 +42,16 @@ public sealed class StyleGanCliTests : IDisposable
         double maxDiff = expected.Data.Zip(img.Data, (a, b) => Math.Abs(a - b)).Max();
         Assert.True(maxDiff <= 1.0 / 255 + 1e-6, $"CLI image differs from the library's by {maxDiff}");
 
-        // A grid output and the truncation path (mean w cached beside the checkpoint).
+        // A grid output and the truncation path (mean w cached in the model cache, keyed by the checkpoint's bytes).
         var grid = dir.File("grid.png");
+        var cached = MeanLatent.CachePath(Path.GetFullPath(checkpoint), MeanLatent.DefaultSamples);
+        if (File.Exists(cached)) File.Delete(cached); // an earlier run's (the tests' cache outlives them)
         r = CliHarness.Run("stylegan", "generate", "-c", checkpoint, "--seeds", "1-4", "--truncation", "0.5", "-o", grid, "-q");
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.True(File.Exists(grid));
-        Assert.True(File.Exists(MeanLatent.CachePath(Path.GetFullPath(checkpoint), MeanLatent.DefaultSamples)));
+        Assert.True(File.Exists(cached));
+        Assert.StartsWith(Atelier.Models.ModelStore.Current.Cache.DerivedFolder, cached);
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, "*mean_w*")); // nothing beside the checkpoint
     }
 
     [Fact]

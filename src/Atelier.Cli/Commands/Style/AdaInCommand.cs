@@ -20,8 +20,8 @@ public static class AdaInCommand
     {
         var content = new Argument<string>("CONTENT") { Description = "The content image" };
         var styles = new Option<string[]>("--style", "-s") { Description = "Style image, optionally with a weight: a.jpg:0.7 (repeat to interpolate styles)", Required = true };
-        var vgg = new Option<string?>("--vgg") { Description = "The normalised VGG-19 encoder (vgg_normalised.pth); default: the built-in seeded random one, which fits only decoders trained on it by `adain train` without --vgg" };
-        var decoders = new Option<string[]>("--decoder") { Description = "Decoder (decoder.pth, relu4_1); for multi-level WCT repeat it, one per level", Required = true };
+        var vgg = new Option<string?>("--vgg") { Description = "The normalised VGG-19 encoder: vgg_normalised.pth or the catalogue's adain-vgg (fetched on first use); default: the built-in seeded random one, which fits only decoders trained on it by `adain train` without --vgg" };
+        var decoders = new Option<string[]>("--decoder") { Description = "Decoder (decoder.pth, relu4_1, or the catalogue's adain-decoder); for multi-level WCT repeat it, one per level", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Output image", Required = true };
         var alpha = new Option<double>("--alpha") { Description = "Content-style trade-off in [0,1]", DefaultValueFactory = _ => 1.0 };
         var preserve = new Option<bool>("--preserve-color") { Description = "Keep the content's colours (the style is recoloured to them first)" };
@@ -56,7 +56,7 @@ public static class AdaInCommand
                     throw new AtelierUsageException($"--style weights ({string.Join(", ", styleSpecs.Select(s => s.Weight.ToString(CultureInfo.InvariantCulture)))}) must be non-negative and sum to a positive number");
             }
             var kind = ctx.Get(transform) == "wct" ? FeatureTransform.Wct : FeatureTransform.AdaIn;
-            var decoderPaths = ctx.Get(decoders)!.Select(d => Atelier.Models.ShippedModels.ResolveFile(d, "adain-")).ToArray();
+            var decoderPaths = ctx.Get(decoders)!.Select(d => ctx.ModelFile(d, Atelier.Models.ModelUse.AdaInDecoder, ct)).ToArray();
             if (kind == FeatureTransform.AdaIn && decoderPaths.Length > 1)
                 throw new AtelierUsageException("--decoder: AdaIN uses one decoder; several are for --transform wct (multi-level)");
 
@@ -83,11 +83,11 @@ public static class AdaInCommand
             using var scope = NewDisposeScope();
             var device = ctx.Device;
             // Without --vgg: the built-in encoder the decoders were trained on (ResNet-18, or the seeded normalised VGG-19).
-            using var stylizer = ctx.Get(vgg) is { } vggPath
-                ? AdaInStylizer.Load(vggPath, decoderPaths, device)
+            using var stylizer = ctx.Get(vgg) is { } vggGiven
+                ? AdaInStylizer.Load(ctx.ModelFile(vggGiven, Atelier.Models.ModelUse.AdaInEncoder, ct), decoderPaths, device)
                 : AdaInStylizer.LoadBuiltIn(decoderPaths, () =>
                 {
-                    ctx.Warn("no --vgg given: using the built-in seeded random normalised VGG-19, which fits only decoders trained on it (`adain train --features vgg19-random`); pass --vgg vgg_normalised.pth for the published decoders");
+                    ctx.Warn("no --vgg given: using the built-in seeded random normalised VGG-19, which fits only decoders trained on it (`adain train --features vgg19-random`); pass --vgg adain-vgg (the catalogue's vgg_normalised.pth) for the published decoders");
                     return Vgg.BuiltInNormalised(decoderPaths.Length > 1 ? "relu5_1" : "relu4_1");
                 }, device);
             var contentT = ImageTensors.ToTensor(contentImage, ValueRange.ZeroOne, device);

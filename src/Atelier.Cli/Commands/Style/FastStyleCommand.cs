@@ -21,7 +21,7 @@ public static class FastStyleCommand
     public static Command Create()
     {
         var inputs = new Argument<string[]>("CONTENT") { Description = "Content images and/or folders of images", Arity = ArgumentArity.OneOrMore };
-        var model = new Option<string>("--model", "-m") { Description = "Trained network: the name of one Atelier ships (e.g. candy), a .pth from pytorch/examples fast_neural_style, or a .safetensors from fast-style train", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "Trained network: a name (one Atelier ships, e.g. candy, which wins over a catalogue name; or a catalogue model fetched on first use: mosaic, udnie, rain-princess, candy-pytorch), a .pth from pytorch/examples fast_neural_style, or a .safetensors from fast-style train", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Output image (one input) or folder (several inputs or a folder)", Required = true };
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass (same-sized images are batched)", DefaultValueFactory = _ => 4 };
         var size = new Option<int?>("--size") { Description = "Resize each content image so its shorter side is this many pixels (default: keep its size)" };
@@ -48,7 +48,7 @@ public static class FastStyleCommand
 
             var files = Enumerate(args).ToList(); // names only: images are read batch by batch
             if (files.Count == 0) throw new AtelierException($"no images found in {string.Join(", ", args)}");
-            using var net = FastStyle.LoadModel(Atelier.Models.ShippedModels.ResolveFile(ctx.Get(model)!, "fast-style-"), ctx.Device);
+            using var net = FastStyle.LoadModel(ctx.ModelFile(ctx.Get(model)!, Atelier.Models.ModelUse.FastStyle, ct), ctx.Device);
             var network = new FastStyleNetwork(net);
             if (!toFile) Directory.CreateDirectory(outPath);
 

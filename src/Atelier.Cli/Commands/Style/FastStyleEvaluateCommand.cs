@@ -17,7 +17,7 @@ public static class FastStyleEvaluateCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "The fast-style network (a shipped name such as candy, or a file)", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "The fast-style network (a shipped name such as candy, a catalogue name such as mosaic, or a file)", Required = true };
         var style = new Option<string>("--style", "-s") { Description = "The style image it was trained for", Required = true };
         var images = new Option<string>("--images") { Description = "Folder of held-out pictures (not used in training)", Required = true };
         var size = new Option<int>("--size") { Description = "Pictures are centre-cropped to squares of this size", DefaultValueFactory = _ => 256 };
@@ -35,7 +35,7 @@ public static class FastStyleEvaluateCommand
             var files = StyleTrainingSupport.ImagesIn(ctx.Get(images)!, "held-out pictures");
             var styleImage = ImageIO.Load(ctx.Get(style)!);
             if (ctx.Get(styleSize) is int ss) styleImage = ImageResize.ResizeShorterSide(styleImage, ss);
-            var modelPath = Atelier.Models.ShippedModels.ResolveFile(ctx.Get(model)!, "fast-style-");
+            var modelPath = ctx.ModelFile(ctx.Get(model)!, Atelier.Models.ModelUse.FastStyle, ct);
             using var net = FastStyle.LoadModel(modelPath, ctx.Device);
             using var features = FeatureNetworks.Load(FeatureNetworks.ResNet18);
             features.to(ctx.Device);
