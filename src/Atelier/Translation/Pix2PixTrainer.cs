@@ -1,5 +1,6 @@
 using System.Globalization;
 using Atelier.Imaging;
+using Atelier.Quality;
 using Atelier.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -183,7 +184,10 @@ public sealed class Pix2PixTrainer : ITrainable
         return ImageTensors.FromTensor(y, ValueRange.MinusOneOne);
     }
 
-    /// <summary>Mean L1 (in [0,1] units) and PSNR of G's eval-mode outputs against the targets.</summary>
+    static readonly MeanAbsoluteError L1 = new();
+    static readonly PeakSignalToNoiseRatio Psnr = new();
+
+    /// <summary>Mean L1 (in [0,1] units) and PSNR (the per-pair mean; +∞ if an output is exact) of G's eval-mode outputs against the targets.</summary>
     public static (double L1, double Psnr) Score(nn.Module<Tensor, Tensor> g, IEnumerable<ImagePair> pairs, int size, Device? device = null, bool evalMode = true)
     {
         double l1 = 0, psnr = 0; int n = 0;
@@ -193,10 +197,8 @@ public sealed class Pix2PixTrainer : ITrainable
             var b = ImageResize.Resize(ImageOps.ToRgb(p.B), size, size);
             if (evalMode) g.eval(); else g.train();
             var y = Evaluate(g, a, device ?? CPU);
-            double sumAbs = 0, sumSq = 0;
-            for (int i = 0; i < b.Data.Length; i++) { double d = y.Data[i] - b.Data[i]; sumAbs += Math.Abs(d); sumSq += d * d; }
-            l1 += sumAbs / b.Data.Length;
-            psnr += 10 * Math.Log10(1.0 / Math.Max(sumSq / b.Data.Length, 1e-10));
+            l1 += L1.Compare(y, b);
+            psnr += Psnr.Compare(y, b);
             n++;
         }
         g.train();
