@@ -31,21 +31,23 @@ public sealed class MetricSuite : IDisposable
     /// <summary>The fewest pictures each set needs for every set figure.</summary>
     public int MinimumSetSize => SetMetrics.Max(m => m.MinimumSetSize);
 
-    public MetricSuite(FeatureNetwork network, bool ownsNetwork = false, long seed = 0)
+    /// <param name="seed">Seeds KID's subset draws (the same seed, the same figure).</param>
+    /// <param name="kidSubsets">KID's subset pairs.</param>
+    public MetricSuite(FeatureNetwork network, bool ownsNetwork = false, long seed = 0, int kidSubsets = 100)
     {
         Network = network;
         _ownsNetwork = ownsNetwork;
         PairMetrics = [new MeanAbsoluteError(), new PeakSignalToNoiseRatio(), new StructuralSimilarity(), new FeatureDistance(network), new StyleDistanceMetric(network)];
-        SetMetrics = [new FrechetDistance(), new KernelDistance(seed: seed)];
+        SetMetrics = [new FrechetDistance(), new KernelDistance(kidSubsets, seed: seed)];
     }
 
     /// <summary>The suite on the built-in ResNet-18, loaded on <paramref name="device"/> in eval mode.</summary>
-    public static MetricSuite BuiltIn(Device? device = null, long seed = 0)
+    public static MetricSuite BuiltIn(Device? device = null, long seed = 0, int kidSubsets = 100)
     {
         var network = ResNetFeatures.BuiltIn();
         network.to(device ?? CPU);
         network.eval();
-        return new MetricSuite(network, ownsNetwork: true, seed);
+        return new MetricSuite(network, ownsNetwork: true, seed, kidSubsets);
     }
 
     /// <summary>
