@@ -29,13 +29,15 @@ public sealed record Pix2PixOptions
     public bool Flip { get; init; } = true;
     public int BatchSize { get; init; } = 1;
     public long Seed { get; init; } = 0;
+    /// <summary>Which side of the pairs is the input (the training data's; held-out pairs are read the same way).</summary>
+    public Direction Direction { get; init; } = Direction.AtoB;
 }
 
 /// <summary>
 /// Pix2Pix (Isola et al.) as the reference trains it: D on (input, output) pairs with loss 0.5 (real + fake),
 /// then G with the conditional GAN loss + lambda_L1 * L1 to the target.
 /// </summary>
-public sealed class Pix2PixTrainer : ITrainable
+public sealed class Pix2PixTrainer : ITrainable, IHeldOutScoring
 {
     readonly Pix2PixOptions _o;
     readonly List<ImagePair> _data;
@@ -169,6 +171,23 @@ public sealed class Pix2PixTrainer : ITrainable
             cells.Add((b, "target"));
         }
         return (cells, 3);
+    }
+
+    /// <summary>Held-out aligned pairs (the folder's test/ when it has one), inputs and targets resized to the crop size.</summary>
+    public HeldOutData LoadHeldOut(string folder, int maxImages, Action<string>? warn)
+    {
+        var dir = Directory.Exists(Path.Combine(folder, "test")) ? Path.Combine(folder, "test") : folder;
+        var pairs = TranslationData.LoadAligned(dir, _o.Direction, warn).Take(maxImages).ToList();
+        Image Square(Image im) => ImageResize.Resize(ImageOps.ToRgb(im), _o.CropSize, _o.CropSize);
+        return new HeldOutData(HeldOutFigures.Pairs, pairs.Select(p => Square(p.A)).ToList(), pairs.Select(p => Square(p.B)).ToList());
+    }
+
+    /// <summary>G's eval-mode outputs (running batch-norm statistics, no dropout), as `pix2pix test --eval` scores them.</summary>
+    public IReadOnlyList<Image> Produce(HeldOutData data)
+    {
+        G.eval();
+        try { return data.Inputs.Select(x => Evaluate(G, x, _device)).ToList(); }
+        finally { G.train(); }
     }
 
     /// <summary>G's output for one image in train mode without touching training state (BN buffers, torch RNG).</summary>
