@@ -88,6 +88,7 @@ public static class TrainingLoop
         if (o.Steps < 1) throw new AtelierUsageException($"{{Steps}} {o.Steps}: must be at least 1");
         if (o.DecaySteps < 0 || o.DecaySteps > o.Steps) throw new AtelierUsageException($"{{DecaySteps}} {o.DecaySteps}: must be between 0 and {{Steps}} {o.Steps}");
         if (o.EvalEvery is < 1) throw new AtelierUsageException($"{{EvalEvery}} {o.EvalEvery}: must be at least 1");
+        if (o.EvalEvery is not null && o.EvalDir is null) throw new AtelierUsageException($"{{EvalEvery}} {o.EvalEvery}: needs a held-out folder ({{EvalDir}})");
         if (o.EvalDir is not null && model is not IHeldOutScoring)
             throw new AtelierUsageException($"{{EvalDir}}: a {model.Kind} run has no held-out figures");
         // The held-out folder is read first: a bad one fails before any training.

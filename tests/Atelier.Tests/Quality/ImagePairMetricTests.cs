@@ -81,3 +81,19 @@ public class ImagePairMetricTests
         Assert.True(sameTexture < otherTexture, $"style distance {sameTexture} to the same texture larger, {otherTexture} to another");
     }
 }
+
+/// <summary>The texture coherence through the pair-metric base: 0 for a crop of the sample, positive for noise.</summary>
+public class TextureCoherenceTests
+{
+    [Fact]
+    public void ACropOfTheSampleIsFullyCoherentAndNoiseIsNot()
+    {
+        var sample = ProceduralSamples.Make("weave", 32, 1);
+        var coherence = new TextureCoherence(patch: 5);
+        Assert.Equal(0, coherence.Compare(ImageOps.Crop(sample, 4, 6, 20, 16), sample), 6);
+        var noise = new Image(20, 20, 1);
+        var random = new Random(1);
+        for (int i = 0; i < noise.Data.Length; i++) noise.Data[i] = (float)random.NextDouble();
+        Assert.True(coherence.Compare(noise, sample) > 0.1); // gray against RGB: both compared as RGB
+    }
+}

@@ -130,6 +130,8 @@ public class HeldOutEvaluationTests
         using var approacher = new Approacher(2);
         e = Assert.Throws<AtelierUsageException>(() => TrainingLoop.Run(approacher, new TrainingLoopOptions(dir.File("b"), 2) { EvalDir = heldOut, EvalEvery = 0 }, false));
         Assert.Contains("{EvalEvery} 0", e.Template);
+        e = Assert.Throws<AtelierUsageException>(() => TrainingLoop.Run(approacher, new TrainingLoopOptions(dir.File("b"), 2) { EvalEvery = 5 }, false));
+        Assert.Equal("{EvalEvery} 5: needs a held-out folder ({EvalDir})", e.Template);
         e = Assert.Throws<AtelierUsageException>(() => TrainingLoop.Run(approacher, new TrainingLoopOptions(dir.File("c"), 2) { EvalDir = dir.File("none") }, false));
         Assert.Contains("no such folder", e.Message);
         Assert.False(Directory.Exists(dir.File("c")), "nothing is written before the held-out folder is read");
