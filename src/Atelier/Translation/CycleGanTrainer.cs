@@ -47,7 +47,7 @@ public sealed record CycleGanOptions
 /// discriminator (D_A on domain B, D_B on domain A) through a 50-image pool, with cycle losses
 /// lambda * |G_B(G_A(a)) - a| and the reverse, and identity losses 0.5 * lambda * |G_A(b) - b| and the reverse.
 /// </summary>
-public sealed class CycleGanTrainer : ITrainable
+public sealed class CycleGanTrainer : ITrainable, IHeldOutScoring
 {
     readonly CycleGanOptions _o;
     readonly List<Image> _a, _b;

@@ -153,6 +153,15 @@ public class HeldOutEvaluationTests
         using (var json = JsonDocument.Parse(r.Out))
             Assert.InRange(json.RootElement.GetProperty("heldOut").GetProperty("ssim").GetDouble(), -1, 1);
 
+        // cyclegan: FD and KID of G_A's outputs for testA/ against testB/.
+        var domains = dir.File("domains");
+        foreach (var d in new[] { "trainA", "trainB", "testA", "testB" }) HeldOutFolder(dir, 4, Path.Combine("domains", d), 16);
+        run = dir.File("cg");
+        r = CliHarness.Run("cyclegan", "train", "--data", domains, "-o", run, "--steps", "1", "--arch", "resnet_1blocks", "--ngf", "4", "--ndf", "4",
+            "--netD", "n_layers_1", "--load-size", "16", "--crop-size", "16", "--eval-dir", domains);
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Equal(["fd", "kid"], ReadMetrics(run).Select(x => x.Metric));
+
         // stylegan: FD and KID of g_ema's samples against the held-out pictures; too few is one clear line.
         var shapes = HeldOutFolder(dir, 4, "shapes", 8);
         run = dir.File("sg");
