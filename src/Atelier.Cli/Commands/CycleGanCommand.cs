@@ -12,7 +12,7 @@ public static class CycleGanCommand
     {
         var cmd = new Command("cyclegan", "CycleGAN: unpaired translation between two image domains: train, translate");
         var train = new Command("train", "Train on trainA/ and trainB/ folders");
-        var t = new TrainOptions();
+        var t = new TrainOptions("testA/ and testB/, or A/ and B/: G_A's outputs as a set against B");
         t.AddTo(train);
         var lambdaA = new Option<double>("--lambda-a") { Description = "Weight of the cycle loss A -> B -> A", DefaultValueFactory = _ => 10 };
         var lambdaB = new Option<double>("--lambda-b") { Description = "Weight of the cycle loss B -> A -> B", DefaultValueFactory = _ => 10 };

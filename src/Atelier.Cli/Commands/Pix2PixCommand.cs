@@ -7,7 +7,7 @@ using TorchSharp;
 namespace Atelier.Cli.Commands;
 
 /// <summary>Options shared by `pix2pix train` and `cyclegan train`.</summary>
-sealed class TrainOptions
+sealed class TrainOptions(string evalLayout)
 {
     public readonly Option<string> Data = new("--data") { Description = "Training data folder", Required = true };
     public readonly Option<string> Output = new("--output", "-o") { Description = "Run folder: checkpoint.safetensors, losses.csv, losses.png, samples/", Required = true };
@@ -30,10 +30,13 @@ sealed class TrainOptions
     public readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "Save a resumable checkpoint every N steps (and at the end, and on Ctrl+C)", DefaultValueFactory = _ => 500 };
     public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --output from its checkpoint" };
 
+    public readonly EvalCliOptions Eval = new(evalLayout);
+
     public void AddTo(Command cmd)
     {
         foreach (var o in new Option[] { Data, Output, Steps, DecaySteps, Arch, NetD, Ngf, Ndf, Norm, GanMode, Init, Lr, Beta1, LoadSize, CropSize, NoFlip, BatchSize, SampleEvery, CheckpointEvery, Resume })
             cmd.Options.Add(o);
+        Eval.AddTo(cmd);
     }
 
     public TrainingLoopOptions Loop(CliContext ctx)
@@ -43,21 +46,24 @@ sealed class TrainOptions
         if (sample < 1) throw new AtelierUsageException($"--sample-every {sample}: must be at least 1");
         if (every < 1) throw new AtelierUsageException($"--checkpoint-every {every}: must be at least 1");
         if (ctx.Get(BatchSize) < 1) throw new AtelierUsageException($"--batch-size {ctx.Get(BatchSize)}: must be at least 1");
-        return new TrainingLoopOptions(ctx.Get(Output)!, steps, ctx.Get(DecaySteps) ?? steps / 2, sample, every);
+        return Eval.Apply(ctx, new TrainingLoopOptions(ctx.Get(Output)!, steps, ctx.Get(DecaySteps) ?? steps / 2, sample, every));
     }
 
     /// <summary>
-    /// Every trainer's closing line: steps, time and last losses, the checkpoint, and the exported model when there is
-    /// one (<paramref name="output"/>: the style trainers write it when the run completes); a stopped run says how to resume.
+    /// Every trainer's closing line: steps, time and last losses, the last held-out figures when the run had a held-out
+    /// folder, the checkpoint, and the exported model when there is one (<paramref name="output"/>: the style trainers
+    /// write it when the run completes); a stopped run says how to resume.
     /// </summary>
     public static int Report(CliContext ctx, TrainingResult r, string kind, string? output = null, long? seed = null)
     {
         var losses = string.Join(" ", r.LastLosses.Select(kv => $"{kv.Key}={kv.Value:G4}"));
+        if (r.LastMetrics.Count > 0)
+            losses += "; held-out " + string.Join(" ", r.LastMetrics.Select(kv => $"{kv.Key}={kv.Value:G4}")) + $" (metrics.csv, metrics.png in {r.RunDirectory})";
         var wrote = output is null ? "" : $"; wrote {output}";
         ctx.Result(new
         {
             command = kind, step = r.Step, steps = r.Steps, interrupted = r.Interrupted, checkpoint = r.Checkpoint, runDirectory = r.RunDirectory,
-            output = r.Interrupted ? null : output, lastLosses = r.LastLosses, seconds = r.Seconds, totalSeconds = r.TotalSeconds, startStep = r.StartStep,
+            output = r.Interrupted ? null : output, lastLosses = r.LastLosses, heldOut = r.LastMetrics.Count > 0 ? r.LastMetrics : null, seconds = r.Seconds, totalSeconds = r.TotalSeconds, startStep = r.StartStep,
             seed = seed ?? ctx.Seed,
         }, r.Interrupted
             ? $"{kind}: stopped at step {r.Step}/{r.Steps}; checkpoint saved to {r.Checkpoint} (rerun with --resume to continue)"
@@ -75,7 +81,7 @@ public static class Pix2PixCommand
     {
         var cmd = new Command("pix2pix", "Pix2Pix: paired image-to-image translation: train, test, translate");
         var train = new Command("train", "Train on aligned pairs (side-by-side AB images, or A/ and B/ folders matched by name)");
-        var t = new TrainOptions();
+        var t = new TrainOptions("aligned pairs like --data; its test/ when it has one");
         t.AddTo(train);
         var direction = new Option<string>("--direction") { Description = "AtoB or BtoA", DefaultValueFactory = _ => "AtoB" };
         var lambdaL1 = new Option<double>("--lambda-l1") { Description = "Weight of the L1 loss", DefaultValueFactory = _ => 100 };
@@ -84,14 +90,15 @@ public static class Pix2PixCommand
         CliRunner.SetAction(train, (ctx, ct) =>
         {
             var loop = t.Loop(ctx);
-            var data = TranslationData.LoadAligned(ctx.Get(t.Data)!, TranslateCommand.ParseDirection(ctx.Get(direction) ?? "AtoB"), ctx.Warn);
+            var dir = TranslateCommand.ParseDirection(ctx.Get(direction) ?? "AtoB");
+            var data = TranslationData.LoadAligned(ctx.Get(t.Data)!, dir, ctx.Warn);
             var o = new Pix2PixOptions
             {
                 Generator = ctx.Get(t.Arch) ?? "unet_256", Discriminator = ctx.Get(t.NetD)!, Ngf = ctx.Get(t.Ngf), Ndf = ctx.Get(t.Ndf),
                 Norm = Norms.Parse(ctx.Get(t.Norm) ?? "batch"), Dropout = !ctx.Get(noDropout), GanMode = GanLoss.Parse(ctx.Get(t.GanMode) ?? "vanilla"),
                 LambdaL1 = ctx.Get(lambdaL1), LearningRate = ctx.Get(t.Lr), Beta1 = ctx.Get(t.Beta1), Init = WeightInit.Parse(ctx.Get(t.Init)!),
                 LoadSize = ctx.Get(t.LoadSize), CropSize = ctx.Get(t.CropSize), Flip = !ctx.Get(t.NoFlip), BatchSize = ctx.Get(t.BatchSize),
-                Seed = ctx.Seed ?? 0,
+                Seed = ctx.Seed ?? 0, Direction = dir,
             };
             using var trainer = new Pix2PixTrainer(data, o, ctx.Device);
             ctx.Note($"pix2pix: {data.Count} pairs; G {trainer.GSpec}; {loop.Steps} steps -> {loop.RunDirectory}");

@@ -33,17 +33,19 @@ public static class StyleGanTrainCommand
         var sampleEvery = new Option<int>("--sample-every") { Description = "Write a sample grid and the loss plot every N steps", DefaultValueFactory = _ => 100 };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Save the resumable checkpoint every N steps (and at the end, and on Ctrl+C)", DefaultValueFactory = _ => 200 };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --output (its architecture and settings come from the checkpoint)" };
+        var eval = new EvalCliOptions("real pictures: FD and KID of g_ema's samples against them");
         var cmd = new Command("train", "Train a StyleGAN2 from scratch on a folder of images")
         {
             data, output, steps, size, latent, nMlp, channels, cm, batch, lr, r1, pathReg, pathShrink, dReg, gReg, mixing, emaKimg, noFlip,
             samples, sampleEvery, checkpointEvery, resume,
         };
+        eval.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
             int sample = ctx.Get(sampleEvery), every = ctx.Get(checkpointEvery);
             if (sample < 1) throw new AtelierUsageException($"--sample-every {sample}: must be at least 1");
             if (every < 1) throw new AtelierUsageException($"--checkpoint-every {every}: must be at least 1");
-            var loop = new TrainingLoopOptions(ctx.Get(output)!, ctx.Get(steps), 0, sample, every);
+            var loop = eval.Apply(ctx, new TrainingLoopOptions(ctx.Get(output)!, ctx.Get(steps), 0, sample, every));
             bool isResume = ctx.Get(resume);
             StyleGanTrainingOptions o;
             if (isResume && File.Exists(loop.CheckpointPath))

@@ -37,6 +37,10 @@ public sealed record FastStyleTrainOptions
     public string? RunDir { get; init; }
     /// <summary>Continue the run in <see cref="RunDir"/> from its checkpoint.</summary>
     public bool Resume { get; init; }
+    /// <summary>Held-out content pictures scored every <see cref="EvalEvery"/> steps (<see cref="TrainingLoopOptions.EvalDir"/>).</summary>
+    public string? EvalDir { get; init; }
+    public int? EvalEvery { get; init; }
+    public int EvalImages { get; init; } = 8;
     public long Seed { get; init; } = 42;
 }
 
@@ -49,7 +53,7 @@ public sealed record FastStyleTrainOptions
 /// its style and content layers, Gram style loss, content loss and total variation at the weights Gatys style
 /// transfer uses on it. Inputs are on the 0..255 scale as in the reference; the loss network sees them /255.
 /// </summary>
-public sealed class FastStyleTrainer : ITrainable
+public sealed class FastStyleTrainer : ITrainable, IHeldOutScoring
 {
     public static readonly string[] StyleLayers = ["relu1_2", "relu2_2", "relu3_3", "relu4_3"];
     public const string ContentLayer = "relu2_2";
@@ -119,7 +123,8 @@ public sealed class FastStyleTrainer : ITrainable
         Action<string>? warn = null, CancellationToken ct = default)
     {
         using var trainer = new FastStyleTrainer(o, lossNetwork, device, warn);
-        var loop = new TrainingLoopOptions(o.RunDir ?? o.Output + ".run", trainer.TotalSteps, 0, o.SampleEvery, o.CheckpointEvery);
+        var loop = new TrainingLoopOptions(o.RunDir ?? o.Output + ".run", trainer.TotalSteps, 0, o.SampleEvery, o.CheckpointEvery)
+            { EvalDir = o.EvalDir, EvalEvery = o.EvalEvery, EvalImages = o.EvalImages };
         var result = TrainingLoop.Run(trainer, loop, o.Resume, progress, ct, warn);
         if (!result.Interrupted) trainer.Export(o.Output);
         return result;
@@ -183,6 +188,23 @@ public sealed class FastStyleTrainer : ITrainable
         Checkpointing.LoadModule(_net, "net", tensors);
         _adam.LoadState("adam", tensors, metadata);
         _skipped = metadata.TryGetValue("skipped_updates", out var skipped) ? long.Parse(skipped, CultureInfo.InvariantCulture) : 0;
+    }
+
+    /// <summary>Held-out content pictures, centre crops at the training size (as the samples): scored by style distance to the style and content distance to themselves.</summary>
+    public HeldOutData LoadHeldOut(string folder, int maxImages, Action<string>? warn)
+    {
+        var inputs = StyleTrainingSupport.ImagesIn(folder, "held-out pictures")
+            .Select(f => StyleTrainingSupport.LoadCrop(f, _o.ImageSize, _o.ImageSize, null, warn)).OfType<Image>().Take(maxImages).ToList();
+        if (inputs.Count == 0) throw new AtelierException($"{folder}: no usable held-out pictures");
+        return new HeldOutData(HeldOutFigures.Style, inputs, [], _styleImage);
+    }
+
+    /// <summary>The network's eval-mode outputs (instance norm keeps no statistics: only the mode flag changes).</summary>
+    public IReadOnlyList<Image> Produce(HeldOutData data)
+    {
+        _net.eval();
+        try { return FastStyle.Stylize(_net, data.Inputs, _device); }
+        finally { _net.train(); }
     }
 
     /// <summary>One row per sample image: content, style, the network's output.</summary>

@@ -156,7 +156,7 @@ public static class Inversion
     }
 
     /// <summary>PSNR in dB of a mean squared error on [0, 1] pixels.</summary>
-    public static double Psnr(double mse) => 10 * Math.Log10(1 / Math.Max(mse, 1e-12));
+    public static double Psnr(double mse) => Quality.PeakSignalToNoiseRatio.FromMse(Math.Max(mse, 1e-12)); // capped at 120 dB: the studio's JSON has no infinity
 
     /// <summary>
     /// rosinality's noise_regularize: the squared autocorrelation at lag 1 (both axes) of every noise map, at every

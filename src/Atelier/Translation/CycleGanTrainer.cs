@@ -47,7 +47,7 @@ public sealed record CycleGanOptions
 /// discriminator (D_A on domain B, D_B on domain A) through a 50-image pool, with cycle losses
 /// lambda * |G_B(G_A(a)) - a| and the reverse, and identity losses 0.5 * lambda * |G_A(b) - b| and the reverse.
 /// </summary>
-public sealed class CycleGanTrainer : ITrainable
+public sealed class CycleGanTrainer : ITrainable, IHeldOutScoring
 {
     readonly CycleGanOptions _o;
     readonly List<Image> _a, _b;
@@ -219,6 +219,22 @@ public sealed class CycleGanTrainer : ITrainable
         _poolB.LoadState("pool_B", tensors, metadata);
         _random.LoadState(Checkpointing.Require(metadata, "random"));
         _index = int.Parse(Checkpointing.Require(metadata, "index"), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Held-out domains (testA/ and testB/, else A/ and B/), resized to the crop size: G_A's outputs are scored as a set against B.</summary>
+    public HeldOutData LoadHeldOut(string folder, int maxImages, Action<string>? warn)
+    {
+        var (a, b) = TranslationData.LoadUnaligned(folder, warn, split: "test");
+        Image Square(Image im) => ImageResize.Resize(ImageOps.ToRgb(im), _o.CropSize, _o.CropSize);
+        return new HeldOutData(HeldOutFigures.Sets, a.Take(maxImages).Select(Square).ToList(), b.Take(maxImages).Select(Square).ToList());
+    }
+
+    /// <summary>G_A's eval-mode outputs for the held-out A pictures.</summary>
+    public IReadOnlyList<Image> Produce(HeldOutData data)
+    {
+        GA.eval();
+        try { return data.Inputs.Select(x => Pix2PixTrainer.Evaluate(GA, x, _device)).ToList(); }
+        finally { GA.train(); }
     }
 
     /// <summary>real A, G_A(A), G_B(G_A(A)), real B, G_B(B), G_A(G_B(B)) for the first images.</summary>

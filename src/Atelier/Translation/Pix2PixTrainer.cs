@@ -1,5 +1,6 @@
 using System.Globalization;
 using Atelier.Imaging;
+using Atelier.Quality;
 using Atelier.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -28,13 +29,15 @@ public sealed record Pix2PixOptions
     public bool Flip { get; init; } = true;
     public int BatchSize { get; init; } = 1;
     public long Seed { get; init; } = 0;
+    /// <summary>Which side of the pairs is the input (the training data's; held-out pairs are read the same way).</summary>
+    public Direction Direction { get; init; } = Direction.AtoB;
 }
 
 /// <summary>
 /// Pix2Pix (Isola et al.) as the reference trains it: D on (input, output) pairs with loss 0.5 (real + fake),
 /// then G with the conditional GAN loss + lambda_L1 * L1 to the target.
 /// </summary>
-public sealed class Pix2PixTrainer : ITrainable
+public sealed class Pix2PixTrainer : ITrainable, IHeldOutScoring
 {
     readonly Pix2PixOptions _o;
     readonly List<ImagePair> _data;
@@ -170,6 +173,23 @@ public sealed class Pix2PixTrainer : ITrainable
         return (cells, 3);
     }
 
+    /// <summary>Held-out aligned pairs (the folder's test/ when it has one), inputs and targets resized to the crop size.</summary>
+    public HeldOutData LoadHeldOut(string folder, int maxImages, Action<string>? warn)
+    {
+        var dir = Directory.Exists(Path.Combine(folder, "test")) ? Path.Combine(folder, "test") : folder;
+        var pairs = TranslationData.LoadAligned(dir, _o.Direction, warn).Take(maxImages).ToList();
+        Image Square(Image im) => ImageResize.Resize(ImageOps.ToRgb(im), _o.CropSize, _o.CropSize);
+        return new HeldOutData(HeldOutFigures.Pairs, pairs.Select(p => Square(p.A)).ToList(), pairs.Select(p => Square(p.B)).ToList());
+    }
+
+    /// <summary>G's eval-mode outputs (running batch-norm statistics, no dropout), as `pix2pix test --eval` scores them.</summary>
+    public IReadOnlyList<Image> Produce(HeldOutData data)
+    {
+        G.eval();
+        try { return data.Inputs.Select(x => Evaluate(G, x, _device)).ToList(); }
+        finally { G.train(); }
+    }
+
     /// <summary>G's output for one image in train mode without touching training state (BN buffers, torch RNG).</summary>
     public static Image Evaluate(nn.Module<Tensor, Tensor> g, Image input, Device device)
     {
@@ -183,7 +203,10 @@ public sealed class Pix2PixTrainer : ITrainable
         return ImageTensors.FromTensor(y, ValueRange.MinusOneOne);
     }
 
-    /// <summary>Mean L1 (in [0,1] units) and PSNR of G's eval-mode outputs against the targets.</summary>
+    static readonly MeanAbsoluteError L1 = new();
+    static readonly PeakSignalToNoiseRatio Psnr = new();
+
+    /// <summary>Mean L1 (in [0,1] units) and PSNR (the per-pair mean; +∞ if an output is exact) of G's eval-mode outputs against the targets.</summary>
     public static (double L1, double Psnr) Score(nn.Module<Tensor, Tensor> g, IEnumerable<ImagePair> pairs, int size, Device? device = null, bool evalMode = true)
     {
         double l1 = 0, psnr = 0; int n = 0;
@@ -193,10 +216,8 @@ public sealed class Pix2PixTrainer : ITrainable
             var b = ImageResize.Resize(ImageOps.ToRgb(p.B), size, size);
             if (evalMode) g.eval(); else g.train();
             var y = Evaluate(g, a, device ?? CPU);
-            double sumAbs = 0, sumSq = 0;
-            for (int i = 0; i < b.Data.Length; i++) { double d = y.Data[i] - b.Data[i]; sumAbs += Math.Abs(d); sumSq += d * d; }
-            l1 += sumAbs / b.Data.Length;
-            psnr += 10 * Math.Log10(1.0 / Math.Max(sumSq / b.Data.Length, 1e-10));
+            l1 += L1.Compare(y, b);
+            psnr += Psnr.Compare(y, b);
             n++;
         }
         g.train();

@@ -87,13 +87,13 @@ public static class TranslationData
     }
 
     /// <summary>Unpaired domains from trainA/ and trainB/ (or A/ and B/); unreadable images are reported and skipped.</summary>
-    public static (List<Image> A, List<Image> B) LoadUnaligned(string dir, Action<string>? warn = null)
+    public static (List<Image> A, List<Image> B) LoadUnaligned(string dir, Action<string>? warn = null, string split = "train")
     {
         if (!Directory.Exists(dir)) throw new AtelierException($"{dir}: no such folder");
-        string a = Path.Combine(dir, "trainA"), b = Path.Combine(dir, "trainB");
+        string a = Path.Combine(dir, split + "A"), b = Path.Combine(dir, split + "B");
         if (!Directory.Exists(a) || !Directory.Exists(b)) { a = Path.Combine(dir, "A"); b = Path.Combine(dir, "B"); }
         if (!Directory.Exists(a) || !Directory.Exists(b))
-            throw new AtelierException($"{dir}: expected folders trainA/ and trainB/ (or A/ and B/) with the two domains' images");
+            throw new AtelierException($"{dir}: expected folders {split}A/ and {split}B/ (or A/ and B/) with the two domains' images");
         List<Image> Load(string folder) => NotEmpty(ImagesIn(folder).Select(f => TryLoad(f, warn)).OfType<Image>().ToList(), folder);
         return (Load(a), Load(b));
     }

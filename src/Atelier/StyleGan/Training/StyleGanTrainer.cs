@@ -16,7 +16,7 @@ namespace Atelier.StyleGan.Training;
 /// Run by <see cref="TrainingLoop"/> (checkpoints, sample grids, loss plots, Ctrl+C); the checkpoint holds
 /// g, d, g_ema, g_optim, d_optim and args as rosinality's does, so `stylegan generate` loads its g_ema.
 /// </summary>
-public sealed class StyleGanTrainer : ITrainable
+public sealed class StyleGanTrainer : ITrainable, IHeldOutScoring
 {
     /// <summary>Metadata key of the run's options (JSON), so a resume rebuilds the same networks.</summary>
     public const string OptionsKey = "atelier.stylegan.options";
@@ -225,6 +225,24 @@ public sealed class StyleGanTrainer : ITrainable
         var json = Checkpointing.Require(content.Metadata, OptionsKey);
         return JsonSerializer.Deserialize<StyleGanTrainingOptions>(json)
             ?? throw new AtelierException($"{checkpointPath}: unreadable {OptionsKey}");
+    }
+
+    /// <summary>Held-out real pictures, prepared as the training images (centred square at the model size): g_ema's samples are scored as a set against them.</summary>
+    public HeldOutData LoadHeldOut(string folder, int maxImages, Action<string>? warn)
+    {
+        var refs = Translation.TranslationData.ImagesIn(folder).Take(maxImages).Select(f => ImageFolderDataset.Prepare(ImageIO.Load(f), _o.Size)).ToList();
+        return new HeldOutData(HeldOutFigures.Sets, [], refs);
+    }
+
+    /// <summary>As many g_ema samples as references, from z of a fixed seed (its own generator: torch's random state is untouched) and the stored noise.</summary>
+    public IReadOnlyList<Image> Produce(HeldOutData data)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var seeded = new TorchSharp.torch.Generator(unchecked((ulong)_o.Seed) + 1, CPU);
+        var z = randn([data.References.Count, _o.StyleDim], generator: seeded).to(_device);
+        var images = GEma.Synthesize(GEma.Map(z)).cpu().clamp(-1, 1);
+        return ImageTensors.FromBatch(images, ValueRange.MinusOneOne);
     }
 
     /// <summary>The g_ema's images of the fixed sample z (stored noise), in a near-square grid.</summary>
