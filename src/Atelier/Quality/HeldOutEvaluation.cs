@@ -35,8 +35,8 @@ public sealed class HeldOutEvaluation : IDisposable
         {
             case HeldOutFigures.Pairs when data.References.Count != data.Inputs.Count:
                 throw new ArgumentException("held-out pairs need one reference per input");
-            case HeldOutFigures.Style when data.Style is null:
-                throw new ArgumentException("held-out style figures need a style picture");
+            case HeldOutFigures.Style when data.Style is null && data.Styles?.Count != data.Inputs.Count:
+                throw new ArgumentException("held-out style figures need a style picture, or one per input");
             case HeldOutFigures.Sets:
                 // KID needs four pictures a side; say so before the run starts, naming the folder and the option.
                 int fewest = Math.Min(data.References.Count, data.Inputs.Count == 0 ? data.References.Count : data.Inputs.Count);
@@ -63,7 +63,7 @@ public sealed class HeldOutEvaluation : IDisposable
             case HeldOutFigures.Style:
                 return new Dictionary<string, double>(StringComparer.Ordinal)
                 {
-                    ["styleDistance"] = outputs.Average(o => StyleDistance.Between(_suite.Network, o, _data.Style!)),
+                    ["styleDistance"] = outputs.Select((o, i) => StyleDistance.Between(_suite.Network, o, _data.Styles?[i] ?? _data.Style!)).Average(),
                     ["contentDistance"] = outputs.Select((o, i) => ContentDistance.Between(_suite.Network, o, SameSize(_data.Inputs[i], o))).Average(),
                 };
             default:

@@ -34,6 +34,13 @@ public sealed record AdaInTrainOptions
     /// <summary>Continue the run in <see cref="RunDir"/> from its checkpoint.</summary>
     public bool Resume { get; init; }
     public long Seed { get; init; } = 42;
+    /// <summary>
+    /// A held-out folder laid out like the training data (content/ and style/ subfolders), scored every
+    /// <see cref="EvalEvery"/> steps: each content with a style (in turn), style and content distances.
+    /// </summary>
+    public string? EvalDir { get; init; }
+    public int? EvalEvery { get; init; }
+    public int EvalImages { get; init; } = 8;
 }
 
 /// <summary>
@@ -45,7 +52,7 @@ public sealed record AdaInTrainOptions
 /// upsamplings restore detail, as for relu4_1; layer3, at stride 16, would need a fourth),
 /// the levels conv1, layer1.1 and layer2.1, and the decoder mirrors it (<see cref="AdaInDecoder.Mirror"/>).
 /// </summary>
-public sealed class AdaInTrainer : ITrainable
+public sealed class AdaInTrainer : ITrainable, IHeldOutScoring
 {
     public static readonly string[] StyleLayers = ["relu1_1", "relu2_1", "relu3_1", "relu4_1"];
     public static readonly string[] ResNetStyleLayers = ["conv1", "layer1.1", "layer2.1"];
@@ -107,7 +114,8 @@ public sealed class AdaInTrainer : ITrainable
         Action<string>? warn = null, CancellationToken ct = default)
     {
         using var trainer = new AdaInTrainer(o, encoder, device, warn);
-        var loop = new TrainingLoopOptions(o.RunDir ?? o.Output + ".run", o.Steps, 0, o.SampleEvery, o.CheckpointEvery);
+        var loop = new TrainingLoopOptions(o.RunDir ?? o.Output + ".run", o.Steps, 0, o.SampleEvery, o.CheckpointEvery)
+            { EvalDir = o.EvalDir, EvalEvery = o.EvalEvery, EvalImages = o.EvalImages };
         var result = TrainingLoop.Run(trainer, loop, o.Resume, progress, ct, warn);
         if (!result.Interrupted) trainer.Export(o.Output);
         return result;
@@ -175,6 +183,35 @@ public sealed class AdaInTrainer : ITrainable
         Checkpointing.LoadModule(_decoder, "decoder", tensors);
         _adam.LoadState("adam", tensors, metadata);
         _random.LoadState(Checkpointing.Require(metadata, "random"));
+    }
+
+    /// <summary>Held-out contents (FOLDER/content) each paired with a held-out style (FOLDER/style, in turn), at the crop size.</summary>
+    public HeldOutData LoadHeldOut(string folder, int maxImages, Action<string>? warn)
+    {
+        List<Image> Load(string sub, string what) =>
+            StyleTrainingSupport.ImagesIn(Path.Combine(folder, sub), what)
+                .Select(f => StyleTrainingSupport.LoadCrop(f, _o.CropSize, _o.CropSize, null, warn)).OfType<Image>().Take(maxImages).ToList();
+        if (!Directory.Exists(Path.Combine(folder, "content")) || !Directory.Exists(Path.Combine(folder, "style")))
+            throw new AtelierException($"{folder}: an AdaIN held-out folder holds content/ and style/ subfolders");
+        var contents = Load("content", "held-out content pictures");
+        var styles = Load("style", "held-out style pictures");
+        if (contents.Count == 0 || styles.Count == 0) throw new AtelierException($"{folder}: no usable held-out pictures in content/ or style/");
+        return new HeldOutData(HeldOutFigures.Style, contents, [], Styles: contents.Select((_, i) => styles[i % styles.Count]).ToList());
+    }
+
+    /// <summary>Each held-out content stylised with its style by the decoder in eval mode (it keeps no statistics).</summary>
+    public IReadOnlyList<Image> Produce(HeldOutData data)
+    {
+        using var scope = NewDisposeScope();
+        using var g = no_grad();
+        _decoder.eval();
+        try
+        {
+            var stylizer = new AdaInStylizer(_encoder, _decoder);
+            return data.Inputs.Select((c, i) => ImageTensors.FromTensor(stylizer.Stylize(ImageTensors.ToTensor(c, ValueRange.ZeroOne, _device),
+                [new StyleInput(ImageTensors.ToTensor(data.Styles![i], ValueRange.ZeroOne, _device))]).cpu())).ToList();
+        }
+        finally { _decoder.train(); }
     }
 
     /// <summary>One row per fixed pair: content, style, the stylised output.</summary>

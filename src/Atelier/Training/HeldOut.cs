@@ -7,7 +7,7 @@ public enum HeldOutFigures
 {
     /// <summary>Each output against its target (References[i] for Inputs[i]): L1, PSNR, SSIM, feature and style distances.</summary>
     Pairs,
-    /// <summary>Each output's style distance to <see cref="HeldOutData.Style"/> and content distance to its input.</summary>
+    /// <summary>Each output's style distance to its style (<see cref="HeldOutData.Styles"/>[i], else <see cref="HeldOutData.Style"/>) and content distance to its input.</summary>
     Style,
     /// <summary>The outputs as a set against References as a set: FD-ResNet18, KID-ResNet18.</summary>
     Sets,
@@ -17,7 +17,9 @@ public enum HeldOutFigures
 /// The pictures a run is scored on: inputs its network turns into outputs (none for a generator, which draws as many
 /// samples as there are references) and what the outputs are measured against.
 /// </summary>
-public sealed record HeldOutData(HeldOutFigures Figures, IReadOnlyList<Image> Inputs, IReadOnlyList<Image> References, Image? Style = null);
+/// <remarks><paramref name="Styles"/>: one style per input, for networks that take any style (AdaIN); <paramref name="Style"/> otherwise.</remarks>
+public sealed record HeldOutData(HeldOutFigures Figures, IReadOnlyList<Image> Inputs, IReadOnlyList<Image> References, Image? Style = null,
+    IReadOnlyList<Image>? Styles = null);
 
 /// <summary>
 /// A trainer whose network makes pictures, so that <see cref="TrainingLoop"/> can score it on a held-out folder

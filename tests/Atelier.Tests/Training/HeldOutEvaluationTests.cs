@@ -182,5 +182,19 @@ public class HeldOutEvaluationTests
             "--image-size", "32", "--batch-size", "1", "--eval-dir", content);
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.Equal(["contentDistance", "styleDistance"], ReadMetrics(dir.File("fs.safetensors") + ".run").Select(x => x.Metric));
+
+        // adain: held-out contents each stylised with a held-out style; a folder without content/ and style/ is named.
+        var adainHeldOut = dir.File("adain-heldout");
+        HeldOutFolder(dir, 2, Path.Combine("adain-heldout", "content"), 40);
+        HeldOutFolder(dir, 1, Path.Combine("adain-heldout", "style"), 40);
+        r = CliHarness.Run("adain", "train", "--content-dir", content, "--style-dir", Path.GetDirectoryName(style)!, "-o", dir.File("dec.safetensors"),
+            "--steps", "1", "--load-size", "32", "--crop-size", "32", "--batch-size", "1", "--eval-dir", adainHeldOut);
+        Assert.True(r.ExitCode == 0, r.Err);
+        var adain = ReadMetrics(dir.File("dec.safetensors") + ".run");
+        Assert.Equal(["contentDistance", "styleDistance"], adain.Select(x => x.Metric));
+        r = CliHarness.Run("adain", "train", "--content-dir", content, "--style-dir", Path.GetDirectoryName(style)!, "-o", dir.File("dec2.safetensors"),
+            "--steps", "1", "--load-size", "32", "--crop-size", "32", "--batch-size", "1", "--eval-dir", content);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("holds content/ and style/ subfolders", r.Err);
     }
 }

@@ -33,6 +33,8 @@ public static class AdaInTrainCommand
         var cmd = new Command("adain-train", "Train an AdaIN decoder (Huang and Belongie 2017)")
             { contentDir, styleDir, output, loadSize, cropSize, batch, steps, lr, lrDecay, styleWeight, contentWeight, sampleEvery, checkpointEvery, runDir, resume };
         features.AddTo(cmd);
+        var eval = new EvalCliOptions("a folder with content/ and style/ pictures not trained on: each content stylised with a style, style and content distances");
+        eval.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
             var o = new AdaInTrainOptions
@@ -41,6 +43,7 @@ public static class AdaInTrainCommand
                 LoadSize = ctx.Get(loadSize), CropSize = ctx.Get(cropSize), BatchSize = ctx.Get(batch), Steps = ctx.Get(steps),
                 LearningRate = ctx.Get(lr), LearningRateDecay = ctx.Get(lrDecay), StyleWeight = ctx.Get(styleWeight), ContentWeight = ctx.Get(contentWeight),
                 SampleEvery = ctx.Get(sampleEvery), CheckpointEvery = ctx.Get(checkpointEvery), RunDir = ctx.Get(runDir), Resume = ctx.Get(resume), Seed = ctx.SeedOrRandom(),
+                EvalDir = ctx.Get(eval.Dir), EvalEvery = ctx.Get(eval.Every), EvalImages = ctx.Get(eval.Images),
             };
             using var encoder = LoadEncoder(features.Choice(ctx), ctx);
             encoder.to(ctx.Device);
