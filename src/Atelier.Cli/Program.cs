@@ -47,6 +47,7 @@ public static class Program
         root.Subcommands.Add(VideoCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(CheckpointCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(StudioCommand.Create());

@@ -1,0 +1,38 @@
+using Atelier.IO;
+using Atelier.Onnx.Proto;
+using Google.Protobuf;
+
+namespace Atelier.Onnx.Export;
+
+/// <summary>What an export wrote and how its verification came out.</summary>
+public sealed record OnnxExportResult(string Output, string Kind, string Network, int Opset, long Bytes, OnnxVerification Verification);
+
+/// <summary>
+/// Exports a network to ONNX and proves it: the model is built node by node from the network's modules, run in ONNX
+/// Runtime at two sizes against the network's own output, and written (atomically) only when it agrees within
+/// <see cref="OnnxVerifier.Tolerance"/>.
+/// </summary>
+public static class OnnxExporter
+{
+    /// <summary>The ONNX model of <paramref name="network"/>: input "input" and output "output", N×C×H×W with dynamic N, H and W.</summary>
+    public static ModelProto Build(ExportableNetwork network, int opset = OnnxGraphBuilder.DefaultOpset)
+    {
+        var g = new OnnxGraphBuilder(network.Kind);
+        var x = g.ImageInput("input", network.InputChannels);
+        var y = new ModuleExporter(g).Emit(network.Module, x, "");
+        g.ImageOutput(y, "output", network.OutputChannels);
+        return g.Build(opset, $"Atelier {network.Description}; input and output N×{network.InputChannels}×H×W, values {network.InputRange.Low}..{network.InputRange.High}");
+    }
+
+    /// <summary>
+    /// Builds, verifies and writes <paramref name="network"/> to <paramref name="output"/>. When the verification fails
+    /// nothing is written and the result says so (the caller decides how to fail).
+    /// </summary>
+    public static OnnxExportResult Export(ExportableNetwork network, string output, int opset = OnnxGraphBuilder.DefaultOpset, int seed = 0)
+    {
+        var bytes = Build(network, opset).ToByteArray();
+        var verification = OnnxVerifier.Verify(bytes, network, seed);
+        if (verification.Passed) AtomicFile.WriteAllBytes(output, bytes);
+        return new OnnxExportResult(output, network.Kind, network.Description, opset, bytes.LongLength, verification);
+    }
+}

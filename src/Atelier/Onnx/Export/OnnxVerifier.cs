@@ -1,0 +1,74 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atelier.Onnx.Export;
+
+/// <summary>
+/// Runs an exported model in ONNX Runtime on a seeded input at each of the network's verification sizes and compares
+/// its output with the network's own (on the CPU, in float32).
+/// </summary>
+public static class OnnxVerifier
+{
+    /// <summary>The largest relative difference an export may show (see <see cref="OnnxSizeCheck"/>).</summary>
+    public const double Tolerance = 1e-4;
+
+    public static OnnxVerification Verify(byte[] model, ExportableNetwork network, int seed = 0)
+    {
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        InferenceSession session;
+        try { session = new InferenceSession(model, options); }
+        catch (OnnxRuntimeException e)
+        {
+            // ONNX Runtime's own message is one line and says which node it refused; keep it, not a stack trace.
+            throw new AtelierException($"ONNX Runtime refused the exported {network.Description}: {FirstLine(e.Message)}");
+        }
+        using (session)
+        {
+            var inputName = session.InputMetadata.Keys.Single();
+            var checks = new List<OnnxSizeCheck>();
+            int index = 0;
+            foreach (var (h, w) in network.VerifySizes)
+            {
+                using var scope = NewDisposeScope();
+                var input = SeededInput(network, h, w, seed + index++);
+                var dims = new[] { 1, (int)network.InputChannels, h, w };
+                using var x = tensor(input, [1, network.InputChannels, h, w]);
+                TorchSharp.torch.Tensor reference;
+                using (no_grad()) reference = network.Module.forward(x).to(ScalarType.Float32, CPU).contiguous();
+                var expected = reference.data<float>().ToArray();
+
+                using var results = session.Run([NamedOnnxValue.CreateFromTensor(inputName, new DenseTensor<float>(input, dims))]);
+                var output = results.First().AsTensor<float>();
+                var shape = output.Dimensions.ToArray().Select(d => (long)d).ToArray();
+                if (!shape.SequenceEqual(reference.shape))
+                    throw new AtelierException($"the exported {network.Description} gives shape [{string.Join(", ", shape)}] at {h}x{w}, Atelier [{string.Join(", ", reference.shape)}]");
+                var actual = output.ToArray();
+                double maxAbs = 0, scale = 0;
+                for (int i = 0; i < expected.Length; i++)
+                {
+                    double d = Math.Abs((double)actual[i] - expected[i]);
+                    // NaN anywhere fails the check rather than vanishing in Math.Max.
+                    if (double.IsNaN(d)) d = double.PositiveInfinity;
+                    maxAbs = Math.Max(maxAbs, d);
+                    scale = Math.Max(scale, Math.Abs(expected[i]));
+                }
+                checks.Add(new OnnxSizeCheck(h, w, shape, maxAbs, scale > 0 ? maxAbs / scale : maxAbs));
+            }
+            return new OnnxVerification(checks, Tolerance, seed);
+        }
+    }
+
+    /// <summary>Uniform values over the network's input range from a seeded generator (the same input every run).</summary>
+    static float[] SeededInput(ExportableNetwork network, int h, int w, int seed)
+    {
+        var random = new Random(seed);
+        var (lo, hi) = network.InputRange;
+        var values = new float[network.InputChannels * h * w];
+        for (int i = 0; i < values.Length; i++) values[i] = lo + (hi - lo) * random.NextSingle();
+        return values;
+    }
+
+    static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+}

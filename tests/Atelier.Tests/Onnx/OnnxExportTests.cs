@@ -1,0 +1,212 @@
+using Atelier.Checkpoints;
+using Atelier.Networks;
+using Atelier.Onnx.Export;
+using Atelier.Style;
+using Atelier.Tests.Cli;
+using Atelier.Translation;
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+using Tensor = TorchSharp.torch.Tensor;
+
+namespace Atelier.Tests.Onnx;
+
+/// <summary>
+/// Each exportable network kind, at tiny sizes with non-trivial norm parameters, round-trips through ONNX Runtime at two
+/// sizes within 1e-4 relative; a wrong export is caught; a module without an ONNX form is refused naming it.
+/// </summary>
+public class OnnxExportTests
+{
+    /// <summary>
+    /// Norm scales and shifts and batch-norm running statistics drawn at random (fresh ones are 1, 0, 0, 1, which would
+    /// let an export that drops them or swaps them pass).
+    /// </summary>
+    static void RandomizeNorms(nn.Module module, long seed)
+    {
+        var g = new Generator((ulong)seed);
+        using var _ = no_grad();
+        foreach (var (name, p) in module.named_parameters())
+        {
+            if (p.dim() != 1) continue;
+            using var r = randn(p.shape, generator: g) * 0.3 + (name.EndsWith("weight", StringComparison.Ordinal) ? 1.0 : 0.0);
+            p.copy_(r);
+        }
+        foreach (var (name, b) in module.named_buffers())
+        {
+            if (name.EndsWith("running_mean", StringComparison.Ordinal)) { using var r = randn(b.shape, generator: g) * 0.2; b.copy_(r); }
+            else if (name.EndsWith("running_var", StringComparison.Ordinal)) { using var r = rand(b.shape, generator: g) + 0.5; b.copy_(r); }
+        }
+    }
+
+    static OnnxVerification RoundTrip(ExportableNetwork network)
+    {
+        var bytes = OnnxExporter.Build(network).ToByteArray();
+        var v = OnnxVerifier.Verify(bytes, network);
+        Assert.Equal(2, v.Sizes.Count);
+        Assert.NotEqual((v.Sizes[0].Height, v.Sizes[0].Width), (v.Sizes[1].Height, v.Sizes[1].Width));
+        Assert.All(v.Sizes, s => Assert.InRange(s.MaxRelativeDifference, 0, 1e-4));
+        Assert.True(v.Passed);
+        return v;
+    }
+
+    static ExportableNetwork TinyResnet(NormKind norm, bool dropout = false)
+    {
+        manual_seed(3);
+        var spec = new GeneratorSpec(GeneratorFamily.Resnet, 2, 4, 3, 3, norm, dropout);
+        var g = spec.Build();
+        RandomizeNorms(g, 5);
+        return ExportableNetwork.Translation(spec, g);
+    }
+
+    [Fact]
+    public void FastStyleTransformerNetRoundTrips()
+    {
+        manual_seed(1);
+        var net = new TransformerNet();
+        RandomizeNorms(net, 2);
+        using var network = ExportableNetwork.FastStyle(net);
+        var v = RoundTrip(network);
+        // Its output is on 0..255: the absolute figure is larger than the relative one by that scale.
+        Assert.All(v.Sizes, s => Assert.Equal(new long[] { 1, 3, s.Height, s.Width }, s.OutputShape));
+    }
+
+    [Theory]
+    [InlineData(NormKind.Instance, false)]
+    [InlineData(NormKind.Batch, true)]
+    [InlineData(NormKind.None, false)]
+    public void ResnetGeneratorRoundTrips(NormKind norm, bool dropout)
+    {
+        using var network = TinyResnet(norm, dropout);
+        RoundTrip(network);
+    }
+
+    [Theory]
+    [InlineData(NormKind.Batch, true)]
+    [InlineData(NormKind.Instance, false)]
+    public void UnetGeneratorRoundTrips(NormKind norm, bool dropout)
+    {
+        manual_seed(4);
+        var spec = new GeneratorSpec(GeneratorFamily.Unet, 5, 4, 3, 2, norm, dropout);
+        var g = spec.Build();
+        RandomizeNorms(g, 6);
+        using var network = ExportableNetwork.Translation(spec, g);
+        var v = RoundTrip(network);
+        Assert.Equal([(32, 32), (32, 64)], network.VerifySizes);
+        Assert.Equal(2, v.Sizes[0].OutputShape[1]);
+    }
+
+    [Fact]
+    public void BatchHeightAndWidthAreDynamic()
+    {
+        using var network = TinyResnet(NormKind.Batch);
+        var model = OnnxExporter.Build(network);
+        var dims = model.Graph.Input.Single().Type.TensorType.Shape.Dim;
+        Assert.Equal(["batch", "", "height", "width"], dims.Select(d => d.DimParam));
+        Assert.Equal(3, dims[1].DimValue);
+        Assert.Equal(OnnxGraphBuilder.DefaultOpset, model.OpsetImport.Single().Version);
+
+        // A batch of two at a size the verification did not use gives Atelier's numbers for both items.
+        using var x = rand(2, 3, 20, 28) * 2 - 1;
+        using var session = new InferenceSession(model.ToByteArray());
+        var input = x.data<float>().ToArray();
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", new DenseTensor<float>(input, [2, 3, 20, 28]))]);
+        var actual = results.First().AsTensor<float>().ToArray();
+        using var expected = network.Module.forward(x);
+        var e = expected.data<float>().ToArray();
+        Assert.Equal(e.Length, actual.Length);
+        Assert.InRange(e.Zip(actual, (a, b) => Math.Abs(a - b)).Max(), 0, 1e-4);
+    }
+
+    [Fact]
+    public void AWrongExportIsCaught()
+    {
+        using var network = TinyResnet(NormKind.Instance);
+        var model = OnnxExporter.Build(network);
+        // Perturb one weight of the last convolution: verification must see it.
+        var last = model.Graph.Initializer.Last(t => t.Dims.Count == 4);
+        var values = last.RawData.ToByteArray();
+        var f = BitConverter.ToSingle(values, 0) + 0.5f;
+        BitConverter.GetBytes(f).CopyTo(values, 0);
+        last.RawData = ByteString.CopyFrom(values);
+        var v = OnnxVerifier.Verify(model.ToByteArray(), network);
+        Assert.False(v.Passed);
+        Assert.True(v.MaxRelativeDifference > 1e-3, $"relative difference {v.MaxRelativeDifference}");
+    }
+
+    [Fact]
+    public void AModuleWithoutAnOnnxFormIsRefusedByName()
+    {
+        var net = nn.Sequential(("0", (nn.Module<Tensor, Tensor>)new SafeConv2d(3, 4, 3, padding: 1)), ("1", nn.GELU()));
+        using var network = new ExportableNetwork(net, "test", "test network", 3, 4, (0f, 1f), [(8, 8), (8, 12)]);
+        var e = Assert.Throws<AtelierException>(() => OnnxExporter.Build(network));
+        Assert.Contains("cannot export 1 (GELU)", e.Message);
+        Assert.DoesNotContain("\n", e.Message);
+    }
+
+    [Fact]
+    public void TheOpsetIsCheckedAndWritten()
+    {
+        using var network = TinyResnet(NormKind.Instance);
+        Assert.Equal(13, OnnxExporter.Build(network, 13).OpsetImport.Single().Version);
+        var e = Assert.Throws<AtelierUsageException>(() => OnnxExporter.Build(network, 9));
+        Assert.Contains("Opset 9: Atelier writes opsets 13 to 21", e.Message);
+    }
+
+    [Fact]
+    public void TheCliExportsAFastStyleCheckpointAndReportsTheFigures()
+    {
+        using var dir = TestPaths.NewTempDir();
+        manual_seed(21);
+        using (var net = new TransformerNet())
+        {
+            RandomizeNorms(net, 8);
+            SafeTensors.Save(dir.File("model.safetensors"), net.state_dict());
+        }
+        var output = dir.File("model.onnx");
+        var r = CliHarness.Run("export", "onnx", "--checkpoint", dir.File("model.safetensors"), "-o", output, "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var json = System.Text.Json.JsonDocument.Parse(r.Out);
+        var root = json.RootElement;
+        Assert.Equal("fast-style", root.GetProperty("kind").GetString());
+        Assert.Equal(17, root.GetProperty("opset").GetInt32());
+        var sizes = root.GetProperty("verification").GetProperty("sizes");
+        Assert.Equal(2, sizes.GetArrayLength());
+        foreach (var s in sizes.EnumerateArray()) Assert.InRange(s.GetProperty("maxRelativeDifference").GetDouble(), 0, 1e-4);
+        Assert.True(root.GetProperty("verification").GetProperty("passed").GetBoolean());
+        // The file is a model ONNX Runtime loads, with no temporary left beside it.
+        using (var session = new InferenceSession(output)) Assert.Equal("input", session.InputMetadata.Keys.Single());
+        Assert.Equal(["model.onnx", "model.safetensors"], Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void TheCliExportsACycleGanGeneratorAndRefusesWhatItCannotExport()
+    {
+        using var dir = TestPaths.NewTempDir();
+        using (var network = TinyResnet(NormKind.Instance))
+            SafeTensors.Save(dir.File("G.safetensors"), network.Module.state_dict());
+        var r = CliHarness.Run("export", "onnx", "-c", dir.File("G.safetensors"), "-o", dir.File("g.onnx"));
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("resnet_2blocks generator", r.Out);
+        Assert.Contains("max relative", r.Out);
+        Assert.True(File.Exists(dir.File("g.onnx")));
+
+        // A checkpoint of a network Atelier does not export: one line naming the file and what it holds.
+        SafeTensors.Save(dir.File("other.safetensors"), new Dictionary<string, Tensor> { ["1.weight"] = zeros(2, 2) });
+        r = CliHarness.Run("export", "onnx", "-c", dir.File("other.safetensors"), "-o", dir.File("other.onnx"));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("other.safetensors", r.Err);
+        Assert.Contains("exports fast-style networks and pix2pix/CycleGAN generators", r.Err);
+        Assert.Single(r.Err.Trim().Split('\n'));
+        Assert.False(File.Exists(dir.File("other.onnx")));
+
+        r = CliHarness.Run("export", "onnx", "-c", dir.File("G.safetensors"), "-o", dir.File("g.bin"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--output", r.Err);
+        r = CliHarness.Run("export", "onnx", "-c", dir.File("G.safetensors"), "-o", dir.File("g2.onnx"), "--opset", "5");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--opset 5", r.Err);
+    }
+}
