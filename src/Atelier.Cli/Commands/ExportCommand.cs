@@ -20,15 +20,17 @@ public static class ExportCommand
 
     static Command Onnx()
     {
-        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "The network: a fast-style model (a file or a shipped name such as candy) or a pix2pix/CycleGAN generator checkpoint", Required = true };
+        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "The network: a fast-style model (a file or a shipped name such as candy), a pix2pix/CycleGAN generator or an AdaIN decoder", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "The .onnx file to write (only once the export is verified)", Required = true };
         var opset = new Option<int>("--opset") { Description = $"ONNX opset to write ({OnnxGraphBuilder.MinOpset} to {OnnxGraphBuilder.MaxOpset})", DefaultValueFactory = _ => OnnxGraphBuilder.DefaultOpset };
         var direction = new Option<string>("--direction") { Description = "AtoB (G_A) or BtoA (G_B) for a CycleGAN run checkpoint holding both", DefaultValueFactory = _ => "AtoB" };
+        var vgg = new Option<string?>("--vgg") { Description = "For an AdaIN decoder: the normalised VGG-19 encoder (vgg_normalised.pth); default: the built-in seeded one, which fits only decoders trained on it" };
         var cmd = new Command("onnx", $"Write a network as ONNX (dynamic batch, height and width), run it in ONNX Runtime at two sizes against Atelier and fail above {OnnxVerifier.Tolerance:0e0} relative difference");
         cmd.Options.Add(checkpoint);
         cmd.Options.Add(output);
         cmd.Options.Add(opset);
         cmd.Options.Add(direction);
+        cmd.Options.Add(vgg);
         CliRunner.SetAction(cmd, (ctx, _) =>
         {
             var outPath = ctx.Get(output)!;
@@ -36,7 +38,7 @@ public static class ExportCommand
                 throw new AtelierUsageException($"{{Output}} {outPath}: must end in .onnx");
             var dir = TranslateCommand.ParseDirection(ctx.Get(direction) ?? "AtoB");
             var path = ShippedModels.ResolveFile(ctx.Get(checkpoint)!, "fast-style-");
-            using var network = ExportableNetwork.Load(path, dir);
+            using var network = ExportableNetwork.Load(path, dir, ctx.Get(vgg));
             var result = OnnxExporter.Export(network, outPath, ctx.Get(opset));
             var v = result.Verification;
             if (!v.Passed)

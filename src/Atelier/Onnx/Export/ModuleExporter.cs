@@ -43,6 +43,15 @@ public sealed class ModuleExporter
                 y = Emit(Child(module, "in2", path), y, Join(path, "in2"));
                 return _g.Node("Add", [y, x], path + ".add");
             }
+            case AdaInDecoder:
+                foreach (var (name, child) in module.named_children())
+                    x = Emit(child, x, Join(path, name));
+                return x;
+            case Vgg { Layout: VggLayout.Normalised }:
+                // Registered in forward order under the reference's indices (0 is the 1x1 input convolution).
+                foreach (var (name, child) in module.named_children())
+                    x = Emit(child, x, Join(path, name));
+                return x;
             case ResnetGenerator or UnetGenerator:
                 return Emit(Child(module, "model", path), x, Join(path, "model"));
             case ResnetBlock:
@@ -66,6 +75,11 @@ public sealed class ModuleExporter
                 return BatchNorm(bn, x, path);
             case ReflectionPad2d pad:
                 return ReflectionPad(pad.padding, x, path);
+            case MaxPool2d pool:
+                return MaxPool(pool, x, path);
+            case Upsample up when up.mode == UpsampleMode.Nearest && up.size.IsEmpty && up.scale_factor.Length == 2
+                && up.scale_factor[0] == up.scale_factor[1] && up.scale_factor[0] == Math.Floor(up.scale_factor[0]) && up.scale_factor[0] >= 1:
+                return NearestUpsample(x, (int)up.scale_factor[0], path);
             case ReLU:
                 return _g.Node("Relu", [x], path);
             case LeakyReLU leaky:
@@ -76,7 +90,7 @@ public sealed class ModuleExporter
                 // Eval mode: dropout passes its input through unchanged, as does the identity that stands for norm 'none'.
                 return x;
             default:
-                throw new AtelierException($"cannot export {(path.Length == 0 ? "the network" : path)} ({module.GetType().Name}) to ONNX: Atelier has no ONNX form for this module (it exports TransformerNet and the ResNet and U-Net generators)");
+                throw new AtelierException($"cannot export {(path.Length == 0 ? "the network" : path)} ({module.GetType().Name}) to ONNX: Atelier has no ONNX form for this module (it exports TransformerNet, the ResNet and U-Net generators and AdaIN)");
         }
     }
 
@@ -138,6 +152,15 @@ public sealed class ModuleExporter
         };
         var pads = _g.Int64Initializer(path + ".pads", 0, 0, t, l, 0, 0, b, r);
         return _g.Node("Pad", [x, pads], path, OnnxGraphBuilder.String("mode", "reflect"));
+    }
+
+    string MaxPool(MaxPool2d pool, string x, string path)
+    {
+        long k = pool.kernel_size[0], s = pool.stride?[0] ?? k, p = pool.padding?[0] ?? 0;
+        if (pool.kernel_size.Length != 2 && pool.kernel_size.Length != 1 || pool.kernel_size.Any(v => v != k))
+            throw new AtelierException($"cannot export {path} (MaxPool2d) to ONNX: only square kernels are written");
+        return _g.Node("MaxPool", [x], path, Ints("kernel_shape", k, k), Ints("strides", s, s), Ints("pads", p, p, p, p),
+            Int("ceil_mode", pool.ceil_mode ? 1 : 0));
     }
 
     string NearestUpsample(string x, int factor, string path)

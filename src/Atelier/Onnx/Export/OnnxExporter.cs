@@ -14,14 +14,18 @@ public sealed record OnnxExportResult(string Output, string Kind, string Network
 /// </summary>
 public static class OnnxExporter
 {
-    /// <summary>The ONNX model of <paramref name="network"/>: input "input" and output "output", N×C×H×W with dynamic N, H and W.</summary>
+    /// <summary>
+    /// The ONNX model of <paramref name="network"/>: its inputs (images N×C×H×W with dynamic N, H and W) and one output
+    /// "output", N×C×H×W likewise.
+    /// </summary>
     public static ModelProto Build(ExportableNetwork network, int opset = OnnxGraphBuilder.DefaultOpset)
     {
         var g = new OnnxGraphBuilder(network.Kind);
-        var x = g.ImageInput("input", network.InputChannels);
-        var y = new ModuleExporter(g).Emit(network.Module, x, "");
+        var inputs = network.Inputs.Select(i => i.IsImage ? g.ImageInput(i.Name, i.Channels) : g.Input(i.Name, 1)).ToList();
+        var y = network.Emit(g, inputs);
         g.ImageOutput(y, "output", network.OutputChannels);
-        return g.Build(opset, $"Atelier {network.Description}; input and output N×{network.InputChannels}×H×W, values {network.InputRange.Low}..{network.InputRange.High}");
+        var described = string.Join(", ", network.Inputs.Select(i => i.IsImage ? $"{i.Name} N×{i.Channels}×H×W on {i.Low}..{i.High}" : $"{i.Name} [1] on {i.Low}..{i.High}"));
+        return g.Build(opset, $"Atelier {network.Description}; inputs {described}; output N×{network.OutputChannels}×H×W");
     }
 
     /// <summary>

@@ -21,6 +21,7 @@ public sealed class OnnxGraphBuilder
 
     readonly GraphProto _graph = new();
     readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    readonly Dictionary<IntPtr, string> _written = [];
     int _counter;
 
     public OnnxGraphBuilder(string name) => _graph.Name = name;
@@ -40,7 +41,7 @@ public sealed class OnnxGraphBuilder
         return name;
     }
 
-    /// <summary>A float input of fixed shape except a symbolic batch (style statistics, latents) or a scalar (rank 0).</summary>
+    /// <summary>A float input of fixed shape, negative dimensions symbolic (the batch).</summary>
     public string Input(string name, params long[] dims)
     {
         var type = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = new TensorShapeProto() };
@@ -79,12 +80,17 @@ public sealed class OnnxGraphBuilder
         };
     }
 
-    /// <summary>A float initializer holding a copy of <paramref name="tensor"/> (any dtype or device; written as float32).</summary>
+    /// <summary>
+    /// A float initializer holding a copy of <paramref name="tensor"/> (any dtype or device; written as float32). A tensor
+    /// written before is named again, not copied: AdaIN's encoder runs on two images with one set of weights.
+    /// </summary>
     public string Initializer(string hint, Tensor tensor)
     {
+        if (_written.TryGetValue(tensor.Handle, out var existing)) return existing;
         using var cpu = tensor.detach().to(ScalarType.Float32, CPU).contiguous();
         var name = Unique(hint);
         _graph.Initializer.Add(OnnxTensor.ToProto(name, cpu.shape, cpu.data<float>().ToArray()));
+        _written[tensor.Handle] = name;
         return name;
     }
 

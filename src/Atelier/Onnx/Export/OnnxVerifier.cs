@@ -26,20 +26,25 @@ public static class OnnxVerifier
         }
         using (session)
         {
-            var inputName = session.InputMetadata.Keys.Single();
             var checks = new List<OnnxSizeCheck>();
             int index = 0;
             foreach (var (h, w) in network.VerifySizes)
             {
                 using var scope = NewDisposeScope();
-                var input = SeededInput(network, h, w, seed + index++);
-                var dims = new[] { 1, (int)network.InputChannels, h, w };
-                using var x = tensor(input, [1, network.InputChannels, h, w]);
-                TorchSharp.torch.Tensor reference;
-                using (no_grad()) reference = network.Module.forward(x).to(ScalarType.Float32, CPU).contiguous();
+                var feeds = new List<NamedOnnxValue>();
+                var tensors = new List<TorchSharp.torch.Tensor>();
+                foreach (var input in network.Inputs)
+                {
+                    // The first image at the size being checked, further images at its transpose, values of one element as such.
+                    int[] dims = !input.IsImage ? [1] : ReferenceEquals(input, network.Inputs[0]) ? [1, (int)input.Channels, h, w] : [1, (int)input.Channels, w, h];
+                    var values = SeededValues(input, dims.Aggregate(1, (a, b) => a * b), seed + 101 * index++);
+                    feeds.Add(NamedOnnxValue.CreateFromTensor(input.Name, new DenseTensor<float>(values, dims)));
+                    tensors.Add(tensor(values, [.. dims.Select(d => (long)d)]));
+                }
+                var reference = network.Reference(tensors).to(ScalarType.Float32, CPU).contiguous();
                 var expected = reference.data<float>().ToArray();
 
-                using var results = session.Run([NamedOnnxValue.CreateFromTensor(inputName, new DenseTensor<float>(input, dims))]);
+                using var results = session.Run(feeds);
                 var output = results.First().AsTensor<float>();
                 var shape = output.Dimensions.ToArray().Select(d => (long)d).ToArray();
                 if (!shape.SequenceEqual(reference.shape))
@@ -60,13 +65,12 @@ public static class OnnxVerifier
         }
     }
 
-    /// <summary>Uniform values over the network's input range from a seeded generator (the same input every run).</summary>
-    static float[] SeededInput(ExportableNetwork network, int h, int w, int seed)
+    /// <summary>Uniform values over the input's range from a seeded generator (the same input every run).</summary>
+    static float[] SeededValues(ExportInput input, int count, int seed)
     {
         var random = new Random(seed);
-        var (lo, hi) = network.InputRange;
-        var values = new float[network.InputChannels * h * w];
-        for (int i = 0; i < values.Length; i++) values[i] = lo + (hi - lo) * random.NextSingle();
+        var values = new float[count];
+        for (int i = 0; i < values.Length; i++) values[i] = input.Low + (input.High - input.Low) * random.NextSingle();
         return values;
     }
 
