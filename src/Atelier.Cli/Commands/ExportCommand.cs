@@ -39,6 +39,8 @@ public static class ExportCommand
             var dir = TranslateCommand.ParseDirection(ctx.Get(direction) ?? "AtoB");
             var path = ShippedModels.ResolveFile(ctx.Get(checkpoint)!, "fast-style-");
             using var network = ExportableNetwork.Load(path, dir, ctx.Get(vgg));
+            if (network.Kind == "adain" && ctx.Get(vgg) is null)
+                ctx.Warn("no --vgg given: exporting with the built-in seeded random normalised VGG-19, which fits only decoders trained on it; pass --vgg vgg_normalised.pth for the published decoders");
             var result = OnnxExporter.Export(network, outPath, ctx.Get(opset));
             var v = result.Verification;
             if (!v.Passed)
