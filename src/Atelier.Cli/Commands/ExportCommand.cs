@@ -20,17 +20,19 @@ public static class ExportCommand
 
     static Command Onnx()
     {
-        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "The network: a fast-style model (a file or a shipped name such as candy), a pix2pix/CycleGAN generator or an AdaIN decoder", Required = true };
+        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "The network: a fast-style model (a file or a shipped name such as candy), a pix2pix/CycleGAN generator, an AdaIN decoder or a StyleGAN2 generator", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "The .onnx file to write (only once the export is verified)", Required = true };
         var opset = new Option<int>("--opset") { Description = $"ONNX opset to write ({OnnxGraphBuilder.MinOpset} to {OnnxGraphBuilder.MaxOpset})", DefaultValueFactory = _ => OnnxGraphBuilder.DefaultOpset };
         var direction = new Option<string>("--direction") { Description = "AtoB (G_A) or BtoA (G_B) for a CycleGAN run checkpoint holding both", DefaultValueFactory = _ => "AtoB" };
         var vgg = new Option<string?>("--vgg") { Description = "For an AdaIN decoder: the normalised VGG-19 encoder (vgg_normalised.pth); default: the built-in seeded one, which fits only decoders trained on it" };
+        var part = new Option<string>("--part") { Description = "For a StyleGAN2 generator: synthesis (w+ to the image, stored noise) or mapping (z to w)", DefaultValueFactory = _ => "synthesis" };
         var cmd = new Command("onnx", $"Write a network as ONNX (dynamic batch, height and width), run it in ONNX Runtime at two sizes against Atelier and fail above {OnnxVerifier.Tolerance:0e0} relative difference");
         cmd.Options.Add(checkpoint);
         cmd.Options.Add(output);
         cmd.Options.Add(opset);
         cmd.Options.Add(direction);
         cmd.Options.Add(vgg);
+        cmd.Options.Add(part);
         CliRunner.SetAction(cmd, (ctx, _) =>
         {
             var outPath = ctx.Get(output)!;
@@ -38,7 +40,13 @@ public static class ExportCommand
                 throw new AtelierUsageException($"{{Output}} {outPath}: must end in .onnx");
             var dir = TranslateCommand.ParseDirection(ctx.Get(direction) ?? "AtoB");
             var path = ShippedModels.ResolveFile(ctx.Get(checkpoint)!, "fast-style-");
-            using var network = ExportableNetwork.Load(path, dir, ctx.Get(vgg));
+            var stylegan = (ctx.Get(part) ?? "synthesis").ToLowerInvariant() switch
+            {
+                "synthesis" => StyleGanPart.Synthesis,
+                "mapping" => StyleGanPart.Mapping,
+                var other => throw new AtelierUsageException($"{{Part}} {other}: expected synthesis or mapping"),
+            };
+            using var network = ExportableNetwork.Load(path, dir, ctx.Get(vgg), stylegan);
             if (network.Kind == "adain" && ctx.Get(vgg) is null)
                 ctx.Warn("no --vgg given: exporting with the built-in seeded random normalised VGG-19, which fits only decoders trained on it; pass --vgg vgg_normalised.pth for the published decoders");
             var result = OnnxExporter.Export(network, outPath, ctx.Get(opset));
@@ -49,7 +57,7 @@ public static class ExportCommand
                 if (ctx.Json) ctx.Result(result);
                 var worst = v.Sizes.MaxBy(s => s.MaxRelativeDifference)!;
                 ctx.Err.WriteLine($"error: the exported {result.Network} differs from Atelier by {F(worst.MaxRelativeDifference)} relative " +
-                    $"(max abs {F(worst.MaxAbsDifference)}) at {worst.Height}x{worst.Width}, above {F(v.Tolerance)}; {outPath} was not written");
+                    $"(max abs {F(worst.MaxAbsDifference)}) at {Case(worst)}, above {F(v.Tolerance)}; {outPath} was not written");
                 return CliRunner.Failure;
             }
             ctx.Result(result, Describe(result));
@@ -57,6 +65,9 @@ public static class ExportCommand
         });
         return cmd;
     }
+
+    static string Case(OnnxSizeCheck s) =>
+        s.Height == 0 ? $"batch {s.Batch}" : s.Batch == 1 ? $"{s.Height}x{s.Width}" : $"{s.Height}x{s.Width} batch {s.Batch}";
 
     static string F(double x) => x.ToString("0.00e0", CultureInfo.InvariantCulture);
 
@@ -66,7 +77,7 @@ public static class ExportCommand
         sb.AppendLine($"wrote {r.Output}: {r.Network}, opset {r.Opset}, {r.Bytes / 1e6:0.0} MB, dynamic batch, height and width");
         sb.Append($"verified in ONNX Runtime against Atelier (seed {r.Verification.Seed}):");
         foreach (var s in r.Verification.Sizes)
-            sb.Append($"\n  {s.Height}x{s.Width}  max abs {F(s.MaxAbsDifference)}  max relative {F(s.MaxRelativeDifference)}");
+            sb.Append($"\n  {Case(s),-16}  max abs {F(s.MaxAbsDifference)}  max relative {F(s.MaxRelativeDifference)}");
         return sb.ToString();
     }
 }

@@ -2,6 +2,7 @@ using Atelier.Checkpoints;
 using Atelier.Networks;
 using Atelier.Onnx.Export;
 using Atelier.Style;
+using Atelier.StyleGan;
 using Atelier.Tests.Cli;
 using Atelier.Translation;
 using Google.Protobuf;
@@ -26,7 +27,7 @@ public class OnnxExportTests
     /// </summary>
     static void RandomizeNorms(nn.Module module, long seed)
     {
-        var g = new Generator((ulong)seed);
+        var g = new TorchSharp.torch.Generator((ulong)seed);
         using var _ = no_grad();
         foreach (var (name, p) in module.named_parameters())
         {
@@ -70,7 +71,7 @@ public class OnnxExportTests
         using var network = ExportableNetwork.FastStyle(net);
         var v = RoundTrip(network);
         // Its output is on 0..255: the absolute figure is larger than the relative one by that scale.
-        Assert.All(v.Sizes, s => Assert.Equal(new long[] { 1, 3, s.Height, s.Width }, s.OutputShape));
+        Assert.All(v.Sizes, s => Assert.Equal(new long[] { s.Batch, 3, s.Height, s.Width }, s.OutputShape));
     }
 
     [Theory]
@@ -107,7 +108,7 @@ public class OnnxExportTests
         using var network = ExportableNetwork.AdaIn(encoder, decoder);
         Assert.Equal(["content", "style", "alpha"], network.Inputs.Select(i => i.Name));
         var v = RoundTrip(network);
-        Assert.All(v.Sizes, s => Assert.Equal(new long[] { 1, 3, s.Height, s.Width }, s.OutputShape));
+        Assert.All(v.Sizes, s => Assert.Equal(new long[] { s.Batch, 3, s.Height, s.Width }, s.OutputShape));
 
         // One copy of the encoder's weights serves both images; a content side that is not a multiple of 8 is cropped back.
         var model = OnnxExporter.Build(network);
@@ -129,6 +130,23 @@ public class OnnxExportTests
         var e = expected.data<float>().ToArray();
         var scale = e.Max(Math.Abs);
         Assert.InRange(e.Zip(actual.ToArray(), (a, b) => Math.Abs(a - b)).Max() / scale, 0, 1e-4);
+    }
+
+    [Theory]
+    [InlineData(StyleGanPart.Synthesis)]
+    [InlineData(StyleGanPart.Mapping)]
+    public void StyleGan2RoundTrips(StyleGanPart part)
+    {
+        var g = Atelier.Tests.StyleGan.InversionTests.TinyGenerator();
+        // Non-zero noise strengths and biases, so the stored noise maps and every bias are part of what is compared.
+        RandomizeNorms(g, 12);
+        using var network = StyleGanExport.Network(g, part);
+        var v = OnnxVerifier.Verify(OnnxExporter.Build(network).ToByteArray(), network);
+        Assert.Equal([1, part == StyleGanPart.Mapping ? 3 : 2], v.Sizes.Select(s => s.Batch));
+        Assert.All(v.Sizes, s => Assert.InRange(s.MaxRelativeDifference, 0, 1e-4));
+        Assert.True(v.Passed);
+        var expected = part == StyleGanPart.Mapping ? new long[] { 3, 16 } : [2, 3, 16, 16];
+        Assert.Equal(expected, v.Sizes[1].OutputShape);
     }
 
     [Fact]
@@ -235,7 +253,7 @@ public class OnnxExportTests
         r = CliHarness.Run("export", "onnx", "-c", dir.File("other.safetensors"), "-o", dir.File("other.onnx"));
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("other.safetensors", r.Err);
-        Assert.Contains("exports fast-style networks, pix2pix/CycleGAN generators and AdaIN decoders", r.Err);
+        Assert.Contains("exports fast-style networks, pix2pix/CycleGAN generators, AdaIN decoders and StyleGAN2 generators", r.Err);
         Assert.Single(r.Err.Trim().Split('\n'));
         Assert.False(File.Exists(dir.File("other.onnx")));
 

@@ -27,7 +27,7 @@ public static class AdaInExport
         encoder.eval();
         decoder.eval();
         return new ExportableNetwork("adain", "AdaIN (normalised VGG-19 relu4_1 encoder, AdaIN, decoder)",
-            [new ExportInput("content", 3, 0f, 1f), new ExportInput("style", 3, 0f, 1f), new ExportInput("alpha", 1, 0f, 1f, IsImage: false)],
+            [new ExportInput("content", 3, 0f, 1f), new ExportInput("style", 3, 0f, 1f), new ExportInput("alpha", 1, 0f, 1f, [1])],
             3, [(64, 64), (48, 80)],
             (g, x) => Emit(g, encoder, decoder, x[0], x[1], x[2]),
             x => runner.Stylize(x[0], [new StyleInput(x[1])], new AdaInOptions { Alpha = x[2].item<float>() }),

@@ -23,22 +23,28 @@ public sealed class ExportableNetwork : IDisposable
     /// <summary>A human description (e.g. "resnet_9blocks generator (instance norm)").</summary>
     public string Description { get; }
 
-    /// <summary>The model's inputs; the first is an image whose size <see cref="VerifySizes"/> gives.</summary>
+    /// <summary>The model's inputs, in order; when there are images, the first one's size is what <see cref="VerifySizes"/> gives.</summary>
     public IReadOnlyList<ExportInput> Inputs { get; }
 
     public long OutputChannels { get; }
 
+    /// <summary>The output's dims when it is not an image (-1 the batch: w is N×512); null for an N×C×H×W image.</summary>
+    public long[]? OutputDims { get; init; }
+
     /// <summary>
-    /// The (height, width) sizes of the first input the export is verified at: two, so the dynamic height and width are
-    /// exercised. Further image inputs are verified at the transposed size (width × height).
+    /// The (height, width) sizes of the first image input the export is verified at: two, so the dynamic height and width
+    /// are exercised (0×0 for networks without image inputs). Further image inputs are verified at the transposed size.
     /// </summary>
     public IReadOnlyList<(int Height, int Width)> VerifySizes { get; }
+
+    /// <summary>The batch sizes used with <see cref="VerifySizes"/>, one each (1 and 1 unless the network says otherwise).</summary>
+    public IReadOnlyList<int> VerifyBatches { get; init; } = [1, 1];
 
     public ExportableNetwork(string kind, string description, IReadOnlyList<ExportInput> inputs, long outputChannels,
         IReadOnlyList<(int, int)> verifySizes, Func<OnnxGraphBuilder, IReadOnlyList<string>, string> emit,
         Func<IReadOnlyList<Tensor>, Tensor> reference, params IDisposable[] owned)
     {
-        if (inputs.Count == 0 || !inputs[0].IsImage) throw new ArgumentException("the first input must be an image", nameof(inputs));
+        if (inputs.Count == 0) throw new ArgumentException("a network has inputs", nameof(inputs));
         Kind = kind;
         Description = description;
         Inputs = inputs;
@@ -70,7 +76,7 @@ public sealed class ExportableNetwork : IDisposable
 
     /// <summary>A fast-style TransformerNet: RGB 0..255 in and out, any size (verified at 64×64 and 48×80).</summary>
     public static ExportableNetwork FastStyle(TransformerNet net) =>
-        new(net, "fast-style", "fast-style TransformerNet", 3, 3, (0f, 255f), [(64, 64), (48, 80)]);
+        new(net, "fast-style", "fast-style TransformerNet", 3, 3, (0f, 255f), [(64, 64), (48, 80)]) { VerifyBatches = [1, 2] };
 
     /// <summary>A pix2pix/CycleGAN generator: [-1, 1] in and out, sides multiples of 4 (ResNet) or 2^downs (U-Net).</summary>
     public static ExportableNetwork Translation(GeneratorSpec spec, nn.Module<Tensor, Tensor> generator)
@@ -80,7 +86,7 @@ public sealed class ExportableNetwork : IDisposable
         // ResNet generators at 64 and 48×80; a U-Net at its smallest side and at one by two of it (256 for unet_256).
         (int, int)[] sizes = unet ? [(m, m), (m, 2 * m)] : [(64, 64), (48, 80)];
         return new(generator, unet ? "unet-generator" : "resnet-generator", $"{spec.Name} generator ({Norms.Name(spec.Norm)} norm)",
-            spec.InputNc, spec.OutputNc, (-1f, 1f), sizes);
+            spec.InputNc, spec.OutputNc, (-1f, 1f), sizes) { VerifyBatches = [1, 2] };
     }
 
     /// <summary>AdaIN with the normalised VGG-19 (to relu4_1) and its decoder: content, style and alpha in (see <see cref="AdaInExport"/>).</summary>
@@ -89,10 +95,11 @@ public sealed class ExportableNetwork : IDisposable
     /// <summary>
     /// The network in a checkpoint file (what <see cref="ArchitectureRecognizer"/> says it is): a fast-style network, a
     /// pix2pix/CycleGAN generator (a bare one or a run's; <paramref name="direction"/> picks a CycleGAN run's G_B), or an
-    /// AdaIN decoder with the normalised VGG-19 in <paramref name="vggPath"/> (the built-in seeded one when null).
-    /// Anything else is refused naming the file and what it holds.
+    /// AdaIN decoder with the normalised VGG-19 in <paramref name="vggPath"/> (the built-in seeded one when null), or a
+    /// StyleGAN2 generator's synthesis or mapping network (<paramref name="part"/>). Anything else is refused naming the
+    /// file and what it holds.
     /// </summary>
-    public static ExportableNetwork Load(string path, Direction? direction = null, string? vggPath = null)
+    public static ExportableNetwork Load(string path, Direction? direction = null, string? vggPath = null, StyleGanPart part = StyleGanPart.Synthesis)
     {
         RecognizedArchitecture found;
         using (var ckpt = Checkpoint.Load(path)) found = ArchitectureRecognizer.Identify(ckpt);
@@ -117,7 +124,9 @@ public sealed class ExportableNetwork : IDisposable
             }
             return AdaInExport.Network(vgg, stylizer.Decoders[0], stylizer);
         }
-        throw new AtelierException($"{path}: holds {found.Description}; Atelier exports fast-style networks, pix2pix/CycleGAN generators and AdaIN decoders to ONNX");
+        if (found.IsStyleGanGenerator)
+            return StyleGanExport.Network(Atelier.StyleGan.GeneratorLoader.Load(path), part);
+        throw new AtelierException($"{path}: holds {found.Description}; Atelier exports fast-style networks, pix2pix/CycleGAN generators, AdaIN decoders and StyleGAN2 generators to ONNX");
     }
 
     public void Dispose()

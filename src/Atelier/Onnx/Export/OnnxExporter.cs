@@ -21,11 +21,12 @@ public static class OnnxExporter
     public static ModelProto Build(ExportableNetwork network, int opset = OnnxGraphBuilder.DefaultOpset)
     {
         var g = new OnnxGraphBuilder(network.Kind);
-        var inputs = network.Inputs.Select(i => i.IsImage ? g.ImageInput(i.Name, i.Channels) : g.Input(i.Name, 1)).ToList();
+        var inputs = network.Inputs.Select(i => i.IsImage ? g.ImageInput(i.Name, i.Channels) : g.Input(i.Name, i.Dims!)).ToList();
         var y = network.Emit(g, inputs);
-        g.ImageOutput(y, "output", network.OutputChannels);
-        var described = string.Join(", ", network.Inputs.Select(i => i.IsImage ? $"{i.Name} N×{i.Channels}×H×W on {i.Low}..{i.High}" : $"{i.Name} [1] on {i.Low}..{i.High}"));
-        return g.Build(opset, $"Atelier {network.Description}; inputs {described}; output N×{network.OutputChannels}×H×W");
+        if (network.OutputDims is { } dims) g.Output(y, "output", dims);
+        else g.ImageOutput(y, "output", network.OutputChannels);
+        var described = string.Join(", ", network.Inputs.Select(i => i.IsImage ? $"{i.Name} N×{i.Channels}×H×W on {i.Low}..{i.High}" : $"{i.Name} [{string.Join(", ", i.Dims!.Select(d => d < 0 ? "N" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}] on {i.Low}..{i.High}"));
+        return g.Build(opset, $"Atelier {network.Description}; inputs {described}; output {(network.OutputDims is { } o ? string.Join("×", o.Select(d => d < 0 ? "N" : d.ToString(System.Globalization.CultureInfo.InvariantCulture))) : $"N×{network.OutputChannels}×H×W")}");
     }
 
     /// <summary>

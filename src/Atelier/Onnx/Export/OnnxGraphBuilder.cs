@@ -21,7 +21,7 @@ public sealed class OnnxGraphBuilder
 
     readonly GraphProto _graph = new();
     readonly HashSet<string> _names = new(StringComparer.Ordinal);
-    readonly Dictionary<IntPtr, string> _written = [];
+    readonly Dictionary<Tensor, string> _written = new(ReferenceEqualityComparer.Instance);
     int _counter;
 
     public OnnxGraphBuilder(string name) => _graph.Name = name;
@@ -82,15 +82,16 @@ public sealed class OnnxGraphBuilder
 
     /// <summary>
     /// A float initializer holding a copy of <paramref name="tensor"/> (any dtype or device; written as float32). A tensor
-    /// written before is named again, not copied: AdaIN's encoder runs on two images with one set of weights.
+    /// parameter written before is named again, not copied: AdaIN's encoder runs on two images with one set of weights.
+    /// (Only parameters: they live as long as their module, where a temporary's identity could be reused.)
     /// </summary>
     public string Initializer(string hint, Tensor tensor)
     {
-        if (_written.TryGetValue(tensor.Handle, out var existing)) return existing;
+        if (tensor is TorchSharp.Modules.Parameter && _written.TryGetValue(tensor, out var existing)) return existing;
         using var cpu = tensor.detach().to(ScalarType.Float32, CPU).contiguous();
         var name = Unique(hint);
         _graph.Initializer.Add(OnnxTensor.ToProto(name, cpu.shape, cpu.data<float>().ToArray()));
-        _written[tensor.Handle] = name;
+        if (tensor is TorchSharp.Modules.Parameter) _written[tensor] = name;
         return name;
     }
 

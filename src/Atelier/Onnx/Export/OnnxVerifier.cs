@@ -28,15 +28,18 @@ public static class OnnxVerifier
         {
             var checks = new List<OnnxSizeCheck>();
             int index = 0;
-            foreach (var (h, w) in network.VerifySizes)
+            for (int c = 0; c < network.VerifySizes.Count; c++)
             {
+                var (h, w) = network.VerifySizes[c];
+                int n = network.VerifyBatches[c];
                 using var scope = NewDisposeScope();
                 var feeds = new List<NamedOnnxValue>();
                 var tensors = new List<TorchSharp.torch.Tensor>();
                 foreach (var input in network.Inputs)
                 {
                     // The first image at the size being checked, further images at its transpose, values of one element as such.
-                    int[] dims = !input.IsImage ? [1] : ReferenceEquals(input, network.Inputs[0]) ? [1, (int)input.Channels, h, w] : [1, (int)input.Channels, w, h];
+                    int[] dims = !input.IsImage ? [.. input.Dims!.Select(d => d < 0 ? n : (int)d)]
+                        : ReferenceEquals(input, network.Inputs.First(i => i.IsImage)) ? [n, (int)input.Channels, h, w] : [n, (int)input.Channels, w, h];
                     var values = SeededValues(input, dims.Aggregate(1, (a, b) => a * b), seed + 101 * index++);
                     feeds.Add(NamedOnnxValue.CreateFromTensor(input.Name, new DenseTensor<float>(values, dims)));
                     tensors.Add(tensor(values, [.. dims.Select(d => (long)d)]));
@@ -48,7 +51,7 @@ public static class OnnxVerifier
                 var output = results.First().AsTensor<float>();
                 var shape = output.Dimensions.ToArray().Select(d => (long)d).ToArray();
                 if (!shape.SequenceEqual(reference.shape))
-                    throw new AtelierException($"the exported {network.Description} gives shape [{string.Join(", ", shape)}] at {h}x{w}, Atelier [{string.Join(", ", reference.shape)}]");
+                    throw new AtelierException($"the exported {network.Description} gives shape [{string.Join(", ", shape)}] at {n}x{h}x{w}, Atelier [{string.Join(", ", reference.shape)}]");
                 var actual = output.ToArray();
                 double maxAbs = 0, scale = 0;
                 for (int i = 0; i < expected.Length; i++)
@@ -59,7 +62,7 @@ public static class OnnxVerifier
                     maxAbs = Math.Max(maxAbs, d);
                     scale = Math.Max(scale, Math.Abs(expected[i]));
                 }
-                checks.Add(new OnnxSizeCheck(h, w, shape, maxAbs, scale > 0 ? maxAbs / scale : maxAbs));
+                checks.Add(new OnnxSizeCheck(n, h, w, shape, maxAbs, scale > 0 ? maxAbs / scale : maxAbs));
             }
             return new OnnxVerification(checks, Tolerance, seed);
         }
