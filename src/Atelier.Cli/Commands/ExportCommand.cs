@@ -26,7 +26,7 @@ public static class ExportCommand
         var direction = new Option<string>("--direction") { Description = "AtoB (G_A) or BtoA (G_B) for a CycleGAN run checkpoint holding both", DefaultValueFactory = _ => "AtoB" };
         var vgg = new Option<string?>("--vgg") { Description = "For an AdaIN decoder: the normalised VGG-19 encoder (vgg_normalised.pth); default: the built-in seeded one, which fits only decoders trained on it" };
         var part = new Option<string>("--part") { Description = "For a StyleGAN2 generator: synthesis (w+ to the image, stored noise) or mapping (z to w)", DefaultValueFactory = _ => "synthesis" };
-        var cmd = new Command("onnx", $"Write a network as ONNX (dynamic batch, height and width), run it in ONNX Runtime at two sizes against Atelier and fail above {OnnxVerifier.Tolerance:0e0} relative difference");
+        var cmd = new Command("onnx", $"Write a network as ONNX (dynamic batch, and height and width where the network allows), run it in ONNX Runtime at two sizes against Atelier and fail above {OnnxVerifier.Tolerance:0e0} relative difference");
         cmd.Options.Add(checkpoint);
         cmd.Options.Add(output);
         cmd.Options.Add(opset);
@@ -74,7 +74,8 @@ public static class ExportCommand
     static string Describe(OnnxExportResult r)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"wrote {r.Output}: {r.Network}, opset {r.Opset}, {r.Bytes / 1e6:0.0} MB, dynamic batch, height and width");
+        var size = r.Bytes >= 1_000_000 ? $"{r.Bytes / 1e6:0.0} MB" : $"{r.Bytes / 1e3:0.0} kB";
+        sb.AppendLine($"wrote {r.Output}: {r.Network}, opset {r.Opset}, {size}, dynamic axes: {r.DynamicAxes}");
         sb.Append($"verified in ONNX Runtime against Atelier (seed {r.Verification.Seed}):");
         foreach (var s in r.Verification.Sizes)
             sb.Append($"\n  {Case(s),-16}  max abs {F(s.MaxAbsDifference)}  max relative {F(s.MaxRelativeDifference)}");

@@ -233,6 +233,28 @@ public class OnnxExportTests
     }
 
     [Fact]
+    public void TheCliExportsAStyleGanGeneratorsTwoParts()
+    {
+        using var dir = TestPaths.NewTempDir();
+        using (var g = Atelier.Tests.StyleGan.InversionTests.TinyGenerator())
+            SafeTensors.Save(dir.File("g.safetensors"), g.state_dict());
+        var r = CliHarness.Run("export", "onnx", "-c", dir.File("g.safetensors"), "-o", dir.File("mapping.onnx"), "--part", "mapping");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("StyleGAN2 mapping network", r.Out);
+        Assert.Contains("dynamic axes: batch\n", r.Out.ReplaceLineEndings("\n"));
+        Assert.Contains("batch 3", r.Out);
+        r = CliHarness.Run("export", "onnx", "-c", dir.File("g.safetensors"), "-o", dir.File("synthesis.onnx"), "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var json = System.Text.Json.JsonDocument.Parse(r.Out);
+        Assert.Equal("stylegan2-synthesis", json.RootElement.GetProperty("kind").GetString());
+        using (var session = new InferenceSession(dir.File("synthesis.onnx")))
+            Assert.Equal([-1, 6, 16], session.InputMetadata["wplus"].Dimensions);
+        r = CliHarness.Run("export", "onnx", "-c", dir.File("g.safetensors"), "-o", dir.File("x.onnx"), "--part", "discriminator");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--part discriminator: expected synthesis or mapping", r.Err);
+    }
+
+    [Fact]
     public void TheCliExportsACycleGanGeneratorAndRefusesWhatItCannotExport()
     {
         using var dir = TestPaths.NewTempDir();

@@ -5,7 +5,7 @@ using Google.Protobuf;
 namespace Atelier.Onnx.Export;
 
 /// <summary>What an export wrote and how its verification came out.</summary>
-public sealed record OnnxExportResult(string Output, string Kind, string Network, int Opset, long Bytes, OnnxVerification Verification);
+public sealed record OnnxExportResult(string Output, string Kind, string Network, int Opset, long Bytes, string DynamicAxes, OnnxVerification Verification);
 
 /// <summary>
 /// Exports a network to ONNX and proves it: the model is built node by node from the network's modules, run in ONNX
@@ -38,6 +38,7 @@ public static class OnnxExporter
         var bytes = Build(network, opset).ToByteArray();
         var verification = OnnxVerifier.Verify(bytes, network, seed);
         if (verification.Passed) AtomicFile.WriteAllBytes(output, bytes);
-        return new OnnxExportResult(output, network.Kind, network.Description, opset, bytes.LongLength, verification);
+        return new OnnxExportResult(output, network.Kind, network.Description, opset, bytes.LongLength,
+            network.Inputs.Any(i => i.IsImage) ? "batch, height, width" : "batch", verification);
     }
 }
