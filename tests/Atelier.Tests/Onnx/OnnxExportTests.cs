@@ -187,6 +187,41 @@ public class OnnxExportTests
         Assert.True(v.MaxRelativeDifference > 1e-3, $"relative difference {v.MaxRelativeDifference}");
     }
 
+    [Theory]
+    [InlineData(13)]
+    [InlineData(21)]
+    public void EveryKindRunsAtTheOldestAndNewestOpset(int opset)
+    {
+        manual_seed(2);
+        var fast = new TransformerNet();
+        RandomizeNorms(fast, 3);
+        using var style = ExportableNetwork.FastStyle(fast);
+        using var adain = ExportableNetwork.AdaIn(Vgg.BuiltInNormalised("relu4_1"), new AdaInDecoder());
+        using var synthesis = StyleGanExport.Network(Atelier.Tests.StyleGan.InversionTests.TinyGenerator(), StyleGanPart.Synthesis);
+        using var unet = ExportableNetwork.Translation(new GeneratorSpec(GeneratorFamily.Unet, 5, 4, 3, 3, NormKind.Batch, true),
+            new GeneratorSpec(GeneratorFamily.Unet, 5, 4, 3, 3, NormKind.Batch, true).Build());
+        foreach (var network in new[] { style, adain, synthesis, unet })
+        {
+            var model = OnnxExporter.Build(network, opset);
+            Assert.Equal(opset, model.OpsetImport.Single().Version);
+            var v = OnnxVerifier.Verify(model.ToByteArray(), network);
+            Assert.True(v.Passed, $"{network.Kind} at opset {opset}: {v.MaxRelativeDifference}");
+        }
+    }
+
+    [Fact]
+    public void AnExportThatDisagreesIsNotWritten()
+    {
+        // Written as ReLU, computed by Atelier as the identity: the verification must fail and leave no file.
+        using var network = new ExportableNetwork("test", "test network", [new ExportInput("input", 2, -1f, 1f)], 2, [(8, 8), (6, 10)],
+            (g, x) => g.Node("Relu", [x[0]], "relu"), x => x[0].clone());
+        using var dir = TestPaths.NewTempDir();
+        var result = OnnxExporter.Export(network, dir.File("wrong.onnx"));
+        Assert.False(result.Verification.Passed);
+        Assert.InRange(result.Verification.MaxRelativeDifference, 0.5, 1.0);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
     [Fact]
     public void AModuleWithoutAnOnnxFormIsRefusedByName()
     {
