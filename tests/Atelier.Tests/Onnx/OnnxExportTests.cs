@@ -268,6 +268,17 @@ public class OnnxExportTests
     }
 
     [Fact]
+    public void TheCliExportsAShippedModelByName()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var r = CliHarness.Run("export", "onnx", "-c", "candy", "-o", dir.File("candy.onnx"), "--opset", "13");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("fast-style TransformerNet, opset 13", r.Out);
+        Assert.Contains("48x80 batch 2", r.Out);
+        Assert.True(new FileInfo(dir.File("candy.onnx")).Length > 1_000_000);
+    }
+
+    [Fact]
     public void TheCliExportsAStyleGanGeneratorsTwoParts()
     {
         using var dir = TestPaths.NewTempDir();
