@@ -22,6 +22,7 @@ public static class Program
             ["feedforward"] = FeedForwardBench.Run,
             ["translation"] = TranslationBench.Run,
             ["stylegan"] = StyleGanBench.Run,
+            ["onnx"] = OnnxBench.Run,
         };
         if (args.Length == 0 || !sections.TryGetValue(args[0], out var run))
         {

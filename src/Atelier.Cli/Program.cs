@@ -15,7 +15,7 @@ public static class Program
 
     /// <summary>
     /// The command tree, one pattern: `atelier AREA VERB`. Areas are the method families (texture, gatys, fast-style,
-    /// adain, pix2pix, cyclegan, stylegan) and the utilities (video, data, checkpoint, models, metrics); one word per idea: `stylize`
+    /// adain, pix2pix, cyclegan, stylegan) and the utilities (video, data, checkpoint, models, metrics, export); one word per idea: `stylize`
     /// applies a trained style network, `translate` a translation generator, `train` trains any of them. The earlier
     /// spellings (style ..., invert, edit ..., translate) still run, hidden from help.
     /// </summary>
@@ -49,6 +49,7 @@ public static class Program
         root.Subcommands.Add(CheckpointCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(MetricsCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(StudioCommand.Create());

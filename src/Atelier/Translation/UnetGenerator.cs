@@ -17,6 +17,9 @@ public sealed class UnetSkipBlock : Module<Tensor, Tensor>
     private readonly Sequential model;
     private readonly bool _outermost;
 
+    /// <summary>Whether this is the outermost block (no skip concatenation).</summary>
+    public bool Outermost => _outermost;
+
     public UnetSkipBlock(long outerNc, long innerNc, long? inputNc, UnetSkipBlock? submodule, NormKind norm,
         bool outermost = false, bool innermost = false, bool useDropout = false) : base(nameof(UnetSkipBlock))
     {

@@ -38,6 +38,9 @@ public sealed class FastStyleUpsampleConvLayer : nn.Module<Tensor, Tensor>
     readonly SafeConv2d conv2d;
     readonly int _upsample;
 
+    /// <summary>The nearest-neighbour upsampling factor (1: none).</summary>
+    public int Upsample => _upsample;
+
     public FastStyleUpsampleConvLayer(long inChannels, long outChannels, long kernelSize, long stride, int upsample) : base("UpsampleConvLayer")
     {
         _upsample = upsample;
