@@ -4,6 +4,64 @@ using static TorchSharp.torch;
 
 namespace Atelier.StyleGan;
 
+// The discriminator, in model.py's order: its conv layer, the residual block, and the network.
+
+/// <summary>
+/// The discriminator's conv: optional [1,3,3,1] blur then a stride-2 EqualConv2d when downsampling, then bias +
+/// leaky ReLU. A Sequential in rosinality, so keys are indexed: `0.kernel` (blur), `1.weight`, `2.bias`
+/// (or `0.weight`, `1.bias` without downsampling).
+/// </summary>
+public sealed class ConvLayer : nn.Module<Tensor, Tensor>
+{
+    readonly Sequential layers;
+
+    public ConvLayer(long inChannels, long outChannels, int kernelSize, bool downsample = false, bool bias = true, bool activate = true)
+        : base(nameof(ConvLayer))
+    {
+        var modules = new List<nn.Module<Tensor, Tensor>>();
+        long stride = 1, padding = kernelSize / 2;
+        if (downsample)
+        {
+            const int factor = 2;
+            var taps = Generator.DefaultBlurKernel;
+            int p = (taps.Count - factor) + (kernelSize - 1);
+            modules.Add(new Blur(taps, ((p + 1) / 2, p / 2)));
+            stride = 2;
+            padding = 0;
+        }
+        modules.Add(new EqualConv2d(inChannels, outChannels, kernelSize, stride, padding, bias: bias && !activate));
+        if (activate) modules.Add(new FusedLeakyReLU(outChannels, bias));
+        layers = nn.Sequential(modules.Select((m, i) => (i.ToString(), m)).ToArray());
+        // Register the children directly (not under a "layers." prefix): rosinality's ConvLayer is itself the Sequential.
+        foreach (var (name, module) in layers.named_children()) register_module(name, module);
+    }
+
+    public override Tensor forward(Tensor input) => layers.call(input);
+}
+
+/// <summary>The discriminator's residual block: two 3x3 convs (the second downsampling) plus a 1x1 downsampling skip, summed and divided by sqrt(2). Keys: `conv1`, `conv2`, `skip`.</summary>
+public sealed class ResBlock : nn.Module<Tensor, Tensor>
+{
+    readonly ConvLayer conv1, conv2, skip;
+
+    public ResBlock(long inChannels, long outChannels) : base(nameof(ResBlock))
+    {
+        conv1 = new ConvLayer(inChannels, inChannels, 3);
+        conv2 = new ConvLayer(inChannels, outChannels, 3, downsample: true);
+        skip = new ConvLayer(inChannels, outChannels, 1, downsample: true, bias: false, activate: false);
+        register_module("conv1", conv1);
+        register_module("conv2", conv2);
+        register_module("skip", skip);
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var output = conv2.call(conv1.call(input));
+        return ((output + skip.call(input)) / Math.Sqrt(2)).MoveToOuterDisposeScope();
+    }
+}
+
 /// <summary>
 /// StyleGAN2's residual discriminator in rosinality's layout: `convs` (a 1x1 from RGB, then a ResBlock per
 /// resolution down to 4 px), the minibatch standard-deviation feature, `final_conv` and `final_linear`
