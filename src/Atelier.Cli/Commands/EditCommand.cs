@@ -212,9 +212,7 @@ public static class EditCommand
                 _ => InversionTask.Colorize,
             };
             int f = ctx.Get(factor);
-            if (task == InversionTask.SuperResolution && (f < 2 || size % f != 0))
-                throw new AtelierUsageException($"--factor {f}: must be at least 2 and divide the generator size {size}");
-            int side = InversionTarget.ObservationSide(task, size, f);
+            int side = InversionTarget.ObservationSide(task, size, f); // checks the factor
             string what = task switch
             {
                 InversionTask.SuperResolution => "low-resolution image", InversionTask.Sketch => "sketch",

@@ -124,12 +124,12 @@ public sealed class StudioServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops within <see cref="StudioOptions.ShutdownGrace"/>: new jobs are refused, running ones cancelled (their
-    /// event streams end with the final "cancelled" event), then Kestrel closes what is still open.
+    /// Stops within <see cref="StudioOptions.ShutdownGrace"/>: the host's stopping signal makes the job queue refuse new
+    /// jobs and cancel running ones (their event streams end with the final "cancelled" event), then Kestrel closes
+    /// what is still open.
     /// </summary>
     public async Task StopAsync()
     {
-        Jobs.BeginShutdown();
         using var cts = new CancellationTokenSource(Options.ShutdownGrace);
         await _app.StopAsync(cts.Token).ConfigureAwait(false);
     }

@@ -73,7 +73,7 @@ static class LatentCodes
         if (!long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seed) || seed > int.MaxValue)
             throw new StudioRequestException(400, $"'{field}': expected seed:N or job:ID, got '{(text.Length > 40 ? text[..40] : text)}'");
         label = $"seed {seed}";
-        return g => g.Broadcast(g.SeedW(seed, null, 1));
+        return g => g.Broadcast(g.SeedW(seed));
     }
 }
 

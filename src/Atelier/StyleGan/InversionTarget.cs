@@ -40,9 +40,7 @@ public static class InversionTarget
             case InversionTask.Invert:
                 return (Square(ImageOps.ToRgb(image), generatorSize, ResizeFilter.Bicubic), null);
             case InversionTask.SuperResolution:
-                if (factor < 2 || generatorSize % factor != 0)
-                    throw new AtelierUsageException($"{{Factor}} {factor}: must be at least 2 and divide the generator's size {generatorSize}");
-                return (Square(ImageOps.ToRgb(image), generatorSize / factor, ResizeFilter.Area), Degradation.Downsample(factor));
+                return (Square(ImageOps.ToRgb(image), ObservationSide(task, generatorSize, factor), ResizeFilter.Area), Degradation.Downsample(factor));
             case InversionTask.Inpaint:
                 if (mask is null) throw new AtelierUsageException("{Mask}: inpainting needs a mask (white marks the hole)");
                 if (mask.Width != image.Width || mask.Height != image.Height)
@@ -64,9 +62,17 @@ public static class InversionTarget
         }
     }
 
-    /// <summary>The picture's side the task's observation has (a picture already this size and square is used as it is).</summary>
-    public static int ObservationSide(InversionTask task, int generatorSize, int factor = 4) =>
-        task == InversionTask.SuperResolution ? generatorSize / factor : generatorSize;
+    /// <summary>
+    /// The picture's side the task's observation has (a picture already this size and square is used as it is); for
+    /// super-resolution a usage error naming the factor unless it is at least 2 and divides the generator's size.
+    /// </summary>
+    public static int ObservationSide(InversionTask task, int generatorSize, int factor = 4)
+    {
+        if (task != InversionTask.SuperResolution) return generatorSize;
+        if (factor < 2 || generatorSize % factor != 0)
+            throw new AtelierUsageException($"{{Factor}} {factor}: must be at least 2 and divide the generator's size {generatorSize}");
+        return generatorSize / factor;
+    }
 
     /// <summary>A picture as a square (1, C, size, size) tensor in [-1, 1]: centre-cropped, then resized with <paramref name="filter"/>.</summary>
     public static Tensor Square(Image image, int size, ResizeFilter filter)

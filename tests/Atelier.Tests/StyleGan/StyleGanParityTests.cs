@@ -15,15 +15,7 @@ namespace Atelier.Tests.StyleGan;
 /// </summary>
 public class StyleGanParityTests(ITestOutputHelper log)
 {
-    const double Tolerance = 1e-4;
-
-    void Close(string name, Tensor expected, Tensor actual)
-    {
-        Assert.Equal(expected.shape, actual.shape);
-        double rel = ((actual - expected).abs().max() / expected.abs().max()).item<float>();
-        log.WriteLine($"{name}: max relative difference {rel:E2}");
-        Assert.True(rel <= Tolerance, $"{name}: relative difference {rel:E2} > {Tolerance}");
-    }
+    void Close(string name, Tensor expected, Tensor actual) => ParityAssert.Close(log, name, expected, actual);
 
     [SkippableFact]
     public void ReproducesTheReferenceOutputs()

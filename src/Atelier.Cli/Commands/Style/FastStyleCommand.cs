@@ -130,8 +130,7 @@ public static class FastStyleCommand
         foreach (var a in args)
         {
             if (File.Exists(a)) { yield return a; continue; }
-            foreach (var f in Directory.EnumerateFiles(a).Order(StringComparer.Ordinal))
-                if (ImageIO.IsImageFile(f)) yield return f;
+            foreach (var f in ImageIO.ImagesIn(a)) yield return f;
         }
     }
 }
