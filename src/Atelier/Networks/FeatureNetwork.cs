@@ -24,7 +24,20 @@ public abstract class FeatureNetwork : nn.Module<Tensor, Tensor>
     public string LastLayer => LayerNames[^1];
 
     /// <summary>Activations of the named layers for <paramref name="x"/>, in one pass that stops at the deepest one asked for.</summary>
-    public abstract Dictionary<string, Tensor> Features(Tensor x, IReadOnlyCollection<string> layers);
+    public Dictionary<string, Tensor> Features(Tensor x, IReadOnlyCollection<string> layers) => Features(x, layers, wrapAround: false);
+
+    /// <summary>
+    /// Activations of the named layers; with <paramref name="wrapAround"/> every convolution and pooling pads
+    /// circularly instead of with zeros (or reflection), so the image is seen as one tile of a periodic plane: what a
+    /// tileable texture must look like across its own edges. Sides should be multiples of the layers' stride.
+    /// </summary>
+    public abstract Dictionary<string, Tensor> Features(Tensor x, IReadOnlyCollection<string> layers, bool wrapAround);
+
+    /// <summary>
+    /// Floats of activation per input pixel that one pass up to the deepest of <paramref name="layers"/> produces
+    /// (every step's channels over its stride squared): the basis of memory estimates for passes with gradients.
+    /// </summary>
+    public abstract double ActivationsPerPixel(IReadOnlyCollection<string> layers);
 
     /// <summary>Channels of a named layer's output.</summary>
     public abstract int ChannelsOf(string layer);

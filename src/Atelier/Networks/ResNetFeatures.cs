@@ -34,6 +34,7 @@ public sealed class ResNetFeatures : FeatureNetwork
     readonly Dictionary<string, int> _stepOfTap = new(StringComparer.Ordinal);       // tap -> index of the step that makes it
     readonly Dictionary<string, (int Channels, int Stride)> _shapeOfTap = new(StringComparer.Ordinal);
     readonly List<string> _layerNames = [];
+    readonly List<(int Channels, int Stride)> _stepShapes = []; // each step's output, for memory estimates
     readonly Tensor _mean;   // 1×3×1×1, per-channel means in the network's channel order
     readonly bool _bgr;
     readonly string _description;
@@ -221,6 +222,7 @@ public sealed class ResNetFeatures : FeatureNetwork
                 default:
                     throw new AtelierException($"{Where()}: unsupported operator; a ResNet feature network runs {string.Join(", ", SupportedOps)}");
             }
+            while (_stepShapes.Count < _steps.Count) _stepShapes.Add(shape[_steps[_stepShapes.Count].Output]);
         }
         if (!_layerNames.Contains("conv1") || !_layerNames.Any(l => l.StartsWith("layer", StringComparison.Ordinal)))
             throw new AtelierException($"{model.Source}: not a ResNet graph (no stem ReLU or residual blocks found)");
@@ -361,14 +363,14 @@ public sealed class ResNetFeatures : FeatureNetwork
     public override Tensor forward(Tensor input)
     {
         using var pre = Preprocess(input);
-        return RunPreprocessed(pre, null, _steps.Count - 1).Output;
+        return RunPreprocessed(pre, null, _steps.Count - 1, false).Output;
     }
 
     /// <summary>Runs the graph on an already preprocessed input and returns the named ONNX values (parity checks).</summary>
     public Dictionary<string, Tensor> RunGraph(Tensor preprocessed, IReadOnlyCollection<string> taps) =>
-        RunPreprocessed(preprocessed, new HashSet<string>(taps.Select(RequireLayer), StringComparer.Ordinal), _steps.Count - 1).Features;
+        RunPreprocessed(preprocessed, new HashSet<string>(taps.Select(RequireLayer), StringComparer.Ordinal), _steps.Count - 1, false).Features;
 
-    public override Dictionary<string, Tensor> Features(Tensor x, IReadOnlyCollection<string> layers)
+    public override Dictionary<string, Tensor> Features(Tensor x, IReadOnlyCollection<string> layers, bool wrapAround)
     {
         ArgumentNullException.ThrowIfNull(layers);
         if (layers.Count == 0) throw new AtelierException("no ResNet layers asked for");
@@ -377,12 +379,18 @@ public sealed class ResNetFeatures : FeatureNetwork
         foreach (var l in layers) { wanted.Add(RequireLayer(l)); last = Math.Max(last, _stepOfTap[l]); }
         CheckInputSize(x.shape[3], x.shape[2], "the image");
         using var pre = Preprocess(x);
-        return RunPreprocessed(pre, wanted, last).Features;
+        return RunPreprocessed(pre, wanted, last, wrapAround).Features;
+    }
+
+    public override double ActivationsPerPixel(IReadOnlyCollection<string> layers)
+    {
+        int last = layers.Max(l => _stepOfTap[RequireLayer(l)]);
+        return _stepShapes.Take(last + 1).Sum(s => s.Channels / (double)(s.Stride * s.Stride));
     }
 
     sealed record RunResult(Tensor Output, Dictionary<string, Tensor> Features);
 
-    RunResult RunPreprocessed(Tensor x, HashSet<string>? wanted, int last)
+    RunResult RunPreprocessed(Tensor x, HashSet<string>? wanted, int last, bool wrap)
     {
         // How many steps up to `last` still read each value: a value is freed when its last reader has run (autograd
         // keeps what it needs), unless it was asked for.
@@ -398,12 +406,12 @@ public sealed class ResNetFeatures : FeatureNetwork
             bool aDies = readers[step.Inputs[0]] == 1 && !ReferenceEquals(a, x) && !IsKept(step.Inputs[0], wanted);
             Tensor result = step switch
             {
-                ConvStep c => Conv(a, c),
+                ConvStep c => Conv(a, c, wrap),
                 ScaleShiftStep s => a.mul(s.Scale.view(1, -1, 1, 1)).add_(s.Shift.view(1, -1, 1, 1)),
                 // In place when nothing else reads the input: saves an allocation and a pass over memory.
                 ReluStep => aDies ? a.relu_() : a.relu(),
                 AddStep => a.add(values[step.Inputs[1]]),
-                MaxPoolStep m => MaxPool(a, m),
+                MaxPoolStep m => MaxPool(a, m, wrap),
                 AvgPoolStep p => AvgPool(a, p),
                 _ => throw new InvalidOperationException(step.GetType().Name),
             };
@@ -427,18 +435,28 @@ public sealed class ResNetFeatures : FeatureNetwork
     bool IsKept(string value, HashSet<string>? wanted) =>
         wanted is not null && _tapOfValue.TryGetValue(value, out var tap) && wanted.Contains(tap);
 
-    static Tensor Conv(Tensor x, ConvStep c)
+    static Tensor Conv(Tensor x, ConvStep c, bool wrap)
     {
         var p = c.Same ? SamePads(x.shape[2], x.shape[3], [c.Weight.shape[2], c.Weight.shape[3]], c.Stride) : c.Pads; // top, left, bottom, right
+        if (wrap && p.Any(v => v > 0))
+        {
+            using var wrapped = F.pad(x, [p[1], p[3], p[0], p[2]], PaddingModes.Circular);
+            return SafeConv.Conv2d(wrapped, c.Weight, c.Bias, (c.Stride[0], c.Stride[1]), (0, 0), c.Groups);
+        }
         if (p[0] == p[2] && p[1] == p[3])
             return SafeConv.Conv2d(x, c.Weight, c.Bias, (c.Stride[0], c.Stride[1]), (p[0], p[1]), c.Groups);
         using var padded = F.pad(x, [p[1], p[3], p[0], p[2]]);
         return SafeConv.Conv2d(padded, c.Weight, c.Bias, (c.Stride[0], c.Stride[1]), (0, 0), c.Groups);
     }
 
-    static Tensor MaxPool(Tensor x, MaxPoolStep m)
+    static Tensor MaxPool(Tensor x, MaxPoolStep m, bool wrap)
     {
         var p = m.Same ? SamePads(x.shape[2], x.shape[3], m.Kernel, m.Stride) : m.Pads;
+        if (wrap && p.Any(v => v > 0))
+        {
+            using var wrapped = F.pad(x, [p[1], p[3], p[0], p[2]], PaddingModes.Circular);
+            return F.max_pool2d(wrapped, m.Kernel, m.Stride);
+        }
         if (p[0] == p[2] && p[1] == p[3] && p[0] * 2 <= m.Kernel[0] && p[1] * 2 <= m.Kernel[1])
             return F.max_pool2d(x, m.Kernel, m.Stride, [p[0], p[1]]);
         // Asymmetric padding: pad with -inf so padded cells never win, as ONNX specifies.

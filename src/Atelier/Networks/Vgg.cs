@@ -163,13 +163,13 @@ public sealed partial class Vgg : FeatureNetwork
     }
 
     /// <summary>Runs every layer built and returns the last one's output.</summary>
-    public override Tensor forward(Tensor input) => Run(input, null, _layers.Count - 1)!.Output;
+    public override Tensor forward(Tensor input) => Run(input, null, _layers.Count - 1, false)!.Output;
 
     /// <summary>
     /// The outputs of the named layers for input <paramref name="x"/> (RGB in [0,1], N×3×H×W), computed in one pass
     /// that stops at the deepest layer asked for. Intermediate results not asked for are disposed as soon as used.
     /// </summary>
-    public override Dictionary<string, Tensor> Features(Tensor x, IReadOnlyCollection<string> layers)
+    public override Dictionary<string, Tensor> Features(Tensor x, IReadOnlyCollection<string> layers, bool wrapAround)
     {
         ArgumentNullException.ThrowIfNull(layers);
         if (layers.Count == 0) throw new AtelierException("no VGG layers asked for");
@@ -180,7 +180,20 @@ public sealed partial class Vgg : FeatureNetwork
             wanted.Add(RequireLayer(l));
             deepest = Math.Max(deepest, _position[l]);
         }
-        return Run(x, wanted, deepest).Features;
+        return Run(x, wanted, deepest, wrapAround).Features;
+    }
+
+    public override double ActivationsPerPixel(IReadOnlyCollection<string> layers)
+    {
+        int deepest = layers.Max(l => _position[RequireLayer(l)]);
+        double sum = 3, previous = 3; // the normalised input
+        for (int i = 0; i <= deepest; i++)
+        {
+            // Padding layers have no name: their output is about the size of their input.
+            if (_layers[i].Name is { } n) previous = ChannelsOf(n) / (double)(StrideOf(n) * StrideOf(n));
+            sum += previous;
+        }
+        return sum;
     }
 
     /// <summary>The index of a named layer in forward order (for comparing depths).</summary>
@@ -188,7 +201,7 @@ public sealed partial class Vgg : FeatureNetwork
 
     sealed record RunResult(Tensor Output, Dictionary<string, Tensor> Features);
 
-    RunResult Run(Tensor x, HashSet<string>? wanted, int last)
+    RunResult Run(Tensor x, HashSet<string>? wanted, int last, bool wrap)
     {
         if (x.dim() != 4 || x.shape[1] != 3)
             throw new AtelierException($"VGG input must be N×3×H×W RGB, got shape [{string.Join(", ", x.shape)}]");
@@ -200,13 +213,31 @@ public sealed partial class Vgg : FeatureNetwork
             var layer = _layers[i];
             bool inPlace = InPlaceRelu && layer.Module is ReLU && !ReferenceEquals(h, x) && !features.ContainsValue(h);
             if (inPlace) { h.relu_(); if (wanted != null && layer.Name is { } n && wanted.Contains(n)) features[n] = h; continue; }
-            var next = layer.Module.forward(h);
+            var next = wrap ? Wrapped(layer.Module, h) ?? layer.Module.forward(h) : layer.Module.forward(h);
             // Free what nobody asked for now rather than at the end of the caller's scope (autograd keeps what it needs).
             if (!ReferenceEquals(h, x) && !features.Values.Any(v => ReferenceEquals(v, h))) h.Dispose();
             h = next;
             if (wanted != null && layer.Name is { } name && wanted.Contains(name)) features[name] = h;
         }
         return new RunResult(h, features);
+    }
+
+    /// <summary>A padding step done circularly (a padded convolution, a reflection pad); null for any other layer.</summary>
+    static Tensor? Wrapped(nn.Module<Tensor, Tensor> module, Tensor h)
+    {
+        switch (module)
+        {
+            case SafeConv2d { Padding: > 0 } conv:
+            {
+                long p = conv.Padding;
+                using var padded = nn.functional.pad(h, [p, p, p, p], PaddingModes.Circular);
+                return SafeConv.Conv2d(padded, conv.Weight, conv.Bias, conv.Stride, 0, conv.Groups);
+            }
+            case ReflectionPad2d:
+                return nn.functional.pad(h, [1, 1, 1, 1], PaddingModes.Circular); // the normalised layout pads by 1
+            default:
+                return null;
+        }
     }
 
     static Tensor NormaliseImageNet(Tensor x)

@@ -23,6 +23,8 @@ internal sealed class GatysCliOptions
     public readonly Option<double?> TvWeight = new("--tv-weight") { Description = "Weight of the total-variation smoothness loss (default: twice the style weight on ResNet-18, 0 on VGG)" };
     public readonly Option<string?> Smoothing = new("--smoothing") { Description = "Activation transform before comparing: none (default) or softmax (SWAG, Wang et al. 2021)" };
     public readonly Option<int?> Scales = new("--scales") { Description = "Coarse-to-fine scales (1 = output size only; default: the network's recipe: 3 for textures on ResNet-18, else 1)" };
+    public readonly Option<string?> MaxMemory = new("--max-memory") { Description = "Memory budget for images, optimiser state and activations, e.g. 1GB or 2GB (default 2GB); scales that do not fit whole are refined in overlapping tiles that share the style targets" };
+    public readonly Option<int?> Tile = new("--tile") { Description = "Tile side in pixels for scales larger than it (default: the largest the budget allows)" };
     public readonly Option<int> SaveEvery = new("--save-every") { Description = "Write an intermediate frame every N steps (OUT.NNNN.png beside the output)", DefaultValueFactory = _ => 0 };
 
     public GatysCliOptions(int defaultIterations)
@@ -35,7 +37,7 @@ internal sealed class GatysCliOptions
 
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { Output, Pooling, Layers, LayerWeights, Iterations, Optimizer, LearningRate, StyleWeight, TvWeight, Smoothing, Scales, SaveEvery })
+        foreach (var o in new Option[] { Output, Pooling, Layers, LayerWeights, Iterations, Optimizer, LearningRate, StyleWeight, TvWeight, Smoothing, Scales, MaxMemory, Tile, SaveEvery })
             cmd.Options.Add(o);
         Features.AddTo(cmd);
     }
@@ -85,6 +87,8 @@ internal sealed class GatysCliOptions
             TvWeight = ctx.Get(TvWeight),
             Smoothing = ctx.Get(Smoothing) switch { "softmax" => ActivationSmoothing.Softmax, "none" => ActivationSmoothing.None, _ => null },
             Scales = ctx.Get(Scales),
+            MaxMemory = ctx.Get(MaxMemory) is { } mem ? Atelier.Inference.MemoryBudget.Parse(mem) : null,
+            TileSize = ctx.Get(Tile),
             SaveEvery = saveEvery,
             Seed = seed,
             OnFrame = saveEvery > 0 ? (step, image) => ImageIO.Save(image, FramePath(outPath, step)) : null,

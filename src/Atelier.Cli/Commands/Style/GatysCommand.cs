@@ -31,7 +31,7 @@ public static class GatysCommand
             ImageIO.FormatForPath(outPath);
             CliContext.CheckOutputIsNotInput(outPath, [ctx.Get(content), .. ParseStyles(ctx.Get(styles) ?? []).Select(s => s.Path)]);
             int n = ctx.Get(size);
-            if (n < 16 || n > 2048) throw new AtelierUsageException($"--size {n}: must be 16 to 2048 (Gatys optimisation holds L-BFGS's history for every pixel)");
+            if (n < 16 || n > Atelier.Inference.SizePolicy.MaxSideLimit) throw new AtelierUsageException($"--size {n}: must be 16 to {Atelier.Inference.SizePolicy.MaxSideLimit} (sizes that do not fit --max-memory whole are refined in tiles)");
             var parsed = ParseStyles(ctx.Get(styles) ?? []);
             long seed = ctx.SeedOrRandom();
             var contentImage = ImageResize.ResizeToFit(ImageIO.Load(ctx.Get(content)!), n, allowUpscale: true);
@@ -58,6 +58,9 @@ public static class GatysCommand
             }
             var result = ctx.WithProgress("gatys transfer", p => GatysStyleTransfer.Run(contentImage, styleImages, vgg, options, p, ct));
             ImageIO.Save(result.Image, outPath);
+            // A tiled run's seam figure: the energy across the borders of its unmoved tile grid against its other neighbouring columns and rows (1 = no seam).
+            var (borderColumns, borderRows) = result.Levels.Count > 0 ? result.Levels[^1].TileBorders() : ([], []);
+            double? seam = borderColumns.Length + borderRows.Length > 0 ? Math.Round(Atelier.Quality.SeamEnergy.Lines(result.Image, borderColumns, borderRows).Ratio, 3) : null;
             ctx.Result(new
             {
                 command = "gatys transfer",
@@ -70,10 +73,12 @@ public static class GatysCommand
                 seed,
                 seconds = Math.Round(result.Seconds, 3),
                 losses = GatysCliOptions.RoundLosses(result.Losses),
+                scales = result.Levels.Select(l => l.ToString()),
+                seam,
                 // Measured against the first style at the scale the transfer used it.
                 quality = ctx.Json ? GatysCliOptions.Quality(result.Image,
                     ImageResize.ResizeToFit(styleImages[0].Image, (int)Math.Round(options.StyleScale * Math.Max(result.Image.Width, result.Image.Height)), allowUpscale: true), vgg) : null,
-            }, $"wrote {outPath} ({result.Image.Width}x{result.Image.Height}) in {result.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s, {result.Steps} steps, {GatysCliOptions.FormatLosses(result.Losses)}, seed {seed}");
+            }, $"wrote {outPath} ({result.Image.Width}x{result.Image.Height}) in {result.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s, {result.Steps} steps, {GatysCliOptions.FormatLosses(result.Losses)}, seed {seed}{(seam is double sf ? $", tile-border seam {sf.ToString(CultureInfo.InvariantCulture)}" : "")}");
             return CliRunner.Success;
         });
         return cmd;

@@ -14,8 +14,9 @@ public static class StyleTextureCommand
         var sample = new Argument<string>("SAMPLE") { Description = "The texture sample image" };
         var size = new Option<string>("--size") { Description = "Output size WxH, e.g. 256x256 (any size)", Required = true };
         var sampleSize = new Option<int?>("--sample-size") { Description = "Resize the sample so its longer side is this many pixels first (the texture's elements scale with it); default: as it is" };
+        var tileable = new Option<bool>("--tileable") { Description = "Make the texture tile seamlessly (circular padding in the network; the output wraps around)" };
         var shared = new GatysCliOptions(defaultIterations: 300);
-        var cmd = new Command("texture", "Synthesise a texture by matching Gram matrices of a pretrained network's features (Gatys et al. 2015)") { sample, size, sampleSize };
+        var cmd = new Command("texture", "Synthesise a texture by matching Gram matrices of a pretrained network's features (Gatys et al. 2015)") { sample, size, sampleSize, tileable };
         shared.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
@@ -30,7 +31,7 @@ public static class StyleTextureCommand
                 if (ss < 16 || ss > 8192) throw new AtelierUsageException($"--sample-size {ss}: must be 16 to 8192");
                 src = ImageResize.ResizeToFit(src, ss, allowUpscale: true);
             }
-            var options0 = shared.Apply(ctx, new GatysTextureOptions(), outPath, seed);
+            var options0 = shared.Apply(ctx, new GatysTextureOptions { Tileable = ctx.Get(tileable) }, outPath, seed);
             using var vgg = shared.LoadNetwork(ctx);
             var options = shared.Resolve(ctx, options0, vgg);
             var result = ctx.WithProgress("gatys texture", p => GatysTexture.Synthesize(src, w, h, vgg, options, p, ct));
@@ -46,6 +47,10 @@ public static class StyleTextureCommand
                 seed,
                 seconds = Math.Round(result.Seconds, 3),
                 losses = GatysCliOptions.RoundLosses(result.Losses),
+                scales = result.Levels.Select(l => l.ToString()),
+                tileable = options.Tileable,
+                // How visible the wrap is: the seam where the texture meets its own copy against its other neighbouring columns and rows (1 = invisible).
+                wrapSeam = Math.Round(Atelier.Quality.SeamEnergy.Wrap(result.Image).Ratio, 3),
                 quality = ctx.Json ? GatysCliOptions.Quality(result.Image, src, vgg) : null,
             }, $"wrote {outPath} ({w}x{h}) in {result.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s, {result.Steps} steps, {GatysCliOptions.FormatLosses(result.Losses)}, seed {seed}");
             return CliRunner.Success;

@@ -10,7 +10,9 @@ namespace Atelier.Style;
 
 /// <summary>
 /// The loss of one optimisation scale: Gram targets (already mixed over style images), content targets, weights.
-/// Owns its target tensors.
+/// Owns its target tensors. With <see cref="Wrap"/> the network pads circularly and the smoothness term crosses the
+/// image's edges (a tileable texture). Tiled refinement evaluates tiles against the same Gram targets, each with
+/// content targets of its own (<see cref="ContentTargetsOf"/>).
 /// </summary>
 internal sealed class GatysObjective : IDisposable
 {
@@ -25,15 +27,23 @@ internal sealed class GatysObjective : IDisposable
     readonly Tensor[] _contentTargets;
     readonly double _styleWeight, _contentWeight, _tvWeight;
 
+    /// <summary>Whether the whole image is seen as one tile of a periodic plane (circular padding).</summary>
+    public bool Wrap { get; }
+
+    /// <summary>The layers the loss reads, for memory estimates.</summary>
+    public IReadOnlyList<string> Layers => _allLayers;
+
     /// <param name="options">Options resolved for the network (<see cref="GatysOptimizationOptions.ResolveFor"/>).</param>
+    /// <param name="content">The content image at this scale; null for a texture, or when tiles bring their own targets.</param>
     public GatysObjective(FeatureNetwork vgg, GatysOptimizationOptions options, IReadOnlyList<(Tensor Image, double Weight)> styles,
-                          IReadOnlyList<string> contentLayers, Tensor? content, double contentWeight)
+                          IReadOnlyList<string> contentLayers, Tensor? content, double contentWeight, bool wrap = false)
     {
         _vgg = vgg;
+        Wrap = wrap;
         _smoothing = options.Smoothing ?? ActivationSmoothing.None;
         _styleLayers = [.. options.StyleLayers ?? throw new ArgumentException("options must be resolved for the network", nameof(options))];
         _layerWeights = options.StyleLayerWeights is { } w ? [.. w] : [.. _styleLayers.Select(_ => 1.0 / _styleLayers.Length)];
-        _contentLayers = content is null ? [] : [.. contentLayers];
+        _contentLayers = [.. contentLayers];
         _allLayers = [.. _styleLayers.Concat(_contentLayers).Distinct()];
         _styleWeight = options.StyleWeight ?? 1; _contentWeight = contentWeight; _tvWeight = options.TvWeight ?? 0;
 
@@ -43,7 +53,7 @@ internal sealed class GatysObjective : IDisposable
         foreach (var (image, weight) in styles)
         {
             using var scope = NewDisposeScope();
-            var f = vgg.Features(image, _styleLayers);
+            var f = vgg.Features(image, _styleLayers, wrap);
             for (int i = 0; i < _styleLayers.Length; i++)
             {
                 // Weighted average of the normalised Grams: mixing styles of any sizes.
@@ -51,19 +61,28 @@ internal sealed class GatysObjective : IDisposable
                 _styleTargets[i] = _styleTargets[i] is null ? g.MoveToOuterDisposeScope() : _styleTargets[i].add_(g);
             }
         }
-        _contentTargets = new Tensor[_contentLayers.Length];
-        if (content is not null)
-        {
-            using var scope = NewDisposeScope();
-            var f = vgg.Features(content, _contentLayers);
-            for (int i = 0; i < _contentLayers.Length; i++) _contentTargets[i] = GatysLosses.Smooth(f[_contentLayers[i]], _smoothing).detach().MoveToOuterDisposeScope();
-        }
+        _contentTargets = content is null ? [] : ContentTargetsOf(content, wrap);
+    }
+
+    /// <summary>The content targets of <paramref name="content"/> (the whole content image, or a tile of it), as the loss compares them.</summary>
+    public Tensor[] ContentTargetsOf(Tensor content, bool wrap = false)
+    {
+        var targets = new Tensor[_contentLayers.Length];
+        if (_contentLayers.Length == 0) return targets;
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var f = _vgg.Features(content, _contentLayers, wrap);
+        for (int i = 0; i < _contentLayers.Length; i++) targets[i] = GatysLosses.Smooth(f[_contentLayers[i]], _smoothing).detach().MoveToOuterDisposeScope();
+        return targets;
     }
 
     /// <summary>The total loss (a scalar with a graph back to <paramref name="image"/>) and its parts as numbers.</summary>
-    public Tensor Evaluate(Tensor image, Dictionary<string, double> parts)
+    public Tensor Evaluate(Tensor image, Dictionary<string, double> parts) => Evaluate(image, parts, _contentTargets, Wrap);
+
+    /// <summary>The loss of <paramref name="image"/> (the whole image or a tile) against the shared Gram targets and <paramref name="contentTargets"/>.</summary>
+    public Tensor Evaluate(Tensor image, Dictionary<string, double> parts, Tensor[] contentTargets, bool wrap)
     {
-        var f = _vgg.Features(image, _allLayers);
+        var f = _vgg.Features(image, _allLayers, wrap);
         var style = zeros(1, device: image.device);
         for (int i = 0; i < _styleLayers.Length; i++)
         {
@@ -72,17 +91,17 @@ internal sealed class GatysObjective : IDisposable
         }
         var total = style * _styleWeight;
         parts["style"] = style.item<float>() * _styleWeight;
-        if (_contentLayers.Length > 0)
+        if (_contentLayers.Length > 0 && contentTargets.Length > 0)
         {
             var content = zeros(1, device: image.device);
             for (int i = 0; i < _contentLayers.Length; i++)
-                content = content + GatysLosses.Content(GatysLosses.Smooth(f[_contentLayers[i]], _smoothing), _contentTargets[i]);
+                content = content + GatysLosses.Content(GatysLosses.Smooth(f[_contentLayers[i]], _smoothing), contentTargets[i]);
             total = total + content * _contentWeight;
             parts["content"] = content.item<float>() * _contentWeight;
         }
         if (_tvWeight > 0)
         {
-            var tv = GatysLosses.TotalVariation(image);
+            var tv = GatysLosses.TotalVariation(image, wrap);
             total = total + tv * _tvWeight;
             parts["tv"] = tv.item<float>() * _tvWeight;
         }
@@ -160,22 +179,14 @@ internal static class GatysEngine
         _ => optim.Adam([x], lr: options.LearningRate ?? 0.02),
     };
 
-    /// <summary>The most pixels Gatys optimisation takes (2048x2048): see <see cref="CheckOutputSize"/>.</summary>
-    public const long MaxPixels = 2048L * 2048;
-
     /// <summary>
-    /// Refuses outputs whose optimisation state cannot fit a machine like this one, before any work: L-BFGS keeps
-    /// 100 pairs of image-sized vectors, and the network's activations and their gradients are dozens of floats per
-    /// pixel (an 8192 px run passed 5 GB in 15 s before this check).
+    /// Refuses sides no budget could hold before any work; whether the output fits the memory budget is the
+    /// schedule's decision (<see cref="GatysPyramid.Plan"/>), which tiles the scales that do not fit whole.
     /// </summary>
     public static void CheckOutputSize(int width, int height, string parameter)
     {
-        long pixels = (long)width * height;
-        if (pixels > MaxPixels)
-        {
-            double gb = pixels * 3.0 * 4 * 2 * 100 / (1L << 30);
-            throw new AtelierUsageException($"{{{parameter}}} {width}x{height}: Gatys optimisation keeps L-BFGS's 100-step history for every pixel (about {gb:0} GB here) besides the network's activations; use at most 2048x2048");
-        }
+        if (Math.Max(width, height) > Inference.SizePolicy.MaxSideLimit)
+            throw new AtelierUsageException($"{{{parameter}}} {width}x{height}: Gatys optimisation takes sides up to {Inference.SizePolicy.MaxSideLimit} px");
     }
 
     /// <summary>Checks options shared by texture synthesis and style transfer, resolved for the network (messages name the option).</summary>
@@ -196,6 +207,8 @@ internal static class GatysEngine
         if (o.LearningRate is double lr && (!(lr > 0) || !double.IsFinite(lr))) throw new AtelierUsageException($"{{LearningRate}} {lr}: must be a positive number");
         if (o.Scales is int sc && sc is < 1 or > 6) throw new AtelierUsageException($"{{Scales}} {o.Scales}: must be 1 to 6");
         if (o.SaveEvery < 0) throw new AtelierUsageException($"{{SaveEvery}} {o.SaveEvery}: must be 0 or more");
+        if (o.MaxMemory is long mem && mem <= 0) throw new AtelierUsageException($"{{MaxMemory}} {mem}: must be positive");
+        if (o.TileSize is int ts && (ts < 1 || ts > Inference.SizePolicy.MaxSideLimit)) throw new AtelierUsageException($"{{TileSize}} {ts}: must be between 1 and {Inference.SizePolicy.MaxSideLimit} px");
     }
 
     /// <param name="parameter">The options' property that holds the layer (StyleLayers, ContentLayers), named in the message.</param>
@@ -223,6 +236,23 @@ internal static class GatysEngine
         return nn.functional.interpolate(image, size: [height, width], mode: InterpolationMode.Bilinear, align_corners: false).clamp_(0, 1);
     }
 
+    /// <summary>
+    /// <paramref name="image"/> resized as one period of a periodic plane: padded circularly first, so the edges are
+    /// interpolated from the opposite side's pixels rather than clamped (a tileable texture stays tileable).
+    /// </summary>
+    public static Tensor ResizeWrapped(Tensor image, int width, int height)
+    {
+        long h = image.shape[2], w = image.shape[3];
+        if (h == height && w == width) return image.clone();
+        const int pad = 2;
+        double fx = (double)width / w, fy = (double)height / h;
+        using var padded = nn.functional.pad(image, [pad, pad, pad, pad], PaddingModes.Circular);
+        using var up = nn.functional.interpolate(padded, size: [(long)Math.Round((h + 2 * pad) * fy), (long)Math.Round((w + 2 * pad) * fx)],
+            mode: InterpolationMode.Bilinear, align_corners: false);
+        using var rows = up.narrow(2, (long)Math.Round(pad * fy), height);
+        return rows.narrow(3, (long)Math.Round(pad * fx), width).clamp(0, 1);
+    }
+
     public static Tensor Noise(int width, int height, long seed, Device device)
     {
         using var gen = new Generator(unchecked((ulong)seed), CPU);
@@ -230,6 +260,15 @@ internal static class GatysEngine
         // Mid-grey noise: L-BFGS starts better from small perturbations than from the full [0,1] range.
         using var n = r.mul(0.5).add_(0.25);
         return n.to(device);
+    }
+
+    /// <summary>The progress stage of scale <paramref name="index"/>: "scale 2/3", with the tiles when it is tiled ("" for a single scale).</summary>
+    public static string Stage(int index, IReadOnlyList<GatysLevel> levels)
+    {
+        var l = levels[index];
+        string tiles = l.Tiled && (l.TileWidth < l.Width || l.TileHeight < l.Height) ? $"{l.Width}x{l.Height} in {l.TileWidth} px tiles" : "";
+        if (levels.Count == 1) return tiles;
+        return tiles.Length > 0 ? $"scale {index + 1}/{levels.Count}, {tiles}" : $"scale {index + 1}/{levels.Count}";
     }
 
     public static double Elapsed(Stopwatch clock) => clock.Elapsed.TotalSeconds;

@@ -49,10 +49,22 @@ public static class GatysLosses
         return scaled.reshape(features.shape);
     }
 
-    /// <summary>Total variation Σ (x[i+1,j] − x[i,j])² + (x[i,j+1] − x[i,j])², averaged over pixels (smoothness prior).</summary>
-    public static Tensor TotalVariation(Tensor image)
+    /// <summary>
+    /// Total variation Σ (x[i+1,j] − x[i,j])² + (x[i,j+1] − x[i,j])², averaged over pixels (smoothness prior). With
+    /// <paramref name="wrap"/> the differences across the image's edges (last row to first, last column to first) count too.
+    /// </summary>
+    public static Tensor TotalVariation(Tensor image, bool wrap = false)
     {
         long h = image.shape[2], w = image.shape[3];
+        if (wrap)
+        {
+            using var ry = image.roll(1, 2);
+            using var rx = image.roll(1, 3);
+            using var wy = (image - ry).square().sum();
+            using var wx = (image - rx).square().sum();
+            using var both = wy + wx;
+            return both.div((double)(image.shape[0] * image.shape[1] * h * w));
+        }
         using var dy = image.narrow(2, 1, h - 1) - image.narrow(2, 0, h - 1);
         using var dx = image.narrow(3, 1, w - 1) - image.narrow(3, 0, w - 1);
         using var sy = dy.square().sum();

@@ -58,6 +58,22 @@ public record GatysOptimizationOptions
     /// </summary>
     public int? Scales { get; init; }
 
+    /// <summary>
+    /// Memory the run may use for its image-sized buffers and the network's activations (not the runtime or the
+    /// weights); null = <see cref="Inference.TilingOptions.DefaultMaxMemory"/>. A scale that does not fit whole is
+    /// refined in overlapping tiles that share the Gram targets (<see cref="GatysPyramid"/>).
+    /// </summary>
+    public long? MaxMemory { get; init; }
+
+    /// <summary>Tile side in pixels for scales larger than it (rounded down to the network's stride); null = the largest the budget allows.</summary>
+    public int? TileSize { get; init; }
+
+    /// <summary>Overlap of neighbouring tiles in pixels; null = a quarter of the tile. (Tests set 0 to build the naive tiling.)</summary>
+    internal int? Overlap { get; init; }
+
+    /// <summary>Shift the tile grid by a seeded random offset every step, so no border stays put long enough to become a seam (tests turn it off).</summary>
+    internal bool MoveTiles { get; init; } = true;
+
     /// <summary>Write an intermediate frame every N steps through <see cref="OnFrame"/> (0 = never).</summary>
     public int SaveEvery { get; init; }
 
@@ -91,7 +107,14 @@ public record GatysOptimizationOptions
 }
 
 /// <summary>Texture synthesis (Gatys et al. 2015): only the style loss, starting from noise.</summary>
-public sealed record GatysTextureOptions : GatysOptimizationOptions;
+public sealed record GatysTextureOptions : GatysOptimizationOptions
+{
+    /// <summary>
+    /// Make the texture tile seamlessly: the network pads circularly (the image is one period of an endless plane),
+    /// the smoothness term and the upsampling between scales wrap, and in tiled refinement the tiles wrap around.
+    /// </summary>
+    public bool Tileable { get; init; }
+}
 
 /// <summary>Style transfer (Gatys et al. 2016).</summary>
 public sealed record GatysStyleOptions : GatysOptimizationOptions
@@ -114,4 +137,8 @@ public sealed record GatysStyleOptions : GatysOptimizationOptions
 }
 
 /// <summary>The result: the image and the final losses.</summary>
-public sealed record GatysResult(Image Image, IReadOnlyDictionary<string, double> Losses, int Steps, double Seconds);
+public sealed record GatysResult(Image Image, IReadOnlyDictionary<string, double> Losses, int Steps, double Seconds)
+{
+    /// <summary>The scales it went through, coarsest first, and which were refined in tiles.</summary>
+    public IReadOnlyList<GatysLevel> Levels { get; init; } = [];
+}

@@ -43,8 +43,11 @@ public static class GatysStyleTransfer
         var contentSeen = luminance ? GatysColor.Luminance(contentRgb) : contentRgb;
         if (luminance) styleTensors = [.. styleTensors.Select(s => (GatysColor.Luminance(s.Image), s.Weight))];
 
-        var sizes = GatysEngine.ScaleSizes(width, height, options.Scales ?? 1);
-        int total = options.Iterations * sizes.Count;
+        var layers = options.StyleLayers!.Concat(options.ContentLayers!).Distinct().ToList();
+        var levels = GatysPyramid.Plan(width, height, options, vgg, layers);
+        int total = levels.Sum(l => l.Iterations), done = 0;
+        // Under a budget freed feature maps go back to the system, so the resident set follows what a pass needs.
+        using var budget = options.MaxMemory is null && !levels.Any(l => l.Tiled) ? null : NativeAllocator.EnterBudget();
         Tensor? x = null;
         Dictionary<string, double> losses = [];
         Func<Tensor, Image> toImage = t =>
@@ -54,25 +57,33 @@ public static class GatysStyleTransfer
             using var rgb = GatysColor.CombineLuminance(t, c);
             return ImageTensors.FromTensor(rgb);
         };
-        for (int s = 0; s < sizes.Count; s++)
+        for (int s = 0; s < levels.Count; s++)
         {
-            var (w, h) = sizes[s];
+            var level = levels[s];
+            var (w, h) = (level.Width, level.Height);
             double f = (double)w / width;
+            using var levelScope = NewDisposeScope();
             var contentAtScale = GatysEngine.Resize(contentSeen, w, h);
             var stylesAtScale = f < 1
                 ? styleTensors.Select(st => (GatysEngine.Resize(st.Image, Math.Max(16, (int)Math.Round(st.Image.shape[3] * f)), Math.Max(16, (int)Math.Round(st.Image.shape[2] * f))), st.Weight)).ToList()
                 : styleTensors;
-            using var objective = new GatysObjective(vgg, options, stylesAtScale, options.ContentLayers!, contentAtScale, options.ContentWeight);
+            // The Gram targets come from the whole style image at every scale; a tiled scale's content targets come tile by tile.
+            using var objective = new GatysObjective(vgg, options, stylesAtScale, options.ContentLayers!, level.Tiled ? null : contentAtScale, options.ContentWeight);
             Tensor init = x is not null ? GatysEngine.Resize(x, w, h) : options.Init switch
             {
                 GatysInit.Content => contentAtScale.clone(),
                 GatysInit.Noise => GatysEngine.Noise(w, h, options.Seed, device),
                 _ => GatysEngine.Resize(stylesAtScale[0].Item1, w, h),
             };
-            (x, losses) = GatysEngine.Optimize(init, objective, options, options.Iterations, s * options.Iterations, total,
-                sizes.Count > 1 ? $"scale {s + 1}/{sizes.Count}" : "", toImage, progress, ct);
+            x?.Dispose();
+            string stage = GatysEngine.Stage(s, levels);
+            (x, losses) = level.Tiled
+                ? GatysTiledRefinement.Refine(init, objective, contentAtScale, level, options, false, done, total, stage, toImage, progress, ct)
+                : GatysEngine.Optimize(init, objective, options, level.Iterations, done, total, stage, toImage, progress, ct);
+            x.MoveToOuterDisposeScope();
+            done += level.Iterations;
         }
-        return new GatysResult(toImage(x!), losses, total, clock.Elapsed.TotalSeconds);
+        return new GatysResult(toImage(x!), losses, total, clock.Elapsed.TotalSeconds) { Levels = levels };
     }
 
     static void Validate(IReadOnlyList<WeightedStyle> styles, FeatureNetwork vgg, GatysStyleOptions o)

@@ -27,21 +27,32 @@ public static class GatysTexture
         using var scope = NewDisposeScope();
         var sampleT = ImageTensors.ToTensor(ImageOps.ToRgb(sample), device: device);
 
-        var sizes = GatysEngine.ScaleSizes(width, height, options.Scales ?? 1);
-        int total = options.Iterations * sizes.Count;
+        bool wrap = options.Tileable;
+        var layers = options.StyleLayers!;
+        var levels = GatysPyramid.Plan(width, height, options, vgg, layers);
+        int total = levels.Sum(l => l.Iterations), done = 0;
+        // Under a budget freed feature maps go back to the system, so the resident set follows what a pass needs.
+        using var budget = options.MaxMemory is null && !levels.Any(l => l.Tiled) ? null : NativeAllocator.EnterBudget();
         Tensor? x = null;
         Dictionary<string, double> losses = [];
-        for (int s = 0; s < sizes.Count; s++)
+        for (int s = 0; s < levels.Count; s++)
         {
-            var (w, h) = sizes[s];
+            var level = levels[s];
+            var (w, h) = (level.Width, level.Height);
             double f = (double)w / width;
+            using var levelScope = NewDisposeScope();
             var styleAtScale = f < 1 ? GatysEngine.Resize(sampleT, Math.Max(16, (int)Math.Round(sample.Width * f)), Math.Max(16, (int)Math.Round(sample.Height * f))) : sampleT;
-            using var objective = new GatysObjective(vgg, options, [(styleAtScale, 1.0)], [], null, 0);
-            var init = x is null ? GatysEngine.Noise(w, h, options.Seed, device) : GatysEngine.Resize(x, w, h);
-            (x, losses) = GatysEngine.Optimize(init, objective, options, options.Iterations, s * options.Iterations, total,
-                sizes.Count > 1 ? $"scale {s + 1}/{sizes.Count}" : "", t => ImageTensors.FromTensor(t), progress, ct);
+            using var objective = new GatysObjective(vgg, options, [(styleAtScale, 1.0)], [], null, 0, wrap);
+            var init = x is null ? GatysEngine.Noise(w, h, options.Seed, device) : wrap ? GatysEngine.ResizeWrapped(x, w, h) : GatysEngine.Resize(x, w, h);
+            x?.Dispose();
+            string stage = GatysEngine.Stage(s, levels);
+            (x, losses) = level.Tiled
+                ? GatysTiledRefinement.Refine(init, objective, null, level, options, wrap, done, total, stage, t => ImageTensors.FromTensor(t), progress, ct)
+                : GatysEngine.Optimize(init, objective, options, level.Iterations, done, total, stage, t => ImageTensors.FromTensor(t), progress, ct);
+            x.MoveToOuterDisposeScope();
+            done += level.Iterations;
         }
         var image = ImageTensors.FromTensor(x!);
-        return new GatysResult(image, losses, total, clock.Elapsed.TotalSeconds);
+        return new GatysResult(image, losses, total, clock.Elapsed.TotalSeconds) { Levels = levels };
     }
 }

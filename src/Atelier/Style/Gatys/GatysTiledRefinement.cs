@@ -1,0 +1,159 @@
+using Atelier.Imaging;
+using Atelier.Inference;
+using Atelier.Runtime;
+using static TorchSharp.torch;
+
+namespace Atelier.Style;
+
+/// <summary>
+/// Refines an image too large for one pass in overlapping tiles. Every tile is scored against the same Gram targets
+/// (computed once from the whole style image), so the style cannot drift from tile to tile as it does when tiles are
+/// stylised on their own; each tile has content targets of its own (its crop of the content, through the same
+/// padding). One step visits every tile, blends the tiles' pixel gradients with raised-cosine windows (a tile's edges,
+/// where the network sees its zero padding, count least) and takes one Adam step for the whole image: Adam's state is
+/// per pixel, so it does not care which tile a gradient came from. The grid moves by a seeded random offset every step,
+/// so no tile border stays in one place long enough to leave a seam. With <c>wrap</c> the tiles wrap around the image's
+/// edges (a tileable texture).
+/// </summary>
+internal static class GatysTiledRefinement
+{
+    /// <summary>Adam's step when the options name none (or name L-BFGS's): in [0,1] pixel units, as the whole-image Adam.</summary>
+    public const double DefaultLearningRate = 0.02;
+
+    public static (Tensor Image, Dictionary<string, double> Losses) Refine(
+        Tensor init, GatysObjective objective, Tensor? content, GatysLevel level, GatysOptimizationOptions options, bool wrap,
+        int stepOffset, int totalSteps, string stage, Func<Tensor, Image> toImage, IProgress<ProgressReport>? progress, CancellationToken ct)
+    {
+        int w = level.Width, h = level.Height, tw = level.TileWidth, th = level.TileHeight;
+        double lr = options.Optimizer == GatysOptimizer.Adam && options.LearningRate is double given ? given : DefaultLearningRate;
+        const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+        // Seeded per scale: the same seed moves the grid the same way, so a run repeats exactly.
+        var rng = new Random(HashCode.Combine(options.Seed, w, h));
+        var x = init.detach().clone();
+        var m = zeros_like(x);
+        var v = zeros_like(x);
+        var losses = new Dictionary<string, double>();
+        try
+        {
+            for (int step = 1; step <= level.Iterations; step++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var cols = Starts(w, tw, level.Overlap, options.MoveTiles ? rng.Next(Math.Max(1, tw - level.Overlap)) : 0, wrap);
+                var rows = Starts(h, th, level.Overlap, options.MoveTiles ? rng.Next(Math.Max(1, th - level.Overlap)) : 0, wrap);
+                var sums = new Dictionary<string, double>();
+                using (var scope = NewDisposeScope())
+                {
+                    var grad = zeros_like(x);
+                    var weight = zeros(1, 1, h, w, device: x.device);
+                    foreach (int y0 in rows)
+                        foreach (int x0 in cols)
+                        {
+                            ct.ThrowIfCancellationRequested();
+                            using var tileScope = NewDisposeScope();
+                            var ri = Indices(y0, th, h, x.device);
+                            var ci = Indices(x0, tw, w, x.device);
+                            var tile = x.index_select(2, ri).index_select(3, ci).requires_grad_(true);
+                            var targets = content is null ? [] : objective.ContentTargetsOf(content.index_select(2, ri).index_select(3, ci));
+                            var parts = new Dictionary<string, double>();
+                            // A tile that is the whole image sees the plane it tiles (circular padding) when wrapping.
+                            var loss = objective.Evaluate(tile, parts, targets, wrap && tw == w && th == h);
+                            loss.backward();
+                            var window = Window(x0, tw, w, y0, th, h, level.Overlap, wrap, x.device);
+                            using (no_grad())
+                            {
+                                Scatter(grad, tile.grad!.mul(window), ri, ci);
+                                Scatter(weight, window, ri, ci);
+                            }
+                            foreach (var (k, value) in parts) sums[k] = sums.GetValueOrDefault(k) + value / (rows.Count * cols.Count);
+                        }
+                    using (no_grad())
+                    {
+                        var g = grad.div_(weight.clamp_min(1e-6));
+                        m.mul_(beta1).add_(g, alpha: 1 - beta1);
+                        v.mul_(beta2).addcmul_(g, g, value: 1 - beta2);
+                        double c1 = 1 - Math.Pow(beta1, step), c2 = 1 - Math.Pow(beta2, step);
+                        var denominator = v.div(c2).sqrt_().add_(eps);
+                        x.addcdiv_(m, denominator, value: -lr / c1).clamp_(0, 1);
+                    }
+                }
+                losses = sums;
+                if (!losses.Values.All(double.IsFinite))
+                    throw new AtelierException($"the optimisation diverged at step {stepOffset + step} (loss {losses.GetValueOrDefault("loss")}); lower the learning rate or the weights");
+                int global = stepOffset + step;
+                progress?.Report(new ProgressReport(global, totalSteps, stage, new Dictionary<string, double>(losses)));
+                if (options.SaveEvery > 0 && options.OnFrame is { } onFrame && global % options.SaveEvery == 0 && global < totalSteps)
+                {
+                    using var scope = NewDisposeScope();
+                    onFrame(global, toImage(x));
+                }
+            }
+            return (x.clone(), losses);
+        }
+        finally
+        {
+            x.Dispose(); m.Dispose(); v.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Tile starts along one axis of <paramref name="size"/> px, shifted back by <paramref name="offset"/>. Without
+    /// wrapping they are clamped into the image (the first and last tiles then overlap their neighbours more); with
+    /// wrapping they are spread evenly round the axis and may run over its end.
+    /// </summary>
+    internal static List<int> Starts(int size, int tile, int overlap, int offset, bool wrap)
+    {
+        if (tile >= size) return [0];
+        int stride = Math.Max(1, tile - overlap);
+        var starts = new List<int>();
+        if (wrap)
+        {
+            int n = (size + stride - 1) / stride;
+            for (int k = 0; k < n; k++) starts.Add((((int)Math.Round(k * (double)size / n) - offset) % size + size) % size);
+            return starts;
+        }
+        for (int s = -offset; ; s += stride)
+        {
+            int c = Math.Clamp(s, 0, size - tile);
+            if (starts.Count == 0 || starts[^1] != c) starts.Add(c);
+            if (c + tile >= size) return starts;
+        }
+    }
+
+    static Tensor Indices(int start, int length, int size, Device device)
+    {
+        using var r = arange(start, start + length, dtype: ScalarType.Int64);
+        using var wrapped = r.remainder(size);
+        return wrapped.to(device);
+    }
+
+    /// <summary>
+    /// A tile's blending window (1×1×th×tw): a raised-cosine ramp across the overlap at each side that has a
+    /// neighbour, 1 at a side on the image's own (non-wrapping) edge.
+    /// </summary>
+    static Tensor Window(int x0, int tw, int w, int y0, int th, int h, int overlap, bool wrap, Device device)
+    {
+        var wx = Ramp(x0, tw, w, overlap, wrap);
+        var wy = Ramp(y0, th, h, overlap, wrap);
+        var data = new float[th * tw];
+        for (int y = 0; y < th; y++)
+            for (int x = 0; x < tw; x++)
+                data[y * tw + x] = wx[x] * wy[y];
+        return tensor(data, [1, 1, th, tw]).to(device);
+    }
+
+    static float[] Ramp(int start, int tile, int size, int overlap, bool wrap)
+    {
+        int before = tile >= size || (!wrap && start == 0) ? 0 : overlap;
+        int after = tile >= size || (!wrap && start + tile >= size) ? 0 : overlap;
+        // A small floor keeps every pixel's weight sum positive wherever the tiles happen to fall.
+        return [.. Enumerable.Range(0, tile).Select(u => Math.Max(1e-3f, TilePlan.Ramp(u, tile, before, after)))];
+    }
+
+    /// <summary>Adds a tile-sized tensor into the image-sized <paramref name="target"/> at the tile's (possibly wrapping) rows and columns.</summary>
+    static void Scatter(Tensor target, Tensor tile, Tensor rows, Tensor cols)
+    {
+        using var band = zeros(target.shape[0], target.shape[1], tile.shape[2], target.shape[3], dtype: target.dtype, device: target.device);
+        band.index_add_(3, cols, tile, 1);
+        target.index_add_(2, rows, band, 1);
+    }
+}
