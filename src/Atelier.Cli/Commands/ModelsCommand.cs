@@ -44,7 +44,7 @@ public static class ModelsCommand
             var result = new ListResult(store.Cache.ModelsFolder, store.Options.Mirror, store.Options.Offline, shipped, listed);
             ctx.Result(result, Describe(result));
             return CliRunner.Success;
-        });
+        }, usesTorch: false);
         return cmd;
     }
 
@@ -87,7 +87,7 @@ public static class ModelsCommand
             if (found.Entry is { } entry) store.Cache.Check(entry, ct);
             ctx.Result(new { name = given, path = found.Path }, found.Path);
             return CliRunner.Success;
-        });
+        }, usesTorch: false);
         return cmd;
     }
 
@@ -112,7 +112,7 @@ public static class ModelsCommand
                 r.Ok ? $"ok      {r.Name} ({(r.Trust == FileRecord.FirstUse ? "matches its first-use record" : "matches the publisher's hash")})" : $"FAILED  {r.Name}: {r.Error}"));
             ctx.Result(new { verified = results }, human);
             return results.All(r => r.Ok) ? CliRunner.Success : CliRunner.Failure;
-        });
+        }, usesTorch: false);
         return cmd;
     }
 
@@ -127,7 +127,7 @@ public static class ModelsCommand
             var removed = entries.Where(store.Cache.Remove).Select(e => e.Name).ToList();
             ctx.Result(new { removed }, removed.Count == 0 ? "nothing to remove" : "removed " + string.Join(", ", removed));
             return CliRunner.Success;
-        });
+        }, usesTorch: false);
         return cmd;
     }
 

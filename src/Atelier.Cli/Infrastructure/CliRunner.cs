@@ -15,11 +15,15 @@ public static class CliRunner
     /// <summary>The largest --threads accepted: four per core.</summary>
     public static int MaxThreads => 4 * Environment.ProcessorCount;
 
-    /// <summary>Sets the action of <paramref name="command"/> to <paramref name="action"/>, wrapped.</summary>
-    public static void SetAction(Command command, Func<CliContext, CancellationToken, int> action) =>
-        command.SetAction((parse, ct) => Task.FromResult(Execute(parse, ct, action)));
+    /// <summary>
+    /// Sets the action of <paramref name="command"/> to <paramref name="action"/>, wrapped. A command that never
+    /// touches libtorch says so with <paramref name="usesTorch"/> false: it then starts without loading it (a
+    /// few hundred milliseconds of native loading, more than a small texture synthesis takes).
+    /// </summary>
+    public static void SetAction(Command command, Func<CliContext, CancellationToken, int> action, bool usesTorch = true) =>
+        command.SetAction((parse, ct) => Task.FromResult(Execute(parse, ct, action, usesTorch)));
 
-    internal static int Execute(ParseResult parse, CancellationToken ct, Func<CliContext, CancellationToken, int> action)
+    internal static int Execute(ParseResult parse, CancellationToken ct, Func<CliContext, CancellationToken, int> action, bool usesTorch = true)
     {
         var (stdout, stderr) = Program.Writers;
         var ctx = new CliContext(parse, stdout, stderr);
@@ -28,6 +32,7 @@ public static class CliRunner
             if (ctx.Threads < 0) throw new AtelierUsageException($"--threads {ctx.Threads}: must be 0 or more");
             // More threads than cores only adds contention; thousands (once accepted) stalled the machine.
             if (ctx.Threads > MaxThreads) throw new AtelierUsageException($"--threads {ctx.Threads}: at most {MaxThreads} on this machine (4 per core; 0 = libtorch's default)");
+            if (!usesTorch) return action(ctx, ct);
             TorchRuntime.SetThreads(ctx.Threads);
             TorchRuntime.DisableNnpack();
             NativeAllocator.ConfigureFromEnvironment(); // freed tensors are reused: fresh pages cost more than the convolutions

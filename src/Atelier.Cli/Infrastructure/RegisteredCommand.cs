@@ -62,7 +62,7 @@ public static class RegisteredCommand
             foreach (var p in method.Parameters.Where(p => p.Kind != ParameterKind.Seed))
                 given[p.Name] = p.Primary ? ctx.Parse.GetValue(primary!) : readers[p.Name](ctx.Parse);
             return Run(ctx, method, given, ctx.Get(output)!, ct);
-        });
+        }, method.UsesTorch);
         return cmd;
     }
 

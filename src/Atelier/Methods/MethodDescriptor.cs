@@ -25,6 +25,8 @@ public sealed record MethodDescriptor
     public required Func<MethodValues, IProgress<ProgressReport>?, CancellationToken, MethodResult> Run { get; init; }
     /// <summary>Ready-made runs on built-in material: the demo shows them, the bench times them.</summary>
     public IReadOnlyList<MethodExample> Examples { get; init; } = [];
+    /// <summary>False for methods that run without libtorch (the non-parametric texture engines): front ends then need not load it.</summary>
+    public bool UsesTorch { get; init; } = true;
 
     public string Area => Id[..Id.IndexOf('.')];
     public string Verb => Id[(Id.IndexOf('.') + 1)..];

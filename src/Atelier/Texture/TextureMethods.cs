@@ -15,6 +15,7 @@ public static class TextureMethods
         Id = "texture.quilting",
         Title = "Image quilting",
         About = "lays overlapping blocks of the sample and stitches them along minimum-error cuts (fast, any size)",
+        UsesTorch = false,
         Reference = "Efros and Freeman 2001",
         Parameters =
         [
@@ -45,6 +46,7 @@ public static class TextureMethods
         Id = "texture.efros-leung",
         Title = "Efros-Leung",
         About = "grows the texture pixel by pixel from the sample's best-matching neighbourhoods (exact; slow, so small sizes)",
+        UsesTorch = false,
         Reference = "Efros and Leung 1999",
         Parameters =
         [
@@ -73,6 +75,7 @@ public static class TextureMethods
         Id = "texture.scanline",
         Title = "Scanline",
         About = "fills the output row by row, comparing the L-shaped half-window already made; coarse to fine with pyramid levels",
+        UsesTorch = false,
         Reference = "Wei and Levoy 2000",
         Parameters =
         [
@@ -102,6 +105,7 @@ public static class TextureMethods
         Id = "texture.fill",
         Title = "Hole filling",
         About = "re-grows the masked part of a picture from the rest of it (pixels outside the hole are kept exactly)",
+        UsesTorch = false,
         Reference = "Efros and Leung 1999, constrained synthesis",
         Parameters =
         [
@@ -134,6 +138,7 @@ public static class TextureMethods
         Id = "texture.transfer",
         Title = "Texture transfer",
         About = "re-renders a target picture with a texture, its blocks chosen to follow the target's luminance",
+        UsesTorch = false,
         Reference = "Efros and Freeman 2001",
         Parameters =
         [
