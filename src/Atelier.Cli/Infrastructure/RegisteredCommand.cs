@@ -9,7 +9,8 @@ namespace Atelier.Cli.Infrastructure;
 /// A command made from a registered method (<see cref="MethodRegistry"/>): `atelier AREA VERB [PRIMARY] -o OUT
 /// [--param value ...]`. The primary image is the positional argument, every other parameter a flag spelled as its
 /// kebab-case name (Window -> --window), the seed the global --seed. Images are read from files, masks as grey; the
-/// result goes to --output (written to a temporary file and renamed) with the run's figures as the report.
+/// result goes to --output (written to a temporary file and renamed) with the run's figures as the report. A method
+/// that can tile takes `--tileable [x|y|both|none]` (alone: both) and `--preview-tiles FILE`, the result tiled 2x2.
 /// </summary>
 public static class RegisteredCommand
 {
@@ -19,6 +20,7 @@ public static class RegisteredCommand
         var output = new Option<string>("--output", "-o") { Description = "Output image (.png, .jpg or .webp)", Required = true };
         Argument<string>? primary = null;
         var readers = new Dictionary<string, Func<ParseResult, object?>>(StringComparer.Ordinal);
+        Option<string?>? previewTiles = null;
         foreach (var p in method.Parameters)
         {
             if (p.Kind == ParameterKind.Seed) continue; // the global --seed
@@ -51,17 +53,39 @@ public static class RegisteredCommand
                     option = o;
                     break;
                 }
+                case ParameterKind.Tiling:
+                {
+                    var o = new Option<string?>(flag)
+                    {
+                        Description = Describe(p) + $" ({string.Join(", ", p.Choices!)}; alone: both)",
+                        Arity = ArgumentArity.ZeroOrOne,
+                        // Alone it means both. It takes the next word, so a bare one before the positional input
+                        // would swallow it: say so.
+                        CustomParser = a =>
+                        {
+                            if (a.Tokens.Count == 0) return TileAxes.Both.Name();
+                            if (TileAxesText.Parse(a.Tokens[0].Value) is { } axes) return axes.Name();
+                            a.AddError($"{flag} '{a.Tokens[0].Value}': expected {string.Join(", ", p.Choices!)} (alone it means both; put it after the {(method.Primary?.Label ?? "input").ToLowerInvariant()})");
+                            return null;
+                        },
+                    };
+                    readers[p.Name] = r => r.GetValue(o);
+                    option = o;
+                    previewTiles = new Option<string?>("--preview-tiles") { Description = "Also write the result tiled 2x2 to this image file, to see how it repeats" };
+                    break;
+                }
                 default: { var o = new Option<string?>(flag) { Description = Describe(p), Required = p.Required }; readers[p.Name] = r => r.GetValue(o); option = o; break; }
             }
             cmd.Options.Add(option);
         }
+        if (previewTiles is not null) cmd.Options.Add(previewTiles);
         cmd.Options.Add(output);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
             var given = new Dictionary<string, object?>(StringComparer.Ordinal) { ["Seed"] = ctx.SeedOrRandom() };
             foreach (var p in method.Parameters.Where(p => p.Kind != ParameterKind.Seed))
                 given[p.Name] = p.Primary ? ctx.Parse.GetValue(primary!) : readers[p.Name](ctx.Parse);
-            return Run(ctx, method, given, ctx.Get(output)!, ct);
+            return Run(ctx, method, given, ctx.Get(output)!, ct, previewTilesPath: previewTiles is null ? null : ctx.Get(previewTiles));
         }, method.UsesTorch);
         return cmd;
     }
@@ -71,10 +95,17 @@ public static class RegisteredCommand
     /// <paramref name="outPath"/>; messages name a file parameter with its flag and file.
     /// </summary>
     public static int Run(CliContext ctx, MethodDescriptor method, Dictionary<string, object?> given, string outPath, CancellationToken ct,
-        Func<MethodValues, MethodResult, IReadOnlyDictionary<string, object?>>? extraReport = null)
+        Func<MethodValues, MethodResult, IReadOnlyDictionary<string, object?>>? extraReport = null, string? previewTilesPath = null)
     {
         ImageIO.FormatForPath(outPath); // an unknown extension fails before the work
         CliContext.CheckOutputIsNotInput(outPath, given.Values.OfType<string>());
+        if (previewTilesPath is not null)
+        {
+            ImageIO.FormatForPath(previewTilesPath);
+            var full = Path.GetFullPath(previewTilesPath);
+            if (given.Values.OfType<string>().Append(outPath).Any(f => string.Equals(Path.GetFullPath(f), full, StringComparison.Ordinal)))
+                throw new AtelierUsageException($"--preview-tiles {previewTilesPath}: is the output or an input too; choose another file");
+        }
         foreach (var p in method.Parameters.Where(p => p.Kind is ParameterKind.Image or ParameterKind.Mask))
         {
             if (given.GetValueOrDefault(p.Name) is not string path) continue;
@@ -85,7 +116,13 @@ public static class RegisteredCommand
         var values = MethodValues.Create(method, given);
         var result = ctx.WithProgress($"{method.Area} {method.Verb}", progress => method.Run(values, progress, ct));
         ImageIO.Save(result.Image, outPath);
-        Report(ctx, method, values, result, outPath, extraReport?.Invoke(values, result));
+        var extra = extraReport?.Invoke(values, result);
+        if (previewTilesPath is not null)
+        {
+            ImageIO.Save(ImageOps.Tile(result.Image, 2, 2), previewTilesPath);
+            extra = new Dictionary<string, object?>(extra ?? new Dictionary<string, object?>()) { ["previewTiles"] = previewTilesPath };
+        }
+        Report(ctx, method, values, result, outPath, extra);
         return CliRunner.Success;
     }
 

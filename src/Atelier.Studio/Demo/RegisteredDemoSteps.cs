@@ -6,7 +6,8 @@ namespace Atelier.Studio.Demo;
 
 /// <summary>
 /// The demo's sections for registered methods, made from their examples (<see cref="MethodExample"/>): the inputs,
-/// the result, and the command line that makes the same picture. A quick run does each method's first example only.
+/// the result (a tileable one also tiled 2x2), and the command line that makes the same pictures. A quick run does
+/// each method's first example only.
 /// </summary>
 static class RegisteredDemoSteps
 {
@@ -38,7 +39,13 @@ static class RegisteredDemoSteps
             }
             var result = method.Run(values, ctx.Progress, ctx.CancellationToken);
             pictures.Add(new DemoPicture($"{example.Name}.png", example.Caption, result.Image));
-            commands.Add(CommandLine(method, example, given, files, $"{example.Name}.png"));
+            string? tiles = null;
+            if (values.Tiles(method) != TileAxes.None)
+            {
+                tiles = $"{example.Name}-tiles.png";
+                pictures.Add(new DemoPicture(tiles, "the same tiled 2x2: no seam where the copies meet", ImageOps.Tile(result.Image, 2, 2)));
+            }
+            commands.Add(CommandLine(method, example, given, files, $"{example.Name}.png", tiles));
         }
         var about = method.About + (method.Reference is { } r ? $" ({r})." : ".");
         return new DemoSection(method.Title, about + " From the command line: " + string.Join("  ", commands), pictures);
@@ -57,7 +64,8 @@ static class RegisteredDemoSteps
     }
 
     /// <summary>`atelier AREA VERB [PRIMARY] --flag value ... --seed S -o OUT` for the example's own values, the gallery's files as inputs.</summary>
-    static string CommandLine(MethodDescriptor method, MethodExample example, Dictionary<string, object?> given, Dictionary<string, string> files, string output)
+    static string CommandLine(MethodDescriptor method, MethodExample example, Dictionary<string, object?> given, Dictionary<string, string> files, string output,
+        string? previewTiles = null)
     {
         var parts = new List<string> { "atelier", method.Area, method.Verb };
         if (method.Primary is { } primary && files.TryGetValue(primary.Name, out var primaryFile)) parts.Add(primaryFile);
@@ -69,9 +77,16 @@ static class RegisteredDemoSteps
             if (files.TryGetValue(p.Name, out var file)) parts.AddRange([flag, file]);
             else if (p.Kind == ParameterKind.Bool) { if (value is true) parts.Add(flag); }
             else if (p.Kind == ParameterKind.Size && value is int side) parts.AddRange([flag, $"{side}x{side}"]);
+            else if (p.Kind == ParameterKind.Tiling)
+            {
+                var axes = MethodValues.Create(method, given).Tiling(p.Name);
+                if (axes == TileAxes.Both) parts.Add(flag); // alone it means both
+                else if (axes != TileAxes.None) parts.AddRange([flag, axes.Name()]);
+            }
             else parts.AddRange([flag, Convert.ToString(value, CultureInfo.InvariantCulture)!]);
         }
         parts.AddRange(["--seed", Convert.ToString(given["Seed"], CultureInfo.InvariantCulture)!, "-o", output]);
+        if (previewTiles is not null) parts.AddRange(["--preview-tiles", previewTiles]);
         return string.Join(" ", parts);
     }
 }

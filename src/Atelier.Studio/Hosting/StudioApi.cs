@@ -91,6 +91,12 @@ public static class StudioApi
             return job.ResultPng is { } png ? Results.Bytes(png, "image/png")
                 : throw new StudioRequestException(409, $"job {id} has no result (it is {job.State.ToString().ToLowerInvariant()})");
         });
+        api.MapGet("/jobs/{id}/tiled.png", (string id, JobQueue jobs) =>
+        {
+            var job = FindJob(jobs, id);
+            return job.TiledPng is { } png ? Results.Bytes(png, "image/png")
+                : throw new StudioRequestException(job.ResultPng is null ? 409 : 404, $"job {id} has no tiled preview (only a tileable result has one)");
+        });
         api.MapGet("/jobs/{id}/preview.png", (string id, JobQueue jobs) =>
         {
             var job = FindJob(jobs, id);

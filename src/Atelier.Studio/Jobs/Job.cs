@@ -28,6 +28,8 @@ public sealed class Job
     public int PreviewCount { get; private set; }
     /// <summary>The result picture (PNG) once succeeded.</summary>
     public byte[]? ResultPng { get; private set; }
+    /// <summary>A tileable result tiled 2x2 (PNG), once succeeded; null for other results.</summary>
+    public byte[]? TiledPng { get; private set; }
     /// <summary>Figures about the result (seed used, final loss, time...).</summary>
     public IReadOnlyDictionary<string, object>? ResultInfo { get; private set; }
     /// <summary>Server-side data of a succeeded job for later requests (see <see cref="JobOutput.Artifact"/>).</summary>
@@ -80,12 +82,13 @@ public sealed class Job
         lock (_gate) { if (IsFinished) return; PreviewPng = png; PreviewCount++; Bump(); }
     }
 
-    internal void Succeed(byte[] png, IReadOnlyDictionary<string, object>? info, object? artifact = null)
+    internal void Succeed(byte[] png, IReadOnlyDictionary<string, object>? info, object? artifact = null, byte[]? tiledPng = null)
     {
         lock (_gate)
         {
             if (IsFinished) return;
             ResultPng = png;
+            TiledPng = tiledPng;
             ResultInfo = info;
             Artifact = artifact;
             Finish(JobState.Succeeded, null);
@@ -138,6 +141,7 @@ public sealed class Job
                 PreviewCount,
                 PreviewPng != null ? $"/api/jobs/{Id}/preview.png?v={PreviewCount}" : null,
                 ResultPng != null ? $"/api/jobs/{Id}/result.png" : null,
+                TiledPng != null ? $"/api/jobs/{Id}/tiled.png" : null,
                 ResultInfo,
                 Created, Started, Finished);
         }
@@ -147,5 +151,5 @@ public sealed class Job
 public sealed record ProgressSnapshot(long Step, long Total, double Fraction, string Stage, IReadOnlyDictionary<string, double>? Metrics);
 
 public sealed record JobSnapshot(string Id, string Method, string State, long Version, ProgressSnapshot? Progress, string? Error,
-    int Previews, string? PreviewUrl, string? ResultUrl, IReadOnlyDictionary<string, object>? Info,
+    int Previews, string? PreviewUrl, string? ResultUrl, string? TiledUrl, IReadOnlyDictionary<string, object>? Info,
     DateTimeOffset Created, DateTimeOffset? Started, DateTimeOffset? Finished);

@@ -46,4 +46,8 @@ public sealed class JobContext
 /// A finished method's picture and figures. <see cref="Artifact"/> is data later requests may use by job id
 /// (e.g. an inversion's latent code); it stays on the server and is never sent.
 /// </summary>
-public sealed record JobOutput(Image Image, IReadOnlyDictionary<string, object>? Info = null, object? Artifact = null);
+public sealed record JobOutput(Image Image, IReadOnlyDictionary<string, object>? Info = null, object? Artifact = null)
+{
+    /// <summary>For a tileable result: the picture tiled 2x2, shown beside it.</summary>
+    public Image? Tiled { get; init; }
+}

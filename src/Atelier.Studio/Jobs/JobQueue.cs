@@ -117,7 +117,8 @@ public sealed class JobQueue : BackgroundService
             // With collections held off, so TorchSharp's temporary Scalars outlive the native calls (ScalarSafety).
             var output = Atelier.Runtime.ScalarSafety.Run(() => job.Work(ctx));
             linked.Token.ThrowIfCancellationRequested();
-            job.Succeed(StudioImages.EncodePng(output.Image), output.Info, output.Artifact);
+            job.Succeed(StudioImages.EncodePng(output.Image), output.Info, output.Artifact,
+                output.Tiled is { } tiled ? StudioImages.EncodePng(tiled) : null);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Atelier.Imaging;
 using Atelier.Methods;
 using Atelier.Studio.Jobs;
 
@@ -46,6 +47,7 @@ public sealed class RegisteredMethod : StudioMethod
                 { Min = p.Min, Max = p.Max, Step = p.Step, Default = p.Default, Help = p.Help, Optional = p.Optional },
             ParameterKind.Bool => MethodParam.Bool(name, p.Label, p.Default is true) with { Help = p.Help },
             ParameterKind.Choice => MethodParam.Choice(name, p.Label, (string)p.Default!, [.. p.Choices!]) with { Help = p.Help },
+            ParameterKind.Tiling => MethodParam.Choice(name, p.Label, ((TileAxes)p.Default!).Name(), [.. p.Choices!]) with { Help = p.Help },
             ParameterKind.Seed => MethodParam.Seed(name, p.Label),
             // The studio offers squares, up to its own limit for the method.
             ParameterKind.Size => MethodParam.Int(name, p.Label, 16, Math.Min(p.MaxSide ?? 4096, _limits.MaxSide), Math.Min(((ValueTuple<int, int>)p.Default!).Item1, _limits.MaxSide), p.Help),
@@ -71,6 +73,7 @@ public sealed class RegisteredMethod : StudioMethod
                 ParameterKind.Seed => r.Fields.Long(field, 1, 0, int.MaxValue),
                 ParameterKind.Bool => r.Fields.Bool(field, p.Default is true),
                 ParameterKind.Choice => r.Fields.Choice(field, (string)p.Default!, [.. p.Choices!]),
+                ParameterKind.Tiling => r.Fields.Choice(field, ((TileAxes)p.Default!).Name(), [.. p.Choices!]),
                 _ => null,
             };
         }
@@ -79,7 +82,9 @@ public sealed class RegisteredMethod : StudioMethod
         return ctx =>
         {
             var result = _method.Run(values, ctx.Progress, ctx.CancellationToken);
-            return new JobOutput(result.Image, result.Info.ToDictionary(kv => kv.Key, kv => kv.Value));
+            // A tileable result is shown beside a 2x2 tiling of itself, where a seam would show as a cross.
+            return new JobOutput(result.Image, result.Info.ToDictionary(kv => kv.Key, kv => kv.Value))
+                { Tiled = values.Tiles(_method) != TileAxes.None ? ImageOps.Tile(result.Image, 2, 2) : null };
         };
     }
 

@@ -256,13 +256,16 @@ function renderPanel(panel, active) {
     error: el('div', { class: 'error', role: 'alert' }),
     preview: el('img', { class: 'preview', alt: 'intermediate result' }),
     result: el('img', { class: 'result', alt: 'result' }),
+    tiled: el('img', { class: 'result tiled', alt: 'the result tiled 2x2', title: 'tiled 2x2: a seam would show as a cross' }),
     info: el('figcaption', { class: 'info' }),
   };
   // Small results are shown enlarged (pixelated) so their texture can be seen.
   for (const img of [view.preview, view.result])
     img.addEventListener('load', () => { const k = Math.max(1, Math.min(4, Math.floor(384 / Math.max(img.naturalWidth, img.naturalHeight)))); img.style.width = img.naturalWidth * k + 'px'; });
   const previewFig = el('figure', { style: 'display:none' }, view.preview, el('figcaption', { text: 'working...' }));
-  const resultFig = el('figure', { style: 'display:none' }, view.result, view.info);
+  // A tileable result also comes tiled 2x2, shown beside it at the same scale.
+  view.tiled.addEventListener('load', () => { const w = view.tiled.naturalWidth / 2, h = view.tiled.naturalHeight / 2; const k = Math.max(1, Math.min(4, Math.floor(384 / Math.max(w, h)))); view.tiled.style.width = 2 * w * k + 'px'; });
+  const resultFig = el('figure', { style: 'display:none' }, view.result, view.tiled, view.info);
   const chooser = el('div', { class: 'methods' });
   const forms = {};
   let current = usable[0].id, job = null, rerun = false;
@@ -302,6 +305,8 @@ function renderPanel(panel, active) {
       if (s.previewUrl && s.state === 'running') { view.preview.src = s.previewUrl; previewFig.style.display = ''; }
       if (s.state === 'succeeded') {
         view.result.src = s.resultUrl; resultFig.style.display = ''; previewFig.style.display = 'none';
+        view.tiled.style.display = s.tiledUrl ? '' : 'none';
+        if (s.tiledUrl) view.tiled.src = s.tiledUrl;
         view.progress.value = 1;
         view.info.textContent = s.info ? Object.entries(s.info).map(([k, v]) => `${k}: ${v}`).join(', ') : '';
         if (s.info && s.info.latent === true) {

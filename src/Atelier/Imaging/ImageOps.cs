@@ -12,7 +12,7 @@ public enum PadMode
 }
 
 /// <summary>
-/// Geometry and colour operations on <see cref="Image"/>: crops, flips, rotations, padding, gray/RGB conversion.
+/// Geometry and colour operations on <see cref="Image"/>: crops, tiling, flips, rotations, padding, gray/RGB conversion.
 /// Every method returns a new image and leaves its input untouched.
 /// </summary>
 public static class ImageOps
@@ -42,6 +42,24 @@ public static class ImageOps
         if (width > image.Width || height > image.Height)
             throw new ArgumentOutOfRangeException(nameof(width), $"crop {width}x{height} is larger than the {image.Width}x{image.Height} image");
         return Crop(image, random.Next(image.Width - width + 1), random.Next(image.Height - height + 1), width, height);
+    }
+
+    /// <summary>
+    /// <paramref name="across"/> x <paramref name="down"/> copies of the image side by side: the preview of how a
+    /// tileable texture repeats (a seam across the wrap shows as lines through the middle).
+    /// </summary>
+    public static Image Tile(Image image, int across, int down)
+    {
+        if (across < 1 || down < 1) throw new ArgumentOutOfRangeException(nameof(across), $"tiling needs at least 1x1 copies, got {across}x{down}");
+        int w = image.Width, h = image.Height, ow = checked(w * across), oh = checked(h * down);
+        var result = new Image(ow, oh, image.Channels);
+        for (int c = 0; c < image.Channels; c++)
+            for (int y = 0; y < oh; y++)
+            {
+                var src = image.Data.AsSpan((c * h + y % h) * w, w);
+                for (int i = 0; i < across; i++) src.CopyTo(result.Data.AsSpan((c * oh + y) * ow + i * w, w));
+            }
+        return result;
     }
 
     public static Image FlipHorizontal(Image image)

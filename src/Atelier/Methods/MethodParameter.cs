@@ -1,3 +1,5 @@
+using Atelier.Imaging;
+
 namespace Atelier.Methods;
 
 /// <summary>What a method parameter holds; each front end draws and reads it its own way.</summary>
@@ -18,6 +20,11 @@ public enum ParameterKind
     Image,
     /// <summary>A one-channel mask over the picture named by <see cref="MethodParameter.Over"/>: 1 = selected.</summary>
     Mask,
+    /// <summary>
+    /// The axes the result tiles on (<see cref="TileAxes"/>; words: <see cref="TileAxesText.Names"/>). Naming it
+    /// without a value means both; front ends also offer the result tiled 2x2, to see the repeat.
+    /// </summary>
+    Tiling,
 }
 
 /// <summary>
@@ -80,6 +87,9 @@ public sealed record MethodParameter(string Name, ParameterKind Kind, string Lab
 
     public static MethodParameter Choice(string name, string label, string value, IReadOnlyList<string> choices, string? help = null) =>
         new(name, ParameterKind.Choice, label) { Default = value, Choices = choices, Help = help };
+
+    public static MethodParameter Tiling(string name, string label, string? help = null) =>
+        new(name, ParameterKind.Tiling, label) { Default = TileAxes.None, Choices = TileAxesText.Names, Help = help };
 
     public static MethodParameter Seed(string name = "Seed", string label = "Seed") =>
         new(name, ParameterKind.Seed, label) { Min = 0, Max = int.MaxValue, Default = 1L, Help = "the same seed gives the same result" };

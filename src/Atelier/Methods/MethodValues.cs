@@ -5,7 +5,7 @@ namespace Atelier.Methods;
 
 /// <summary>
 /// A method's inputs after validation: every parameter present (given, or its default; null only for optional ones),
-/// of its kind's type (int, double, bool, string, long, (int, int), <see cref="Image"/>), in range. Front ends build
+/// of its kind's type (int, double, bool, string, long, (int, int), <see cref="Image"/>, <see cref="TileAxes"/>), in range. Front ends build
 /// it with <see cref="Create"/> from what they parsed; a bad value is an <see cref="AtelierUsageException"/> naming the
 /// parameter, which each front end spells its own way.
 /// </summary>
@@ -69,6 +69,12 @@ public sealed class MethodValues
                 if (w < 1 || h < 1 || w > p.MaxSide || h > p.MaxSide)
                     throw new AtelierUsageException($"{{{p.Name}}} {w}x{h}: width and height must be between 1 and {p.MaxSide}");
                 return (w, h);
+            case ParameterKind.Tiling:
+                if (value is TileAxes axes) return axes;
+                if (value is bool on) return on ? TileAxes.Both : TileAxes.None;
+                var word = Convert.ToString(value, CultureInfo.InvariantCulture)!;
+                return TileAxesText.Parse(word)
+                    ?? throw new AtelierUsageException($"{{{p.Name}}} '{word}': expected {string.Join(", ", TileAxesText.Names)}");
             case ParameterKind.Image:
             case ParameterKind.Mask:
                 return value as Image ?? throw new ArgumentException($"{p.Name}: expected an Image, got {value.GetType().Name}");
@@ -104,12 +110,18 @@ public sealed class MethodValues
     public (int Width, int Height) Size(string name) => ((int, int))_values[name]!;
     public Image Image(string name) => (Image)_values[name]!;
     public Image? OptionalImage(string name) => (Image?)_values[name];
+    public TileAxes Tiling(string name) => (TileAxes)_values[name]!;
+
+    /// <summary>The axes the result tiles on, for a method with a <see cref="ParameterKind.Tiling"/> parameter (None otherwise).</summary>
+    public TileAxes Tiles(MethodDescriptor method) =>
+        method.Parameters.FirstOrDefault(p => p.Kind == ParameterKind.Tiling) is { } p ? Tiling(p.Name) : TileAxes.None;
 
     /// <summary>Every value by name (images as their size), for reports.</summary>
     public IReadOnlyDictionary<string, object?> Describe() => _values.ToDictionary(kv => kv.Key, kv => kv.Value switch
     {
         Image img => $"{img.Width}x{img.Height}",
         ValueTuple<int, int> s => $"{s.Item1}x{s.Item2}",
+        TileAxes t => t.Name(),
         var v => v,
     });
 }

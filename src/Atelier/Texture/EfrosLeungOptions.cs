@@ -1,3 +1,5 @@
+using Atelier.Imaging;
+
 namespace Atelier.Texture;
 
 /// <summary>Settings of Efros-Leung synthesis (and of hole filling, which is its constrained form).</summary>
@@ -18,6 +20,11 @@ public sealed record EfrosLeungOptions
     /// </summary>
     public bool Approximate { get; init; }
     public int RandomCandidates { get; init; } = 4;
+    /// <summary>
+    /// The axes on which the output wraps around so that it tiles: neighbourhoods that cross the border continue on
+    /// the opposite side (a torus), the same exact search otherwise. Synthesis only; hole filling keeps its borders.
+    /// </summary>
+    public TileAxes Tileable { get; init; }
     public SearchEngine Engine { get; init; } = SearchEngine.Fast;
     /// <summary>Threads for the fast search (0 = all cores).</summary>
     public int MaxThreads { get; init; }

@@ -40,6 +40,8 @@ public static class HoleFilling
         if (hole.Length != W * H)
             throw new AtelierUsageException($"{{Mask}}: the mask has {hole.Length} pixels but the image has {W * H}; they must be the same size");
         TextureChecks.OddWindow(opt.Window);
+        if (opt.Tileable != TileAxes.None)
+            throw new AtelierUsageException($"{{Tileable}} {opt.Tileable.Name()}: hole filling keeps the picture's own borders; it does not wrap around");
         TextureChecks.SampleAtLeast(image, w, $"{w}x{w} window", nameof(opt.Window), "the image");
         int holes = hole.Count(h => h);
         if (holes == 0) throw new AtelierUsageException("{Mask}: the mask marks no pixel to fill (it is all black); white marks the hole");

@@ -8,7 +8,9 @@ namespace Atelier.Texture;
 /// filled ones (most filled neighbours first, ties in random order), compares each one's known neighbourhood with
 /// every allowed sample window by Gaussian-weighted SSD normalised by the total weight of the known terms, picks at
 /// random among the matches within (1 + epsilon) of the best, and copies that window's centre, unless the match
-/// is worse than the error threshold, which grows by 10% after a pass that filled nothing.
+/// is worse than the error threshold, which grows by 10% after a pass that filled nothing. On the axes of
+/// <see cref="EfrosLeungOptions.Tileable"/> the output is a torus: a neighbourhood that crosses the border continues
+/// on the opposite side (only the indexing changes; the search is the same).
 /// </summary>
 internal sealed class NeighbourhoodGrower
 {
@@ -20,11 +22,14 @@ internal sealed class NeighbourhoodGrower
     readonly EfrosLeungOptions _opt;
     readonly PatchSearch _search;
     readonly int[] _sourceCentre; // sample index of the pixel each output pixel copies (-1: none)
+    readonly bool _wrapX, _wrapY;
     int _filledCount;
 
     public NeighbourhoodGrower(Image output, byte[] filled, PatchSource sample, CandidateGrid grid, EfrosLeungOptions opt)
     {
         _out = output; _filled = filled; _sample = sample; _grid = grid; _opt = opt;
+        _wrapX = opt.Tileable.HasFlag(TileAxes.Horizontal);
+        _wrapY = opt.Tileable.HasFlag(TileAxes.Vertical);
         _window = new GaussianWindow(opt.Window);
         _search = new PatchSearch(sample, opt.Engine, opt.MaxThreads);
         _sourceCentre = new int[filled.Length];
@@ -72,7 +77,7 @@ internal sealed class NeighbourhoodGrower
                 foreach (var (dy, dx, w) in _window.Positions)
                 {
                     int yy = y + dy, xx = x + dx;
-                    if ((uint)yy >= (uint)H || (uint)xx >= (uint)W || _filled[yy * W + xx] == 0) continue;
+                    if (!Inside(ref yy, ref xx) || _filled[yy * W + xx] == 0) continue;
                     for (int c = 0; c < C; c++)
                     {
                         dims[n++] = new SearchDim(SearchDim.OffsetOf(_sample, c, dy + r, dx + r), _out[c, yy, xx], w);
@@ -127,13 +132,23 @@ internal sealed class NeighbourhoodGrower
                     for (int dx = -1; dx <= 1; dx++)
                     {
                         int yy = y + dy, xx = x + dx;
-                        if ((uint)yy < (uint)H && (uint)xx < (uint)W && _filled[yy * W + xx] != 0) { touches = true; break; }
+                        if (Inside(ref yy, ref xx) && _filled[yy * W + xx] != 0) { touches = true; break; }
                     }
                 if (!touches) continue;
                 int count = 0;
-                for (int yy = Math.Max(0, y - r); yy <= Math.Min(H - 1, y + r); yy++)
-                    for (int xx = Math.Max(0, x - r); xx <= Math.Min(W - 1, x + r); xx++)
-                        count += _filled[yy * W + xx];
+                if (!_wrapX && !_wrapY)
+                {
+                    for (int yy = Math.Max(0, y - r); yy <= Math.Min(H - 1, y + r); yy++)
+                        for (int xx = Math.Max(0, x - r); xx <= Math.Min(W - 1, x + r); xx++)
+                            count += _filled[yy * W + xx];
+                }
+                else
+                    for (int dy = -r; dy <= r; dy++)
+                        for (int dx = -r; dx <= r; dx++)
+                        {
+                            int yy = y + dy, xx = x + dx;
+                            if (Inside(ref yy, ref xx)) count += _filled[yy * W + xx];
+                        }
                 frontier.Add((y * W + x, count));
             }
         for (int i = frontier.Count - 1; i > 0; i--)
@@ -152,19 +167,30 @@ internal sealed class NeighbourhoodGrower
     /// </summary>
     void CoherenceCandidates(int x, int y, List<int> cands, int max)
     {
-        int W = _out.Width, H = _out.Height, r = _window.Radius, sw = _sample.Width;
+        int W = _out.Width, r = _window.Radius, sw = _sample.Width;
         cands.Clear();
         int seen = 0;
         foreach (var (dy, dx, _) in _window.Positions)
         {
             int yy = y + dy, xx = x + dx;
-            if ((uint)yy >= (uint)H || (uint)xx >= (uint)W || _filled[yy * W + xx] == 0) continue;
+            if (!Inside(ref yy, ref xx) || _filled[yy * W + xx] == 0) continue;
             int s = _sourceCentre[yy * W + xx];
             if (s < 0) continue;
             if (++seen > max) break;
             int idx = _grid.IndexOf(s % sw - dx - r, s / sw - dy - r);
             if (idx >= 0 && !cands.Contains(idx)) cands.Add(idx);
         }
+    }
+
+    /// <summary>
+    /// Whether output pixel (xx, yy) exists, wrapping it onto the output on the tileable axes (a torus there).
+    /// </summary>
+    bool Inside(ref int yy, ref int xx)
+    {
+        int W = _out.Width, H = _out.Height;
+        if (_wrapX) xx = ((xx % W) + W) % W;
+        if (_wrapY) yy = ((yy % H) + H) % H;
+        return (uint)yy < (uint)H && (uint)xx < (uint)W;
     }
 
     (int Pick, float Dist) ApproximateMatch(int x, int y, SearchDim[] dims, int n, float norm, float band, Random rng,

@@ -6,7 +6,8 @@ namespace Atelier.Texture;
 /// <summary>
 /// Image quilting (Efros and Freeman, "Image Quilting for Texture Synthesis and Transfer", SIGGRAPH 2001): blocks of
 /// the sample laid with an overlap, each chosen among the blocks whose overlap error is within 10% of the best, and
-/// joined along minimum-error boundary cuts. Any output size (the last row and column of blocks are cropped).
+/// joined along minimum-error boundary cuts. Any output size (the last row and column of blocks are cropped). With
+/// <see cref="QuiltingOptions.Tileable"/> the blocks go round the output on those axes instead, so that it tiles.
 /// </summary>
 public static class Quilting
 {
@@ -26,11 +27,15 @@ public static class Quilting
         TextureChecks.OutputSize(width, height);
         var (B, O) = BlockAndOverlap(sample, opt.Block, opt.Overlap, "the sample");
         TextureChecks.Range(opt.Tolerance, 0, 10, nameof(opt.Tolerance));
-        var (nx, cw) = Quilter.Layout(width, B, O);
-        var (ny, ch) = Quilter.Layout(height, B, O);
+        bool wrapX = opt.Tileable.HasFlag(TileAxes.Horizontal), wrapY = opt.Tileable.HasFlag(TileAxes.Vertical);
+        if ((wrapX && width < 2 * B) || (wrapY && height < 2 * B))
+            throw new AtelierUsageException($"{{Size}} {width}x{height}: a tileable {(wrapX && width < 2 * B ? "width" : "height")} must hold at least two blocks ({2 * B} px with {B} px blocks); use a larger {{Size}} or a smaller {{Block}}");
+        // A wrapping side is quilted at its own size (the blocks go round it); a straight one on whole blocks, then cropped.
+        int cw = wrapX ? width : Quilter.Layout(width, B, O).Canvas, ch = wrapY ? height : Quilter.Layout(height, B, O).Canvas;
+        long blocks = (long)Quilter.Starts(cw, B, O, wrapX).Length * Quilter.Starts(ch, B, O, wrapY).Length;
         var canvas = new Image(cw, ch, sample.Channels);
         var quilter = new Quilter(PatchSource.FromImage(sample), sample.Channels, opt.Engine, opt.MaxThreads);
-        var seams = quilter.Run(canvas, B, O, (float)opt.Tolerance, null, random, progress, ct, "quilting", 0, (long)nx * ny);
+        var seams = quilter.Run(canvas, B, O, (float)opt.Tolerance, null, random, progress, ct, "quilting", 0, blocks, opt.Tileable);
         return new QuiltingResult(Crop(canvas, width, height), seams);
     }
 

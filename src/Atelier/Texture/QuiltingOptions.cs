@@ -1,3 +1,5 @@
+using Atelier.Imaging;
+
 namespace Atelier.Texture;
 
 /// <summary>Settings of image quilting (Efros and Freeman 2001).</summary>
@@ -9,6 +11,12 @@ public sealed record QuiltingOptions
     public int Overlap { get; init; }
     /// <summary>Blocks whose overlap error is within (1 + Tolerance) of the best are chosen among at random.</summary>
     public double Tolerance { get; init; } = 0.1;
+    /// <summary>
+    /// The axes on which the output tiles: the blocks go round the output as on a torus, the last block of a row
+    /// (column) overlapping the first, matched to it and cut along a minimum-error boundary across the wrap too.
+    /// A tileable side must hold at least two blocks.
+    /// </summary>
+    public TileAxes Tileable { get; init; }
     public SearchEngine Engine { get; init; } = SearchEngine.Fast;
     public int MaxThreads { get; init; }
 

@@ -9,7 +9,9 @@ namespace Atelier.Texture;
 /// (random sample pixels, so it has the sample's histogram) and is visited in scanline order; each pixel's causal,
 /// L-shaped neighbourhood (the rows above and the pixels to the left inside a w x w window) is compared by plain L2
 /// with every L-shaped neighbourhood lying inside the sample, and the best match's pixel is copied. The output is
-/// toroidal (neighbourhoods wrap around its borders), so it tiles. With several levels, a Gaussian pyramid is
+/// toroidal (neighbourhoods wrap around its borders), but the causal half alone never looks across the wrap from the
+/// last columns and rows, so it does not tile by itself; on the axes of <see cref="ScanlineOptions.Tileable"/> the
+/// pixels next to the wrap also compare the first columns (rows) already made across it, so it does. With several levels, a Gaussian pyramid is
 /// synthesised coarse to fine and each neighbourhood also holds the full, already synthesised square around the
 /// parent pixel one level up, so large structures survive.
 /// </summary>
@@ -70,6 +72,9 @@ public static class Scanline
         int C = sample.Channels, w = opt.Window, r = w / 2;
         int Ws = sample.Width, Hs = sample.Height, Wo = output.Width, Ho = output.Height;
         var causal = CausalPositions(w);
+        // The rest of the square (nearest first): on a tileable axis, the positions across the wrap that are made already.
+        var ahead = SquarePositions(w).Where(p => p.Dy > 0 || (p.Dy == 0 && p.Dx > 0)).ToArray();
+        bool wrapX = opt.Tileable.HasFlag(TileAxes.Horizontal), wrapY = opt.Tileable.HasFlag(TileAxes.Vertical);
         var parent = sampleParent != null ? SquarePositions(opt.EffectiveParentWindow) : [];
 
         // Sample planes: the colour channels, then for each parent position and channel the parent-level value
@@ -86,8 +91,10 @@ public static class Scanline
                                 GaussianPyramid.Mirror(y / 2 + parent[k].Dy, sampleParent.Height),
                                 GaussianPyramid.Mirror(x / 2 + parent[k].Dx, sampleParent.Width)];
                 }
-        // Candidate origins (window top-left) whose causal half lies inside the sample.
+        // Candidate origins (window top-left) whose causal half lies inside the sample; the same columns, fewer rows,
+        // whose whole square does (for the last rows of a vertically tileable output, which compare rows below).
         var grid = new CandidateGrid(0, 0, Ws - w + 1, Hs - r);
+        var squareGrid = new CandidateGrid(0, 0, Ws - w + 1, Hs - w + 1);
         var search = new PatchSearch(src, opt.Engine, opt.MaxThreads);
 
         // Noise with the sample's histogram.
@@ -97,7 +104,7 @@ public static class Scanline
             for (int c = 0; c < C; c++) output.Data[c * Wo * Ho + i] = sample.Data[c * Ws * Hs + s];
         }
 
-        int nd = (causal.Length + parent.Length) * C;
+        int nd = (causal.Length + ahead.Length + parent.Length) * C;
         var dims = new SearchDim[nd];
         var causalOffsets = new int[causal.Length * C];
         for (int k = 0; k < causal.Length; k++)
@@ -106,6 +113,9 @@ public static class Scanline
         // Which sample pixel each output pixel of the last r + 1 rows copied (only causal neighbours are looked up,
         // so memory stays a few rows, not an output-sized map).
         var ring = new int[(r + 1) * Wo];
+        // A tileable output keeps every pixel's source: the pixels next to the wrap look at both sides of it.
+        var made = new int[wrapX || wrapY ? Wo * Ho : 0];
+        var across = new List<(int Dy, int Dx)>();
         var cands = new List<int>();
         for (int y = 0; y < Ho; y++)
         {
@@ -122,6 +132,20 @@ public static class Scanline
                         n++;
                     }
                 }
+                across.Clear();
+                bool below = false;
+                if (wrapX || wrapY)
+                    foreach (var (dy, dx) in ahead)
+                    {
+                        if (!((wrapX && dy == 0 && x + dx >= Wo) || (wrapY && dy > 0 && y + dy >= Ho))) continue;
+                        int yy = Wrap(y + dy, Ho), xx = Wrap(x + dx, Wo);
+                        if (yy > y || (yy == y && xx >= x)) continue; // not made yet (an output smaller than the window)
+                        for (int c = 0; c < C; c++)
+                            dims[n++] = new SearchDim(SearchDim.OffsetOf(src, c, dy + r, dx + r), output[c, yy, xx], 1f);
+                        across.Add((dy, dx));
+                        below |= dy > 0;
+                    }
+                var g = below ? squareGrid : grid;
                 if (outputParent != null)
                     for (int k = 0; k < parent.Length; k++)
                     {
@@ -130,20 +154,69 @@ public static class Scanline
                             dims[n++] = new SearchDim(SearchDim.OffsetOf(src, C + k * C + c, r, r), outputParent[c, py, px], 1f);
                     }
                 int pick;
-                CoherenceCandidates(x, y, Wo, Ws, r, causal, ring, grid, cands);
+                CoherenceCandidates(x, y, Wo, Ws, r, causal, ring, g, cands);
+                if (across.Count > 0) AcrossCandidates(x, y, Wo, Ho, Ws, r, across, made, g, cands);
                 if (!opt.Approximate)
                 {
-                    search.Search(grid, dims, n, 1f, 1f, selected, cands);
+                    search.Search(g, dims, n, 1f, 1f, selected, cands);
                     pick = selected[0];
                 }
-                else pick = ApproximatePick(grid, search, dims, n, opt.RandomCandidates, rng, cands);
-                int o = grid.SourceIndex(src, pick);
+                else pick = ApproximatePick(g, search, dims, n, opt.RandomCandidates, rng, cands);
+                int o = g.SourceIndex(src, pick);
                 int sx = o % Ws + r, sy = o / Ws + r;
                 for (int c = 0; c < C; c++) output[c, y, x] = sample[c, sy, sx];
                 ring[y % (r + 1) * Wo + x] = sy * Ws + sx;
+                if (made.Length > 0) made[y * Wo + x] = sy * Ws + sx;
             }
             done += Wo;
             progress?.Report(new ProgressReport(done, total, stage));
+        }
+        if (made.Length == 0) return;
+
+        // Rejoin: the first rows (columns) grew out of noise, so they only met the last ones from one side. A second
+        // pass over the band of r rows (columns) either side of each tileable wrap, in scanline order across it,
+        // compares each pixel's full square (everything is made now) and copies the best match again.
+        var square = SquarePositions(w).Where(p => p != (0, 0)).ToArray();
+        for (int pass = 0; pass < RejoinPasses; pass++)
+        for (int i = 0; i < Ho; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            int y = wrapY ? Wrap(Ho - r + i, Ho) : i;
+            for (int j = 0; j < Wo; j++)
+            {
+                int x = wrapX ? Wrap(Wo - r + j, Wo) : j;
+                bool inBand = (wrapY && (y < r || y >= Ho - r)) || (wrapX && (x < r || x >= Wo - r));
+                if (!inBand) continue;
+                int n = 0;
+                cands.Clear();
+                foreach (var (dy, dx) in square)
+                {
+                    int yy = Wrap(y + dy, Ho), xx = Wrap(x + dx, Wo);
+                    for (int c = 0; c < C; c++)
+                        dims[n++] = new SearchDim(SearchDim.OffsetOf(src, c, dy + r, dx + r), output[c, yy, xx], 1f);
+                    int s = made[yy * Wo + xx];
+                    int idx = squareGrid.IndexOf(s % Ws - dx - r, s / Ws - dy - r);
+                    if (idx >= 0 && !cands.Contains(idx)) cands.Add(idx);
+                }
+                if (outputParent != null)
+                    for (int k = 0; k < parent.Length; k++)
+                    {
+                        int py = Wrap(y / 2 + parent[k].Dy, outputParent.Height), px = Wrap(x / 2 + parent[k].Dx, outputParent.Width);
+                        for (int c = 0; c < C; c++)
+                            dims[n++] = new SearchDim(SearchDim.OffsetOf(src, C + k * C + c, r, r), outputParent[c, py, px], 1f);
+                    }
+                int pick;
+                if (!opt.Approximate)
+                {
+                    search.Search(squareGrid, dims, n, 1f, 1f, selected, cands);
+                    pick = selected[0];
+                }
+                else pick = ApproximatePick(squareGrid, search, dims, n, opt.RandomCandidates, rng, cands);
+                int o = squareGrid.SourceIndex(src, pick);
+                int sx = o % Ws + r, sy = o / Ws + r;
+                for (int c = 0; c < C; c++) output[c, y, x] = sample[c, sy, sx];
+                made[y * Wo + x] = sy * Ws + sx;
+            }
         }
     }
 
@@ -160,6 +233,19 @@ public static class Scanline
         {
             if (y + dy < 0 || (dy == 0 && x + dx < 0)) continue;
             int s = ring[(y + dy) % (r + 1) * Wo + Wrap(x + dx, Wo)];
+            int idx = grid.IndexOf(s % Ws - dx - r, s / Ws - dy - r);
+            if (idx >= 0 && !cands.Contains(idx)) cands.Add(idx);
+        }
+    }
+
+    /// <summary>The same for the made pixels across a tileable wrap: the start of this row, or the first rows.</summary>
+    static void AcrossCandidates(int x, int y, int Wo, int Ho, int Ws, int r, List<(int Dy, int Dx)> across, int[] made,
+        CandidateGrid grid, List<int> cands)
+    {
+        foreach (var (dy, dx) in across)
+        {
+            int yy = Wrap(y + dy, Ho), xx = Wrap(x + dx, Wo);
+            int s = made[yy * Wo + xx];
             int idx = grid.IndexOf(s % Ws - dx - r, s / Ws - dy - r);
             if (idx >= 0 && !cands.Contains(idx)) cands.Add(idx);
         }
@@ -182,6 +268,9 @@ public static class Scanline
         }
         return best;
     }
+
+    /// <summary>Passes over the band either side of a tileable wrap (a second one settles what the first changed).</summary>
+    const int RejoinPasses = 2;
 
     static int Wrap(int i, int n) => ((i % n) + n) % n;
 

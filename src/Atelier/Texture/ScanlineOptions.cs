@@ -1,3 +1,5 @@
+using Atelier.Imaging;
+
 namespace Atelier.Texture;
 
 /// <summary>Settings of the scanline (Wei-Levoy) synthesis.</summary>
@@ -15,6 +17,13 @@ public sealed record ScanlineOptions
     /// </summary>
     public bool Approximate { get; init; }
     public int RandomCandidates { get; init; } = 4;
+    /// <summary>
+    /// The axes on which the output is made to tile. The neighbourhoods always wrap around the output (Wei and
+    /// Levoy's toroidal borders), but the causal half alone never sees the first columns from the last ones nor the
+    /// first rows from the last rows; on a tileable axis the pixels next to the wrap also compare those (already
+    /// made) pixels across it, at every pyramid level.
+    /// </summary>
+    public TileAxes Tileable { get; init; }
     public SearchEngine Engine { get; init; } = SearchEngine.Fast;
     public int MaxThreads { get; init; }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Atelier.Imaging;
 using Atelier.Methods;
 using P = Atelier.Methods.MethodParameter;
 
@@ -23,6 +24,7 @@ public static class TextureMethods
             P.Size("Size", "Output size (px)", MaxSide, 256, "output size, WIDTHxHEIGHT or one number for a square"),
             P.OptionalInt("Block", "Block (px)", 3, 1024, "block size (default: a quarter of the sample's smaller side)"),
             P.OptionalInt("Overlap", "Overlap (px)", 1, 512, "overlap of neighbouring blocks (default: a sixth of the block)"),
+            Tileable(),
             P.Seed(),
         ],
         Validate = v => BlockFits(v, "Sample"),
@@ -32,11 +34,13 @@ public static class TextureMethods
                 { Quick = new Dictionary<string, object?> { ["Size"] = 96 } },
             new("quilting-weave", "quilted from a weave", new Dictionary<string, object?> { ["Sample"] = new SampleImage("weave", 64), ["Size"] = 192 })
                 { Quick = new Dictionary<string, object?> { ["Size"] = 96 } },
+            new("quilting-tileable", "quilted from pebbles to tile both ways", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 64), ["Size"] = 128, ["Tileable"] = "both" })
+                { Quick = new Dictionary<string, object?> { ["Size"] = 64 } },
         ],
         Run = (v, progress, ct) => Timed(v, () =>
         {
             var (w, h) = v.Size("Size");
-            var options = new QuiltingOptions { Block = v.OptionalInt("Block") ?? 0, Overlap = v.OptionalInt("Overlap") ?? 0 };
+            var options = new QuiltingOptions { Block = v.OptionalInt("Block") ?? 0, Overlap = v.OptionalInt("Overlap") ?? 0, Tileable = v.Tiling("Tileable") };
             return Texture.Quilting.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), progress, ct);
         }),
     };
@@ -54,6 +58,7 @@ public static class TextureMethods
             P.Size("Size", "Output size (px)", MaxSide, 64, "output size, WIDTHxHEIGHT or one number for a square"),
             P.Int("Window", "Window (odd)", 3, 51, 11, "neighbourhood window; larger keeps bigger structures"),
             P.Bool("Approximate", "Approximate (much faster)", false, "compare only coherence candidates: much faster, not exact"),
+            Tileable(),
             P.Seed(),
         ],
         Validate = v => WindowFits(v, "Sample"),
@@ -65,7 +70,7 @@ public static class TextureMethods
         Run = (v, progress, ct) => Timed(v, () =>
         {
             var (w, h) = v.Size("Size");
-            var options = new EfrosLeungOptions { Window = v.Int("Window"), Approximate = v.Bool("Approximate") };
+            var options = new EfrosLeungOptions { Window = v.Int("Window"), Approximate = v.Bool("Approximate"), Tileable = v.Tiling("Tileable") };
             return Texture.EfrosLeung.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), progress, ct);
         }),
     };
@@ -84,6 +89,7 @@ public static class TextureMethods
             P.Int("Window", "Window (odd)", 3, 51, 9, "the L-shaped half of this window is compared"),
             P.Int("Levels", "Pyramid levels", 1, 6, 2, "each coarser level adds a full neighbourhood of the parent; more keeps larger structures"),
             P.Bool("Approximate", "Approximate (much faster)", false, "compare only coherence candidates: much faster, not exact"),
+            Tileable(),
             P.Seed(),
         ],
         Validate = v => WindowFits(v, "Sample"),
@@ -95,7 +101,7 @@ public static class TextureMethods
         Run = (v, progress, ct) => Timed(v, () =>
         {
             var (w, h) = v.Size("Size");
-            var options = new ScanlineOptions { Window = v.Int("Window"), Levels = v.Int("Levels"), Approximate = v.Bool("Approximate") };
+            var options = new ScanlineOptions { Window = v.Int("Window"), Levels = v.Int("Levels"), Approximate = v.Bool("Approximate"), Tileable = v.Tiling("Tileable") };
             return Texture.Scanline.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), progress, ct);
         }),
     };
@@ -161,6 +167,10 @@ public static class TextureMethods
             return TextureTransfer.Transfer(v.Image("Texture"), v.Image("Target"), options, RandomOf(v), progress, ct);
         }),
     };
+
+    /// <summary>The tileable axes of a synthesis method (none by default; named alone: both).</summary>
+    static MethodParameter Tileable() =>
+        P.Tiling("Tileable", "Tileable", "make the output tile: x (left to right), y (top to bottom) or both; none by default");
 
     /// <summary>An odd window no larger than the picture it slides over (checked before any work).</summary>
     static void WindowFits(MethodValues v, string over)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Atelier.Studio.Demo;
 
 namespace Atelier.Studio.Tests.Demo;
 
@@ -48,5 +49,23 @@ public class DemoCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         // A file where the folder should go is a usage error (exit 2).
         File.WriteAllText(dir.File("afile"), "x");
         Assert.Equal(2, Atelier.Cli.Program.Run(["demo", "-o", dir.File("afile"), "--quiet"], new StringWriter(), new StringWriter()));
+    }
+}
+
+/// <summary>The demo's sections made from registered methods' examples.</summary>
+public class RegisteredDemoTests
+{
+    [Fact]
+    public void The_tileable_quilting_example_shows_its_2x2_tiling_and_the_command_that_makes_both()
+    {
+        var step = RegisteredDemoSteps.For([Atelier.Texture.TextureMethods.Quilting]).Single();
+        using var cache = TestPaths.NewTempDir();
+        var section = step.Run(new DemoContext(3, cache.Path, quick: false, new Progress<Atelier.Runtime.ProgressReport>(), CancellationToken.None));
+        var tile = section.Pictures.Single(p => p.File == "quilting-tileable.png").Image;
+        var tiles = section.Pictures.Single(p => p.File == "quilting-tileable-tiles.png").Image;
+        Assert.Equal(Atelier.Imaging.ImageOps.Tile(tile, 2, 2).Data, tiles.Data);
+        Assert.True(Atelier.Quality.SeamEnergy.Wrap(tile).Ratio < 1.5, "the example tiles");
+        Assert.DoesNotContain(section.Pictures, p => p.File == "quilting-bricks-tiles.png"); // untiled examples have none
+        Assert.Contains("atelier texture quilting quilting-tileable-sample.png --size 128x128 --tileable --seed 3 -o quilting-tileable.png --preview-tiles quilting-tileable-tiles.png", section.About);
     }
 }

@@ -46,6 +46,40 @@ public class TextureMethodTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_tileable_result_comes_with_its_2x2_tiling_and_an_untiled_one_without()
+    {
+        await using var s = await StudioHarness.StartAsync(methods: [RegisteredMethod.For("texture.quilting")]);
+        var samplePng = StudioImages.EncodePng(ProceduralSamples.Make("pebbles", 48));
+        var form = (await s.GetJsonAsync("/api/panels")).ToString();
+        Assert.Contains("\"tileable\"", form);
+        var (tile, snap) = await s.RunJobAsync("texture.quilting", f =>
+        {
+            StudioHarness.AddFile(f, "sample", samplePng, "pebbles.png");
+            f.Add(new StringContent("64"), "size");
+            f.Add(new StringContent("both"), "tileable");
+        });
+        var tiledUrl = snap.GetProperty("tiledUrl").GetString()!;
+        var tiled = StudioImages.DecodeRgb(await s.Http.GetByteArrayAsync(tiledUrl));
+        Assert.Equal(ImageOps.Tile(tile, 2, 2).Data, tiled.Data);
+
+        var (_, plain) = await s.RunJobAsync("texture.quilting", f =>
+        {
+            StudioHarness.AddFile(f, "sample", samplePng, "pebbles.png");
+            f.Add(new StringContent("64"), "size");
+        });
+        Assert.False(plain.TryGetProperty("tiledUrl", out _)); // nulls are left out of the snapshot
+        var missing = await s.Http.GetAsync($"/api/jobs/{plain.GetProperty("id").GetString()}/tiled.png");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
+        var (status, body) = await s.PostFormAsync("/api/jobs/texture.quilting", f =>
+        {
+            StudioHarness.AddFile(f, "sample", samplePng, "pebbles.png");
+            f.Add(new StringContent("diagonal"), "tileable");
+        });
+        Assert.Equal(400, status);
+        Assert.Contains("tileable", body.ToString());
+    }
+
+    [Fact]
     public async Task Quilting_and_efros_leung_make_textures_from_the_sample_pixels()
     {
         await using var s = await StudioHarness.StartAsync(methods: [RegisteredMethod.For("texture.quilting"), RegisteredMethod.For("texture.efros-leung")]);

@@ -40,6 +40,52 @@ public class TextureCommandTests
     }
 
     [Fact]
+    public void TileableAloneMeansBothAndThePreviewIsTheResultTiled()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var sample = Save(dir, "sample.png", ProceduralSamples.Make("pebbles", 32, 1));
+        string output = dir.File("out.png"), tiles = dir.File("tiles.png");
+        var r = CliHarness.Run("texture", "quilting", sample, "-o", output, "--size", "48x40", "--block", "12", "--tileable", "--preview-tiles", tiles, "--seed", "2", "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using (var doc = JsonDocument.Parse(r.Out))
+        {
+            Assert.Equal("both", doc.RootElement.GetProperty("tileable").GetString());
+            Assert.Equal(tiles, doc.RootElement.GetProperty("previewTiles").GetString());
+        }
+        var image = ImageIO.Load(output);
+        Assert.Equal(ImageOps.Tile(image, 2, 2).Data, ImageIO.Load(tiles).Data);
+        var library = Atelier.Texture.Quilting.Synthesize(ImageIO.Load(sample), 48, 40,
+            new Atelier.Texture.QuiltingOptions { Block = 12, Tileable = TileAxes.Both }, seed: 2);
+        Assert.Equal(library.Data, image.Data);
+
+        foreach (var (args, expected) in new[] { (new[] { "--tileable", "x" }, "x"), (new[] { "--tileable", "none" }, "none"), (Array.Empty<string>(), "none") })
+        {
+            var run = CliHarness.Run(["texture", "efros-leung", sample, "-o", dir.File("el.png"), "--size", "16", "--window", "5", "--approximate", "--seed", "1", "--json", .. args]);
+            Assert.True(run.ExitCode == 0, run.Err);
+            using var doc = JsonDocument.Parse(run.Out);
+            Assert.Equal(expected, doc.RootElement.GetProperty("tileable").GetString());
+        }
+    }
+
+    [Fact]
+    public void TileableMistakesAreOneLineUsageErrors()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var sample = Save(dir, "sample.png", ProceduralSamples.Make("pebbles", 32, 1));
+        var narrow = CliHarness.Run("texture", "quilting", sample, "-o", dir.File("o.png"), "--size", "40x200", "--block", "24", "--tileable", "x");
+        Assert.Equal(2, narrow.ExitCode);
+        Assert.Contains("--size 40x200: a tileable width must hold at least two blocks", narrow.Err);
+        Assert.Contains("--block", narrow.Err);
+        var same = CliHarness.Run("texture", "scanline", sample, "-o", dir.File("o.png"), "--preview-tiles", dir.File("o.png"), "--tileable");
+        Assert.Equal(2, same.ExitCode);
+        Assert.Contains("--preview-tiles", same.Err);
+        // Alone, it takes the next word: before the sample's path, that is a mistake it names.
+        var swallowed = CliHarness.Run("texture", "quilting", "--tileable", sample, "-o", dir.File("o.png"));
+        Assert.Equal(2, swallowed.ExitCode);
+        Assert.Contains($"--tileable '{sample}': expected none, x, y, both (alone it means both; put it after the sample)", swallowed.Err);
+    }
+
+    [Fact]
     public void ApproximateModeSaysSo()
     {
         using var dir = TestPaths.NewTempDir();
