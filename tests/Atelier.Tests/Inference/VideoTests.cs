@@ -36,7 +36,7 @@ public class VideoTests(ITestOutputHelper output)
         using var net = InferenceTestNets.TinyResnet();
         var source = FrameSource.Open(dir.File("clip"), 12);
         var plain = VideoProcessor.Run(source, net, dir.File("plain"), new VideoOptions { StatisticsMomentum = 0 });
-        var steady = VideoProcessor.Run(source, net, dir.File("steady"), new VideoOptions { StatisticsMomentum = 0.8, TemporalFilter = 0.3 });
+        var steady = VideoProcessor.Run(source, net, dir.File("steady"), new VideoOptions { StatisticsMomentum = 0.8, Temporal = Atelier.Video.Temporal.TemporalMode.Blend, TemporalWeight = 0.3 });
         var emaOnly = VideoProcessor.Run(source, net, dir.File("ema"), new VideoOptions { StatisticsMomentum = 0.8 });
         output.WriteLine($"flicker (output change / input change): per-frame {plain.Flicker:F3}, EMA statistics {emaOnly.Flicker:F3}, EMA + temporal filter {steady.Flicker:F3}");
         Assert.Equal(8, Directory.GetFiles(dir.File("steady"), "frame_*.png").Length);

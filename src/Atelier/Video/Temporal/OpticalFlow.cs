@@ -1,0 +1,37 @@
+using Atelier.Imaging;
+
+namespace Atelier.Video.Temporal;
+
+/// <summary>A dense optical-flow estimator between two frames of one size.</summary>
+public interface IOpticalFlow
+{
+    string Name { get; }
+
+    /// <summary>For each pixel of <paramref name="from"/>, where its content lies in <paramref name="to"/>.</summary>
+    FlowField Estimate(Image from, Image to);
+}
+
+/// <summary>The motion between two consecutive frames: both flows and where they agree.</summary>
+public sealed record FrameMotion(FlowField Backward, FlowField Forward, float[] Reliable)
+{
+    /// <summary>Backward (current → previous) and forward (previous → current) flow, and their consistency mask.</summary>
+    public static FrameMotion Between(IOpticalFlow flow, Image previous, Image current)
+    {
+        var backward = flow.Estimate(current, previous);
+        var forward = flow.Estimate(previous, current);
+        return new FrameMotion(backward, forward, OcclusionMask.Consistent(backward, forward));
+    }
+
+    /// <summary>The previous frame (or its stylised output) brought into the current frame's geometry.</summary>
+    public Image WarpPrevious(Image previous) => FlowWarp.Warp(previous, Backward);
+}
+
+/// <summary>
+/// Where flow estimators come from. OpenCV sits behind this door only: its managed and native libraries are loaded on
+/// the first <see cref="Create"/>, so commands that need no flow never touch them.
+/// </summary>
+public static class OpticalFlow
+{
+    /// <summary>Gunnar Farnebäck's polynomial-expansion flow (OpenCV), the dense method the OpenCvSharp build exposes.</summary>
+    public static IOpticalFlow Create() => FarnebackFlow.Create();
+}
