@@ -24,8 +24,8 @@ public static class VideoCommand
         public readonly Argument<string> Input = new("input") { Description = "A video file (read with ffmpeg) or a folder of frames" };
         public readonly Option<string> Output = new("--output", "-o") { Description = "Output video (.mp4, .mkv, .mov...; assembled by ffmpeg) or a folder for the frames", Required = true };
         public readonly Option<double> Momentum = new("--stats-momentum") { Description = "Weight of earlier frames in each frame's normalisation statistics (moving average; 0 = each frame alone)", DefaultValueFactory = _ => 0.7 };
-        public readonly Option<string?> Temporal = new("--temporal") { Description = "Tie each output frame to the previous one: motion (carried along the input's optical flow where it is reliable; no ghosts), blend (in place; ghosts moving things) or none" };
-        const string DefaultMode = "none";
+        public readonly Option<string?> Temporal = new("--temporal") { Description = "Tie each output frame to the previous one: motion (carried along the input's optical flow where it is reliable; no ghosts), blend (in place; ghosts moving things) or none; default motion" };
+        const string DefaultMode = "motion";
         public readonly Option<double> Weight = new("--temporal-weight") { Description = "Weight of the previous output in the motion and blend modes, in [0, 1)", DefaultValueFactory = _ => 0.7 };
         // The earlier spelling: --temporal-filter B is --temporal blend --temporal-weight B.
         public readonly Option<double?> Filter = new("--temporal-filter") { Description = "Same as --temporal blend --temporal-weight B", Hidden = true };

@@ -20,7 +20,7 @@ public sealed record VideoOptions
     public double StatisticsMomentum { get; init; } = 0.7;
 
     /// <summary>How each output frame is tied to the previous one (see <see cref="TemporalMode"/>).</summary>
-    public TemporalMode Temporal { get; init; } = TemporalMode.None;
+    public TemporalMode Temporal { get; init; } = TemporalMode.Motion;
 
     /// <summary>Weight of the previous output in <see cref="TemporalMode.Blend"/> and <see cref="TemporalMode.Motion"/>, in [0, 1).</summary>
     public double TemporalWeight { get; init; } = 0.7;
@@ -143,7 +143,7 @@ public static class VideoProcessor
                 if (motion is not null && WarpingError.Between(result, warpedOut!, motion.Reliable) is var e && !double.IsNaN(e))
                 {
                     warpError += e;
-                    inWarpError += WarpingError.Between(frame, motion.WarpPrevious(prevIn), motion.Reliable);
+                    inWarpError += WarpingError.Between(frame, motion.WarpedPreviousInput, motion.Reliable);
                     reliable += OcclusionMask.Coverage(motion.Reliable);
                     warpPairs++;
                 }

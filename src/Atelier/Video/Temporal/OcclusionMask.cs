@@ -1,3 +1,5 @@
+using Atelier.Imaging;
+
 namespace Atelier.Video.Temporal;
 
 /// <summary>
@@ -34,6 +36,32 @@ public static class OcclusionMask
         });
         return mask;
     }
+
+    /// <summary>
+    /// Brightness constancy on top: where the previous input frame, warped by the flow, does not match the current
+    /// one, the flow is wrong there whatever its consistency says. Farnebäck's flow is smooth across motion edges,
+    /// so a strip a moving object has just uncovered can be consistent both ways and still be the object's colour a
+    /// frame ago; this catches it. Full trust up to a mean channel difference of <see cref="MatchFull"/>, none from
+    /// <see cref="MatchNone"/>, linear in between (no hard seams in a blended output). In place; returns the mask.
+    /// </summary>
+    public static float[] DistrustMismatches(float[] mask, Image current, Image warpedPrevious)
+    {
+        int plane = current.PlaneSize, channels = current.Channels;
+        for (int i = 0; i < plane; i++)
+        {
+            if (mask[i] == 0) continue;
+            float d = 0;
+            for (int c = 0; c < channels; c++) d += Math.Abs(current.Data[c * plane + i] - warpedPrevious.Data[c * plane + i]);
+            d /= channels;
+            mask[i] *= Math.Clamp((MatchNone - d) / (MatchNone - MatchFull), 0, 1);
+        }
+        return mask;
+    }
+
+    /// <summary>Differences (of samples in [0,1]) trusted fully: sensor noise and bilinear resampling of fine texture.</summary>
+    public const float MatchFull = 0.03f;
+    /// <summary>Differences not trusted at all: a different surface.</summary>
+    public const float MatchNone = 0.10f;
 
     /// <summary>Share of reliable pixels.</summary>
     public static double Coverage(float[] mask) => mask.Length == 0 ? 0 : mask.Sum(v => (double)v) / mask.Length;

@@ -11,15 +11,23 @@ public interface IOpticalFlow
     FlowField Estimate(Image from, Image to);
 }
 
-/// <summary>The motion between two consecutive frames: both flows and where they agree.</summary>
-public sealed record FrameMotion(FlowField Backward, FlowField Forward, float[] Reliable)
+/// <summary>
+/// The motion between two consecutive input frames: both flows, the previous frame warped onto the current one, and
+/// how far each pixel's flow can be trusted (0-1).
+/// </summary>
+public sealed record FrameMotion(FlowField Backward, FlowField Forward, Image WarpedPreviousInput, float[] Reliable)
 {
-    /// <summary>Backward (current → previous) and forward (previous → current) flow, and their consistency mask.</summary>
+    /// <summary>
+    /// Backward (current → previous) and forward (previous → current) flow; trusted where the two agree and the
+    /// warped previous frame matches the current one (<see cref="OcclusionMask"/>).
+    /// </summary>
     public static FrameMotion Between(IOpticalFlow flow, Image previous, Image current)
     {
         var backward = flow.Estimate(current, previous);
         var forward = flow.Estimate(previous, current);
-        return new FrameMotion(backward, forward, OcclusionMask.Consistent(backward, forward));
+        var warped = FlowWarp.Warp(previous, backward);
+        var reliable = OcclusionMask.DistrustMismatches(OcclusionMask.Consistent(backward, forward), current, warped);
+        return new FrameMotion(backward, forward, warped, reliable);
     }
 
     /// <summary>The previous frame (or its stylised output) brought into the current frame's geometry.</summary>
