@@ -54,6 +54,13 @@ public static class VideoCommand
                 if (named is not null) throw new AtelierUsageException("--temporal-filter: the earlier spelling of --temporal blend --temporal-weight B; give one of the two");
                 return (b == 0 ? TemporalMode.None : TemporalMode.Blend, b);
             }
+            // The default needs OpenCV; where it cannot load (a machine without GTK 3), the default falls back to
+            // per-frame with a note, and only an explicit --temporal motion fails.
+            if (named is null && OpticalFlow.LoadError is { } why)
+            {
+                ctx.Warn($"--temporal motion (the default) is off: {why}; frames are stylised one by one");
+                return (TemporalMode.None, ctx.Get(Weight));
+            }
             var mode = (named ?? DefaultMode) switch
             {
                 "none" => TemporalMode.None,

@@ -191,8 +191,7 @@ public static class VideoProcessor
     {
         if (options.Temporal == TemporalMode.Motion) return (OpticalFlow.Create(), null);
         if (!options.MeasureWarping) return (null, null);
-        try { return (OpticalFlow.Create(), null); }
-        catch (AtelierException e) { return (null, $"no warping error: {e.Message}"); }
+        return OpticalFlow.LoadError is { } why ? (null, $"no warping error: {why}") : (OpticalFlow.Create(), null);
     }
 
     static Image Process(Image frame, IImageNetwork net, TilePlan plan, VideoOptions options, NormStatistics stats)

@@ -24,9 +24,10 @@ public class MotionCompensationTests(ITestOutputHelper output)
 
     static Image Frame(string folder, int t) => ImageIO.Load(Path.Combine(folder, VideoProcessor.FrameName(t)));
 
-    [Fact]
+    [SkippableFact]
     public void TheFlowFindsAKnownPanAndDistrustsWhatAMovingSquareUncovers()
     {
+        Skip.IfNot(OpticalFlow.Available, OpticalFlow.LoadError);
         var flow = OpticalFlow.Create();
         var pan = SyntheticClips.Pan(2, Width, Height, 1.5f, 0.5f);
         var motion = FrameMotion.Between(flow, pan[0], pan[1]);
@@ -53,9 +54,10 @@ public class MotionCompensationTests(ITestOutputHelper output)
         Assert.True(still / k > 0.9, $"still background trusted at {still / k}");
     }
 
-    [Fact]
+    [SkippableFact]
     public void MotionCompensationHalvesTheWarpingErrorOfAPanAndFollowsAMovingSquareWithoutGhosts()
     {
+        Skip.IfNot(OpticalFlow.Available, OpticalFlow.LoadError);
         using var dir = TestPaths.NewTempDir();
         using var net = Candy();
         var pan = SyntheticClips.Write(SyntheticClips.Pan(Frames, Width, Height, 1.5f, 0.5f), dir.File("pan"));

@@ -9,25 +9,42 @@ namespace Atelier.Video.Temporal;
 /// OpenCV: everything else sees <see cref="IOpticalFlow"/> and managed <see cref="FlowField"/>s.
 /// (OpenCV's DIS flow is not exported by the OpenCvSharp 4.13 native library, so Farnebäck it is.)
 /// </summary>
-sealed class FarnebackFlow : IOpticalFlow
+sealed partial class FarnebackFlow : IOpticalFlow
 {
     public string Name => "farneback";
 
     FarnebackFlow() { }
 
     /// <summary>Loads OpenCV's native library now, so a missing or unloadable one is one clear error, before any frame.</summary>
-    public static FarnebackFlow Create()
+    public static FarnebackFlow Create() =>
+        LoadError.Value is { } why
+            ? throw AtelierException.Naming($"optical flow: {why}; or use {{Temporal}} none")
+            : new FarnebackFlow();
+
+    /// <summary>
+    /// Why OpenCV's native library cannot be loaded, or null when it can; tried once per process. The official
+    /// runtime is built with GTK 3 (highgui), so on a machine without a desktop stack it is GTK's libraries that are
+    /// missing, not OpenCV: the message names the missing one.
+    /// </summary>
+    public static readonly Lazy<string?> LoadError = new(() =>
     {
         try
         {
             _ = Cv2.GetVersionString();
+            return null;
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or BadImageFormatException or EntryPointNotFoundException)
         {
-            throw new AtelierException($"optical flow needs OpenCV's native library (libOpenCvSharpExtern.so, from the OpenCvSharp4.official.runtime.linux-x64 package beside the program), which could not be loaded: {Innermost(e).Message}");
+            var text = Innermost(e).Message;
+            var missing = MissingLibrary().Match(text);
+            return missing.Success
+                ? $"OpenCV's native library (libOpenCvSharpExtern.so) needs {missing.Groups[1].Value}, which is not installed (Debian/Ubuntu: apt-get install libgtk-3-0 brings it and the rest of what OpenCV's runtime links)"
+                : $"OpenCV's native library (libOpenCvSharpExtern.so, from the OpenCvSharp4.official.runtime.linux-x64 package beside the program) could not be loaded ({text.Split('\n')[0].Trim()})";
         }
-        return new FarnebackFlow();
-    }
+    });
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"([\w.+-]+\.so[.\d]*): cannot open shared object file")]
+    private static partial System.Text.RegularExpressions.Regex MissingLibrary();
 
     static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
 

@@ -42,4 +42,10 @@ public static class OpticalFlow
 {
     /// <summary>Gunnar Farnebäck's polynomial-expansion flow (OpenCV), the dense method the OpenCvSharp build exposes.</summary>
     public static IOpticalFlow Create() => FarnebackFlow.Create();
+
+    /// <summary>Whether <see cref="Create"/> will work here (loads OpenCV to find out, once).</summary>
+    public static bool Available => LoadError is null;
+
+    /// <summary>Why optical flow is unavailable here, in one line; null when it is available.</summary>
+    public static string? LoadError => FarnebackFlow.LoadError.Value;
 }
