@@ -57,7 +57,7 @@ public sealed record VideoResult(string Output, int Frames, int Width, int Heigh
     public double? WarpingError { get; init; }
     /// <summary>The same figure for the input frames: what the flow itself leaves unexplained (lighting, blur, flow error).</summary>
     public double? InputWarpingError { get; init; }
-    /// <summary>Mean share of pixels whose flow passed the forward-backward check.</summary>
+    /// <summary>Mean trust of the flow over the pixels (forward-backward consistency and brightness constancy, <see cref="OcclusionMask"/>).</summary>
     public double? Reliable { get; init; }
     /// <summary>Mean absolute difference between each output frame and the network's own output for that frame.</summary>
     public double Drift { get; init; }

@@ -31,6 +31,9 @@ sealed partial class FarnebackFlow : IOpticalFlow
         try
         {
             _ = Cv2.GetVersionString();
+            // One thread: video frames are small work for Farnebäck, and OpenCV's own pool would compete with
+            // libtorch's threads for the same cores.
+            Cv2.SetNumThreads(1);
             return null;
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or BadImageFormatException or EntryPointNotFoundException)
