@@ -23,6 +23,7 @@ public static class Program
             ["translation"] = TranslationBench.Run,
             ["stylegan"] = StyleGanBench.Run,
             ["onnx"] = OnnxBench.Run,
+            ["video"] = VideoBench.Run,
         };
         if (args.Length == 0 || !sections.TryGetValue(args[0], out var run))
         {

@@ -7,6 +7,7 @@ using Atelier.Models;
 using Atelier.Style;
 using Atelier.Translation;
 using Atelier.Video;
+using Atelier.Video.Temporal;
 using static TorchSharp.torch;
 
 namespace Atelier.Cli.Commands;
@@ -23,18 +24,50 @@ public static class VideoCommand
         public readonly Argument<string> Input = new("input") { Description = "A video file (read with ffmpeg) or a folder of frames" };
         public readonly Option<string> Output = new("--output", "-o") { Description = "Output video (.mp4, .mkv, .mov...; assembled by ffmpeg) or a folder for the frames", Required = true };
         public readonly Option<double> Momentum = new("--stats-momentum") { Description = "Weight of earlier frames in each frame's normalisation statistics (moving average; 0 = each frame alone)", DefaultValueFactory = _ => 0.7 };
-        public readonly Option<double> Filter = new("--temporal-filter") { Description = "Blend each output frame with the previous output by this weight (0 = off; 0.2-0.4 calms flicker, ghosts motion)", DefaultValueFactory = _ => 0.0 };
+        public readonly Option<string?> Temporal = new("--temporal") { Description = "Tie each output frame to the previous one: motion (carried along the input's optical flow where it is reliable; no ghosts), blend (in place; ghosts moving things) or none; default motion" };
+        const string DefaultMode = "motion";
+        public readonly Option<double> Weight = new("--temporal-weight") { Description = "Weight of the previous output in the motion and blend modes, in [0, 1)", DefaultValueFactory = _ => 0.7 };
+        // The earlier spelling: --temporal-filter B is --temporal blend --temporal-weight B.
+        public readonly Option<double?> Filter = new("--temporal-filter") { Description = "Same as --temporal blend --temporal-weight B", Hidden = true };
         public readonly Option<double> Fps = new("--fps") { Description = "Frame rate of a folder of frames (a video keeps its own)", DefaultValueFactory = _ => 25.0 };
         public readonly AnySizeCliOptions AnySize = new();
 
         public void AddTo(Command cmd)
         {
+            Temporal.AcceptOnlyFromAmong("motion", "blend", "none");
             cmd.Arguments.Add(Input);
             cmd.Options.Add(Output);
             cmd.Options.Add(Momentum);
+            cmd.Options.Add(Temporal);
+            cmd.Options.Add(Weight);
             cmd.Options.Add(Filter);
             cmd.Options.Add(Fps);
             AnySize.AddTo(cmd);
+        }
+
+        /// <summary>--temporal and --temporal-weight, or the earlier --temporal-filter B (blend by B, 0 = none); not both spellings.</summary>
+        (TemporalMode, double) TemporalChoice(CliContext ctx)
+        {
+            var named = ctx.Get(Temporal);
+            if (ctx.Get(Filter) is double b)
+            {
+                if (named is not null) throw new AtelierUsageException("--temporal-filter: the earlier spelling of --temporal blend --temporal-weight B; give one of the two");
+                return (b == 0 ? TemporalMode.None : TemporalMode.Blend, b);
+            }
+            // The default needs OpenCV; where it cannot load (a machine without GTK 3), the default falls back to
+            // per-frame with a note, and only an explicit --temporal motion fails.
+            if (named is null && OpticalFlow.LoadError is { } why)
+            {
+                ctx.Warn($"--temporal motion (the default) is off: {why}; frames are stylised one by one");
+                return (TemporalMode.None, ctx.Get(Weight));
+            }
+            var mode = (named ?? DefaultMode) switch
+            {
+                "none" => TemporalMode.None,
+                "blend" => TemporalMode.Blend,
+                _ => TemporalMode.Motion,
+            };
+            return (mode, ctx.Get(Weight));
         }
 
         public int Run(CliContext ctx, CancellationToken ct, string title, Func<FrameSource, IImageNetwork> build, Action? cleanup = null)
@@ -44,11 +77,13 @@ public static class VideoCommand
             double fps = ctx.Get(Fps);
             if (!(fps > 0)) throw new AtelierUsageException($"--fps {fps}: must be positive");
             if (ctx.Get(AnySize.MaxSide) is not null) throw new AtelierUsageException("--max-side: video frames keep their size; scale the video first (ffmpeg -vf scale=...)");
+            var (mode, weight) = TemporalChoice(ctx);
             var source = FrameSource.Open(inPath, fps);
             var options = new VideoOptions
             {
                 StatisticsMomentum = ctx.Get(Momentum),
-                TemporalFilter = ctx.Get(Filter),
+                Temporal = mode,
+                TemporalWeight = weight,
                 FolderRate = fps,
                 Tiling = AnySize.Tiling(ctx),
             };
@@ -70,15 +105,28 @@ public static class VideoCommand
                     inputChange = Math.Round(result.InputChange, 5),
                     outputChange = Math.Round(result.OutputChange, 5),
                     flicker = double.IsNaN(result.Flicker) ? (double?)null : Math.Round(result.Flicker, 4),
+                    temporal = result.Temporal.ToString().ToLowerInvariant(),
+                    temporalWeight = result.Temporal == TemporalMode.None ? (double?)null : weight,
+                    warpingError = Round(result.WarpingError),
+                    inputWarpingError = Round(result.InputWarpingError),
+                    reliable = result.Reliable is double r ? Math.Round(r, 4) : (double?)null,
+                    drift = Math.Round(result.Drift, 5),
+                    note = result.Note,
                     seconds = Math.Round(result.Seconds, 2),
                 }, $"wrote {result.Frames} frames ({result.Width}x{result.Height}, {result.Rate} fps{(result.Audio ? ", audio kept" : "")}) to {result.Output}"
                    + (result.ResumedAt > 0 ? $", resumed at frame {result.ResumedAt + 1}" : "")
-                   + $"; flicker {result.Flicker.ToString("0.000", CultureInfo.InvariantCulture)} (mean frame-to-frame change of the output {VideoProcessor.Format(result.OutputChange)} / input {VideoProcessor.Format(result.InputChange)})");
+                   + (result.WarpingError is double e
+                       ? $"; warping error {VideoProcessor.Format(e)} (input's own {VideoProcessor.Format(result.InputWarpingError ?? 0)}, over {100 * (result.Reliable ?? 0):0}% of pixels), drift from per-frame {VideoProcessor.Format(result.Drift)}"
+                       : "")
+                   + $"; flicker {result.Flicker.ToString("0.000", CultureInfo.InvariantCulture)} (mean frame-to-frame change of the output {VideoProcessor.Format(result.OutputChange)} / input {VideoProcessor.Format(result.InputChange)})"
+                   + (result.Note is { } note ? $"; {note}" : ""));
                 return CliRunner.Success;
             }
             finally { cleanup?.Invoke(); }
         }
     }
+
+    static double? Round(double? v) => v is double x ? Math.Round(x, 5) : null;
 
     public static Command Create()
     {

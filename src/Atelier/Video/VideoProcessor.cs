@@ -5,6 +5,7 @@ using Atelier.Imaging;
 using Atelier.Inference;
 using Atelier.IO;
 using Atelier.Runtime;
+using Atelier.Video.Temporal;
 using static TorchSharp.torch;
 
 namespace Atelier.Video;
@@ -18,8 +19,17 @@ public sealed record VideoOptions
     /// </summary>
     public double StatisticsMomentum { get; init; } = 0.7;
 
-    /// <summary>Light temporal filter: the output is blended with the previous output by this weight (0 = off).</summary>
-    public double TemporalFilter { get; init; }
+    /// <summary>How each output frame is tied to the previous one (see <see cref="TemporalMode"/>).</summary>
+    public TemporalMode Temporal { get; init; } = TemporalMode.Motion;
+
+    /// <summary>Weight of the previous output in <see cref="TemporalMode.Blend"/> and <see cref="TemporalMode.Motion"/>, in [0, 1).</summary>
+    public double TemporalWeight { get; init; } = 0.7;
+
+    /// <summary>
+    /// Measure the warping error (needs optical flow between the input frames, through OpenCV). Always on with
+    /// <see cref="TemporalMode.Motion"/>; otherwise, where OpenCV cannot be loaded the figure is left out with a note.
+    /// </summary>
+    public bool MeasureWarping { get; init; } = true;
 
     /// <summary>Frames per second of a folder of frames (a video file keeps its own rate).</summary>
     public double FolderRate { get; init; } = 25;
@@ -30,17 +40,35 @@ public sealed record VideoOptions
     public TilingOptions Tiling { get; init; } = new();
 }
 
-/// <summary>What a run did: frames, size and rate written, and the flicker figures.</summary>
+/// <summary>
+/// What a run did: frames, size and rate written, and the temporal figures over the frames this run processed:
+/// the mean frame-to-frame change of input and output, the warping errors (<see cref="Temporal.WarpingError"/>) of
+/// output and input, the share of pixels the flow trusted, and how far the output drifted from the network's own
+/// output for each frame (0 without a temporal mode; what keeps a frozen video from winning).
+/// </summary>
 public sealed record VideoResult(string Output, int Frames, int Width, int Height, string Rate, bool Audio, int ResumedAt,
     double InputChange, double OutputChange, double Seconds)
 {
     /// <summary>Flicker: the mean absolute frame-to-frame change of the output over that of the input (1 = follows the input).</summary>
     public double Flicker => InputChange > 0 ? OutputChange / InputChange : double.NaN;
+
+    public TemporalMode Temporal { get; init; }
+    /// <summary>Mean warping error of the output (null when not measured).</summary>
+    public double? WarpingError { get; init; }
+    /// <summary>The same figure for the input frames: what the flow itself leaves unexplained (lighting, blur, flow error).</summary>
+    public double? InputWarpingError { get; init; }
+    /// <summary>Mean trust of the flow over the pixels (forward-backward consistency and brightness constancy, <see cref="OcclusionMask"/>).</summary>
+    public double? Reliable { get; init; }
+    /// <summary>Mean absolute difference between each output frame and the network's own output for that frame.</summary>
+    public double Drift { get; init; }
+    /// <summary>Why the warping error is missing, when it is.</summary>
+    public string? Note { get; init; }
 }
 
 /// <summary>
 /// Runs a feed-forward network over every frame of a video or frame folder, deterministically, with normalisation
-/// statistics averaged across neighbouring frames and an optional temporal filter. Finished frames are written
+/// statistics averaged across neighbouring frames and, optionally, each output tied to the previous one (blended in
+/// place, or carried along the input's optical flow where it is reliable). Finished frames are written
 /// one by one (atomically) to a work folder, so a cut run resumes at the first missing frame; a video output is
 /// assembled by ffmpeg under a temporary name (with the input's rate and audio) and renamed at the end.
 /// </summary>
@@ -56,14 +84,15 @@ public static class VideoProcessor
         IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
         if (options.StatisticsMomentum is < 0 or >= 1) throw new AtelierUsageException($"{{StatisticsMomentum}} {options.StatisticsMomentum}: must be from 0 up to (not including) 1");
-        if (options.TemporalFilter is < 0 or >= 1) throw new AtelierUsageException($"{{TemporalFilter}} {options.TemporalFilter}: must be in [0, 1)");
+        if (options.TemporalWeight is < 0 or >= 1) throw new AtelierUsageException($"{{TemporalWeight}} {options.TemporalWeight}: must be from 0 up to (not including) 1");
         bool toVideo = IsVideoPath(output);
         if (toVideo && !Ffmpeg.Available) throw new AtelierException($"{output}: writing a video file needs ffmpeg, which is not installed; {Ffmpeg.InstallHint}");
         if (!toVideo && File.Exists(output)) throw new AtelierUsageException($"{{Output}} {output}: is a file; give a video name (.mp4, .mkv, ...) or a folder for the frames");
         string full = Path.GetFullPath(output);
         string frames = toVideo ? Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".atelier-frames") : full;
         Directory.CreateDirectory(frames);
-        CheckJob(frames, source, net);
+        CheckJob(frames, source, net, options);
+        var (flow, note) = FlowFor(options);
 
         int resumeAt = 0;
         while (File.Exists(Path.Combine(frames, FrameName(resumeAt)))) resumeAt++;
@@ -75,8 +104,9 @@ public static class VideoProcessor
         using var stats = new NormStatistics { Momentum = options.StatisticsMomentum };
         var plan = TilePlan.Create(source.Width, source.Height, 3, net, options.Tiling);
         Image? prevIn = null, prevOut = null;
-        double inChange = 0, outChange = 0;
-        int pairs = 0, index = 0;
+        double inChange = 0, outChange = 0, warpError = 0, inWarpError = 0, reliable = 0, drift = 0;
+        int pairs = 0, warpPairs = 0, done = 0, index = 0;
+        float weight = (float)options.TemporalWeight;
         long total = source.Count ?? 0;
         foreach (var frame in source.Frames(ct))
         {
@@ -84,26 +114,42 @@ public static class VideoProcessor
             if (index < resumeAt)
             {
                 // Already done in an earlier run: warm up the moving average, keep the last input and output for the
-                // temporal filter and the flicker figure.
+                // temporal modes and the figures.
                 if (index >= warmFrom) Process(frame, net, plan, options, stats);
-                if (index == resumeAt - 1) prevOut = ImageIO.Load(Path.Combine(frames, FrameName(index)));
+                if (index == resumeAt - 1) prevOut = ImageOps.ClampInPlace(ImageIO.Load(Path.Combine(frames, FrameName(index))));
                 prevIn = frame;
                 index++;
                 continue;
             }
-            var result = Process(frame, net, plan, options, stats);
-            if (options.TemporalFilter > 0 && prevOut is not null)
-            {
-                float b = (float)options.TemporalFilter;
-                for (int i = 0; i < result.Data.Length; i++) result.Data[i] = (1 - b) * result.Data[i] + b * prevOut.Data[i];
-            }
-            ImageOps.ClampInPlace(result);
+            var own = ImageOps.ClampInPlace(Process(frame, net, plan, options, stats));
+            var result = own;
             if (prevIn is not null && prevOut is not null)
             {
+                var motion = flow is null ? null : FrameMotion.Between(flow, prevIn, frame);
+                var warpedOut = motion?.WarpPrevious(prevOut);
+                if (options.Temporal == TemporalMode.Blend)
+                {
+                    result = own.Clone();
+                    TemporalBlend.Plain(result, prevOut, weight);
+                }
+                else if (options.Temporal == TemporalMode.Motion)
+                {
+                    result = own.Clone();
+                    TemporalBlend.Motion(result, warpedOut!, motion!.Reliable, weight);
+                }
                 inChange += MeanAbsDiff(frame, prevIn);
                 outChange += MeanAbsDiff(result, prevOut);
                 pairs++;
+                if (motion is not null && WarpingError.Between(result, warpedOut!, motion.Reliable) is var e && !double.IsNaN(e))
+                {
+                    warpError += e;
+                    inWarpError += WarpingError.Between(frame, motion.WarpedPreviousInput, motion.Reliable);
+                    reliable += OcclusionMask.Coverage(motion.Reliable);
+                    warpPairs++;
+                }
             }
+            drift += ReferenceEquals(result, own) ? 0 : MeanAbsDiff(result, own);
+            done++;
             ImageIO.Save(result, Path.Combine(frames, FrameName(index)));
             prevIn = frame; prevOut = result;
             index++;
@@ -126,7 +172,26 @@ public static class VideoProcessor
         }
         // A frame folder keeps its atelier-video.json: it says what made the frames, and lets a rerun resume or finish.
         return new VideoResult(output, index, source.Width, source.Height, source.RateText, toVideo && source.HasAudio && !source.IsFolder,
-            resumeAt, pairs > 0 ? inChange / pairs : 0, pairs > 0 ? outChange / pairs : 0, clock.Elapsed.TotalSeconds);
+            resumeAt, pairs > 0 ? inChange / pairs : 0, pairs > 0 ? outChange / pairs : 0, clock.Elapsed.TotalSeconds)
+        {
+            Temporal = options.Temporal,
+            WarpingError = warpPairs > 0 ? warpError / warpPairs : null,
+            InputWarpingError = warpPairs > 0 ? inWarpError / warpPairs : null,
+            Reliable = warpPairs > 0 ? reliable / warpPairs : null,
+            Drift = done > 0 ? drift / done : 0,
+            Note = note,
+        };
+    }
+
+    /// <summary>
+    /// The flow estimator the run needs: required by the motion mode; for the figures alone, a missing OpenCV only
+    /// leaves them out (the run itself does not need it).
+    /// </summary>
+    static (IOpticalFlow? Flow, string? Note) FlowFor(VideoOptions options)
+    {
+        if (options.Temporal == TemporalMode.Motion) return (OpticalFlow.Create(), null);
+        if (!options.MeasureWarping) return (null, null);
+        return OpticalFlow.LoadError is { } why ? (null, $"no warping error: {why}") : (OpticalFlow.Create(), null);
     }
 
     static Image Process(Image frame, IImageNetwork net, TilePlan plan, VideoOptions options, NormStatistics stats)
@@ -146,9 +211,11 @@ public static class VideoProcessor
     const string JobFile = "atelier-video.json";
 
     /// <summary>A work folder belongs to one input and network; resuming someone else's frames would mix two videos.</summary>
-    static void CheckJob(string frames, FrameSource source, IImageNetwork net)
+    static void CheckJob(string frames, FrameSource source, IImageNetwork net, VideoOptions options)
     {
-        var job = JsonSerializer.Serialize(new { input = Path.GetFullPath(source.Path), width = source.Width, height = source.Height, network = net.Name });
+        // The temporal mode too: a resumed run carries on from the last frame, so both halves must tie frames alike.
+        var temporal = options.Temporal == TemporalMode.None ? "none" : $"{options.Temporal.ToString().ToLowerInvariant()} {options.TemporalWeight.ToString(CultureInfo.InvariantCulture)}";
+        var job = JsonSerializer.Serialize(new { input = Path.GetFullPath(source.Path), width = source.Width, height = source.Height, network = net.Name, temporal });
         var path = Path.Combine(frames, JobFile);
         if (File.Exists(path))
         {
