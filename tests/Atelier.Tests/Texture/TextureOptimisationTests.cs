@@ -39,7 +39,7 @@ public class TextureOptimisationTests
     public void AWrappingOutputTilesWithoutASeam()
     {
         var sample = ProceduralSamples.Make("weave", 48);
-        var tile = TextureOptimisation.Synthesize(sample, 64, 64, new TextureOptimisationOptions { WrapX = true, WrapY = true, Iterations = 8 }, new Random(1));
+        var tile = TextureOptimisation.Synthesize(sample, 64, 64, new TextureOptimisationOptions { Tileable = TileAxes.Both, Iterations = 8 }, new Random(1));
         var plain = TextureOptimisation.Synthesize(sample, 64, 64, new TextureOptimisationOptions { Iterations = 8 }, new Random(1));
         var wrapped = SeamEnergy.Wrap(tile);
         var unwrapped = SeamEnergy.Wrap(plain);

@@ -1,3 +1,5 @@
+using Atelier.Imaging;
+
 namespace Atelier.Texture.Optimisation;
 
 /// <summary>
@@ -27,10 +29,10 @@ public sealed record TextureOptimisationOptions
     /// Kaspar et al. use 0.8; 0.3 gave sharper, more coherent textures here.
     /// </summary>
     public double Robustness { get; init; } = 0.3;
-    /// <summary>Wrap the output around horizontally: its last column continues into its first.</summary>
-    public bool WrapX { get; init; }
-    /// <summary>Wrap the output around vertically.</summary>
-    public bool WrapY { get; init; }
+    /// <summary>The axes on which the output wraps around, so copies of it tile without a seam.</summary>
+    public TileAxes Tileable { get; init; }
+    internal bool WrapX => Tileable.HasFlag(TileAxes.Horizontal);
+    internal bool WrapY => Tileable.HasFlag(TileAxes.Vertical);
     /// <summary>Threads for search and voting (0: every processor). The result does not depend on it.</summary>
     public int MaxThreads { get; init; }
 
