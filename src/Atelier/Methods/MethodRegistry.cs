@@ -13,6 +13,7 @@ public static class MethodRegistry
         TextureMethods.Quilting,
         TextureMethods.EfrosLeung,
         TextureMethods.Scanline,
+        TextureMethods.Optimise,
         TextureMethods.HoleFilling,
         TextureMethods.Transfer,
     ];

@@ -106,6 +106,42 @@ public static class TextureMethods
         }),
     };
 
+    public static MethodDescriptor Optimise { get; } = new()
+    {
+        Id = "texture.optimise",
+        Title = "Texture optimisation",
+        About = "matches every patch of the output to the sample with PatchMatch and votes, coarse to fine (fast at large sizes, no visible blocks)",
+        UsesTorch = false,
+        Reference = "Kwatra et al. 2005; Barnes et al. 2009; Kaspar et al. 2015",
+        Parameters =
+        [
+            P.Image("Sample", "Sample", "pebbles", 64, primary: true, help: "the texture sample"),
+            P.Size("Size", "Output size (px)", MaxSide, 256, "output size, WIDTHxHEIGHT or one number for a square"),
+            P.Int("Patch", "Patch (px)", 3, 64, 7, "patch side at every level; larger keeps bigger structures"),
+            P.Int("Iterations", "Rounds per level", 1, 100, 16, "search-and-vote rounds per pyramid level (half as many at full size)"),
+            Tileable(),
+            P.Seed(),
+        ],
+        Validate = v =>
+        {
+            var sample = v.Image("Sample");
+            int patch = v.Int("Patch");
+            if (patch > Math.Min(sample.Width, sample.Height))
+                throw new AtelierUsageException($"{{Patch}} {patch}: {{Sample}} ({sample.Width}x{sample.Height}) is smaller than the {patch}x{patch} patch");
+        },
+        Examples =
+        [
+            new("optimise-pebbles", "optimised from pebbles", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 64), ["Size"] = 192 })
+                { Quick = new Dictionary<string, object?> { ["Size"] = 96, ["Iterations"] = 4 } },
+        ],
+        Run = (v, progress, ct) => Timed(v, () =>
+        {
+            var (w, h) = v.Size("Size");
+            var options = new Optimisation.TextureOptimisationOptions { Patch = v.Int("Patch"), Iterations = v.Int("Iterations"), Tileable = v.Tiling("Tileable") };
+            return Optimisation.TextureOptimisation.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), progress, ct);
+        }),
+    };
+
     public static MethodDescriptor HoleFilling { get; } = new()
     {
         Id = "texture.fill",

@@ -1,0 +1,120 @@
+using Atelier.Imaging;
+using Atelier.Quality;
+using Atelier.Texture;
+using Atelier.Texture.Optimisation;
+using Xunit;
+
+namespace Atelier.Tests.Texture;
+
+public class TextureOptimisationTests
+{
+    static readonly Image Pebbles = ProceduralSamples.Make("pebbles", 48);
+
+    [Fact]
+    public void OptimisingMakesTheTextureCloserToItsSampleThanTheFirstPatchwork()
+    {
+        var sample = ProceduralSamples.Make("pebbles", 64); // 64 px: two levels of 7 px patches
+        var optimised = TextureOptimisation.SynthesizeWithFigures(sample, 96, 96, new TextureOptimisationOptions(), new Random(1));
+        var patchwork = TextureOptimisation.Synthesize(sample, 96, 96, new TextureOptimisationOptions { Levels = 1, Iterations = 1, SearchSweeps = 1 }, new Random(1));
+        double good = TextureMetrics.Compare(optimised.Image, sample, 5).Coherence;
+        double rough = TextureMetrics.Compare(patchwork, sample, 5).Coherence;
+        Assert.True(good < 0.8 * rough, $"optimised {good:0.0000}, one round {rough:0.0000}");
+        Assert.True(good < 0.03, $"coherence {good:0.0000}");
+        Assert.Equal(2, optimised.Levels);
+        // Not one patch copied everywhere: many distinct source patches.
+        Assert.True(optimised.DistinctShare > 0.1, $"distinct share {optimised.DistinctShare:0.000}");
+    }
+
+    [Fact]
+    public void TheResultIsTheSameForAnyNumberOfThreadsAndFollowsTheSeed()
+    {
+        var one = TextureOptimisation.Synthesize(Pebbles, 72, 56, new TextureOptimisationOptions { MaxThreads = 1, Iterations = 4 }, new Random(7));
+        var three = TextureOptimisation.Synthesize(Pebbles, 72, 56, new TextureOptimisationOptions { MaxThreads = 3, Iterations = 4 }, new Random(7));
+        Assert.Equal(one.Data, three.Data);
+        var other = TextureOptimisation.Synthesize(Pebbles, 72, 56, new TextureOptimisationOptions { MaxThreads = 3, Iterations = 4 }, new Random(8));
+        Assert.NotEqual(one.Data, other.Data);
+    }
+
+    [Fact]
+    public void AWrappingOutputTilesWithoutASeam()
+    {
+        var sample = ProceduralSamples.Make("weave", 48);
+        var tile = TextureOptimisation.Synthesize(sample, 64, 64, new TextureOptimisationOptions { Tileable = TileAxes.Both, Iterations = 8 }, new Random(1));
+        var plain = TextureOptimisation.Synthesize(sample, 64, 64, new TextureOptimisationOptions { Iterations = 8 }, new Random(1));
+        var wrapped = SeamEnergy.Wrap(tile);
+        var unwrapped = SeamEnergy.Wrap(plain);
+        Assert.True(wrapped.Ratio < 1.6, $"wrap seam {wrapped.Ratio:0.00}");
+        Assert.True(unwrapped.Ratio > 2 * wrapped.Ratio, $"plain {unwrapped.Ratio:0.00}, tileable {wrapped.Ratio:0.00}");
+    }
+
+    /// <summary>Diagonal stripes: what lies in a hole is predictable from around it.</summary>
+    static Image Stripes(int size)
+    {
+        var img = new Image(size, size, 3);
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+            {
+                float v = (x + 2 * y) % 12 < 6 ? 0.85f : 0.2f;
+                img[0, y, x] = v; img[1, y, x] = 0.5f * v + 0.2f; img[2, y, x] = 1 - v;
+            }
+        return img;
+    }
+
+    [Fact]
+    public void CompletionContinuesAPatternIntoTheHoleAndKeepsEveryOtherPixel()
+    {
+        var image = Stripes(64);
+        var hole = new bool[64 * 64];
+        for (int y = 20; y < 40; y++) for (int x = 24; x < 44; x++) hole[y * 64 + x] = true;
+        var damaged = image.Clone();
+        for (int c = 0; c < 3; c++) for (int i = 0; i < hole.Length; i++) if (hole[i]) damaged.Data[c * hole.Length + i] = 0.5f;
+        var filled = TextureOptimisation.Complete(damaged, hole, null, new TextureOptimisationOptions(), new Random(1));
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < hole.Length; i++)
+                if (!hole[i]) Assert.Equal(damaged.Data[c * hole.Length + i], filled.Data[c * hole.Length + i]);
+        double se = 0; int n = 0;
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < hole.Length; i++)
+                if (hole[i]) { double d = filled.Data[c * hole.Length + i] - image.Data[c * hole.Length + i]; se += d * d; n++; }
+        double psnr = 10 * Math.Log10(n / se);
+        Assert.True(psnr > 25, $"PSNR in the hole {psnr:0.0} dB");
+    }
+
+    [Fact]
+    public void ASampleRegionLimitsWhereCompletionCopiesFrom()
+    {
+        // Left half red, right half blue; the hole in the blue half, but only the red half may be sampled.
+        var image = new Image(48, 48, 3);
+        for (int y = 0; y < 48; y++) for (int x = 0; x < 48; x++) { image[0, y, x] = x < 24 ? 1 : 0; image[2, y, x] = x < 24 ? 0 : 1; }
+        var hole = new bool[48 * 48];
+        for (int y = 16; y < 32; y++) for (int x = 30; x < 42; x++) hole[y * 48 + x] = true;
+        var region = Enumerable.Range(0, 48 * 48).Select(i => i % 48 < 20).ToArray();
+        var filled = TextureOptimisation.Complete(image, hole, region, new TextureOptimisationOptions { Iterations = 4 }, new Random(1));
+        Assert.True(filled[0, 24, 36] > 0.9f && filled[2, 24, 36] < 0.1f, "the hole's centre is not from the red region");
+        var free = TextureOptimisation.Complete(image, hole, null, new TextureOptimisationOptions { Iterations = 4 }, new Random(1));
+        Assert.True(free[2, 24, 36] > 0.9f, "without a region the blue surroundings fill the hole");
+    }
+
+    [Fact]
+    public void BadSettingsAreRefusedNamingTheSetting()
+    {
+        var e = Assert.Throws<AtelierUsageException>(() => TextureOptimisation.Synthesize(Pebbles, 64, 64, new TextureOptimisationOptions { Patch = 2 }, new Random(1)));
+        Assert.Contains("{Patch}", e.Template);
+        e = Assert.Throws<AtelierUsageException>(() => TextureOptimisation.Synthesize(Pebbles, 4, 64, null, new Random(1)));
+        Assert.Contains("{Size}", e.Template);
+        var hole = new bool[48 * 48];
+        e = Assert.Throws<AtelierUsageException>(() => TextureOptimisation.Complete(Pebbles, hole, null, null, new Random(1)));
+        Assert.Contains("{Mask}", e.Template);
+        Array.Fill(hole, true);
+        e = Assert.Throws<AtelierUsageException>(() => TextureOptimisation.Complete(Pebbles, hole, null, null, new Random(1)));
+        Assert.Contains("{Mask}", e.Template);
+    }
+
+    [Fact]
+    public void ACancelledRunStops()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => TextureOptimisation.Synthesize(Pebbles, 64, 64, null, new Random(1), null, cts.Token));
+    }
+}
