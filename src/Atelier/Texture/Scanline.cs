@@ -117,6 +117,37 @@ public static class Scanline
         var made = new int[wrapX || wrapY ? Wo * Ho : 0];
         var across = new List<(int Dy, int Dx)>();
         var cands = new List<int>();
+
+        // The parent level's window around (x, y), after the n terms already in dims.
+        int AppendParent(int x, int y, int n)
+        {
+            if (outputParent == null) return n;
+            for (int k = 0; k < parent.Length; k++)
+            {
+                int py = Wrap(y / 2 + parent[k].Dy, outputParent.Height), px = Wrap(x / 2 + parent[k].Dx, outputParent.Width);
+                for (int c = 0; c < C; c++)
+                    dims[n++] = new SearchDim(SearchDim.OffsetOf(src, C + k * C + c, r, r), outputParent[c, py, px], 1f);
+            }
+            return n;
+        }
+
+        // The best candidate of grid for the n terms (exact search, or the approximate pick), copied to (x, y);
+        // returns the sample pixel it copied (y * Ws + x).
+        int PickAndCopy(CandidateGrid g, int n, int x, int y)
+        {
+            int pick;
+            if (!opt.Approximate)
+            {
+                search.Search(g, dims, n, 1f, 1f, selected, cands);
+                pick = selected[0];
+            }
+            else pick = ApproximatePick(g, search, dims, n, opt.RandomCandidates, rng, cands);
+            int o = g.SourceIndex(src, pick);
+            int sx = o % Ws + r, sy = o / Ws + r;
+            for (int c = 0; c < C; c++) output[c, y, x] = sample[c, sy, sx];
+            return sy * Ws + sx;
+        }
+
         for (int y = 0; y < Ho; y++)
         {
             ct.ThrowIfCancellationRequested();
@@ -146,27 +177,12 @@ public static class Scanline
                         below |= dy > 0;
                     }
                 var g = below ? squareGrid : grid;
-                if (outputParent != null)
-                    for (int k = 0; k < parent.Length; k++)
-                    {
-                        int py = Wrap(y / 2 + parent[k].Dy, outputParent.Height), px = Wrap(x / 2 + parent[k].Dx, outputParent.Width);
-                        for (int c = 0; c < C; c++)
-                            dims[n++] = new SearchDim(SearchDim.OffsetOf(src, C + k * C + c, r, r), outputParent[c, py, px], 1f);
-                    }
-                int pick;
+                n = AppendParent(x, y, n);
                 CoherenceCandidates(x, y, Wo, Ws, r, causal, ring, g, cands);
                 if (across.Count > 0) AcrossCandidates(x, y, Wo, Ho, Ws, r, across, made, g, cands);
-                if (!opt.Approximate)
-                {
-                    search.Search(g, dims, n, 1f, 1f, selected, cands);
-                    pick = selected[0];
-                }
-                else pick = ApproximatePick(g, search, dims, n, opt.RandomCandidates, rng, cands);
-                int o = g.SourceIndex(src, pick);
-                int sx = o % Ws + r, sy = o / Ws + r;
-                for (int c = 0; c < C; c++) output[c, y, x] = sample[c, sy, sx];
-                ring[y % (r + 1) * Wo + x] = sy * Ws + sx;
-                if (made.Length > 0) made[y * Wo + x] = sy * Ws + sx;
+                int copied = PickAndCopy(g, n, x, y);
+                ring[y % (r + 1) * Wo + x] = copied;
+                if (made.Length > 0) made[y * Wo + x] = copied;
             }
             done += Wo;
             progress?.Report(new ProgressReport(done, total, stage));
@@ -198,24 +214,8 @@ public static class Scanline
                     int idx = squareGrid.IndexOf(s % Ws - dx - r, s / Ws - dy - r);
                     if (idx >= 0 && !cands.Contains(idx)) cands.Add(idx);
                 }
-                if (outputParent != null)
-                    for (int k = 0; k < parent.Length; k++)
-                    {
-                        int py = Wrap(y / 2 + parent[k].Dy, outputParent.Height), px = Wrap(x / 2 + parent[k].Dx, outputParent.Width);
-                        for (int c = 0; c < C; c++)
-                            dims[n++] = new SearchDim(SearchDim.OffsetOf(src, C + k * C + c, r, r), outputParent[c, py, px], 1f);
-                    }
-                int pick;
-                if (!opt.Approximate)
-                {
-                    search.Search(squareGrid, dims, n, 1f, 1f, selected, cands);
-                    pick = selected[0];
-                }
-                else pick = ApproximatePick(squareGrid, search, dims, n, opt.RandomCandidates, rng, cands);
-                int o = squareGrid.SourceIndex(src, pick);
-                int sx = o % Ws + r, sy = o / Ws + r;
-                for (int c = 0; c < C; c++) output[c, y, x] = sample[c, sy, sx];
-                made[y * Wo + x] = sy * Ws + sx;
+                n = AppendParent(x, y, n);
+                made[y * Wo + x] = PickAndCopy(squareGrid, n, x, y);
             }
         }
     }
