@@ -77,12 +77,17 @@ static class DemoSteps
             OnFrame = (step, image) => frames.Add(new DemoPicture($"gatys-texture-step{step}.png", $"after {step} steps", image)),
         };
         var result = GatysTexture.Synthesize(sample, size, size, net, options, ctx.Progress, ctx.CancellationToken);
+        // The same sample made to tile: circular padding in the network, shown tiled 2x2 (a seam would show as a cross).
+        var tile = GatysTexture.Synthesize(sample, size, size, net, options with { Tileable = true, SaveEvery = 0, OnFrame = null },
+            null, ctx.CancellationToken);
         return new DemoSection("Texture synthesis: Gatys (CNN)",
             $"Noise optimised ({iterations} L-BFGS steps) until its Gram matrices on the built-in ImageNet ResNet-18 (conv1 and the first block " +
             "of each stage, with a total-variation term against its checkerboard) match the sample's. The network comes with the build (ML.NET's ResNet-18, MIT); " +
-            "try your own: atelier gatys texture SAMPLE.png --size 256x256 -o out.png (--features vgg19-random for the random-weight VGG-19).",
+            "try your own: atelier gatys texture SAMPLE.png --size 256x256 -o out.png (--features vgg19-random for the random-weight VGG-19; --tileable for a texture that tiles).",
             [new DemoPicture("gatys-texture-sample.png", "sample: bricks", sample), .. frames,
-             new DemoPicture("gatys-texture.png", $"after {result.Steps} steps (style loss {result.Losses.GetValueOrDefault("style"):G3})", result.Image)]);
+             new DemoPicture("gatys-texture.png", $"after {result.Steps} steps (style loss {result.Losses.GetValueOrDefault("style"):G3})", result.Image),
+             new DemoPicture("gatys-texture-tileable.png", "tileable (--tileable)", tile.Image),
+             new DemoPicture("gatys-texture-tileable-tiles.png", "the tileable one tiled 2x2", ImageOps.Tile(tile.Image, 2, 2))]);
     }
 
     /// <summary>Every shipped fast-style network (models/fast-style-*) on the shipped photos: one pass each, any size.</summary>

@@ -54,6 +54,7 @@ public sealed class GatysTextureMethod : StudioMethod
         MethodParam.Choice("optimizer", "Optimiser", "lbfgs", "lbfgs", "adam"),
         StudioFeatures.Param,
         MethodParam.Choice("layers", "Style layers", All, All, Shallow) with { Help = "all: the network's recipe; shallow: its first three layers (small structures only; the random-weight VGG works best so)" },
+        MethodParam.Bool("tileable", "Tileable (wraps both ways)", false) with { Help = "circular padding in the network: the texture's copies tile without a seam; shown tiled 2x2 beside it" },
         MethodParam.Seed(),
     ];
 
@@ -74,17 +75,18 @@ public sealed class GatysTextureMethod : StudioMethod
         int iterations = r.Fields.Int("iterations", 100, 1, 2000);
         var optimizer = r.Fields.Choice("optimizer", "lbfgs", "lbfgs", "adam") == "adam" ? GatysOptimizer.Adam : GatysOptimizer.Lbfgs;
         long seed = r.Fields.Long("seed", 1, 0, int.MaxValue);
+        bool tileable = r.Fields.Bool("tileable", false);
         var device = r.Device;
         return ctx =>
         {
             var vgg = StudioFeatures.Get(features, VggPooling.Average, device);
             var options = new GatysTextureOptions
             {
-                Iterations = iterations, Optimizer = optimizer, Seed = seed, StyleLayers = Layers(layerChoice, vgg),
+                Iterations = iterations, Optimizer = optimizer, Seed = seed, StyleLayers = Layers(layerChoice, vgg), Tileable = tileable,
                 SaveEvery = 1, OnFrame = (_, image) => { if (ctx.WantsPreview) ctx.Preview(image); },
             };
             var result = GatysTexture.Synthesize(sample, size, size, vgg, options, ctx.Progress, ctx.CancellationToken);
-            return new JobOutput(result.Image, Info(result, seed, vgg));
+            return new JobOutput(result.Image, Info(result, seed, vgg)) { Tiled = tileable ? Atelier.Imaging.ImageOps.Tile(result.Image, 2, 2) : null };
         };
     }
 

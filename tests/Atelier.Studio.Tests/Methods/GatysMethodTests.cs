@@ -35,6 +35,24 @@ public class GatysMethodTests(Xunit.Abstractions.ITestOutputHelper output)
         var result = StudioImages.DecodeRgb(await s.Http.GetByteArrayAsync(done.GetProperty("resultUrl").GetString()));
         Assert.Equal((32, 32), (result.Width, result.Height));
         Assert.True(result.Data.Max() - result.Data.Min() > 0.1f);
+        Assert.False(done.TryGetProperty("tiledUrl", out var none) && none.ValueKind != System.Text.Json.JsonValueKind.Null, "an untileable result came with a tiling");
+
+        // A tileable run comes with its 2x2 tiling, and the texture wraps without a seam.
+        (status, body) = await s.PostFormAsync("/api/jobs/gatys.texture", f =>
+        {
+            StudioHarness.AddFile(f, "sample", sample, "p.png");
+            f.Add(new StringContent("32"), "size");
+            f.Add(new StringContent("4"), "iterations");
+            f.Add(new StringContent("adam"), "optimizer");
+            f.Add(new StringContent("true"), "tileable");
+        });
+        Assert.True(status == 202, body.ToString());
+        done = await s.WaitForJobAsync(body.GetProperty("id").GetString()!, TimeSpan.FromSeconds(240));
+        Assert.Equal("succeeded", done.GetProperty("state").GetString());
+        var tile = StudioImages.DecodeRgb(await s.Http.GetByteArrayAsync(done.GetProperty("resultUrl").GetString()));
+        var tiled = StudioImages.DecodeRgb(await s.Http.GetByteArrayAsync(done.GetProperty("tiledUrl").GetString()));
+        Assert.Equal((64, 64), (tiled.Width, tiled.Height));
+        Assert.Equal(tile[1, 5, 7], tiled[1, 32 + 5, 32 + 7]);
 
         // A long run, cancelled once it has shown a picture.
         (status, body) = await s.PostFormAsync("/api/jobs/gatys.texture", f =>
