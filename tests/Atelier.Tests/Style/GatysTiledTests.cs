@@ -142,4 +142,29 @@ public class GatysTiledTests(ITestOutputHelper output)
         output.WriteLine($"tiled tileable wrap seam {seam.Ratio:0.###}");
         Assert.InRange(seam.Ratio, 0.5, 1.5);
     }
+
+    [Theory]
+    [InlineData(2048, 1152, 288)]
+    [InlineData(1363, 1152, 288)]
+    [InlineData(128, 64, 16)]
+    public void MovingTilesCoverTheImageAndNoBorderStaysPut(int size, int tile, int overlap)
+    {
+        var borders = new Dictionary<int, int>();
+        int offsets = 0;
+        for (int offset = 0; offset < tile - overlap; offset += 7, offsets++)
+        {
+            var spans = GatysTiledRefinement.Spans(size, tile, overlap, offset, wrap: false);
+            Assert.Equal(0, spans[0].Start);
+            Assert.Equal(size, spans[^1].Start + spans[^1].Length);
+            for (int k = 0; k < spans.Count; k++)
+            {
+                Assert.InRange(spans[k].Length, overlap + 1, tile);
+                if (k > 0) Assert.True(spans[k].Start < spans[k - 1].Start + spans[k - 1].Length - overlap / 2, "neighbours do not overlap");
+                foreach (int b in new[] { spans[k].Start, spans[k].Start + spans[k].Length })
+                    if (b > 0 && b < size) borders[b] = borders.GetValueOrDefault(b) + 1;
+            }
+        }
+        // A border that appeared at most offsets would stay in place through most steps (pushed-in edge tiles did).
+        Assert.True(borders.Values.Max() <= 2, $"a border is at the same place for {borders.Values.Max()} of {offsets} offsets");
+    }
 }

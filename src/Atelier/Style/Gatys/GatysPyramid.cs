@@ -18,8 +18,8 @@ public sealed record GatysLevel(int Width, int Height, int Iterations, bool Tile
     {
         static int[] Axis(int size, int tile, int overlap)
         {
-            var starts = GatysTiledRefinement.Starts(size, tile, overlap, 0, wrap: false);
-            return [.. starts.Where(s => s > 0).Concat(starts.Select(s => s + tile).Where(e => e < size)).Distinct().Order()];
+            var spans = GatysTiledRefinement.Spans(size, tile, overlap, 0, wrap: false);
+            return [.. spans.Select(s => s.Start).Where(s => s > 0).Concat(spans.Select(s => s.Start + s.Length).Where(e => e < size)).Distinct().Order()];
         }
         return Tiled ? (Axis(Width, TileWidth, Overlap), Axis(Height, TileHeight, Overlap)) : ([], []);
     }

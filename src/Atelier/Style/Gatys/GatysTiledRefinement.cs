@@ -38,27 +38,27 @@ internal static class GatysTiledRefinement
             for (int step = 1; step <= level.Iterations; step++)
             {
                 ct.ThrowIfCancellationRequested();
-                var cols = Starts(w, tw, level.Overlap, options.MoveTiles ? rng.Next(Math.Max(1, tw - level.Overlap)) : 0, wrap);
-                var rows = Starts(h, th, level.Overlap, options.MoveTiles ? rng.Next(Math.Max(1, th - level.Overlap)) : 0, wrap);
+                var cols = Spans(w, tw, level.Overlap, options.MoveTiles ? rng.Next(Math.Max(1, tw - level.Overlap)) : 0, wrap);
+                var rows = Spans(h, th, level.Overlap, options.MoveTiles ? rng.Next(Math.Max(1, th - level.Overlap)) : 0, wrap);
                 var sums = new Dictionary<string, double>();
                 using (var scope = NewDisposeScope())
                 {
                     var grad = zeros_like(x);
                     var weight = zeros(1, 1, h, w, device: x.device);
-                    foreach (int y0 in rows)
-                        foreach (int x0 in cols)
+                    foreach (var (y0, tileH) in rows)
+                        foreach (var (x0, tileW) in cols)
                         {
                             ct.ThrowIfCancellationRequested();
                             using var tileScope = NewDisposeScope();
-                            var ri = Indices(y0, th, h, x.device);
-                            var ci = Indices(x0, tw, w, x.device);
+                            var ri = Indices(y0, tileH, h, x.device);
+                            var ci = Indices(x0, tileW, w, x.device);
                             var tile = x.index_select(2, ri).index_select(3, ci).requires_grad_(true);
                             var targets = content is null ? [] : objective.ContentTargetsOf(content.index_select(2, ri).index_select(3, ci));
                             var parts = new Dictionary<string, double>();
                             // A tile that is the whole image sees the plane it tiles (circular padding) when wrapping.
-                            var loss = objective.Evaluate(tile, parts, targets, wrap && tw == w && th == h);
+                            var loss = objective.Evaluate(tile, parts, targets, wrap && tileW == w && tileH == h);
                             loss.backward();
-                            var window = Window(x0, tw, w, y0, th, h, level.Overlap, wrap, x.device);
+                            var window = Window(x0, tileW, w, y0, tileH, h, level.Overlap, wrap, x.device);
                             using (no_grad())
                             {
                                 Scatter(grad, tile.grad!.mul(window), ri, ci);
@@ -96,26 +96,29 @@ internal static class GatysTiledRefinement
     }
 
     /// <summary>
-    /// Tile starts along one axis of <paramref name="size"/> px, shifted back by <paramref name="offset"/>. Without
-    /// wrapping they are clamped into the image (the first and last tiles then overlap their neighbours more); with
-    /// wrapping they are spread evenly round the axis and may run over its end.
+    /// Tiles along one axis of <paramref name="size"/> px as (start, length), the grid shifted back by
+    /// <paramref name="offset"/> (less than the stride). With wrapping they are spread evenly round the axis and may
+    /// run over its end. Without, the tiles that run over an edge are cut there rather than pushed inside: pushed
+    /// inside, the first tile would always end and the last always start at the same place whatever the offset,
+    /// and those two borders stayed put long enough to show as faint lines (seam figure 1.20 at 2048 px). Cut, every
+    /// inner border moves with the offset; an edge tile is still longer than the overlap, so it is always covered.
     /// </summary>
-    internal static List<int> Starts(int size, int tile, int overlap, int offset, bool wrap)
+    internal static List<(int Start, int Length)> Spans(int size, int tile, int overlap, int offset, bool wrap)
     {
-        if (tile >= size) return [0];
+        if (tile >= size) return [(0, size)];
         int stride = Math.Max(1, tile - overlap);
-        var starts = new List<int>();
+        var spans = new List<(int, int)>();
         if (wrap)
         {
             int n = (size + stride - 1) / stride;
-            for (int k = 0; k < n; k++) starts.Add((((int)Math.Round(k * (double)size / n) - offset) % size + size) % size);
-            return starts;
+            for (int k = 0; k < n; k++) spans.Add(((((int)Math.Round(k * (double)size / n) - offset) % size + size) % size, tile));
+            return spans;
         }
         for (int s = -offset; ; s += stride)
         {
-            int c = Math.Clamp(s, 0, size - tile);
-            if (starts.Count == 0 || starts[^1] != c) starts.Add(c);
-            if (c + tile >= size) return starts;
+            int a = Math.Max(0, s), b = Math.Min(size, s + tile);
+            spans.Add((a, b - a));
+            if (b >= size) return spans;
         }
     }
 
