@@ -115,13 +115,15 @@ public static class VideoProcessor
             {
                 // Already done in an earlier run: warm up the moving average, keep the last input and output for the
                 // temporal modes and the figures.
-                if (index >= warmFrom) Process(frame, net, plan, options, stats);
+                if (index >= warmFrom) ScalarSafety.Run(() => Process(frame, net, plan, options, stats));
                 if (index == resumeAt - 1) prevOut = ImageOps.ClampInPlace(ImageIO.Load(Path.Combine(frames, FrameName(index))));
                 prevIn = frame;
                 index++;
                 continue;
             }
-            var own = ImageOps.ClampInPlace(Process(frame, net, plan, options, stats));
+            // Each frame in its own no-collection region: the frames, flows and figures allocate more managed memory
+            // than one region allows, and a collection mid-frame could free a temporary Scalar a native call still uses.
+            var own = ImageOps.ClampInPlace(ScalarSafety.Run(() => Process(frame, net, plan, options, stats)));
             var result = own;
             if (prevIn is not null && prevOut is not null)
             {
