@@ -116,6 +116,9 @@ internal sealed class GatysCliOptions
     /// </summary>
     public static object Quality(Image output, Image style, FeatureNetwork net)
     {
+        // Under the budget policy: the optimisation's freed heap goes back to the system first, and the figures'
+        // feature maps (the style at the transfer's scale: 2048 px for a 2048 px output) do not stack on top of it.
+        using var budget = Atelier.Runtime.NativeAllocator.EnterBudget();
         var o = output.Width > 1024 || output.Height > 1024 ? ImageOps.Crop(output, Math.Max(0, (output.Width - 1024) / 2), Math.Max(0, (output.Height - 1024) / 2), Math.Min(1024, output.Width), Math.Min(1024, output.Height)) : output;
         double artifact = Atelier.Quality.HighFrequencyEnergy.ArtifactRatio(o, style);
         var resnet = net is ResNetFeatures r && r.Description == FeatureNetworks.ResNet18 ? r : null;
