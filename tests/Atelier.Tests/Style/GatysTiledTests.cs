@@ -150,8 +150,9 @@ public class GatysTiledTests(ITestOutputHelper output)
     public void MovingTilesCoverTheImageAndNoBorderStaysPut(int size, int tile, int overlap)
     {
         var borders = new Dictionary<int, int>();
+        var lengths = new HashSet<int>();
         int offsets = 0;
-        for (int offset = 0; offset < tile - overlap; offset += 7, offsets++)
+        for (int offset = 0; offset < tile - overlap; offset++, offsets++)
         {
             var spans = GatysTiledRefinement.Spans(size, tile, overlap, offset, wrap: false);
             Assert.Equal(0, spans[0].Start);
@@ -159,12 +160,15 @@ public class GatysTiledTests(ITestOutputHelper output)
             for (int k = 0; k < spans.Count; k++)
             {
                 Assert.InRange(spans[k].Length, overlap + 1, tile);
+                lengths.Add(spans[k].Length);
                 if (k > 0) Assert.True(spans[k].Start < spans[k - 1].Start + spans[k - 1].Length - overlap / 2, "neighbours do not overlap");
                 foreach (int b in new[] { spans[k].Start, spans[k].Start + spans[k].Length })
                     if (b > 0 && b < size) borders[b] = borders.GetValueOrDefault(b) + 1;
             }
         }
         // A border that appeared at most offsets would stay in place through most steps (pushed-in edge tiles did).
-        Assert.True(borders.Values.Max() <= 2, $"a border is at the same place for {borders.Values.Max()} of {offsets} offsets");
+        Assert.True(borders.Values.Max() <= offsets / 4, $"a border is at the same place for {borders.Values.Max()} of {offsets} offsets");
+        // And the tiles take few shapes: each new one costs oneDNN a cached primitive (memory grew step by step).
+        Assert.True(lengths.Count <= 10, $"{lengths.Count} tile lengths: {string.Join(", ", lengths.Order())}");
     }
 }
