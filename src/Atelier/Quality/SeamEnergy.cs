@@ -48,10 +48,10 @@ public static class SeamEnergy
         // Line x compares column x with column x-1 (x = 0: with the last column, only when wrapping).
         if (colSet.Count > 0)
             for (int x = wrap ? 0 : 1; x < w; x++)
-                (colSet.Contains(x) ? seam : other).Add(ColumnEnergy(image, x == 0 ? w - 1 : x - 1, x));
+                (colSet.Contains(x) ? seam : other).Add(PairEnergy(image, x == 0 ? w - 1 : x - 1, x));
         if (rowSet.Count > 0)
             for (int y = wrap ? 0 : 1; y < h; y++)
-                (rowSet.Contains(y) ? seam : other).Add(RowEnergy(image, y == 0 ? h - 1 : y - 1, y));
+                (rowSet.Contains(y) ? seam : other).Add(PairEnergy(image, y == 0 ? h - 1 : y - 1, y, rows: true));
 
         double energy = seam.Average();
         double elsewhere = other.Count > 0 ? other.Average() : 0;
@@ -60,27 +60,21 @@ public static class SeamEnergy
         return new SeamFigure(energy, elsewhere, ratio, percentile, seam.Count);
     }
 
-    static double ColumnEnergy(Image image, int a, int b)
+    /// <summary>Mean squared difference between two columns (or rows, <paramref name="rows"/>) a and b.</summary>
+    static double PairEnergy(Image image, int a, int b, bool rows = false)
     {
+        int w = image.Width, length = rows ? w : image.Height, step = rows ? 1 : w;
+        int offsetA = rows ? a * w : a, offsetB = rows ? b * w : b;
         double sum = 0;
         for (int c = 0; c < image.Channels; c++)
-            for (int y = 0; y < image.Height; y++)
+        {
+            var plane = image.Plane(c);
+            for (int i = 0; i < length; i++)
             {
-                double d = image[c, y, a] - image[c, y, b];
+                double d = plane[offsetA + i * step] - plane[offsetB + i * step];
                 sum += d * d;
             }
-        return sum / (image.Channels * image.Height);
-    }
-
-    static double RowEnergy(Image image, int a, int b)
-    {
-        double sum = 0;
-        for (int c = 0; c < image.Channels; c++)
-            for (int x = 0; x < image.Width; x++)
-            {
-                double d = image[c, a, x] - image[c, b, x];
-                sum += d * d;
-            }
-        return sum / (image.Channels * image.Width);
+        }
+        return sum / (image.Channels * length);
     }
 }

@@ -47,22 +47,11 @@ public static class HoleFilling
         if (holes == 0) throw new AtelierUsageException("{Mask}: the mask marks no pixel to fill (it is all black); white marks the hole");
         if (holes == hole.Length) throw new AtelierUsageException("{Mask}: the mask covers the whole image, leaving nothing to synthesise from");
 
-        // Candidate windows: those with no hole pixel (an integral image of the hole counts them).
-        var integral = new int[(W + 1) * (H + 1)];
-        for (int y = 0; y < H; y++)
-            for (int x = 0; x < W; x++)
-                integral[(y + 1) * (W + 1) + x + 1] = (hole[y * W + x] ? 1 : 0) + integral[y * (W + 1) + x + 1]
-                    + integral[(y + 1) * (W + 1) + x] - integral[y * (W + 1) + x];
+        // Candidate windows: those with no hole pixel.
         int cols = W - w + 1, rows = H - w + 1;
-        var valid = new bool[cols * rows];
+        var valid = MaskWindows.Touching(hole, W, H, w);
         bool any = false;
-        for (int y = 0; y < rows; y++)
-            for (int x = 0; x < cols; x++)
-            {
-                int count = integral[(y + w) * (W + 1) + x + w] - integral[y * (W + 1) + x + w]
-                    - integral[(y + w) * (W + 1) + x] + integral[y * (W + 1) + x];
-                any |= valid[y * cols + x] = count == 0;
-            }
+        for (int i = 0; i < valid.Length; i++) any |= valid[i] = !valid[i];
         if (!any)
             throw new AtelierUsageException($"{{Window}} {w}: every {w}x{w} window of the image touches the mask, so there is nothing to copy from; use a smaller window or a smaller hole");
 

@@ -112,7 +112,7 @@ public static class TextureOptimisation
                     if (hole[i]) Array.Copy(filled.Data, filled.Offset(i % W, i / W), target.Data, target.Offset(i % W, i / W), image.Channels);
             }
             var source = PatchCanvas.From(images[l], P);
-            var active = Touching(holes_[l], w, h, P);
+            var active = MaskWindows.Touching(holes_[l], w, h, P); // only the patches touching the hole are searched and voted
             var next = new NearestPatchField(target, source, active, Sources(holes_[l], regions[l], (w, h), P), opt.MaxThreads);
             if (field is null)
             {
@@ -191,37 +191,14 @@ public static class TextureOptimisation
         }
     }
 
-    /// <summary>Target patch origins that touch the hole: the only ones searched and voted.</summary>
-    static bool[] Touching(bool[] hole, int w, int h, int P) => Windows(hole, w, h, P, any: true);
-
     /// <summary>Source patch origins wholly outside the hole and wholly inside the region.</summary>
     static bool[] Sources(bool[] hole, bool[] region, (int W, int H) size, int P)
     {
-        var outside = Windows(hole, size.W, size.H, P, any: true);
-        var inside = Windows(region.Select(r => !r).ToArray(), size.W, size.H, P, any: true);
+        var outside = MaskWindows.Touching(hole, size.W, size.H, P);
+        var inside = MaskWindows.Touching(region.Select(r => !r).ToArray(), size.W, size.H, P);
         var valid = new bool[outside.Length];
         for (int i = 0; i < valid.Length; i++) valid[i] = !outside[i] && !inside[i];
         return valid;
-    }
-
-    /// <summary>For each P x P window origin: does any pixel of the window have the flag.</summary>
-    static bool[] Windows(bool[] flag, int w, int h, int P, bool any)
-    {
-        int cols = w - P + 1, rows = h - P + 1;
-        var integral = new int[(w + 1) * (h + 1)];
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-                integral[(y + 1) * (w + 1) + x + 1] = (flag[y * w + x] ? 1 : 0) + integral[y * (w + 1) + x + 1]
-                    + integral[(y + 1) * (w + 1) + x] - integral[y * (w + 1) + x];
-        var result = new bool[Math.Max(0, cols) * Math.Max(0, rows)];
-        for (int y = 0; y < rows; y++)
-            for (int x = 0; x < cols; x++)
-            {
-                int count = integral[(y + P) * (w + 1) + x + P] - integral[y * (w + 1) + x + P]
-                    - integral[(y + P) * (w + 1) + x] + integral[y * (w + 1) + x];
-                result[y * cols + x] = any ? count > 0 : count == P * P;
-            }
-        return result;
     }
 
     static bool[] Dilate(bool[] flag, int w, int h, int radius)
