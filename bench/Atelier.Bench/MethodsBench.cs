@@ -22,13 +22,13 @@ public static class MethodsBench
             foreach (var example in method.Examples)
             {
                 var values = MethodValues.Create(method, example.Resolve(quick, 1));
-                method.Run(values, null, default); // warm-up: JIT and first-touch memory out of the timing
+                method.Run(values, new MethodContext()); // warm-up: JIT and first-touch memory out of the timing
                 var seconds = new List<double>();
                 Atelier.Imaging.Image? last = null;
                 for (int i = 0; i < repeat; i++)
                 {
                     var clock = Stopwatch.StartNew();
-                    last = method.Run(values, null, default).Image;
+                    last = method.Run(values, new MethodContext()).Image;
                     seconds.Add(clock.Elapsed.TotalSeconds);
                 }
                 var line = string.Create(CultureInfo.InvariantCulture,

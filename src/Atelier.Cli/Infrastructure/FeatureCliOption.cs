@@ -23,17 +23,20 @@ internal sealed class FeatureCliOption
     /// The choice: a built-in name as given, else the file it names (a catalogue name such as vgg19 is fetched on
     /// first use); <see cref="FeatureNetworks.Default"/> when none.
     /// </summary>
-    public string Choice(CliContext ctx, CancellationToken ct = default)
-    {
-        var given = Given(ctx);
-        return FeatureNetworks.IsBuiltIn(given) ? given : ctx.ModelFile(given, Atelier.Models.ModelUse.Features, ct);
-    }
+    public string Choice(CliContext ctx, CancellationToken ct = default) => Resolve(ctx, Given(ctx), ct);
+
+    /// <summary>A built-in name as given, else the file a name or path stands for (fetching a catalogue model on first use).</summary>
+    public static string Resolve(CliContext ctx, string given, CancellationToken ct = default) =>
+        FeatureNetworks.IsBuiltIn(given) ? given : ctx.ModelFile(given, Atelier.Models.ModelUse.Features, ct);
 
     /// <summary>The choice as typed (a built-in name, a catalogue name or a file).</summary>
-    public string Given(CliContext ctx)
+    public string Given(CliContext ctx) => Given(ctx.Parse);
+
+    /// <inheritdoc cref="Given(CliContext)"/>
+    public string Given(ParseResult parse)
     {
-        var features = ctx.Get(Features);
-        var vgg = ctx.Get(Vgg);
+        var features = parse.GetValue(Features);
+        var vgg = parse.GetValue(Vgg);
         if (!string.IsNullOrEmpty(features) && !string.IsNullOrEmpty(vgg))
             throw new AtelierUsageException("--vgg and --features: give one (--vgg FILE is the same as --features FILE)");
         return !string.IsNullOrEmpty(vgg) ? vgg : !string.IsNullOrEmpty(features) ? features : FeatureNetworks.Default;

@@ -74,6 +74,21 @@ public static class RegisteredCommand
                     previewTiles = new Option<string?>("--preview-tiles") { Description = "Also write the result tiled 2x2 to this image file, to see how it repeats" };
                     break;
                 }
+                case ParameterKind.Features:
+                {
+                    // --features NAME|FILE, and --vgg, its older spelling, as every command that takes a network.
+                    var features = new FeatureCliOption();
+                    features.AddTo(cmd);
+                    readers[p.Name] = r => features.Given(r);
+                    continue;
+                }
+                case ParameterKind.Model:
+                {
+                    var o = new Option<string?>(flag) { Description = Describe(p) + $" (a file or a {p.Use!.What} name; see `atelier models list`)", Required = p.Required };
+                    readers[p.Name] = r => r.GetValue(o);
+                    option = o;
+                    break;
+                }
                 default: { var o = new Option<string?>(flag) { Description = Describe(p), Required = p.Required }; readers[p.Name] = r => r.GetValue(o); option = o; break; }
             }
             cmd.Options.Add(option);
@@ -113,8 +128,17 @@ public static class RegisteredCommand
             ctx.Spellings[p.Name] = p.Primary || flag == p.Name ? $"'{path}'" : $"{flag} '{path}'";
             given[p.Name] = ImageIO.Load(path, new ImageLoadOptions { ColorMode = p.Kind == ParameterKind.Mask ? ColorMode.Gray : ColorMode.Rgb });
         }
+        // Networks and models by name or file: resolved to files here (a catalogue model is fetched on first use).
+        foreach (var p in method.Parameters.Where(p => p.Kind is ParameterKind.Features or ParameterKind.Model))
+        {
+            var name = given.GetValueOrDefault(p.Name) as string ?? p.Default as string;
+            if (name is null) continue;
+            given[p.Name] = p.Kind == ParameterKind.Features ? FeatureCliOption.Resolve(ctx, name, ct) : ctx.ModelFile(name, p.Use!, ct);
+        }
         var values = MethodValues.Create(method, given);
-        var result = ctx.WithProgress($"{method.Area} {method.Verb}", progress => method.Run(values, progress, ct));
+        using var resources = new MethodResources();
+        var result = ctx.WithProgress($"{method.Area} {method.Verb}", progress =>
+            method.Run(values, new MethodContext(() => ctx.Device) { Progress = progress, Cancellation = ct, Resources = resources }));
         ImageIO.Save(result.Image, outPath);
         var extra = extraReport?.Invoke(values, result);
         if (previewTilesPath is not null)

@@ -21,7 +21,12 @@ static class RegisteredDemoSteps
         foreach (var example in ctx.Quick ? method.Examples.Take(1) : method.Examples)
         {
             var given = example.Resolve(ctx.Quick, ctx.Seed);
-            var values = MethodValues.Create(method, given);
+            // Models by name (a shipped model, or a catalogue one already fetched) run from their files; the command
+            // line shown keeps the name.
+            var resolved = new Dictionary<string, object?>(given, StringComparer.Ordinal);
+            foreach (var p in method.Parameters.Where(p => p.Kind == ParameterKind.Model))
+                if ((given.GetValueOrDefault(p.Name) ?? p.Default) is string name) resolved[p.Name] = Atelier.Models.ModelResolver.Resolve(name, p.Use!);
+            var values = MethodValues.Create(method, resolved);
             var files = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var p in method.Parameters.Where(p => p.Kind == ParameterKind.Image && given.GetValueOrDefault(p.Name) is Image))
             {
@@ -37,7 +42,8 @@ static class RegisteredDemoSteps
                     pictures.Add(new DemoPicture(maskFile, $"{m.Label} (magenta)", Painted(image, values.Image(m.Name))));
                 }
             }
-            var result = method.Run(values, ctx.Progress, ctx.CancellationToken);
+            using var resources = new Atelier.Studio.Methods.StudioResources();
+            var result = method.Run(values, new MethodContext { Progress = ctx.Progress, Cancellation = ctx.CancellationToken, Resources = resources });
             pictures.Add(new DemoPicture($"{example.Name}.png", example.Caption, result.Image));
             string? tiles = null;
             if (values.Tiles(method) != TileAxes.None)

@@ -2,7 +2,7 @@ namespace Atelier.Studio.Methods;
 
 /// <summary>
 /// One input of a method, described for the page so it can draw the form without knowing the method:
-/// kind is int, float, choice, bool, seed, code (a seed or an inversion), image (upload or built-in sample), mask (painted over the image
+/// kind is int, float, choice, bool, text, seed, code (a seed or an inversion), image (upload or built-in sample), mask (painted over the image
 /// named by <see cref="Over"/>), sketch (drawn on a canvas) or model (chosen from /api/models, those whose
 /// kind is in <see cref="Kinds"/>). <see cref="Live"/> sliders re-run the method when moved.
 /// </summary>

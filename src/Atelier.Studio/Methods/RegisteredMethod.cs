@@ -53,6 +53,10 @@ public sealed class RegisteredMethod : StudioMethod
             ParameterKind.Size => MethodParam.Int(name, p.Label, 16, Math.Min(p.MaxSide ?? 4096, _limits.MaxSide), Math.Min(((ValueTuple<int, int>)p.Default!).Item1, _limits.MaxSide), p.Help),
             ParameterKind.Image => MethodParam.Image(name, p.Label, p.Sample ?? "bricks", p.SampleSize ?? 64) with { Help = p.Help, Optional = p.Optional },
             ParameterKind.Mask => MethodParam.Mask(name, p.Label, FieldName(p.Over!)) with { Help = p.Help },
+            // The studio offers the built-in networks only: a file on the server is not the web user's to name.
+            ParameterKind.Features => MethodParam.Choice(name, p.Label, (string)p.Default!, [.. p.Choices!]) with { Help = p.Help },
+            ParameterKind.Model => MethodParam.Model(name, p.Label, [.. p.Architectures ?? []]) with { Help = p.Help },
+            ParameterKind.Text => new MethodParam(name, p.Label, "text") { Default = p.Default, Help = p.Help, Optional = p.Optional },
             _ => throw new ArgumentOutOfRangeException(nameof(p), p.Kind, null),
         };
     }
@@ -74,18 +78,38 @@ public sealed class RegisteredMethod : StudioMethod
                 ParameterKind.Bool => r.Fields.Bool(field, p.Default is true),
                 ParameterKind.Choice => r.Fields.Choice(field, (string)p.Default!, [.. p.Choices!]),
                 ParameterKind.Tiling => r.Fields.Choice(field, ((TileAxes)p.Default!).Name(), [.. p.Choices!]),
+                ParameterKind.Features => r.Fields.Choice(field, (string)p.Default!, [.. p.Choices!]),
+                ParameterKind.Model => ModelPath(r, field, p),
+                ParameterKind.Text => string.IsNullOrWhiteSpace(r.Fields.String(field)) ? null : r.Fields.String(field)!.Trim(),
                 _ => null,
             };
         }
         var values = MethodValues.Create(_method, given);
         _limits.Check?.Invoke(values);
+        var device = (Func<TorchSharp.torch.Device>)(() => r.Device);
         return ctx =>
         {
-            var result = _method.Run(values, ctx.Progress, ctx.CancellationToken);
+            using var resources = new StudioResources();
+            var result = _method.Run(values, new MethodContext(device)
+                { Progress = ctx.Progress, Cancellation = ctx.CancellationToken, Preview = new JobPreview(ctx), Resources = resources });
             // A tileable result is shown beside a 2x2 tiling of itself, where a seam would show as a cross.
-            return new JobOutput(result.Image, result.Info.ToDictionary(kv => kv.Key, kv => kv.Value))
+            return new JobOutput(result.Image, result.Info.ToDictionary(kv => kv.Key, kv => kv.Value), result.Artifact)
                 { Tiled = values.Tiles(_method) != TileAxes.None ? ImageOps.Tile(result.Image, 2, 2) : null };
         };
+    }
+
+    /// <summary>A model field: a model id from /api/models (empty: the parameter's default, a shipped model's name).</summary>
+    static string? ModelPath(MethodRequest r, string field, MethodParameter p)
+    {
+        var id = r.Fields.String(field);
+        if (string.IsNullOrWhiteSpace(id) && p.Default is string name) return Atelier.Models.ModelResolver.Resolve(name, p.Use!);
+        return r.Models.Resolve(id, field, [.. p.Architectures ?? []]).Path;
+    }
+
+    sealed class JobPreview(JobContext job) : IPreviewSink
+    {
+        public bool Wanted => job.WantsPreview;
+        public void Show(Image image) => job.Preview(image);
     }
 
     /// <summary>A number field: empty leaves the parameter out (its default, or auto when optional); the range is the library's to check.</summary>

@@ -75,6 +75,12 @@ function choiceField(p, onLive) {
            append: fd => fd.append(p.name, select.value), select };
 }
 
+function textField(p) {
+  const input = el('input', { type: 'text', name: p.name, value: p.default ?? '', placeholder: p.optional ? 'empty = default' : '', 'data-param': p.name });
+  return { node: el('div', { class: 'field' }, el('label', { text: p.label }), input, p.help ? el('span', { class: 'help', text: p.help }) : null),
+           append: fd => { if (input.value.trim() !== '') fd.append(p.name, input.value.trim()); } };
+}
+
 function boolField(p) {
   const box = el('input', { type: 'checkbox', name: p.name, checked: !!p.default, 'data-param': p.name });
   return { node: el('div', { class: 'field' }, el('label', {}, box, ' ', p.label)), append: fd => fd.append(p.name, box.checked ? 'true' : 'false') };
@@ -337,6 +343,7 @@ function renderPanel(panel, active) {
         case 'int': case 'float': w = numberField(p, live); break;
         case 'choice': w = choiceField(p, live); break;
         case 'bool': w = boolField(p); break;
+        case 'text': w = textField(p); break;
         case 'seed': w = seedField(p, live); break;
         case 'model': w = modelField(p); break;
         case 'code': w = codeField(p); break;

@@ -4,7 +4,11 @@ using Atelier.Runtime;
 namespace Atelier.Methods;
 
 /// <summary>What a method run gives back: the picture, and figures worth reporting (seed, timings, measures).</summary>
-public sealed record MethodResult(Image Image, IReadOnlyDictionary<string, object> Info);
+public sealed record MethodResult(Image Image, IReadOnlyDictionary<string, object> Info)
+{
+    /// <summary>Data later runs may build on (an inversion's latent code); front ends keep it, never show it.</summary>
+    public object? Artifact { get; init; }
+}
 
 /// <summary>
 /// One method, described once for every front end (CLI, studio, demo, bench): its id (area.verb, e.g.
@@ -22,7 +26,8 @@ public sealed record MethodDescriptor
     public required IReadOnlyList<MethodParameter> Parameters { get; init; }
     /// <summary>Checks that depend on several values (a window larger than the sample); throws <see cref="AtelierUsageException"/>.</summary>
     public Action<MethodValues>? Validate { get; init; }
-    public required Func<MethodValues, IProgress<ProgressReport>?, CancellationToken, MethodResult> Run { get; init; }
+    /// <summary>Runs the method on checked values; the context carries progress, cancellation, preview and borrowed networks.</summary>
+    public required Func<MethodValues, MethodContext, MethodResult> Run { get; init; }
     /// <summary>Ready-made runs on built-in material: the demo shows them, the bench times them.</summary>
     public IReadOnlyList<MethodExample> Examples { get; init; } = [];
     /// <summary>False for methods that run without libtorch (the non-parametric texture engines): front ends then need not load it.</summary>

@@ -25,6 +25,18 @@ public enum ParameterKind
     /// without a value means both; front ends also offer the result tiled 2x2, to see the repeat.
     /// </summary>
     Tiling,
+    /// <summary>
+    /// The perceptual network: a built-in name (<see cref="Atelier.Networks.FeatureNetworks.BuiltInNames"/>) or a
+    /// VGG file the front end resolved (the CLI also takes catalogue names); run it through <see cref="MethodResources.Features"/>.
+    /// </summary>
+    Features,
+    /// <summary>
+    /// A trained model of <see cref="MethodParameter.Use"/>: the front end resolves a name (shipped, catalogue, or the
+    /// studio's model list) to a file, which the method loads through <see cref="MethodResources.Model{T}"/>.
+    /// </summary>
+    Model,
+    /// <summary>Free text the method parses and checks itself (a layer list, a latent range).</summary>
+    Text,
 }
 
 /// <summary>
@@ -55,6 +67,10 @@ public sealed record MethodParameter(string Name, ParameterKind Kind, string Lab
     public int? SampleSize { get; init; }
     /// <summary>For sizes: the largest width and height, and the default square.</summary>
     public int? MaxSide { get; init; }
+    /// <summary>For models: what the model is for (the names the CLI accepts, the catalogue kinds it may fetch).</summary>
+    public Atelier.Models.ModelUse? Use { get; init; }
+    /// <summary>For models: the architectures accepted (the studio lists the models it has of these kinds).</summary>
+    public IReadOnlyList<Atelier.Checkpoints.ArchitectureKind>? Architectures { get; init; }
 
     /// <summary>The name in kebab case (BatchSize -> batch-size, NLayersD -> n-layers-d): how command lines spell it.</summary>
     public static string Kebab(string name)
@@ -99,6 +115,22 @@ public sealed record MethodParameter(string Name, ParameterKind Kind, string Lab
 
     public static MethodParameter Image(string name, string label, string? sample = null, int sampleSize = 64, bool primary = false, string? help = null) =>
         new(name, ParameterKind.Image, label) { Required = true, Sample = sample, SampleSize = sampleSize, Primary = primary, Help = help };
+
+    /// <summary>The perceptual network, <see cref="Atelier.Networks.FeatureNetworks.Default"/> unless chosen.</summary>
+    public static MethodParameter Features(string name = "Features", string label = "Feature network", string? help = null) =>
+        new(name, ParameterKind.Features, label)
+        {
+            Default = Atelier.Networks.FeatureNetworks.Default, Choices = Atelier.Networks.FeatureNetworks.BuiltInNames,
+            Help = help ?? "perceptual network: " + Atelier.Networks.FeatureNetworks.Help,
+        };
+
+    /// <summary>A trained model (required unless <paramref name="value"/> names a default, e.g. a shipped model).</summary>
+    public static MethodParameter Model(string name, string label, Atelier.Models.ModelUse use, IReadOnlyList<Atelier.Checkpoints.ArchitectureKind> architectures,
+        string? value = null, string? help = null) =>
+        new(name, ParameterKind.Model, label) { Use = use, Architectures = architectures, Default = value, Required = value is null, Help = help };
+
+    public static MethodParameter Text(string name, string label, string? value = null, string? help = null) =>
+        new(name, ParameterKind.Text, label) { Default = value, Optional = value is null, Help = help };
 
     public static MethodParameter Mask(string name, string label, string over, string? help = null) =>
         new(name, ParameterKind.Mask, label) { Required = true, Over = over, Help = help };

@@ -75,6 +75,12 @@ public sealed class MethodValues
                 var word = Convert.ToString(value, CultureInfo.InvariantCulture)!;
                 return TileAxesText.Parse(word)
                     ?? throw new AtelierUsageException($"{{{p.Name}}} '{word}': expected {string.Join(", ", TileAxesText.Names)}");
+            case ParameterKind.Features:
+            case ParameterKind.Model:
+            case ParameterKind.Text:
+                var text = Convert.ToString(value, CultureInfo.InvariantCulture)!;
+                if (p.Kind != ParameterKind.Text && string.IsNullOrWhiteSpace(text)) throw new AtelierUsageException($"{{{p.Name}}}: empty; name a {p.Label.ToLowerInvariant()}");
+                return text;
             case ParameterKind.Image:
             case ParameterKind.Mask:
                 return value as Image ?? throw new ArgumentException($"{p.Name}: expected an Image, got {value.GetType().Name}");
@@ -111,6 +117,9 @@ public sealed class MethodValues
     public Image Image(string name) => (Image)_values[name]!;
     public Image? OptionalImage(string name) => (Image?)_values[name];
     public TileAxes Tiling(string name) => (TileAxes)_values[name]!;
+    /// <summary>A <see cref="ParameterKind.Features"/>, <see cref="ParameterKind.Model"/> or <see cref="ParameterKind.Text"/> value.</summary>
+    public string Text(string name) => (string)_values[name]!;
+    public string? OptionalText(string name) => (string?)_values[name];
 
     /// <summary>The axes the result tiles on, for a method with a <see cref="ParameterKind.Tiling"/> parameter (None otherwise).</summary>
     public TileAxes Tiles(MethodDescriptor method) =>

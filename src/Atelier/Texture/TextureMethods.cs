@@ -37,11 +37,11 @@ public static class TextureMethods
             new("quilting-tileable", "quilted from pebbles to tile both ways", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 64), ["Size"] = 128, ["Tileable"] = "both" })
                 { Quick = new Dictionary<string, object?> { ["Size"] = 64 } },
         ],
-        Run = (v, progress, ct) => Timed(v, () =>
+        Run = (v, run) => Timed(v, () =>
         {
             var (w, h) = v.Size("Size");
             var options = new QuiltingOptions { Block = v.OptionalInt("Block") ?? 0, Overlap = v.OptionalInt("Overlap") ?? 0, Tileable = v.Tiling("Tileable") };
-            return Texture.Quilting.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), progress, ct);
+            return Texture.Quilting.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), run.Progress, run.Cancellation);
         }),
     };
 
@@ -67,11 +67,11 @@ public static class TextureMethods
             new("efros-leung", "grown pixel by pixel (exact search, window 9)", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 48), ["Size"] = 64, ["Window"] = 9 })
                 { Quick = new Dictionary<string, object?> { ["Size"] = 32 } },
         ],
-        Run = (v, progress, ct) => Timed(v, () =>
+        Run = (v, run) => Timed(v, () =>
         {
             var (w, h) = v.Size("Size");
             var options = new EfrosLeungOptions { Window = v.Int("Window"), Approximate = v.Bool("Approximate"), Tileable = v.Tiling("Tileable") };
-            return Texture.EfrosLeung.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), progress, ct);
+            return Texture.EfrosLeung.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), run.Progress, run.Cancellation);
         }),
     };
 
@@ -98,11 +98,11 @@ public static class TextureMethods
             new("scanline", "row by row over a two-level pyramid", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 48), ["Size"] = 96, ["Window"] = 9, ["Levels"] = 2 })
                 { Quick = new Dictionary<string, object?> { ["Size"] = 40, ["Levels"] = 1 } },
         ],
-        Run = (v, progress, ct) => Timed(v, () =>
+        Run = (v, run) => Timed(v, () =>
         {
             var (w, h) = v.Size("Size");
             var options = new ScanlineOptions { Window = v.Int("Window"), Levels = v.Int("Levels"), Approximate = v.Bool("Approximate"), Tileable = v.Tiling("Tileable") };
-            return Texture.Scanline.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), progress, ct);
+            return Texture.Scanline.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), run.Progress, run.Cancellation);
         }),
     };
 
@@ -134,11 +134,11 @@ public static class TextureMethods
             new("optimise-pebbles", "optimised from pebbles", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 64), ["Size"] = 192 })
                 { Quick = new Dictionary<string, object?> { ["Size"] = 96, ["Iterations"] = 4 } },
         ],
-        Run = (v, progress, ct) => Timed(v, () =>
+        Run = (v, run) => Timed(v, () =>
         {
             var (w, h) = v.Size("Size");
             var options = new Optimisation.TextureOptimisationOptions { Patch = v.Int("Patch"), Iterations = v.Int("Iterations"), Tileable = v.Tiling("Tileable") };
-            return Optimisation.TextureOptimisation.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), progress, ct);
+            return Optimisation.TextureOptimisation.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), run.Progress, run.Cancellation);
         }),
     };
 
@@ -167,10 +167,10 @@ public static class TextureMethods
         [
             new("fill", "the hole re-grown", new Dictionary<string, object?> { ["Image"] = new SampleImage("bricks", 64, SeedOffset: 1), ["Mask"] = new SampleMask(64, 64), ["Window"] = 9 }),
         ],
-        Run = (v, progress, ct) =>
+        Run = (v, run) =>
         {
             var hole = Texture.HoleFilling.HoleFromMask(v.Image("Mask"));
-            var result = Timed(v, () => Texture.HoleFilling.Fill(v.Image("Image"), hole, new EfrosLeungOptions { Window = v.Int("Window") }, RandomOf(v), progress, ct));
+            var result = Timed(v, () => Texture.HoleFilling.Fill(v.Image("Image"), hole, new EfrosLeungOptions { Window = v.Int("Window") }, RandomOf(v), run.Progress, run.Cancellation));
             return result with { Info = new Dictionary<string, object>(result.Info) { ["filledPixels"] = hole.Count(b => b) } };
         },
     };
@@ -197,10 +197,10 @@ public static class TextureMethods
             new("transfer", "bricks re-rendered with pebbles", new Dictionary<string, object?> { ["Texture"] = new SampleImage("pebbles", 64), ["Target"] = new SampleImage("bricks", 96, SeedOffset: 2), ["Iterations"] = 3 })
                 { Quick = new Dictionary<string, object?> { ["Iterations"] = 1, ["Target"] = new SampleImage("bricks", 48, SeedOffset: 2) } },
         ],
-        Run = (v, progress, ct) => Timed(v, () =>
+        Run = (v, run) => Timed(v, () =>
         {
             var options = new TransferOptions { Alpha = v.OptionalFloat("Alpha"), Iterations = v.Int("Iterations"), Block = v.OptionalInt("Block") ?? 0 };
-            return TextureTransfer.Transfer(v.Image("Texture"), v.Image("Target"), options, RandomOf(v), progress, ct);
+            return TextureTransfer.Transfer(v.Image("Texture"), v.Image("Target"), options, RandomOf(v), run.Progress, run.Cancellation);
         }),
     };
 

@@ -1,0 +1,43 @@
+using Atelier.Imaging;
+using Atelier.Runtime;
+using Device = TorchSharp.torch.Device;
+
+namespace Atelier.Methods;
+
+/// <summary>
+/// Where a front end shows the picture as it forms (the studio's live preview). Methods that make intermediate pictures
+/// (Gatys, inversion) ask <see cref="Wanted"/> first, so a picture is copied out of the network only when it will be shown.
+/// </summary>
+public interface IPreviewSink
+{
+    /// <summary>True when a new picture is welcome now (a front end shows a few a second at most).</summary>
+    bool Wanted { get; }
+    void Show(Image image);
+}
+
+/// <summary>
+/// What one run of a registered method gets from its front end besides its values: where to report progress, when to
+/// stop, where to show intermediate pictures, the torch device, and the networks and models it borrows.
+/// </summary>
+public sealed class MethodContext
+{
+    readonly Func<Device>? _device;
+
+    public MethodContext(Func<Device>? device = null) => _device = device;
+
+    public IProgress<ProgressReport>? Progress { get; init; }
+    public CancellationToken Cancellation { get; init; }
+    /// <summary>Null when nobody watches the run (the CLI, the bench).</summary>
+    public IPreviewSink? Preview { get; init; }
+    /// <summary>Networks and models the run borrows; the front end owns them (a run never disposes them).</summary>
+    public MethodResources Resources { get; init; } = new();
+
+    /// <summary>The torch device (CPU unless the front end chose one); asked for only by methods that use torch.</summary>
+    public Device Device => _device?.Invoke() ?? TorchSharp.torch.CPU;
+
+    /// <summary>Shows <paramref name="image"/> if someone watches and wants one now; <paramref name="make"/> runs only then.</summary>
+    public void ShowPreview(Func<Image> make)
+    {
+        if (Preview is { Wanted: true } sink) sink.Show(make());
+    }
+}

@@ -1,0 +1,44 @@
+using Atelier.Networks;
+using TorchSharp;
+using Device = TorchSharp.torch.Device;
+
+namespace Atelier.Methods;
+
+/// <summary>
+/// The networks and models runs borrow (<see cref="ParameterKind.Features"/> and <see cref="ParameterKind.Model"/>
+/// values are resolved files or built-in names). This base loads what a run asks for and disposes it with itself, which
+/// suits a command that runs once; the studio derives a version that keeps them between jobs, where reloading on
+/// every slider move would cost more than the picture.
+/// </summary>
+public class MethodResources : IDisposable
+{
+    readonly List<IDisposable> _owned = [];
+
+    /// <summary>The perceptual network <paramref name="choice"/> (a built-in name or a file) with this pooling, on <paramref name="device"/>.</summary>
+    public virtual FeatureNetwork Features(string choice, VggPooling pooling, Device device)
+    {
+        var net = FeatureNetworks.Load(choice, pooling);
+        _owned.Add(net);
+        net.to(device);
+        return net;
+    }
+
+    /// <summary>
+    /// The model in <paramref name="path"/>, loaded by <paramref name="load"/> (which puts it on the device it wants).
+    /// A run uses what it gets for its own length only; a derived class may lend the same object to later runs, never to
+    /// two runs at once.
+    /// </summary>
+    public virtual T Model<T>(string path, Func<string, T> load) where T : class, IDisposable
+    {
+        var model = load(path);
+        _owned.Add(model);
+        return model;
+    }
+
+    public virtual void Dispose()
+    {
+        foreach (var d in _owned) d.Dispose();
+        _owned.Clear();
+        GC.SuppressFinalize(this);
+    }
+}
