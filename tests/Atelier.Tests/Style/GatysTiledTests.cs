@@ -171,4 +171,27 @@ public class GatysTiledTests(ITestOutputHelper output)
         // And the tiles take few shapes: each new one costs oneDNN a cached primitive (memory grew step by step).
         Assert.True(lengths.Count <= 10, $"{lengths.Count} tile lengths: {string.Join(", ", lengths.Order())}");
     }
+
+    [Fact]
+    public void StyleTargets_OfAStyleLargerThanAPass_AreSummedOverTilesAndMatchOnePass()
+    {
+        // 640x512 with passes of at most 384x384 px: 20 tiles of 128 px, each seen with 128 px of context.
+        using var scope = NewDisposeScope();
+        var net = ResNet.Value;
+        var image = ImageTensors.ToTensor(ImageResize.Resize(ProceduralSamples.Make("pebbles", 160, 5), 640, 512));
+        string[] layers = [.. net.Recipe.StyleLayers];
+        var tiled = TiledGramTargets.Compute(net, image, layers, 384L * 384);
+        var whole = net.Features(image, layers);
+        for (int i = 0; i < layers.Length; i++)
+        {
+            var g = GramMatrix.Normalised(whole[layers[i]]);
+            double error = (tiled[i] - g).norm().item<float>() / g.norm().item<float>();
+            output.WriteLine($"{layers[i]}: relative difference {error:E2}");
+            Assert.True(error < 1e-4, $"{layers[i]}: tiled Grams differ from one pass by {error:P2}");
+        }
+        // Without context around each tile the deep layers see the crop's zero padding: the margin is what makes them match.
+        var bare = TiledGramTargets.Compute(net, image, layers, 384L * 384, margin: 0);
+        var deep = GramMatrix.Normalised(whole[layers[^1]]);
+        Assert.True((bare[^1] - deep).norm().item<float>() / deep.norm().item<float>() > 2e-2, "tiles without context should differ at the deepest layer");
+    }
 }

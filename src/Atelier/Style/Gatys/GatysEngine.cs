@@ -35,8 +35,12 @@ internal sealed class GatysObjective : IDisposable
 
     /// <param name="options">Options resolved for the network (<see cref="GatysOptimizationOptions.ResolveFor"/>).</param>
     /// <param name="content">The content image at this scale; null for a texture, or when tiles bring their own targets.</param>
+    /// <param name="maxPassPixels">
+    /// The most pixels one pass of the network may see (a tiled scale's tile); a larger style image's Grams are summed
+    /// over tiles (<see cref="TiledGramTargets"/>). Null: one pass, whatever the size.
+    /// </param>
     public GatysObjective(FeatureNetwork vgg, GatysOptimizationOptions options, IReadOnlyList<(Tensor Image, double Weight)> styles,
-                          IReadOnlyList<string> contentLayers, Tensor? content, double contentWeight, bool wrap = false)
+                          IReadOnlyList<string> contentLayers, Tensor? content, double contentWeight, bool wrap = false, long? maxPassPixels = null)
     {
         _vgg = vgg;
         Wrap = wrap;
@@ -53,6 +57,18 @@ internal sealed class GatysObjective : IDisposable
         foreach (var (image, weight) in styles)
         {
             using var scope = NewDisposeScope();
+            if (maxPassPixels is long limit && image.shape[2] * image.shape[3] > limit && !wrap && _smoothing == ActivationSmoothing.None)
+            {
+                // A style image larger than a pass may hold (a 2048 px style took 0.8 GB in one pass, above any tile
+                // the budget allowed): its Grams are summed tile by tile.
+                var grams = TiledGramTargets.Compute(vgg, image, _styleLayers, limit);
+                for (int i = 0; i < _styleLayers.Length; i++)
+                {
+                    var g = grams[i].mul(weight / totalWeight);
+                    _styleTargets[i] = _styleTargets[i] is null ? g.MoveToOuterDisposeScope() : _styleTargets[i].add_(g);
+                }
+                continue;
+            }
             var f = vgg.Features(image, _styleLayers, wrap);
             for (int i = 0; i < _styleLayers.Length; i++)
             {

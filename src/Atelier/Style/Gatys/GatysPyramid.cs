@@ -24,6 +24,13 @@ public sealed record GatysLevel(int Width, int Height, int Iterations, bool Tile
         return Tiled ? (Axis(Width, TileWidth, Overlap), Axis(Height, TileHeight, Overlap)) : ([], []);
     }
 
+    /// <summary>
+    /// The most pixels a pass without gradients (the style targets) may see at this scale: a tiled scale's tile counted
+    /// twice, since such a pass keeps only the layers it reads, about half of what a tile's pass with gradients holds.
+    /// Null for a scale optimised whole.
+    /// </summary>
+    public long? MaxTargetPassPixels => Tiled ? 2L * TileWidth * TileHeight : null;
+
     public override string ToString() => Tiled ? $"{Width}x{Height} in {TileWidth}x{TileHeight} tiles" : $"{Width}x{Height}";
 }
 

@@ -67,8 +67,10 @@ public static class GatysStyleTransfer
             var stylesAtScale = f < 1
                 ? styleTensors.Select(st => (GatysEngine.Resize(st.Image, Math.Max(16, (int)Math.Round(st.Image.shape[3] * f)), Math.Max(16, (int)Math.Round(st.Image.shape[2] * f))), st.Weight)).ToList()
                 : styleTensors;
-            // The Gram targets come from the whole style image at every scale; a tiled scale's content targets come tile by tile.
-            using var objective = new GatysObjective(vgg, options, stylesAtScale, options.ContentLayers!, level.Tiled ? null : contentAtScale, options.ContentWeight);
+            // The Gram targets come from the whole style image at every scale (summed over tiles where it is larger than a
+            // pass may be); a tiled scale's content targets come tile by tile.
+            using var objective = new GatysObjective(vgg, options, stylesAtScale, options.ContentLayers!, level.Tiled ? null : contentAtScale, options.ContentWeight,
+                maxPassPixels: level.MaxTargetPassPixels);
             Tensor init = x is not null ? GatysEngine.Resize(x, w, h) : options.Init switch
             {
                 GatysInit.Content => contentAtScale.clone(),

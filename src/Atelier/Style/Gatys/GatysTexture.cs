@@ -42,7 +42,7 @@ public static class GatysTexture
             double f = (double)w / width;
             using var levelScope = NewDisposeScope();
             var styleAtScale = f < 1 ? GatysEngine.Resize(sampleT, Math.Max(16, (int)Math.Round(sample.Width * f)), Math.Max(16, (int)Math.Round(sample.Height * f))) : sampleT;
-            using var objective = new GatysObjective(vgg, options, [(styleAtScale, 1.0)], [], null, 0, wrap);
+            using var objective = new GatysObjective(vgg, options, [(styleAtScale, 1.0)], [], null, 0, wrap, level.MaxTargetPassPixels);
             var init = x is null ? GatysEngine.Noise(w, h, options.Seed, device) : wrap ? GatysEngine.ResizeWrapped(x, w, h) : GatysEngine.Resize(x, w, h);
             x?.Dispose();
             string stage = GatysEngine.Stage(s, levels);
