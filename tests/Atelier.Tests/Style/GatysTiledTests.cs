@@ -155,8 +155,9 @@ public class GatysTiledTests(ITestOutputHelper output)
         for (int offset = 0; offset < tile - overlap; offset++, offsets++)
         {
             var spans = GatysTiledRefinement.Spans(size, tile, overlap, offset, wrap: false);
-            Assert.Equal(0, spans[0].Start);
-            Assert.Equal(size, spans[^1].Start + spans[^1].Length);
+            // The edge tiles may hang over the image (they see it mirrored there), by less than a stride.
+            Assert.InRange(spans[0].Start, -(tile - overlap) + 1, 0);
+            Assert.InRange(spans[^1].Start + spans[^1].Length, size, size + tile - overlap - 1);
             for (int k = 0; k < spans.Count; k++)
             {
                 Assert.InRange(spans[k].Length, overlap + 1, tile);
@@ -168,8 +169,8 @@ public class GatysTiledTests(ITestOutputHelper output)
         }
         // A border that appeared at most offsets would stay in place through most steps (pushed-in edge tiles did).
         Assert.True(borders.Values.Max() <= offsets / 4, $"a border is at the same place for {borders.Values.Max()} of {offsets} offsets");
-        // And the tiles take few shapes: each new one costs oneDNN a cached primitive (memory grew step by step).
-        Assert.True(lengths.Count <= 10, $"{lengths.Count} tile lengths: {string.Join(", ", lengths.Order())}");
+        // And the tiles take one shape: each new one costs oneDNN cached primitives (memory grew step by step).
+        Assert.Equal([Math.Min(tile, size)], lengths);
     }
 
     [Fact]

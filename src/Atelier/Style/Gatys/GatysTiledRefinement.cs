@@ -50,8 +50,8 @@ internal static class GatysTiledRefinement
                         {
                             ct.ThrowIfCancellationRequested();
                             using var tileScope = NewDisposeScope();
-                            var ri = Indices(y0, tileH, h, x.device);
-                            var ci = Indices(x0, tileW, w, x.device);
+                            var ri = Indices(y0, tileH, h, wrap, x.device);
+                            var ci = Indices(x0, tileW, w, wrap, x.device);
                             var tile = x.index_select(2, ri).index_select(3, ci).requires_grad_(true);
                             var targets = content is null ? [] : objective.ContentTargetsOf(content.index_select(2, ri).index_select(3, ci));
                             var parts = new Dictionary<string, double>();
@@ -98,11 +98,13 @@ internal static class GatysTiledRefinement
     /// <summary>
     /// Tiles along one axis of <paramref name="size"/> px as (start, length), the grid shifted back by
     /// <paramref name="offset"/> (less than the stride). With wrapping they are spread evenly round the axis and may
-    /// run over its end. Without, the tiles that run over an edge are cut there rather than pushed inside: pushed
-    /// inside, the first tile would always end and the last always start at the same place whatever the offset,
-    /// and those two borders stayed put long enough to show as faint lines (seam figure 1.20 at 2048 px). Cut, every
-    /// inner border moves with the offset; an edge tile is still longer than the overlap, so it is always covered.
-    /// Edge tiles come in a few lengths only (see below), so the tiles take few distinct shapes.
+    /// run over its end. Without, every tile has the full length and the first and last may hang over the image's
+    /// edges, where they see the image mirrored (<see cref="Indices"/>) and count for nothing (<see cref="Window"/>).
+    /// Why full length: pushed inside, the first tile would always end and the last always start at the same place
+    /// whatever the offset, and those borders stayed put long enough to show as faint lines (seam figure 1.20 at
+    /// 2048 px); cut at the edge, tiles took a new shape at almost every step, and each new shape costs oneDNN cached
+    /// convolution primitives with their buffers: the resident set grew by about 0.5 GB over a 2048 px run. One shape
+    /// per scale keeps it flat.
     /// </summary>
     internal static List<(int Start, int Length)> Spans(int size, int tile, int overlap, int offset, bool wrap)
     {
@@ -115,32 +117,33 @@ internal static class GatysTiledRefinement
             for (int k = 0; k < n; k++) spans.Add(((((int)Math.Round(k * (double)size / n) - offset) % size + size) % size, tile));
             return spans;
         }
-        // Edge tiles' lengths are rounded up to a multiple of an eighth of the stride: each new tile shape costs
-        // oneDNN a cached convolution primitive with its buffers, and lengths free to take any value made the
-        // resident set grow step after step (0.6 MB a step at 384 px); eight lengths per edge keep the borders moving.
-        int quantum = Math.Max(1, stride / 8);
+        // The last tile starts at most a tile minus one before the end, so a mirrored index never leaves the image.
         for (int s = -offset; ; s += stride)
         {
-            int a = Math.Max(0, s), b = Math.Min(size, s + tile);
-            if (a == 0 && b < size) b = Math.Min(tile, RoundUp(b, quantum));
-            else if (b == size && a > 0) a = size - Math.Min(tile, RoundUp(size - a, quantum));
-            spans.Add((a, b - a));
-            if (b >= size) return spans;
+            spans.Add((s, tile));
+            if (s + tile >= size) return spans;
         }
-
-        static int RoundUp(int n, int q) => (n + q - 1) / q * q;
     }
 
-    static Tensor Indices(int start, int length, int size, Device device)
+    /// <summary>
+    /// Pixel indices of a tile: wrapping round the image, or mirrored at its edges (-1 is 1, size is size - 2) for the
+    /// part of an edge tile that hangs over them.
+    /// </summary>
+    static Tensor Indices(int start, int length, int size, bool wrap, Device device)
     {
-        using var r = arange(start, start + length, dtype: ScalarType.Int64);
-        using var wrapped = r.remainder(size);
-        return wrapped.to(device);
+        var index = new long[length];
+        for (int i = 0; i < length; i++)
+        {
+            int p = start + i;
+            index[i] = wrap ? ((p % size) + size) % size : p < 0 ? -p : p >= size ? 2 * (size - 1) - p : p;
+        }
+        return tensor(index).to(device);
     }
 
     /// <summary>
     /// A tile's blending window (1×1×th×tw): a raised-cosine ramp across the overlap at each side that has a
-    /// neighbour, 1 at a side on the image's own (non-wrapping) edge.
+    /// neighbour, 1 up to a side on the image's own (non-wrapping) edge, and 0 beyond it, where an edge tile sees the
+    /// image mirrored: those pixels are copies, and their gradients are not counted.
     /// </summary>
     static Tensor Window(int x0, int tw, int w, int y0, int th, int h, int overlap, bool wrap, Device device)
     {
@@ -155,10 +158,17 @@ internal static class GatysTiledRefinement
 
     static float[] Ramp(int start, int tile, int size, int overlap, bool wrap)
     {
-        int before = tile >= size || (!wrap && start == 0) ? 0 : overlap;
+        int before = tile >= size || (!wrap && start <= 0) ? 0 : overlap;
         int after = tile >= size || (!wrap && start + tile >= size) ? 0 : overlap;
         // A small floor keeps every pixel's weight sum positive wherever the tiles happen to fall.
-        return [.. Enumerable.Range(0, tile).Select(u => Math.Max(1e-3f, TilePlan.Ramp(u, tile, before, after)))];
+        return [.. Enumerable.Range(0, tile).Select(u =>
+        {
+            int p = start + u;
+            if (!wrap && (p < 0 || p >= size)) return 0f;
+            // The ramps run over the tile's part inside the image.
+            int from = wrap ? 0 : Math.Max(0, -start), to = wrap ? tile : Math.Min(tile, size - start);
+            return Math.Max(1e-3f, TilePlan.Ramp(u - from, to - from, before, after));
+        })];
     }
 
     /// <summary>Adds a tile-sized tensor into the image-sized <paramref name="target"/> at the tile's (possibly wrapping) rows and columns.</summary>
