@@ -10,7 +10,10 @@ namespace Atelier.Cli.Infrastructure;
 /// [--param value ...]`. The primary image is the positional argument, every other parameter a flag spelled as its
 /// kebab-case name (Window -> --window), the seed the global --seed. Images are read from files, masks as grey; the
 /// result goes to --output (written to a temporary file and renamed) with the run's figures as the report. A method
-/// that can tile takes `--tileable [x|y|both|none]` (alone: both) and `--preview-tiles FILE`, the result tiled 2x2.
+/// that can tile takes `--tileable [x|y|both|none]` (alone: both) and `--preview-tiles FILE`, the result tiled 2x2; one
+/// that improves its picture step by step takes `--save-every N` (frames OUT.NNNN.png beside the output). A parameter's
+/// aliases are further spellings (a one-letter one a short flag: -n); weighted pictures are `--flag FILE[:WEIGHT]`,
+/// repeated. What a method adds on the command line alone (figures for --json) is its <see cref="CliExtension"/>.
 /// </summary>
 public static class RegisteredCommand
 {
@@ -21,6 +24,7 @@ public static class RegisteredCommand
         Argument<string>? primary = null;
         var readers = new Dictionary<string, Func<ParseResult, object?>>(StringComparer.Ordinal);
         Option<string?>? previewTiles = null;
+        var extension = CliExtension.For(method.Id);
         foreach (var p in method.Parameters)
         {
             if (p.Kind == ParameterKind.Seed) continue; // the global --seed
@@ -89,18 +93,43 @@ public static class RegisteredCommand
                     option = o;
                     break;
                 }
+                case ParameterKind.Images:
+                {
+                    var o = new Option<string[]>(flag) { Description = Describe(p), Required = p.Required };
+                    readers[p.Name] = r => r.GetValue(o) is { Length: > 0 } files ? files : null;
+                    option = o;
+                    break;
+                }
+                case ParameterKind.Text when p.Repeatable:
+                {
+                    // Comma-separated, repeated, or several words after one flag: all one list.
+                    var o = new Option<string[]>(flag) { Description = Describe(p), AllowMultipleArgumentsPerToken = true };
+                    readers[p.Name] = r => r.GetValue(o) is { Length: > 0 } parts ? string.Join(",", parts) : null;
+                    option = o;
+                    break;
+                }
                 default: { var o = new Option<string?>(flag) { Description = Describe(p), Required = p.Required }; readers[p.Name] = r => r.GetValue(o); option = o; break; }
             }
+            foreach (var alias in p.Aliases) option.Aliases.Add(alias.Length == 1 ? "-" + char.ToLowerInvariant(alias[0]) : "--" + CliContext.Kebab(alias));
             cmd.Options.Add(option);
         }
         if (previewTiles is not null) cmd.Options.Add(previewTiles);
+        Option<int>? saveEvery = null;
+        if (method.ShowsSteps)
+        {
+            saveEvery = new Option<int>("--save-every") { Description = "Write an intermediate frame every N steps (OUT.NNNN.png beside the output)", DefaultValueFactory = _ => 0 };
+            cmd.Options.Add(saveEvery);
+        }
         cmd.Options.Add(output);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
             var given = new Dictionary<string, object?>(StringComparer.Ordinal) { ["Seed"] = ctx.SeedOrRandom() };
             foreach (var p in method.Parameters.Where(p => p.Kind != ParameterKind.Seed))
                 given[p.Name] = p.Primary ? ctx.Parse.GetValue(primary!) : readers[p.Name](ctx.Parse);
-            return Run(ctx, method, given, ctx.Get(output)!, ct, previewTilesPath: previewTiles is null ? null : ctx.Get(previewTiles));
+            int every = saveEvery is null ? 0 : ctx.Get(saveEvery);
+            if (every < 0) throw new AtelierUsageException($"--save-every {every}: must be 0 (no frames) or more");
+            return Run(ctx, method, given, ctx.Get(output)!, ct, previewTilesPath: previewTiles is null ? null : ctx.Get(previewTiles),
+                saveEvery: every, extension: extension);
         }, method.UsesTorch);
         return cmd;
     }
@@ -110,10 +139,15 @@ public static class RegisteredCommand
     /// <paramref name="outPath"/>; messages name a file parameter with its flag and file.
     /// </summary>
     public static int Run(CliContext ctx, MethodDescriptor method, Dictionary<string, object?> given, string outPath, CancellationToken ct,
-        Func<MethodValues, MethodResult, IReadOnlyDictionary<string, object?>>? extraReport = null, string? previewTilesPath = null)
+        Func<MethodValues, MethodResult, IReadOnlyDictionary<string, object?>>? extraReport = null, string? previewTilesPath = null,
+        int saveEvery = 0, CliExtension? extension = null)
     {
         ImageIO.FormatForPath(outPath); // an unknown extension fails before the work
-        CliContext.CheckOutputIsNotInput(outPath, given.Values.OfType<string>());
+        // Weighted pictures: FILE or FILE:WEIGHT, read below with the other images.
+        var weighted = new Dictionary<string, List<(string Path, double Weight)>>(StringComparer.Ordinal);
+        foreach (var p in method.Parameters.Where(p => p.Kind == ParameterKind.Images))
+            if (given.GetValueOrDefault(p.Name) is string[] specs) weighted[p.Name] = [.. specs.Select(s => StyleSpec.Parse(s, positive: false))];
+        CliContext.CheckOutputIsNotInput(outPath, given.Values.OfType<string>().Concat(weighted.Values.SelectMany(l => l.Select(w => w.Path))));
         if (previewTilesPath is not null)
         {
             ImageIO.FormatForPath(previewTilesPath);
@@ -128,6 +162,8 @@ public static class RegisteredCommand
             ctx.Spellings[p.Name] = p.Primary || flag == p.Name ? $"'{path}'" : $"{flag} '{path}'";
             given[p.Name] = ImageIO.Load(path, new ImageLoadOptions { ColorMode = p.Kind == ParameterKind.Mask ? ColorMode.Gray : ColorMode.Rgb });
         }
+        foreach (var (name, list) in weighted)
+            given[name] = list.Select(w => new WeightedImage(ImageIO.Load(w.Path), w.Weight)).ToList();
         // Networks and models by name or file: resolved to files here (a catalogue model is fetched on first use).
         foreach (var p in method.Parameters.Where(p => p.Kind is ParameterKind.Features or ParameterKind.Model))
         {
@@ -137,10 +173,19 @@ public static class RegisteredCommand
         }
         var values = MethodValues.Create(method, given);
         using var resources = new MethodResources();
+        var frames = saveEvery > 0 ? new FrameSink(outPath, saveEvery) : null;
         var result = ctx.WithProgress($"{method.Area} {method.Verb}", progress =>
-            method.Run(values, new MethodContext(() => ctx.Device) { Progress = progress, Cancellation = ct, Resources = resources }));
+            method.Run(values, new MethodContext(() => ctx.Device) { Progress = progress, Cancellation = ct, Resources = resources, Preview = frames, Note = ctx.Note }));
         ImageIO.Save(result.Image, outPath);
         var extra = extraReport?.Invoke(values, result);
+        if (weighted.Count > 0 || extension?.Report is not null)
+        {
+            var more = new Dictionary<string, object?>(extra ?? new Dictionary<string, object?>());
+            // The files as given, with their weights (the values only know the pictures).
+            foreach (var (name, list) in weighted) more[char.ToLowerInvariant(name[0]) + name[1..]] = list.Select(w => new { path = w.Path, weight = w.Weight }).ToList();
+            if (extension?.Report?.Invoke(ctx, values, result, resources) is { } figures) foreach (var (k, v) in figures) more[k] = v;
+            extra = more;
+        }
         if (previewTilesPath is not null)
         {
             ImageIO.Save(ImageOps.Tile(result.Image, 2, 2), previewTilesPath);
@@ -163,7 +208,27 @@ public static class RegisteredCommand
         if (extra is not null) foreach (var (k, v) in extra) json[k] = v;
         var seconds = result.Info.TryGetValue("seconds", out var s) ? $" in {Convert.ToDouble(s, CultureInfo.InvariantCulture).ToString("0.0", CultureInfo.InvariantCulture)} s" : "";
         var seed = result.Info.TryGetValue("seed", out var sd) ? $", seed {sd}" : "";
-        ctx.Result(json, $"wrote {outPath} ({result.Image.Width}x{result.Image.Height}, {method.Title.ToLowerInvariant()}){seconds}{seed}");
+        // An optimisation's steps and final losses, where it reports them.
+        var steps = result.Info.TryGetValue("steps", out var st) ? $", {st} steps" : "";
+        var losses = result.Info.TryGetValue("losses", out var l) && l is IEnumerable<KeyValuePair<string, object>> named
+            ? ", " + string.Join(", ", named.Select(kv => $"{kv.Key} {(kv.Value is double d ? d.ToString("G4", CultureInfo.InvariantCulture) : kv.Value)}")) : "";
+        ctx.Result(json, $"wrote {outPath} ({result.Image.Width}x{result.Image.Height}, {method.Title.ToLowerInvariant()}){seconds}{steps}{losses}{seed}");
+    }
+
+    /// <summary>`--save-every N`: every Nth step's picture written beside the output as OUT.NNNN.png.</summary>
+    sealed class FrameSink(string outPath, int every) : IPreviewSink
+    {
+        public bool Wanted => true;
+        public int Every => every;
+        public void Show(Image image) { }
+        public void Show(Image image, int step) => ImageIO.Save(image, FramePath(outPath, step));
+    }
+
+    /// <summary>OUT.NNNN.ext: the frame after <paramref name="step"/> steps, beside the output.</summary>
+    public static string FramePath(string outPath, int step)
+    {
+        var dir = Path.GetDirectoryName(outPath) ?? "";
+        return Path.Combine(dir, $"{Path.GetFileNameWithoutExtension(outPath)}.{step.ToString("D4", CultureInfo.InvariantCulture)}{Path.GetExtension(outPath)}");
     }
 
     static string Describe(MethodParameter p)

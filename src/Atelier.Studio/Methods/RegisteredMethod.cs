@@ -28,6 +28,7 @@ public sealed class RegisteredMethod : StudioMethod
 
     public MethodDescriptor Method => _method;
     public override string Id => _method.Id;
+    public override IReadOnlyList<string> FormerIds => _limits.FormerIds;
     public override string Panel => _limits.Panel ?? _method.Area;
     public override string Title => _method.Title;
     public override string About => _method.About + ".";
@@ -50,8 +51,10 @@ public sealed class RegisteredMethod : StudioMethod
             ParameterKind.Tiling => MethodParam.Choice(name, p.Label, ((TileAxes)p.Default!).Name(), [.. p.Choices!]) with { Help = p.Help },
             ParameterKind.Seed => MethodParam.Seed(name, p.Label),
             // The studio offers squares, up to its own limit for the method.
-            ParameterKind.Size => MethodParam.Int(name, p.Label, 16, Math.Min(p.MaxSide ?? 4096, _limits.MaxSide), Math.Min(((ValueTuple<int, int>)p.Default!).Item1, _limits.MaxSide), p.Help),
+            ParameterKind.Size => MethodParam.Int(name, p.Label, 16, Math.Min(p.MaxSide ?? 4096, _limits.MaxSide), DefaultSide(p), p.Help),
             ParameterKind.Image => MethodParam.Image(name, p.Label, p.Sample ?? "bricks", p.SampleSize ?? 64) with { Help = p.Help, Optional = p.Optional },
+            // One picture here (weight 1); the command line blends several.
+            ParameterKind.Images => MethodParam.Image(name, p.Label, p.Sample ?? "bricks", p.SampleSize ?? 64) with { Help = p.Help },
             ParameterKind.Mask => MethodParam.Mask(name, p.Label, FieldName(p.Over!)) with { Help = p.Help },
             // The studio offers the built-in networks only: a file on the server is not the web user's to name.
             ParameterKind.Features => MethodParam.Choice(name, p.Label, (string)p.Default!, [.. p.Choices!]) with { Help = p.Help },
@@ -69,7 +72,7 @@ public sealed class RegisteredMethod : StudioMethod
             string field = FieldName(p.Name);
             given[p.Name] = p.Kind switch
             {
-                ParameterKind.Image => await r.Uploads.ReadRgbAsync(r.Fields.Form, field, p.Required, ct),
+                ParameterKind.Image or ParameterKind.Images => await r.Uploads.ReadRgbAsync(r.Fields.Form, field, p.Required, ct),
                 ParameterKind.Mask => await r.Uploads.ReadMaskAsync(r.Fields.Form, field, p.Required, ct),
                 ParameterKind.Int => Number(r, field, p, integer: true),
                 ParameterKind.Float => Number(r, field, p, integer: false),
@@ -77,7 +80,7 @@ public sealed class RegisteredMethod : StudioMethod
                 ParameterKind.Seed => r.Fields.Long(field, 1, 0, int.MaxValue),
                 ParameterKind.Bool => r.Fields.Bool(field, p.Default is true),
                 ParameterKind.Choice => r.Fields.Choice(field, (string)p.Default!, [.. p.Choices!]),
-                ParameterKind.Tiling => r.Fields.Choice(field, ((TileAxes)p.Default!).Name(), [.. p.Choices!]),
+                ParameterKind.Tiling => TilingField(r, field, p),
                 ParameterKind.Features => r.Fields.Choice(field, (string)p.Default!, [.. p.Choices!]),
                 ParameterKind.Model => ModelPath(r, field, p),
                 ParameterKind.Text => string.IsNullOrWhiteSpace(r.Fields.String(field)) ? null : r.Fields.String(field)!.Trim(),
@@ -126,10 +129,20 @@ public sealed class RegisteredMethod : StudioMethod
 
     object? SquareSize(MethodRequest r, string field, MethodParameter p)
     {
-        var fallback = Math.Min(((ValueTuple<int, int>)p.Default!).Item1, _limits.MaxSide);
-        int side = r.Fields.Int(field, fallback, 16, _limits.MaxSide);
+        int side = r.Fields.Int(field, DefaultSide(p), 16, _limits.MaxSide);
         return (side, side);
     }
+
+    /// <summary>The studio's default side: its own where it sets one (a server's CPU is shared), else the library's within the cap.</summary>
+    int DefaultSide(MethodParameter p) => Math.Min(_limits.DefaultSide ?? ((ValueTuple<int, int>)p.Default!).Item1, _limits.MaxSide);
+
+    /// <summary>A tiling field: a word (x, y, both, none), or a checkbox's true/false (both or none).</summary>
+    static string TilingField(MethodRequest r, string field, MethodParameter p) => r.Fields.String(field)?.Trim().ToLowerInvariant() switch
+    {
+        "true" or "on" => TileAxes.Both.Name(),
+        "false" or "off" => TileAxes.None.Name(),
+        _ => r.Fields.Choice(field, ((TileAxes)p.Default!).Name(), [.. p.Choices!]),
+    };
 
     static string Trim(string s) => s.Length <= 40 ? s : s[..40] + "...";
 }
@@ -145,8 +158,12 @@ public sealed record StudioLimits
     public string? Panel { get; init; }
     /// <summary>Largest output side.</summary>
     public int MaxSide { get; init; } = 768;
+    /// <summary>Default output side, where the library's would be slow for an interactive page (null: the library's).</summary>
+    public int? DefaultSide { get; init; }
     /// <summary>Further checks, after the library's: throw <see cref="StudioRequestException"/>.</summary>
     public Action<MethodValues>? Check { get; init; }
+    /// <summary>The method's earlier studio ids, still answered.</summary>
+    public IReadOnlyList<string> FormerIds { get; init; } = [];
 
     public static StudioLimits For(string id) => id switch
     {
@@ -163,6 +180,20 @@ public sealed record StudioLimits
                 if (holes > image.PlaneSize / 2) throw new StudioRequestException(400, "'Hole': more than half the picture is painted; leave enough to copy from");
             },
         },
+        // Gatys optimises the picture step by step: small pictures and at most 2000 steps per job.
+        "gatys.texture" => new() { Panel = "gatys", MaxSide = 256, DefaultSide = 64, Check = v => GatysCheck(v, "Sample") },
+        "gatys.transfer" => new() { Panel = "gatys", MaxSide = 512, DefaultSide = 128, FormerIds = ["gatys.style"], Check = v => GatysCheck(v, "Content", "Style") },
         _ => new(),
     };
+
+    static void GatysCheck(MethodValues v, params string[] pictures)
+    {
+        foreach (var name in pictures)
+        {
+            var img = name == "Style" ? v.Images(name)[0].Image : v.Image(name);
+            if (img.Width < 16 || img.Height < 16 || (long)img.Width * img.Height > 512 * 512)
+                throw new StudioRequestException(400, $"'{RegisteredMethod.FieldName(name)}': use a picture between 16x16 and 512x512 here (got {img.Width}x{img.Height})");
+        }
+        if (v.Int("Iterations") > 2000) throw new StudioRequestException(400, $"'Steps': at most 2000 here (got {v.Int("Iterations")})");
+    }
 }

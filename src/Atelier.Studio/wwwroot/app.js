@@ -314,7 +314,9 @@ function renderPanel(panel, active) {
         view.tiled.style.display = s.tiledUrl ? '' : 'none';
         if (s.tiledUrl) view.tiled.src = s.tiledUrl;
         view.progress.value = 1;
-        view.info.textContent = s.info ? Object.entries(s.info).map(([k, v]) => `${k}: ${v}`).join(', ') : '';
+        // A figure may be a group (an optimisation's losses): shown as its named parts.
+        const figure = v => v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v).map(([a, b]) => `${a} ${b}`).join(' ') : v;
+        view.info.textContent = s.info ? Object.entries(s.info).map(([k, v]) => `${k}: ${figure(v)}`).join(', ') : '';
         if (s.info && s.info.latent === true) {
           state.latents.push({ id: s.id, label: `${s.method.replace('stylegan.', '')} ${s.id.slice(0, 6)} (PSNR ${s.info.psnr} dB)` });
           document.dispatchEvent(new Event('latents'));

@@ -32,6 +32,11 @@ public sealed record MethodDescriptor
     public IReadOnlyList<MethodExample> Examples { get; init; } = [];
     /// <summary>False for methods that run without libtorch (the non-parametric texture engines): front ends then need not load it.</summary>
     public bool UsesTorch { get; init; } = true;
+    /// <summary>
+    /// True for methods that improve a picture step by step (an optimisation) and show it through
+    /// <see cref="MethodContext.ShowPreview(int, Func{Imaging.Image})"/>: the studio shows it live, the CLI can write the steps as frames.
+    /// </summary>
+    public bool ShowsSteps { get; init; }
 
     public string Area => Id[..Id.IndexOf('.')];
     public string Verb => Id[(Id.IndexOf('.') + 1)..];

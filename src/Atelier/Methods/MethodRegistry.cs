@@ -16,6 +16,8 @@ public static class MethodRegistry
         TextureMethods.Optimise,
         TextureMethods.HoleFilling,
         TextureMethods.Transfer,
+        Style.GatysMethods.Texture,
+        Style.GatysMethods.Transfer,
     ];
 
     /// <summary>The method with this id, or null.</summary>

@@ -13,13 +13,20 @@ namespace Atelier.Methods;
 public class MethodResources : IDisposable
 {
     readonly List<IDisposable> _owned = [];
+    readonly Dictionary<(string, VggPooling, string), FeatureNetwork> _features = [];
 
-    /// <summary>The perceptual network <paramref name="choice"/> (a built-in name or a file) with this pooling, on <paramref name="device"/>.</summary>
+    /// <summary>
+    /// The perceptual network <paramref name="choice"/> (a built-in name or a file) with this pooling, on <paramref name="device"/>;
+    /// asked twice (a run's figures measured on the network it ran on), the same one.
+    /// </summary>
     public virtual FeatureNetwork Features(string choice, VggPooling pooling, Device device)
     {
+        var key = (choice, pooling, device.ToString());
+        if (_features.TryGetValue(key, out var built)) return built;
         var net = FeatureNetworks.Load(choice, pooling);
         _owned.Add(net);
         net.to(device);
+        _features[key] = net;
         return net;
     }
 
@@ -39,6 +46,7 @@ public class MethodResources : IDisposable
     {
         foreach (var d in _owned) d.Dispose();
         _owned.Clear();
+        _features.Clear();
         GC.SuppressFinalize(this);
     }
 }

@@ -5,7 +5,7 @@ namespace Atelier.Methods;
 
 /// <summary>
 /// A method's inputs after validation: every parameter present (given, or its default; null only for optional ones),
-/// of its kind's type (int, double, bool, string, long, (int, int), <see cref="Image"/>, <see cref="TileAxes"/>), in range. Front ends build
+/// of its kind's type (int, double, bool, string, long, (int, int), <see cref="Image"/>, a list of <see cref="WeightedImage"/>, <see cref="TileAxes"/>), in range. Front ends build
 /// it with <see cref="Create"/> from what they parsed; a bad value is an <see cref="AtelierUsageException"/> naming the
 /// parameter, which each front end spells its own way.
 /// </summary>
@@ -81,6 +81,18 @@ public sealed class MethodValues
                 var text = Convert.ToString(value, CultureInfo.InvariantCulture)!;
                 if (p.Kind != ParameterKind.Text && string.IsNullOrWhiteSpace(text)) throw new AtelierUsageException($"{{{p.Name}}}: empty; name a {p.Label.ToLowerInvariant()}");
                 return text;
+            case ParameterKind.Images:
+                List<WeightedImage> list = value switch
+                {
+                    Image one => [new WeightedImage(one)],
+                    WeightedImage single => [single],
+                    IEnumerable<WeightedImage> many => [.. many],
+                    _ => throw new ArgumentException($"{p.Name}: expected images, got {value.GetType().Name}"),
+                };
+                if (list.Count == 0) throw new AtelierUsageException($"{{{p.Name}}}: at least one {p.Label.ToLowerInvariant()} picture is needed");
+                foreach (var item in list)
+                    if (!double.IsFinite(item.Weight)) throw new AtelierUsageException($"{{{p.Name}}} weight {item.Weight}: must be a finite number");
+                return list;
             case ParameterKind.Image:
             case ParameterKind.Mask:
                 return value as Image ?? throw new ArgumentException($"{p.Name}: expected an Image, got {value.GetType().Name}");
@@ -116,6 +128,8 @@ public sealed class MethodValues
     public (int Width, int Height) Size(string name) => ((int, int))_values[name]!;
     public Image Image(string name) => (Image)_values[name]!;
     public Image? OptionalImage(string name) => (Image?)_values[name];
+    /// <summary>An <see cref="ParameterKind.Images"/> value: one or more pictures with their weights.</summary>
+    public IReadOnlyList<WeightedImage> Images(string name) => (IReadOnlyList<WeightedImage>)_values[name]!;
     public TileAxes Tiling(string name) => (TileAxes)_values[name]!;
     /// <summary>A <see cref="ParameterKind.Features"/>, <see cref="ParameterKind.Model"/> or <see cref="ParameterKind.Text"/> value.</summary>
     public string Text(string name) => (string)_values[name]!;
@@ -129,6 +143,7 @@ public sealed class MethodValues
     public IReadOnlyDictionary<string, object?> Describe() => _values.ToDictionary(kv => kv.Key, kv => kv.Value switch
     {
         Image img => $"{img.Width}x{img.Height}",
+        IReadOnlyList<WeightedImage> list => list.Select(w => $"{w.Image.Width}x{w.Image.Height}:{w.Weight.ToString(CultureInfo.InvariantCulture)}").ToList(),
         ValueTuple<int, int> s => $"{s.Item1}x{s.Item2}",
         TileAxes t => t.Name(),
         var v => v,
