@@ -52,4 +52,13 @@ public class MethodRegistryTests
             Assert.All(m.Parameters, p => Assert.Matches("^[A-Z][A-Za-z0-9]*$", p.Name));
         }
     }
+
+    [Fact]
+    public void A_former_studio_id_still_reaches_its_method()
+    {
+        var panels = new PanelCatalog(MethodSet.All());
+        Assert.Equal("gatys.transfer", panels.Find("gatys.style")!.Id);
+        Assert.Equal("gatys.texture", panels.Find("gatys.texture")!.Id);
+        Assert.Null(panels.Find("gatys.nothing"));
+    }
 }
