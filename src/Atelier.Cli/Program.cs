@@ -28,7 +28,7 @@ public static class Program
             RegisteredCommand.Create(Atelier.Style.GatysMethods.Texture),
             RegisteredCommand.Create(Atelier.Style.GatysMethods.Transfer)));
         root.Subcommands.Add(CommandTree.Area("fast-style", "Fast style transfer (Johnson et al. 2016): one trained network per style, any size in one pass",
-            CommandTree.Renamed(FastStyleCommand.Create(), "stylize"),
+            RegisteredCommand.Create(Atelier.Style.FastStyleMethods.Stylize),
             CommandTree.Renamed(FastStyleTrainCommand.Create(), "train"),
             FastStyleEvaluateCommand.Create()));
         root.Subcommands.Add(CommandTree.Area("adain", "Arbitrary style transfer in one pass: AdaIN (Huang and Belongie 2017) and WCT, with a trained decoder",

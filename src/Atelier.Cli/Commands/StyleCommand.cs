@@ -14,7 +14,7 @@ public static class StyleCommand
         var cmd = new Command("style", "Neural style: Gatys texture synthesis and style transfer, fast style, AdaIN and WCT (built-in ImageNet ResNet-18 features by default)");
         cmd.Subcommands.Add(Infrastructure.RegisteredCommand.Create(Atelier.Style.GatysMethods.Texture));
         cmd.Subcommands.Add(Infrastructure.CommandTree.Renamed(Infrastructure.RegisteredCommand.Create(Atelier.Style.GatysMethods.Transfer), "gatys"));
-        cmd.Subcommands.Add(FastStyleCommand.Create());
+        cmd.Subcommands.Add(Infrastructure.CommandTree.Renamed(Infrastructure.RegisteredCommand.Create(Atelier.Style.FastStyleMethods.Stylize), "fast"));
         cmd.Subcommands.Add(AdaInCommand.Create());
         cmd.Subcommands.Add(FastStyleTrainCommand.Create());
         cmd.Subcommands.Add(AdaInTrainCommand.Create());

@@ -6,39 +6,6 @@ using static TorchSharp.torch;
 
 namespace Atelier.Studio.Methods;
 
-/// <summary>Johnson et al. fast style transfer: one pass of a trained TransformerNet (pytorch/examples layout).</summary>
-public sealed class FastStyleMethod : StudioMethod
-{
-    public override string Id => "style.fast";
-    public override string Panel => "faststyle";
-    public override string Title => "Fast style (Johnson)";
-    public override string About => "one pass through a network trained for one style.";
-    public override IReadOnlyList<MethodParam> Params { get; } =
-    [
-        MethodParam.Model("model", "Style network", StyleModels.FastStyle),
-        MethodParam.Image("content", "Content", "bricks", 128),
-    ];
-
-    public override Availability Check(Models.ModelCatalog models) =>
-        models.Has(StyleModels.FastStyle) ? Availability.Ready
-        : Availability.Missing("Fast style needs a trained TransformerNet: pytorch/examples' fast_neural_style .pth files (candy.pth, mosaic.pth, ...) load directly, "
-            + "as do `atelier fast-style train` outputs and their run checkpoints (X.safetensors.run/checkpoint.safetensors); put one in the models folder (atelier studio --models DIR).");
-
-    public override async Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
-    {
-        var (_, path) = r.Models.Resolve(r.Fields.String("model"), "model", StyleModels.FastStyle);
-        var content = (await r.Uploads.ReadRgbAsync(r.Fields.Form, "content", true, ct))!;
-        StyleLimits.Check("content", content);
-        var device = r.Device;
-        return ctx =>
-        {
-            using var net = FastStyle.LoadModel(path, device);
-            ctx.CancellationToken.ThrowIfCancellationRequested();
-            return new JobOutput(FastStyle.Stylize(net, [content], device)[0]);
-        };
-    }
-}
-
 /// <summary>AdaIN (Huang and Belongie): the content's VGG features re-normalised to the style's, decoded; alpha mixes.</summary>
 public sealed class AdaInMethod : StudioMethod
 {

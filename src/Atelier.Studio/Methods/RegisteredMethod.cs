@@ -37,7 +37,22 @@ public sealed class RegisteredMethod : StudioMethod
     /// <summary>The form field of a parameter: its library name in camelCase.</summary>
     public static string FieldName(string parameter) => char.ToLowerInvariant(parameter[0]) + parameter[1..];
 
-    MethodParam ToParam(MethodParameter p)
+    /// <summary>
+    /// Ready when every trained model it needs is in the list (a model with a built-in stand-in never holds it back);
+    /// otherwise says which files load and where to put them.
+    /// </summary>
+    public override Availability Check(Models.ModelCatalog models)
+    {
+        foreach (var p in _method.Parameters.Where(p => p.Kind == ParameterKind.Model && p.BuiltIn is null))
+            if (!models.Has([.. p.Architectures ?? []]))
+                return Availability.Missing($"{_method.Title} needs a {p.Label.ToLowerInvariant()}"
+                    + (p.Accepts is { } files ? $": {files}" : "") + "; put one in the models folder (atelier studio --models DIR).");
+        return Availability.Ready;
+    }
+
+    MethodParam ToParam(MethodParameter p) => ToField(p) with { Live = _limits.Live.Contains(p.Name) };
+
+    MethodParam ToField(MethodParameter p)
     {
         string name = FieldName(p.Name);
         return p.Kind switch
@@ -55,10 +70,11 @@ public sealed class RegisteredMethod : StudioMethod
             ParameterKind.Image => MethodParam.Image(name, p.Label, p.Sample ?? "bricks", p.SampleSize ?? 64) with { Help = p.Help, Optional = p.Optional },
             // One picture here (weight 1); the command line blends several.
             ParameterKind.Images => MethodParam.Image(name, p.Label, p.Sample ?? "bricks", p.SampleSize ?? 64) with { Help = p.Help },
-            ParameterKind.Mask => MethodParam.Mask(name, p.Label, FieldName(p.Over!)) with { Help = p.Help },
+            ParameterKind.Mask => MethodParam.Mask(name, p.Label, FieldName(p.Over!)) with { Help = p.Help, Optional = p.Optional },
             // The studio offers the built-in networks only: a file on the server is not the web user's to name.
             ParameterKind.Features => MethodParam.Choice(name, p.Label, (string)p.Default!, [.. p.Choices!]) with { Help = p.Help },
-            ParameterKind.Model => MethodParam.Model(name, p.Label, [.. p.Architectures ?? []]) with { Help = p.Help },
+            // One file here, where the command line may take several (a decoder per level).
+            ParameterKind.Model => MethodParam.Model(name, p.Label, [.. p.Architectures ?? []]) with { Help = p.Help, BuiltIn = p.BuiltIn },
             ParameterKind.Text => new MethodParam(name, p.Label, "text") { Default = p.Default, Help = p.Help, Optional = p.Optional },
             _ => throw new ArgumentOutOfRangeException(nameof(p), p.Kind, null),
         };
@@ -101,10 +117,14 @@ public sealed class RegisteredMethod : StudioMethod
         };
     }
 
-    /// <summary>A model field: a model id from /api/models (empty: the parameter's default, a shipped model's name).</summary>
+    /// <summary>
+    /// A model field: a model id from /api/models (empty: the parameter's default, a shipped model's name); the
+    /// built-in choice, or nothing for a model with a built-in stand-in, is null (the method then uses it).
+    /// </summary>
     static string? ModelPath(MethodRequest r, string field, MethodParameter p)
     {
         var id = r.Fields.String(field);
+        if (p.BuiltIn is not null && (string.IsNullOrWhiteSpace(id) || id == MethodParam.BuiltInId)) return null;
         if (string.IsNullOrWhiteSpace(id) && p.Default is string name) return Atelier.Models.ModelResolver.Resolve(name, p.Use!);
         return r.Models.Resolve(id, field, [.. p.Architectures ?? []]).Path;
     }
@@ -164,6 +184,8 @@ public sealed record StudioLimits
     public Action<MethodValues>? Check { get; init; }
     /// <summary>The method's earlier studio ids, still answered.</summary>
     public IReadOnlyList<string> FormerIds { get; init; } = [];
+    /// <summary>Parameters (library names) cheap enough to re-run on: their sliders run the method again as they move.</summary>
+    public IReadOnlyList<string> Live { get; init; } = [];
 
     public static StudioLimits For(string id) => id switch
     {
@@ -183,8 +205,23 @@ public sealed record StudioLimits
         // Gatys optimises the picture step by step: small pictures and at most 2000 steps per job.
         "gatys.texture" => new() { Panel = "gatys", MaxSide = 256, DefaultSide = 64, Check = v => GatysCheck(v, "Sample") },
         "gatys.transfer" => new() { Panel = "gatys", MaxSide = 512, DefaultSide = 128, FormerIds = ["gatys.style"], Check = v => GatysCheck(v, "Content", "Style") },
+        // One pass costs memory in proportion to the pixels: pictures of about a megapixel at most.
+        "fast-style.stylize" => new() { Panel = "faststyle", FormerIds = ["style.fast"], Check = v => OnePassCheck(v, "Content") },
         _ => new(),
     };
+
+    /// <summary>A one-pass network's pictures, as uploaded and as the method would scale them: 16x16 to a megapixel.</summary>
+    static void OnePassCheck(MethodValues v, params string[] pictures)
+    {
+        foreach (var name in pictures)
+        {
+            var img = name == "Style" ? v.Images(name)[0].Image : v.Image(name);
+            var (w, h) = name == "Content" ? Atelier.Inference.AnySizeParameters.Sizing(v, 8).TargetSize(img.Width, img.Height) : (img.Width, img.Height);
+            foreach (var (width, height) in new[] { (img.Width, img.Height), (w, h) })
+                if (width < 16 || height < 16 || (long)width * height > 1024 * 1024)
+                    throw new StudioRequestException(413, $"'{RegisteredMethod.FieldName(name)}': use a picture between 16x16 and 1024x1024 here (got {width}x{height})");
+        }
+    }
 
     static void GatysCheck(MethodValues v, params string[] pictures)
     {

@@ -81,8 +81,18 @@ public sealed record MethodParameter(string Name, ParameterKind Kind, string Lab
     /// accepting. A one-letter alias is a short form (the CLI's -n).
     /// </summary>
     public IReadOnlyList<string> Aliases { get; init; } = [];
-    /// <summary>For text: a list a front end may take in pieces (the CLI repeats the flag or takes several words); joined with commas.</summary>
+    /// <summary>
+    /// For text: a list a front end may take in pieces (the CLI repeats the flag or takes several words); joined with
+    /// commas. For models and masks: one or more (a decoder per level, a mask per style); a front end that offers one gives a list of one.
+    /// </summary>
     public bool Repeatable { get; init; }
+    /// <summary>
+    /// For models: a network built into Atelier that stands in when none is chosen (its label; the value is then null),
+    /// e.g. the seeded random-weight VGG-19 that decoders trained without a VGG file need.
+    /// </summary>
+    public string? BuiltIn { get; init; }
+    /// <summary>For models: the files that load, in words, for a front end to say what to get when it has none.</summary>
+    public string? Accepts { get; init; }
 
     /// <summary>The name in kebab case (BatchSize -> batch-size, NLayersD -> n-layers-d): how command lines spell it.</summary>
     public static string Kebab(string name)

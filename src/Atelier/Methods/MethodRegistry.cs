@@ -18,6 +18,7 @@ public static class MethodRegistry
         TextureMethods.Transfer,
         Style.GatysMethods.Texture,
         Style.GatysMethods.Transfer,
+        Style.FastStyleMethods.Stylize,
     ];
 
     /// <summary>The method with this id, or null.</summary>

@@ -59,7 +59,7 @@ public class ModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
 
         // 3. Fast style on the built-in bricks sample (128 px).
         await page.ClickAsync("#tab-faststyle");
-        await page.CheckAsync("#panel-faststyle input[type='radio'][value='style.fast']");
+        await page.CheckAsync("#panel-faststyle input[type='radio'][value='fast-style.stylize']");
         var fast = await RunAsync(studio, page, "faststyle");
         Assert.Equal((128, 128), (fast.Image.Width, fast.Image.Height));
         AssertNotFlat(fast.Image, "fast style");
