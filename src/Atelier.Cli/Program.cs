@@ -32,7 +32,7 @@ public static class Program
             CommandTree.Renamed(FastStyleTrainCommand.Create(), "train"),
             FastStyleEvaluateCommand.Create()));
         root.Subcommands.Add(CommandTree.Area("adain", "Arbitrary style transfer in one pass: AdaIN (Huang and Belongie 2017) and WCT, with a trained decoder",
-            CommandTree.Renamed(AdaInCommand.Create(), "stylize"),
+            RegisteredCommand.Create(Atelier.Style.AdaInMethods.Stylize),
             CommandTree.Renamed(AdaInTrainCommand.Create(), "train")));
         var pix2pix = Pix2PixCommand.Create();
         pix2pix.Subcommands.Add(TranslateCommand.Create());

@@ -15,7 +15,7 @@ public static class StyleCommand
         cmd.Subcommands.Add(Infrastructure.RegisteredCommand.Create(Atelier.Style.GatysMethods.Texture));
         cmd.Subcommands.Add(Infrastructure.CommandTree.Renamed(Infrastructure.RegisteredCommand.Create(Atelier.Style.GatysMethods.Transfer), "gatys"));
         cmd.Subcommands.Add(Infrastructure.CommandTree.Renamed(Infrastructure.RegisteredCommand.Create(Atelier.Style.FastStyleMethods.Stylize), "fast"));
-        cmd.Subcommands.Add(AdaInCommand.Create());
+        cmd.Subcommands.Add(Infrastructure.CommandTree.Renamed(Infrastructure.RegisteredCommand.Create(Atelier.Style.AdaInMethods.Stylize), "adain"));
         cmd.Subcommands.Add(FastStyleTrainCommand.Create());
         cmd.Subcommands.Add(AdaInTrainCommand.Create());
         return cmd;

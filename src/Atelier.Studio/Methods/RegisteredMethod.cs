@@ -68,8 +68,14 @@ public sealed class RegisteredMethod : StudioMethod
             // The studio offers squares, up to its own limit for the method.
             ParameterKind.Size => MethodParam.Int(name, p.Label, 16, Math.Min(p.MaxSide ?? 4096, _limits.MaxSide), DefaultSide(p), p.Help),
             ParameterKind.Image => MethodParam.Image(name, p.Label, p.Sample ?? "bricks", p.SampleSize ?? 64) with { Help = p.Help, Optional = p.Optional },
-            // One picture here (weight 1); the command line blends several.
-            ParameterKind.Images => MethodParam.Image(name, p.Label, p.Sample ?? "bricks", p.SampleSize ?? 64) with { Help = p.Help },
+            // One picture, or two mixed by a slider; the command line blends any number.
+            ParameterKind.Images => MethodParam.Image(name, p.Label, p.Sample ?? "bricks", p.SampleSize ?? 64) with
+            {
+                Help = p.Help,
+                Mix = new(MethodParam.Image(name + "2", $"Second {p.Label.ToLowerInvariant()} (optional)", null, p.SampleSize ?? 64) with { Optional = true },
+                    MethodParam.Float(MixWeight, $"Second {p.Label.ToLowerInvariant()}'s weight", 0, 1, 0.5, 0.05, live: true,
+                        help: "the pictures are mixed with weights 1 - w and w (used only with a second picture)")),
+            },
             ParameterKind.Mask => MethodParam.Mask(name, p.Label, FieldName(p.Over!)) with { Help = p.Help, Optional = p.Optional },
             // The studio offers the built-in networks only: a file on the server is not the web user's to name.
             ParameterKind.Features => MethodParam.Choice(name, p.Label, (string)p.Default!, [.. p.Choices!]) with { Help = p.Help },
@@ -83,13 +89,16 @@ public sealed class RegisteredMethod : StudioMethod
     public override async Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
     {
         var given = new Dictionary<string, object?>(StringComparer.Ordinal);
+        double? mixWeight = null;
         foreach (var p in _method.Parameters)
         {
             string field = FieldName(p.Name);
             given[p.Name] = p.Kind switch
             {
-                ParameterKind.Image or ParameterKind.Images => await r.Uploads.ReadRgbAsync(r.Fields.Form, field, p.Required, ct),
-                ParameterKind.Mask => await r.Uploads.ReadMaskAsync(r.Fields.Form, field, p.Required, ct),
+                ParameterKind.Image => await r.Uploads.ReadRgbAsync(r.Fields.Form, field, p.Required, ct),
+                ParameterKind.Images => await Mixed(r, field, p, ct, w => mixWeight = w),
+                // The page sends its canvas unpainted too: an optional mask with nothing painted is left out.
+                ParameterKind.Mask => await r.Uploads.ReadMaskAsync(r.Fields.Form, field, p.Required, ct) is { } mask && (p.Required || mask.Data.Any(x => x >= 0.5f)) ? mask : null,
                 ParameterKind.Int => Number(r, field, p, integer: true),
                 ParameterKind.Float => Number(r, field, p, integer: false),
                 ParameterKind.Size => SquareSize(r, field, p),
@@ -112,9 +121,25 @@ public sealed class RegisteredMethod : StudioMethod
             var result = _method.Run(values, new MethodContext(device)
                 { Progress = ctx.Progress, Cancellation = ctx.CancellationToken, Preview = new JobPreview(ctx), Resources = resources });
             // A tileable result is shown beside a 2x2 tiling of itself, where a seam would show as a cross.
-            return new JobOutput(result.Image, result.Info.ToDictionary(kv => kv.Key, kv => kv.Value), result.Artifact)
+            var info = result.Info.ToDictionary(kv => kv.Key, kv => kv.Value);
+            if (mixWeight is double w) info[MixWeight] = w;
+            return new JobOutput(result.Image, info, result.Artifact)
                 { Tiled = values.Tiles(_method) != TileAxes.None ? ImageOps.Tile(result.Image, 2, 2) : null };
         };
+    }
+
+    /// <summary>The field of a weighted mix's second picture's weight.</summary>
+    const string MixWeight = "weight2";
+
+    /// <summary>A weighted-pictures field: the picture (weight 1), or with the optional second one, the two weighted 1 - w and w.</summary>
+    static async Task<object?> Mixed(MethodRequest r, string field, MethodParameter p, CancellationToken ct, Action<double> weighed)
+    {
+        var first = await r.Uploads.ReadRgbAsync(r.Fields.Form, field, p.Required, ct);
+        var second = await r.Uploads.ReadRgbAsync(r.Fields.Form, field + "2", false, ct);
+        if (first is null || second is null) return first;
+        double w = r.Fields.Double(MixWeight, 0.5, 0, 1);
+        weighed(w);
+        return new List<WeightedImage> { new(first, 1 - w), new(second, w) };
     }
 
     /// <summary>
@@ -207,16 +232,17 @@ public sealed record StudioLimits
         "gatys.transfer" => new() { Panel = "gatys", MaxSide = 512, DefaultSide = 128, FormerIds = ["gatys.style"], Check = v => GatysCheck(v, "Content", "Style") },
         // One pass costs memory in proportion to the pixels: pictures of about a megapixel at most.
         "fast-style.stylize" => new() { Panel = "faststyle", FormerIds = ["style.fast"], Check = v => OnePassCheck(v, "Content") },
+        "adain.stylize" => new() { Panel = "faststyle", FormerIds = ["style.adain"], Live = ["Alpha"], Check = v => OnePassCheck(v, "Content", "Style") },
         _ => new(),
     };
 
     /// <summary>A one-pass network's pictures, as uploaded and as the method would scale them: 16x16 to a megapixel.</summary>
     static void OnePassCheck(MethodValues v, params string[] pictures)
     {
-        foreach (var name in pictures)
+        foreach (var (name, img) in pictures.SelectMany(n => n == "Style" ? v.Images(n).Select(s => (n, s.Image)) : [(n, v.Image(n))]))
         {
-            var img = name == "Style" ? v.Images(name)[0].Image : v.Image(name);
-            var (w, h) = name == "Content" ? Atelier.Inference.AnySizeParameters.Sizing(v, 8).TargetSize(img.Width, img.Height) : (img.Width, img.Height);
+            var (w, h) = name == "Content" ? Atelier.Inference.AnySizeParameters.Sizing(v, 8).TargetSize(img.Width, img.Height)
+                : v.OptionalInt("StyleSize") is int side ? (Math.Max(img.Width, img.Height) * side / Math.Min(img.Width, img.Height), side) : (img.Width, img.Height);
             foreach (var (width, height) in new[] { (img.Width, img.Height), (w, h) })
                 if (width < 16 || height < 16 || (long)width * height > 1024 * 1024)
                     throw new StudioRequestException(413, $"'{RegisteredMethod.FieldName(name)}': use a picture between 16x16 and 1024x1024 here (got {width}x{height})");

@@ -349,7 +349,16 @@ function renderPanel(panel, active) {
         case 'seed': w = seedField(p, live); break;
         case 'model': w = modelField(p); break;
         case 'code': w = codeField(p); break;
-        case 'image': w = imageField(p); images[p.name] = w; break;
+        case 'image':
+          w = imageField(p); images[p.name] = w;
+          // Weighted pictures: a second, optional one and its weight (a live slider) after the first.
+          if (p.mix) {
+            widgets.push(w); formNode.append(w.node);
+            const second = imageField(p.mix.image);
+            widgets.push(second); formNode.append(second.node);
+            w = numberField(p.mix.weight, live);
+          }
+          break;
         case 'mask': w = maskField(p, images[p.over]); break;
         case 'sketch': w = sketchField(p); break;
         default: continue;

@@ -19,6 +19,7 @@ public static class MethodRegistry
         Style.GatysMethods.Texture,
         Style.GatysMethods.Transfer,
         Style.FastStyleMethods.Stylize,
+        Style.AdaInMethods.Stylize,
     ];
 
     /// <summary>The method with this id, or null.</summary>

@@ -42,6 +42,13 @@ public class MethodResources : IDisposable
         return model;
     }
 
+    /// <summary>
+    /// A network built into Atelier whose seeded weights take a while to make (the random-weight normalised VGG-19),
+    /// for the caller to own: <paramref name="make"/> makes it, <paramref name="blank"/> the same network
+    /// default-initialised. The base makes it; a front end that runs often keeps the weights and copies them into a blank one.
+    /// </summary>
+    public virtual T BuiltIn<T>(string name, Func<T> make, Func<T> blank) where T : torch.nn.Module => make();
+
     public virtual void Dispose()
     {
         foreach (var d in _owned) d.Dispose();
