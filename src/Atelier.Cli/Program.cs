@@ -25,14 +25,14 @@ public static class Program
         GlobalOptions.AddTo(root);
         root.Subcommands.Add(TextureCommand.Create());
         root.Subcommands.Add(CommandTree.Area("gatys", "Gatys et al.: texture synthesis and style transfer by optimising the image's deep features (built-in ImageNet ResNet-18 by default)",
-            CommandTree.Renamed(StyleTextureCommand.Create(), "texture"),
-            CommandTree.Renamed(GatysCommand.Create(), "transfer")));
+            RegisteredCommand.Create(Atelier.Style.GatysMethods.Texture),
+            RegisteredCommand.Create(Atelier.Style.GatysMethods.Transfer)));
         root.Subcommands.Add(CommandTree.Area("fast-style", "Fast style transfer (Johnson et al. 2016): one trained network per style, any size in one pass",
-            CommandTree.Renamed(FastStyleCommand.Create(), "stylize"),
+            RegisteredCommand.Create(Atelier.Style.FastStyleMethods.Stylize),
             CommandTree.Renamed(FastStyleTrainCommand.Create(), "train"),
             FastStyleEvaluateCommand.Create()));
         root.Subcommands.Add(CommandTree.Area("adain", "Arbitrary style transfer in one pass: AdaIN (Huang and Belongie 2017) and WCT, with a trained decoder",
-            CommandTree.Renamed(AdaInCommand.Create(), "stylize"),
+            RegisteredCommand.Create(Atelier.Style.AdaInMethods.Stylize),
             CommandTree.Renamed(AdaInTrainCommand.Create(), "train")));
         var pix2pix = Pix2PixCommand.Create();
         pix2pix.Subcommands.Add(TranslateCommand.Create());

@@ -75,16 +75,4 @@ public static class TextureCommand
         int stride = Math.Max(1, (int)Math.Ceiling(Math.Sqrt(patches / 4000.0)));
         return TextureMetrics.Compare(output, sample, patch, stride, ct: ct);
     }
-
-    /// <summary>"WxH" (Gatys texture's --size).</summary>
-    internal static (int Width, int Height) ParseSize(string text)
-    {
-        var parts = text.ToLowerInvariant().Split('x');
-        if (parts.Length != 2 || !int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int w)
-            || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int h))
-            throw new AtelierUsageException($"--size '{text}': expected WIDTHxHEIGHT, e.g. 256x256");
-        if (w <= 0 || h <= 0) throw new AtelierUsageException($"--size {text}: width and height must be positive");
-        if ((long)w * h > 64L * 1024 * 1024) throw new AtelierUsageException($"--size {text}: more than the limit of 64 megapixels");
-        return (w, h);
-    }
 }

@@ -176,7 +176,7 @@ public static class VideoCommand
                 disposables.Add(stylizer);
                 var inputs = styleSpecs.Select(s =>
                 {
-                    var (path, weight) = Style.AdaInCommand.ParseStyle(s);
+                    var (path, weight) = StyleSpec.Parse(s, positive: false); // AdaIN weights may be any finite number
                     var t = ImageTensors.ToTensor(ImageIO.Load(path), ValueRange.ZeroOne, ctx.Device);
                     disposables.Add(t);
                     return new StyleInput(t, weight);

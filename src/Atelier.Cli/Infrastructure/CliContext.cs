@@ -86,7 +86,9 @@ public sealed class CliContext
         if (Spellings.TryGetValue(parameter, out var spelled)) return spelled;
         var kebab = "--" + Kebab(parameter);
         var options = Parse.CommandResult.Command.Options.Concat(Parse.RootCommandResult.Command.Options).ToList();
-        if (options.Any(o => o.Name == kebab || o.Aliases.Contains(kebab))) return kebab;
+        // Spelled as typed where the option has several long spellings (--lr for --learning-rate); a short one (-o) by its name.
+        if (options.FirstOrDefault(o => o.Name == kebab || o.Aliases.Contains(kebab)) is { } option)
+            return Parse.GetResult(option)?.IdentifierToken?.Value is { } typed && typed.StartsWith("--", StringComparison.Ordinal) ? typed : kebab;
         if (FlagSpellings.TryGetValue(parameter, out var spellings))
             foreach (var flag in spellings)
                 if (options.Any(o => o.Name == flag || o.Aliases.Contains(flag))) return flag;

@@ -10,7 +10,10 @@ namespace Atelier.Cli.Infrastructure;
 /// [--param value ...]`. The primary image is the positional argument, every other parameter a flag spelled as its
 /// kebab-case name (Window -> --window), the seed the global --seed. Images are read from files, masks as grey; the
 /// result goes to --output (written to a temporary file and renamed) with the run's figures as the report. A method
-/// that can tile takes `--tileable [x|y|both|none]` (alone: both) and `--preview-tiles FILE`, the result tiled 2x2.
+/// that can tile takes `--tileable [x|y|both|none]` (alone: both) and `--preview-tiles FILE`, the result tiled 2x2; one
+/// that improves its picture step by step takes `--save-every N` (frames OUT.NNNN.png beside the output). A parameter's
+/// aliases are further spellings (a one-letter one a short flag: -n); weighted pictures are `--flag FILE[:WEIGHT]`,
+/// repeated. What a method adds on the command line alone (figures for --json) is its <see cref="CliExtension"/>.
 /// </summary>
 public static class RegisteredCommand
 {
@@ -18,16 +21,28 @@ public static class RegisteredCommand
     {
         var cmd = new Command(method.Verb, method.Title + ": " + method.About + (method.Reference is { } r ? $" ({r})" : ""));
         var output = new Option<string>("--output", "-o") { Description = "Output image (.png, .jpg or .webp)", Required = true };
-        Argument<string>? primary = null;
+        Func<ParseResult, string[]>? primary = null; // the positional files as given
         var readers = new Dictionary<string, Func<ParseResult, object?>>(StringComparer.Ordinal);
         Option<string?>? previewTiles = null;
+        var extension = CliExtension.For(method.Id);
         foreach (var p in method.Parameters)
         {
             if (p.Kind == ParameterKind.Seed) continue; // the global --seed
             if (p.Primary)
             {
-                primary = new Argument<string>(p.Name.ToUpperInvariant()) { Description = Describe(p) };
-                cmd.Arguments.Add(primary);
+                // A method that runs many pictures in one go takes several files and folders (RegisteredFolderRun).
+                if (method.RunMany is null)
+                {
+                    var one = new Argument<string>(p.Name.ToUpperInvariant()) { Description = Describe(p) };
+                    primary = r => [r.GetValue(one)!];
+                    cmd.Arguments.Add(one);
+                }
+                else
+                {
+                    var many = new Argument<string[]>(p.Name.ToUpperInvariant()) { Description = Describe(p), Arity = ArgumentArity.OneOrMore };
+                    primary = r => r.GetValue(many)!;
+                    cmd.Arguments.Add(many);
+                }
                 continue;
             }
             var flag = "--" + CliContext.Kebab(p.Name);
@@ -82,6 +97,13 @@ public static class RegisteredCommand
                     readers[p.Name] = r => features.Given(r);
                     continue;
                 }
+                case ParameterKind.Model when p.Repeatable:
+                {
+                    var o = new Option<string[]>(flag) { Description = Describe(p) + $" (a file or a {p.Use!.What} name, repeated; see `atelier models list`)", Required = p.Required };
+                    readers[p.Name] = r => r.GetValue(o) is { Length: > 0 } files ? files : null;
+                    option = o;
+                    break;
+                }
                 case ParameterKind.Model:
                 {
                     var o = new Option<string?>(flag) { Description = Describe(p) + $" (a file or a {p.Use!.What} name; see `atelier models list`)", Required = p.Required };
@@ -89,18 +111,68 @@ public static class RegisteredCommand
                     option = o;
                     break;
                 }
+                case ParameterKind.Mask when p.Repeatable:
+                {
+                    var o = new Option<string[]>(flag) { Description = Describe(p), Required = p.Required };
+                    readers[p.Name] = r => r.GetValue(o) is { Length: > 0 } files ? files : null;
+                    option = o;
+                    break;
+                }
+                case ParameterKind.Images:
+                {
+                    var o = new Option<string[]>(flag) { Description = Describe(p), Required = p.Required };
+                    readers[p.Name] = r => r.GetValue(o) is { Length: > 0 } files ? files : null;
+                    option = o;
+                    break;
+                }
+                case ParameterKind.Text when p.Repeatable:
+                {
+                    // Comma-separated, repeated, or several words after one flag: all one list.
+                    var o = new Option<string[]>(flag) { Description = Describe(p), AllowMultipleArgumentsPerToken = true };
+                    readers[p.Name] = r => r.GetValue(o) is { Length: > 0 } parts ? string.Join(",", parts) : null;
+                    option = o;
+                    break;
+                }
                 default: { var o = new Option<string?>(flag) { Description = Describe(p), Required = p.Required }; readers[p.Name] = r => r.GetValue(o); option = o; break; }
             }
+            foreach (var alias in p.Aliases) option.Aliases.Add(alias.Length == 1 ? "-" + char.ToLowerInvariant(alias[0]) : "--" + CliContext.Kebab(alias));
             cmd.Options.Add(option);
         }
         if (previewTiles is not null) cmd.Options.Add(previewTiles);
+        Option<int>? saveEvery = null;
+        if (method.ShowsSteps)
+        {
+            saveEvery = new Option<int>("--save-every") { Description = "Write an intermediate frame every N steps (OUT.NNNN.png beside the output)", DefaultValueFactory = _ => 0 };
+            cmd.Options.Add(saveEvery);
+        }
+        Option<int>? batchSize = null;
+        if (method.RunMany is not null)
+        {
+            output.Description = "Output image (one input) or folder (several inputs or a folder)";
+            batchSize = new Option<int>("--batch-size") { Description = "Images per forward pass (same-sized images are batched)", DefaultValueFactory = _ => 4 };
+            cmd.Options.Add(batchSize);
+        }
         cmd.Options.Add(output);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
-            var given = new Dictionary<string, object?>(StringComparer.Ordinal) { ["Seed"] = ctx.SeedOrRandom() };
+            var given = new Dictionary<string, object?>(StringComparer.Ordinal);
+            // A method without randomness has no seed to take.
+            if (method.Parameters.Any(p => p.Kind == ParameterKind.Seed)) given["Seed"] = ctx.SeedOrRandom();
             foreach (var p in method.Parameters.Where(p => p.Kind != ParameterKind.Seed))
-                given[p.Name] = p.Primary ? ctx.Parse.GetValue(primary!) : readers[p.Name](ctx.Parse);
-            return Run(ctx, method, given, ctx.Get(output)!, ct, previewTilesPath: previewTiles is null ? null : ctx.Get(previewTiles));
+                given[p.Name] = p.Primary ? primary!(ctx.Parse) : readers[p.Name](ctx.Parse);
+            var outPath = ctx.Get(output)!;
+            if (batchSize is not null)
+            {
+                var inputs = (string[])given[method.Primary!.Name]!;
+                // One picture to a file runs as every method does; anything else is a folder run.
+                if (!RegisteredFolderRun.IsOneToOne(inputs, outPath))
+                    return RegisteredFolderRun.Run(ctx, method, given, inputs, outPath, ctx.Get(batchSize), ct);
+            }
+            if (primary is not null) given[method.Primary!.Name] = ((string[])given[method.Primary!.Name]!)[0];
+            int every = saveEvery is null ? 0 : ctx.Get(saveEvery);
+            if (every < 0) throw new AtelierUsageException($"--save-every {every}: must be 0 (no frames) or more");
+            return Run(ctx, method, given, outPath, ct, previewTilesPath: previewTiles is null ? null : ctx.Get(previewTiles),
+                saveEvery: every, extension: extension);
         }, method.UsesTorch);
         return cmd;
     }
@@ -110,10 +182,16 @@ public static class RegisteredCommand
     /// <paramref name="outPath"/>; messages name a file parameter with its flag and file.
     /// </summary>
     public static int Run(CliContext ctx, MethodDescriptor method, Dictionary<string, object?> given, string outPath, CancellationToken ct,
-        Func<MethodValues, MethodResult, IReadOnlyDictionary<string, object?>>? extraReport = null, string? previewTilesPath = null)
+        Func<MethodValues, MethodResult, IReadOnlyDictionary<string, object?>>? extraReport = null, string? previewTilesPath = null,
+        int saveEvery = 0, CliExtension? extension = null)
     {
         ImageIO.FormatForPath(outPath); // an unknown extension fails before the work
-        CliContext.CheckOutputIsNotInput(outPath, given.Values.OfType<string>());
+        // Weighted pictures: FILE or FILE:WEIGHT, read below with the other images.
+        var weighted = new Dictionary<string, List<(string Path, double Weight)>>(StringComparer.Ordinal);
+        foreach (var p in method.Parameters.Where(p => p.Kind == ParameterKind.Images))
+            if (given.GetValueOrDefault(p.Name) is string[] specs) weighted[p.Name] = [.. specs.Select(s => StyleSpec.Parse(s, positive: false))];
+        CliContext.CheckOutputIsNotInput(outPath, given.Values.OfType<string>().Concat(given.Values.OfType<string[]>().SelectMany(files => files))
+            .Concat(weighted.Values.SelectMany(l => l.Select(w => w.Path))));
         if (previewTilesPath is not null)
         {
             ImageIO.FormatForPath(previewTilesPath);
@@ -128,19 +206,25 @@ public static class RegisteredCommand
             ctx.Spellings[p.Name] = p.Primary || flag == p.Name ? $"'{path}'" : $"{flag} '{path}'";
             given[p.Name] = ImageIO.Load(path, new ImageLoadOptions { ColorMode = p.Kind == ParameterKind.Mask ? ColorMode.Gray : ColorMode.Rgb });
         }
-        // Networks and models by name or file: resolved to files here (a catalogue model is fetched on first use).
-        foreach (var p in method.Parameters.Where(p => p.Kind is ParameterKind.Features or ParameterKind.Model))
-        {
-            var name = given.GetValueOrDefault(p.Name) as string ?? p.Default as string;
-            if (name is null) continue;
-            given[p.Name] = p.Kind == ParameterKind.Features ? FeatureCliOption.Resolve(ctx, name, ct) : ctx.ModelFile(name, p.Use!, ct);
-        }
+        foreach (var (name, list) in weighted)
+            given[name] = list.Select(w => new WeightedImage(ImageIO.Load(w.Path), w.Weight)).ToList();
+        LoadMaskLists(method, given);
+        ResolveModels(ctx, method, given, ct);
         var values = MethodValues.Create(method, given);
         using var resources = new MethodResources();
+        var frames = saveEvery > 0 ? new FrameSink(outPath, saveEvery) : null;
         var result = ctx.WithProgress($"{method.Area} {method.Verb}", progress =>
-            method.Run(values, new MethodContext(() => ctx.Device) { Progress = progress, Cancellation = ct, Resources = resources }));
+            method.Run(values, new MethodContext(() => ctx.Device) { Progress = progress, Cancellation = ct, Resources = resources, Preview = frames, Note = Notes(ctx) }));
         ImageIO.Save(result.Image, outPath);
         var extra = extraReport?.Invoke(values, result);
+        if (weighted.Count > 0 || extension?.Report is not null)
+        {
+            var more = new Dictionary<string, object?>(extra ?? new Dictionary<string, object?>());
+            // The files as given, with their weights (the values only know the pictures).
+            foreach (var (name, list) in weighted) more[char.ToLowerInvariant(name[0]) + name[1..]] = list.Select(w => new { path = w.Path, weight = w.Weight }).ToList();
+            if (extension?.Report?.Invoke(ctx, values, result, resources) is { } figures) foreach (var (k, v) in figures) more[k] = v;
+            extra = more;
+        }
         if (previewTilesPath is not null)
         {
             ImageIO.Save(ImageOps.Tile(result.Image, 2, 2), previewTilesPath);
@@ -149,6 +233,41 @@ public static class RegisteredCommand
         Report(ctx, method, values, result, outPath, extra);
         return CliRunner.Success;
     }
+
+    /// <summary>Masks given several times (one per style): read as grey, each the size of the picture it lies over, named by its file.</summary>
+    static void LoadMaskLists(MethodDescriptor method, Dictionary<string, object?> given)
+    {
+        foreach (var p in method.Parameters.Where(p => p.Kind == ParameterKind.Mask && p.Repeatable))
+        {
+            if (given.GetValueOrDefault(p.Name) is not string[] paths) continue;
+            var over = p.Over is null ? null : given.GetValueOrDefault(p.Over) as Image;
+            given[p.Name] = paths.Select(path =>
+            {
+                var mask = ImageIO.Load(path, new ImageLoadOptions { ColorMode = ColorMode.Gray });
+                if (over is not null && (mask.Width != over.Width || mask.Height != over.Height))
+                {
+                    var label = method.Parameters.Single(o => o.Name == p.Over).Label.ToLowerInvariant();
+                    throw new AtelierException($"{path}: the mask is {mask.Width}x{mask.Height} but the {label} is {over.Width}x{over.Height}; masks must have the {label}'s size");
+                }
+                return mask;
+            }).ToList();
+        }
+    }
+
+    /// <summary>Networks and models by name or file, resolved to files (a catalogue model is fetched on first use); a repeated one each.</summary>
+    internal static void ResolveModels(CliContext ctx, MethodDescriptor method, Dictionary<string, object?> given, CancellationToken ct)
+    {
+        foreach (var p in method.Parameters.Where(p => p.Kind is ParameterKind.Features or ParameterKind.Model))
+        {
+            if (given.GetValueOrDefault(p.Name) is string[] names) { given[p.Name] = names.Select(n => ctx.ModelFile(n, p.Use!, ct)).ToList(); continue; }
+            var name = given.GetValueOrDefault(p.Name) as string ?? p.Default as string;
+            if (name is null) continue;
+            given[p.Name] = p.Kind == ParameterKind.Features ? FeatureCliOption.Resolve(ctx, name, ct) : ctx.ModelFile(name, p.Use!, ct);
+        }
+    }
+
+    /// <summary>A note from the run, its parameters ({Name}) spelled as this command's flags.</summary>
+    internal static Action<string> Notes(CliContext ctx) => message => ctx.Note(AtelierException.Naming(message).Render(ctx.FlagFor));
 
     /// <summary>The closing line (or --json object): output, size, the values used and the run's figures.</summary>
     public static void Report(CliContext ctx, MethodDescriptor method, MethodValues values, MethodResult result, string outPath, IReadOnlyDictionary<string, object?>? extra = null)
@@ -163,7 +282,27 @@ public static class RegisteredCommand
         if (extra is not null) foreach (var (k, v) in extra) json[k] = v;
         var seconds = result.Info.TryGetValue("seconds", out var s) ? $" in {Convert.ToDouble(s, CultureInfo.InvariantCulture).ToString("0.0", CultureInfo.InvariantCulture)} s" : "";
         var seed = result.Info.TryGetValue("seed", out var sd) ? $", seed {sd}" : "";
-        ctx.Result(json, $"wrote {outPath} ({result.Image.Width}x{result.Image.Height}, {method.Title.ToLowerInvariant()}){seconds}{seed}");
+        // An optimisation's steps and final losses, where it reports them.
+        var steps = result.Info.TryGetValue("steps", out var st) ? $", {st} steps" : "";
+        var losses = result.Info.TryGetValue("losses", out var l) && l is IEnumerable<KeyValuePair<string, object>> named
+            ? ", " + string.Join(", ", named.Select(kv => $"{kv.Key} {(kv.Value is double d ? d.ToString("G4", CultureInfo.InvariantCulture) : kv.Value)}")) : "";
+        ctx.Result(json, $"wrote {outPath} ({result.Image.Width}x{result.Image.Height}, {method.Title.ToLowerInvariant()}){seconds}{steps}{losses}{seed}");
+    }
+
+    /// <summary>`--save-every N`: every Nth step's picture written beside the output as OUT.NNNN.png.</summary>
+    sealed class FrameSink(string outPath, int every) : IPreviewSink
+    {
+        public bool Wanted => true;
+        public int Every => every;
+        public void Show(Image image) { }
+        public void Show(Image image, int step) => ImageIO.Save(image, FramePath(outPath, step));
+    }
+
+    /// <summary>OUT.NNNN.ext: the frame after <paramref name="step"/> steps, beside the output.</summary>
+    public static string FramePath(string outPath, int step)
+    {
+        var dir = Path.GetDirectoryName(outPath) ?? "";
+        return Path.Combine(dir, $"{Path.GetFileNameWithoutExtension(outPath)}.{step.ToString("D4", CultureInfo.InvariantCulture)}{Path.GetExtension(outPath)}");
     }
 
     static string Describe(MethodParameter p)

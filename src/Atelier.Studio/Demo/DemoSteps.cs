@@ -13,9 +13,8 @@ static class DemoSteps
 {
     public static IReadOnlyList<DemoGallery.Step> All() =>
     [
-        // The registered methods' examples first (texture synthesis, hole filling, texture transfer).
+        // The registered methods' examples first (texture synthesis, hole filling, texture transfer, Gatys).
         .. RegisteredDemoSteps.For(Atelier.Methods.MethodRegistry.All),
-        new("Texture synthesis: Gatys (CNN)", GatysTextureStep),
         new("Fast style transfer: the networks Atelier ships", FastStyleStep),
         new("StyleGAN2: seeds and style mixing (random weights)", StyleGanStep),
     ];
@@ -61,33 +60,6 @@ static class DemoSteps
             [new DemoPicture("stylegan-seeds.png", "seeds (random weights)", ContactSheet.Create(cells, columns: cells.Count)),
              new DemoPicture("stylegan-truncated.png", "the same seeds at truncation 0.5", ContactSheet.Create(truncated, columns: truncated.Count)),
              new DemoPicture("stylegan-mixing.png", "style mixing: columns' coarse latents into the rows", ContactSheet.Create(grid, columns: cols.Count + 1))]);
-    }
-
-    /// <summary>Gatys et al. 2015 on the built-in ImageNet ResNet-18 (its recipe: total variation, coarse-to-fine scales), with frames of the optimisation.</summary>
-    static DemoSection GatysTextureStep(DemoContext ctx)
-    {
-        int size = ctx.Quick ? 32 : 64, iterations = ctx.Quick ? 4 : 60;
-        var sample = ProceduralSamples.Make("bricks", size, ctx.Seed);
-        var frames = new List<DemoPicture>();
-        using var net = ResNetFeatures.BuiltIn();
-        var options = new GatysTextureOptions
-        {
-            Iterations = iterations, Seed = ctx.Seed,
-            SaveEvery = Math.Max(1, iterations / 3),
-            OnFrame = (step, image) => frames.Add(new DemoPicture($"gatys-texture-step{step}.png", $"after {step} steps", image)),
-        };
-        var result = GatysTexture.Synthesize(sample, size, size, net, options, ctx.Progress, ctx.CancellationToken);
-        // The same sample made to tile: circular padding in the network, shown tiled 2x2 (a seam would show as a cross).
-        var tile = GatysTexture.Synthesize(sample, size, size, net, options with { Tileable = true, SaveEvery = 0, OnFrame = null },
-            null, ctx.CancellationToken);
-        return new DemoSection("Texture synthesis: Gatys (CNN)",
-            $"Noise optimised ({iterations} L-BFGS steps) until its Gram matrices on the built-in ImageNet ResNet-18 (conv1 and the first block " +
-            "of each stage, with a total-variation term against its checkerboard) match the sample's. The network comes with the build (ML.NET's ResNet-18, MIT); " +
-            "try your own: atelier gatys texture SAMPLE.png --size 256x256 -o out.png (--features vgg19-random for the random-weight VGG-19; --tileable for a texture that tiles).",
-            [new DemoPicture("gatys-texture-sample.png", "sample: bricks", sample), .. frames,
-             new DemoPicture("gatys-texture.png", $"after {result.Steps} steps (style loss {result.Losses.GetValueOrDefault("style"):G3})", result.Image),
-             new DemoPicture("gatys-texture-tileable.png", "tileable (--tileable)", tile.Image),
-             new DemoPicture("gatys-texture-tileable-tiles.png", "the tileable one tiled 2x2", ImageOps.Tile(tile.Image, 2, 2))]);
     }
 
     /// <summary>Every shipped fast-style network (models/fast-style-*) on the shipped photos: one pass each, any size.</summary>

@@ -28,9 +28,9 @@ static class RegisteredDemoSteps
                 if ((given.GetValueOrDefault(p.Name) ?? p.Default) is string name) resolved[p.Name] = Atelier.Models.ModelResolver.Resolve(name, p.Use!);
             var values = MethodValues.Create(method, resolved);
             var files = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var p in method.Parameters.Where(p => p.Kind == ParameterKind.Image && given.GetValueOrDefault(p.Name) is Image))
+            foreach (var p in method.Parameters.Where(p => p.Kind is ParameterKind.Image or ParameterKind.Images && given.GetValueOrDefault(p.Name) is Image))
             {
-                var image = values.Image(p.Name);
+                var image = p.Kind == ParameterKind.Images ? values.Images(p.Name)[0].Image : values.Image(p.Name);
                 var masks = method.Parameters.Where(m => m.Kind == ParameterKind.Mask && m.Over == p.Name).ToList();
                 var file = $"{example.Name}-{MethodParameter.Kebab(p.Name)}.png";
                 files[p.Name] = file;

@@ -33,6 +33,8 @@ public sealed record MethodParam(string Name, string Label, string Kind)
     /// <summary>For image params: the built-in sample offered first, and its size in pixels.</summary>
     public string? Sample { get; init; }
     public int? SampleSize { get; init; }
+    /// <summary>For weighted pictures: a second, optional picture and its weight (the first weighs 1 - w), drawn after this one.</summary>
+    public MethodMix? Mix { get; init; }
 
     public static MethodParam Int(string name, string label, int min, int max, int value, string? help = null) =>
         new(name, label, "int") { Min = min, Max = max, Step = 1, Default = value, Help = help };
@@ -54,3 +56,6 @@ public sealed record MethodParam(string Name, string Label, string Kind)
     public static MethodParam Code(string name, string label, long defaultSeed) => new(name, label, "code") { Default = defaultSeed };
     public static MethodParam Seed(string name = "seed", string label = "Seed") => new(name, label, "seed") { Min = 0, Max = int.MaxValue, Default = 1 };
 }
+
+/// <summary>The second picture of a weighted mix (<see cref="MethodParam.Mix"/>) and the slider for its weight.</summary>
+public sealed record MethodMix(MethodParam Image, MethodParam Weight);

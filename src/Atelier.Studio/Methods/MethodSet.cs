@@ -7,10 +7,6 @@ public static class MethodSet
     [
         // The registered library methods (Atelier.Methods.MethodRegistry), forms drawn from their parameters.
         .. Atelier.Methods.MethodRegistry.All.Select(m => new RegisteredMethod(m)),
-        new GatysStyleMethod(),
-        new GatysTextureMethod(),
-        new AdaInMethod(),
-        new FastStyleMethod(),
         new Pix2PixMethod(),
         new CycleGanMethod(),
         new StyleGanSeedsMethod(),

@@ -28,7 +28,7 @@ public sealed class PanelCatalog(IEnumerable<StudioMethod> methods)
         ("inversion", "Inversion and edits", "This build of Atelier has no StyleGAN inversion."),
     ];
 
-    public StudioMethod? Find(string id) => Methods.FirstOrDefault(m => m.Id == id);
+    public StudioMethod? Find(string id) => Methods.FirstOrDefault(m => m.Id == id) ?? Methods.FirstOrDefault(m => m.FormerIds.Contains(id));
 
     public IReadOnlyList<PanelInfo> Describe(ModelCatalog models)
     {

@@ -28,6 +28,7 @@ public sealed class RegisteredMethod : StudioMethod
 
     public MethodDescriptor Method => _method;
     public override string Id => _method.Id;
+    public override IReadOnlyList<string> FormerIds => _limits.FormerIds;
     public override string Panel => _limits.Panel ?? _method.Area;
     public override string Title => _method.Title;
     public override string About => _method.About + ".";
@@ -36,7 +37,22 @@ public sealed class RegisteredMethod : StudioMethod
     /// <summary>The form field of a parameter: its library name in camelCase.</summary>
     public static string FieldName(string parameter) => char.ToLowerInvariant(parameter[0]) + parameter[1..];
 
-    MethodParam ToParam(MethodParameter p)
+    /// <summary>
+    /// Ready when every trained model it needs is in the list (a model with a built-in stand-in never holds it back);
+    /// otherwise says which files load and where to put them.
+    /// </summary>
+    public override Availability Check(Models.ModelCatalog models)
+    {
+        foreach (var p in _method.Parameters.Where(p => p.Kind == ParameterKind.Model && p.BuiltIn is null))
+            if (!models.Has([.. p.Architectures ?? []]))
+                return Availability.Missing($"{_method.Title} needs a {p.Label.ToLowerInvariant()}"
+                    + (p.Accepts is { } files ? $": {files}" : "") + "; put one in the models folder (atelier studio --models DIR).");
+        return Availability.Ready;
+    }
+
+    MethodParam ToParam(MethodParameter p) => ToField(p) with { Live = _limits.Live.Contains(p.Name) };
+
+    MethodParam ToField(MethodParameter p)
     {
         string name = FieldName(p.Name);
         return p.Kind switch
@@ -50,12 +66,21 @@ public sealed class RegisteredMethod : StudioMethod
             ParameterKind.Tiling => MethodParam.Choice(name, p.Label, ((TileAxes)p.Default!).Name(), [.. p.Choices!]) with { Help = p.Help },
             ParameterKind.Seed => MethodParam.Seed(name, p.Label),
             // The studio offers squares, up to its own limit for the method.
-            ParameterKind.Size => MethodParam.Int(name, p.Label, 16, Math.Min(p.MaxSide ?? 4096, _limits.MaxSide), Math.Min(((ValueTuple<int, int>)p.Default!).Item1, _limits.MaxSide), p.Help),
+            ParameterKind.Size => MethodParam.Int(name, p.Label, 16, Math.Min(p.MaxSide ?? 4096, _limits.MaxSide), DefaultSide(p), p.Help),
             ParameterKind.Image => MethodParam.Image(name, p.Label, p.Sample ?? "bricks", p.SampleSize ?? 64) with { Help = p.Help, Optional = p.Optional },
-            ParameterKind.Mask => MethodParam.Mask(name, p.Label, FieldName(p.Over!)) with { Help = p.Help },
+            // One picture, or two mixed by a slider; the command line blends any number.
+            ParameterKind.Images => MethodParam.Image(name, p.Label, p.Sample ?? "bricks", p.SampleSize ?? 64) with
+            {
+                Help = p.Help,
+                Mix = new(MethodParam.Image(name + "2", $"Second {p.Label.ToLowerInvariant()} (optional)", null, p.SampleSize ?? 64) with { Optional = true },
+                    MethodParam.Float(MixWeight, $"Second {p.Label.ToLowerInvariant()}'s weight", 0, 1, 0.5, 0.05, live: true,
+                        help: "the pictures are mixed with weights 1 - w and w (used only with a second picture)")),
+            },
+            ParameterKind.Mask => MethodParam.Mask(name, p.Label, FieldName(p.Over!)) with { Help = p.Help, Optional = p.Optional },
             // The studio offers the built-in networks only: a file on the server is not the web user's to name.
             ParameterKind.Features => MethodParam.Choice(name, p.Label, (string)p.Default!, [.. p.Choices!]) with { Help = p.Help },
-            ParameterKind.Model => MethodParam.Model(name, p.Label, [.. p.Architectures ?? []]) with { Help = p.Help },
+            // One file here, where the command line may take several (a decoder per level).
+            ParameterKind.Model => MethodParam.Model(name, p.Label, [.. p.Architectures ?? []]) with { Help = p.Help, BuiltIn = p.BuiltIn },
             ParameterKind.Text => new MethodParam(name, p.Label, "text") { Default = p.Default, Help = p.Help, Optional = p.Optional },
             _ => throw new ArgumentOutOfRangeException(nameof(p), p.Kind, null),
         };
@@ -64,20 +89,23 @@ public sealed class RegisteredMethod : StudioMethod
     public override async Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
     {
         var given = new Dictionary<string, object?>(StringComparer.Ordinal);
+        double? mixWeight = null;
         foreach (var p in _method.Parameters)
         {
             string field = FieldName(p.Name);
             given[p.Name] = p.Kind switch
             {
                 ParameterKind.Image => await r.Uploads.ReadRgbAsync(r.Fields.Form, field, p.Required, ct),
-                ParameterKind.Mask => await r.Uploads.ReadMaskAsync(r.Fields.Form, field, p.Required, ct),
+                ParameterKind.Images => await Mixed(r, field, p, ct, w => mixWeight = w),
+                // The page sends its canvas unpainted too: an optional mask with nothing painted is left out.
+                ParameterKind.Mask => await r.Uploads.ReadMaskAsync(r.Fields.Form, field, p.Required, ct) is { } mask && (p.Required || mask.Data.Any(x => x >= 0.5f)) ? mask : null,
                 ParameterKind.Int => Number(r, field, p, integer: true),
                 ParameterKind.Float => Number(r, field, p, integer: false),
                 ParameterKind.Size => SquareSize(r, field, p),
                 ParameterKind.Seed => r.Fields.Long(field, 1, 0, int.MaxValue),
                 ParameterKind.Bool => r.Fields.Bool(field, p.Default is true),
                 ParameterKind.Choice => r.Fields.Choice(field, (string)p.Default!, [.. p.Choices!]),
-                ParameterKind.Tiling => r.Fields.Choice(field, ((TileAxes)p.Default!).Name(), [.. p.Choices!]),
+                ParameterKind.Tiling => TilingField(r, field, p),
                 ParameterKind.Features => r.Fields.Choice(field, (string)p.Default!, [.. p.Choices!]),
                 ParameterKind.Model => ModelPath(r, field, p),
                 ParameterKind.Text => string.IsNullOrWhiteSpace(r.Fields.String(field)) ? null : r.Fields.String(field)!.Trim(),
@@ -93,15 +121,35 @@ public sealed class RegisteredMethod : StudioMethod
             var result = _method.Run(values, new MethodContext(device)
                 { Progress = ctx.Progress, Cancellation = ctx.CancellationToken, Preview = new JobPreview(ctx), Resources = resources });
             // A tileable result is shown beside a 2x2 tiling of itself, where a seam would show as a cross.
-            return new JobOutput(result.Image, result.Info.ToDictionary(kv => kv.Key, kv => kv.Value), result.Artifact)
+            var info = result.Info.ToDictionary(kv => kv.Key, kv => kv.Value);
+            if (mixWeight is double w) info[MixWeight] = w;
+            return new JobOutput(result.Image, info, result.Artifact)
                 { Tiled = values.Tiles(_method) != TileAxes.None ? ImageOps.Tile(result.Image, 2, 2) : null };
         };
     }
 
-    /// <summary>A model field: a model id from /api/models (empty: the parameter's default, a shipped model's name).</summary>
+    /// <summary>The field of a weighted mix's second picture's weight.</summary>
+    const string MixWeight = "weight2";
+
+    /// <summary>A weighted-pictures field: the picture (weight 1), or with the optional second one, the two weighted 1 - w and w.</summary>
+    static async Task<object?> Mixed(MethodRequest r, string field, MethodParameter p, CancellationToken ct, Action<double> weighed)
+    {
+        var first = await r.Uploads.ReadRgbAsync(r.Fields.Form, field, p.Required, ct);
+        var second = await r.Uploads.ReadRgbAsync(r.Fields.Form, field + "2", false, ct);
+        if (first is null || second is null) return first;
+        double w = r.Fields.Double(MixWeight, 0.5, 0, 1);
+        weighed(w);
+        return new List<WeightedImage> { new(first, 1 - w), new(second, w) };
+    }
+
+    /// <summary>
+    /// A model field: a model id from /api/models (empty: the parameter's default, a shipped model's name); the
+    /// built-in choice, or nothing for a model with a built-in stand-in, is null (the method then uses it).
+    /// </summary>
     static string? ModelPath(MethodRequest r, string field, MethodParameter p)
     {
         var id = r.Fields.String(field);
+        if (p.BuiltIn is not null && (string.IsNullOrWhiteSpace(id) || id == MethodParam.BuiltInId)) return null;
         if (string.IsNullOrWhiteSpace(id) && p.Default is string name) return Atelier.Models.ModelResolver.Resolve(name, p.Use!);
         return r.Models.Resolve(id, field, [.. p.Architectures ?? []]).Path;
     }
@@ -126,10 +174,20 @@ public sealed class RegisteredMethod : StudioMethod
 
     object? SquareSize(MethodRequest r, string field, MethodParameter p)
     {
-        var fallback = Math.Min(((ValueTuple<int, int>)p.Default!).Item1, _limits.MaxSide);
-        int side = r.Fields.Int(field, fallback, 16, _limits.MaxSide);
+        int side = r.Fields.Int(field, DefaultSide(p), 16, _limits.MaxSide);
         return (side, side);
     }
+
+    /// <summary>The studio's default side: its own where it sets one (a server's CPU is shared), else the library's within the cap.</summary>
+    int DefaultSide(MethodParameter p) => Math.Min(_limits.DefaultSide ?? ((ValueTuple<int, int>)p.Default!).Item1, _limits.MaxSide);
+
+    /// <summary>A tiling field: a word (x, y, both, none), or a checkbox's true/false (both or none).</summary>
+    static string TilingField(MethodRequest r, string field, MethodParameter p) => r.Fields.String(field)?.Trim().ToLowerInvariant() switch
+    {
+        "true" or "on" => TileAxes.Both.Name(),
+        "false" or "off" => TileAxes.None.Name(),
+        _ => r.Fields.Choice(field, ((TileAxes)p.Default!).Name(), [.. p.Choices!]),
+    };
 
     static string Trim(string s) => s.Length <= 40 ? s : s[..40] + "...";
 }
@@ -145,8 +203,14 @@ public sealed record StudioLimits
     public string? Panel { get; init; }
     /// <summary>Largest output side.</summary>
     public int MaxSide { get; init; } = 768;
+    /// <summary>Default output side, where the library's would be slow for an interactive page (null: the library's).</summary>
+    public int? DefaultSide { get; init; }
     /// <summary>Further checks, after the library's: throw <see cref="StudioRequestException"/>.</summary>
     public Action<MethodValues>? Check { get; init; }
+    /// <summary>The method's earlier studio ids, still answered.</summary>
+    public IReadOnlyList<string> FormerIds { get; init; } = [];
+    /// <summary>Parameters (library names) cheap enough to re-run on: their sliders run the method again as they move.</summary>
+    public IReadOnlyList<string> Live { get; init; } = [];
 
     public static StudioLimits For(string id) => id switch
     {
@@ -163,6 +227,36 @@ public sealed record StudioLimits
                 if (holes > image.PlaneSize / 2) throw new StudioRequestException(400, "'Hole': more than half the picture is painted; leave enough to copy from");
             },
         },
+        // Gatys optimises the picture step by step: small pictures and at most 2000 steps per job.
+        "gatys.texture" => new() { Panel = "gatys", MaxSide = 256, DefaultSide = 64, Check = v => GatysCheck(v, "Sample") },
+        "gatys.transfer" => new() { Panel = "gatys", MaxSide = 512, DefaultSide = 128, FormerIds = ["gatys.style"], Check = v => GatysCheck(v, "Content", "Style") },
+        // One pass costs memory in proportion to the pixels: pictures of about a megapixel at most.
+        "fast-style.stylize" => new() { Panel = "faststyle", FormerIds = ["style.fast"], Check = v => OnePassCheck(v, "Content") },
+        "adain.stylize" => new() { Panel = "faststyle", FormerIds = ["style.adain"], Live = ["Alpha"], Check = v => OnePassCheck(v, "Content", "Style") },
         _ => new(),
     };
+
+    /// <summary>A one-pass network's pictures, as uploaded and as the method would scale them: 16x16 to a megapixel.</summary>
+    static void OnePassCheck(MethodValues v, params string[] pictures)
+    {
+        foreach (var (name, img) in pictures.SelectMany(n => n == "Style" ? v.Images(n).Select(s => (n, s.Image)) : [(n, v.Image(n))]))
+        {
+            var (w, h) = name == "Content" ? Atelier.Inference.AnySizeParameters.Sizing(v, 8).TargetSize(img.Width, img.Height)
+                : v.OptionalInt("StyleSize") is int side ? (Math.Max(img.Width, img.Height) * side / Math.Min(img.Width, img.Height), side) : (img.Width, img.Height);
+            foreach (var (width, height) in new[] { (img.Width, img.Height), (w, h) })
+                if (width < 16 || height < 16 || (long)width * height > 1024 * 1024)
+                    throw new StudioRequestException(413, $"'{RegisteredMethod.FieldName(name)}': use a picture between 16x16 and 1024x1024 here (got {width}x{height})");
+        }
+    }
+
+    static void GatysCheck(MethodValues v, params string[] pictures)
+    {
+        foreach (var name in pictures)
+        {
+            var img = name == "Style" ? v.Images(name)[0].Image : v.Image(name);
+            if (img.Width < 16 || img.Height < 16 || (long)img.Width * img.Height > 512 * 512)
+                throw new StudioRequestException(400, $"'{RegisteredMethod.FieldName(name)}': use a picture between 16x16 and 512x512 here (got {img.Width}x{img.Height})");
+        }
+        if (v.Int("Iterations") > 2000) throw new StudioRequestException(400, $"'Steps': at most 2000 here (got {v.Int("Iterations")})");
+    }
 }

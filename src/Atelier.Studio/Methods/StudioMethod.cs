@@ -36,6 +36,8 @@ public abstract class StudioMethod
 {
     /// <summary>The id used in the API (/api/jobs/{id}), e.g. "texture.quilting".</summary>
     public abstract string Id { get; }
+    /// <summary>Ids the method had before (gatys.style, now gatys.transfer): requests to them still reach it.</summary>
+    public virtual IReadOnlyList<string> FormerIds => [];
     /// <summary>The page panel it belongs to.</summary>
     public abstract string Panel { get; }
     public abstract string Title { get; }

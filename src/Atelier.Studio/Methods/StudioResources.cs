@@ -11,4 +11,7 @@ namespace Atelier.Studio.Methods;
 public sealed class StudioResources : MethodResources
 {
     public override FeatureNetwork Features(string choice, VggPooling pooling, Device device) => StudioFeatures.Get(choice, pooling, device);
+
+    /// <summary>Made once per process, then copied into a blank network per job (a live slider would feel the seeding on every move).</summary>
+    public override T BuiltIn<T>(string name, Func<T> make, Func<T> blank) => BuiltInEncoder.Copy(name, make, blank);
 }

@@ -314,7 +314,9 @@ function renderPanel(panel, active) {
         view.tiled.style.display = s.tiledUrl ? '' : 'none';
         if (s.tiledUrl) view.tiled.src = s.tiledUrl;
         view.progress.value = 1;
-        view.info.textContent = s.info ? Object.entries(s.info).map(([k, v]) => `${k}: ${v}`).join(', ') : '';
+        // A figure may be a group (an optimisation's losses): shown as its named parts.
+        const figure = v => v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v).map(([a, b]) => `${a} ${b}`).join(' ') : v;
+        view.info.textContent = s.info ? Object.entries(s.info).map(([k, v]) => `${k}: ${figure(v)}`).join(', ') : '';
         if (s.info && s.info.latent === true) {
           state.latents.push({ id: s.id, label: `${s.method.replace('stylegan.', '')} ${s.id.slice(0, 6)} (PSNR ${s.info.psnr} dB)` });
           document.dispatchEvent(new Event('latents'));
@@ -347,7 +349,16 @@ function renderPanel(panel, active) {
         case 'seed': w = seedField(p, live); break;
         case 'model': w = modelField(p); break;
         case 'code': w = codeField(p); break;
-        case 'image': w = imageField(p); images[p.name] = w; break;
+        case 'image':
+          w = imageField(p); images[p.name] = w;
+          // Weighted pictures: a second, optional one and its weight (a live slider) after the first.
+          if (p.mix) {
+            widgets.push(w); formNode.append(w.node);
+            const second = imageField(p.mix.image);
+            widgets.push(second); formNode.append(second.node);
+            w = numberField(p.mix.weight, live);
+          }
+          break;
         case 'mask': w = maskField(p, images[p.over]); break;
         case 'sketch': w = sketchField(p); break;
         default: continue;

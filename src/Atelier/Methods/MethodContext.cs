@@ -13,6 +13,15 @@ public interface IPreviewSink
     /// <summary>True when a new picture is welcome now (a front end shows a few a second at most).</summary>
     bool Wanted { get; }
     void Show(Image image);
+
+    /// <summary>
+    /// Every how many steps a method that counts its steps (an optimisation) makes a picture for this sink: a live view
+    /// takes each (and shows what <see cref="Wanted"/> lets through), a sink that writes files asks for fewer.
+    /// </summary>
+    int Every => 1;
+
+    /// <summary>The picture after <paramref name="step"/> steps; a sink that names its files by step overrides this.</summary>
+    void Show(Image image, int step) => Show(image);
 }
 
 /// <summary>
@@ -29,6 +38,8 @@ public sealed class MethodContext
     public CancellationToken Cancellation { get; init; }
     /// <summary>Null when nobody watches the run (the CLI, the bench).</summary>
     public IPreviewSink? Preview { get; init; }
+    /// <summary>Something the person should know about how the run was done (a fallback taken); null: nobody listens.</summary>
+    public Action<string>? Note { get; init; }
     /// <summary>Networks and models the run borrows; the front end owns them (a run never disposes them).</summary>
     public MethodResources Resources { get; init; } = new();
 
@@ -39,5 +50,14 @@ public sealed class MethodContext
     public void ShowPreview(Func<Image> make)
     {
         if (Preview is { Wanted: true } sink) sink.Show(make());
+    }
+
+    /// <summary>Every how many steps a stepping method should make a picture (0: nobody watches).</summary>
+    public int PreviewEvery => Preview is { } sink ? Math.Max(1, sink.Every) : 0;
+
+    /// <summary>Shows the picture after <paramref name="step"/> steps if someone watches and wants one now.</summary>
+    public void ShowPreview(int step, Func<Image> make)
+    {
+        if (Preview is { Wanted: true } sink) sink.Show(make(), step);
     }
 }

@@ -28,10 +28,21 @@ public sealed record MethodDescriptor
     public Action<MethodValues>? Validate { get; init; }
     /// <summary>Runs the method on checked values; the context carries progress, cancellation, preview and borrowed networks.</summary>
     public required Func<MethodValues, MethodContext, MethodResult> Run { get; init; }
+    /// <summary>
+    /// For methods that can take many pictures in one go (a folder on the command line): a stream of values that differ
+    /// only in their primary picture, at most this many in one pass (same-sized pictures batched where the method can),
+    /// sharing the model they load; results in the stream's order, each as soon as its pass is done. Null: one at a time only.
+    /// </summary>
+    public Func<IEnumerable<MethodValues>, int, MethodContext, IEnumerable<MethodResult>>? RunMany { get; init; }
     /// <summary>Ready-made runs on built-in material: the demo shows them, the bench times them.</summary>
     public IReadOnlyList<MethodExample> Examples { get; init; } = [];
     /// <summary>False for methods that run without libtorch (the non-parametric texture engines): front ends then need not load it.</summary>
     public bool UsesTorch { get; init; } = true;
+    /// <summary>
+    /// True for methods that improve a picture step by step (an optimisation) and show it through
+    /// <see cref="MethodContext.ShowPreview(int, Func{Imaging.Image})"/>: the studio shows it live, the CLI can write the steps as frames.
+    /// </summary>
+    public bool ShowsSteps { get; init; }
 
     public string Area => Id[..Id.IndexOf('.')];
     public string Verb => Id[(Id.IndexOf('.') + 1)..];

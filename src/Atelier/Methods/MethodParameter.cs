@@ -37,6 +37,11 @@ public enum ParameterKind
     Model,
     /// <summary>Free text the method parses and checks itself (a layer list, a latent range).</summary>
     Text,
+    /// <summary>
+    /// One or more RGB pictures, each with a weight (<see cref="WeightedImage"/>): styles to blend. A front end that
+    /// offers one picture gives it weight 1.
+    /// </summary>
+    Images,
 }
 
 /// <summary>
@@ -71,6 +76,23 @@ public sealed record MethodParameter(string Name, ParameterKind Kind, string Lab
     public Atelier.Models.ModelUse? Use { get; init; }
     /// <summary>For models: the architectures accepted (the studio lists the models it has of these kinds).</summary>
     public IReadOnlyList<Atelier.Checkpoints.ArchitectureKind>? Architectures { get; init; }
+    /// <summary>
+    /// Other names the parameter answers to, in library terms (Steps for Iterations): earlier spellings front ends keep
+    /// accepting. A one-letter alias is a short form (the CLI's -n).
+    /// </summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+    /// <summary>
+    /// For text: a list a front end may take in pieces (the CLI repeats the flag or takes several words); joined with
+    /// commas. For models and masks: one or more (a decoder per level, a mask per style); a front end that offers one gives a list of one.
+    /// </summary>
+    public bool Repeatable { get; init; }
+    /// <summary>
+    /// For models: a network built into Atelier that stands in when none is chosen (its label; the value is then null),
+    /// e.g. the seeded random-weight VGG-19 that decoders trained without a VGG file need.
+    /// </summary>
+    public string? BuiltIn { get; init; }
+    /// <summary>For models: the files that load, in words, for a front end to say what to get when it has none.</summary>
+    public string? Accepts { get; init; }
 
     /// <summary>The name in kebab case (BatchSize -> batch-size, NLayersD -> n-layers-d): how command lines spell it.</summary>
     public static string Kebab(string name)
@@ -131,6 +153,10 @@ public sealed record MethodParameter(string Name, ParameterKind Kind, string Lab
 
     public static MethodParameter Text(string name, string label, string? value = null, string? help = null) =>
         new(name, ParameterKind.Text, label) { Default = value, Optional = value is null, Help = help };
+
+    /// <summary>One or more weighted pictures (at least one is required).</summary>
+    public static MethodParameter Images(string name, string label, string? sample = null, int sampleSize = 64, string? help = null) =>
+        new(name, ParameterKind.Images, label) { Required = true, Sample = sample, SampleSize = sampleSize, Help = help };
 
     public static MethodParameter Mask(string name, string label, string over, string? help = null) =>
         new(name, ParameterKind.Mask, label) { Required = true, Over = over, Help = help };

@@ -16,6 +16,10 @@ public static class MethodRegistry
         TextureMethods.Optimise,
         TextureMethods.HoleFilling,
         TextureMethods.Transfer,
+        Style.GatysMethods.Texture,
+        Style.GatysMethods.Transfer,
+        Style.FastStyleMethods.Stylize,
+        Style.AdaInMethods.Stylize,
     ];
 
     /// <summary>The method with this id, or null.</summary>

@@ -13,13 +13,20 @@ namespace Atelier.Methods;
 public class MethodResources : IDisposable
 {
     readonly List<IDisposable> _owned = [];
+    readonly Dictionary<(string, VggPooling, string), FeatureNetwork> _features = [];
 
-    /// <summary>The perceptual network <paramref name="choice"/> (a built-in name or a file) with this pooling, on <paramref name="device"/>.</summary>
+    /// <summary>
+    /// The perceptual network <paramref name="choice"/> (a built-in name or a file) with this pooling, on <paramref name="device"/>;
+    /// asked twice (a run's figures measured on the network it ran on), the same one.
+    /// </summary>
     public virtual FeatureNetwork Features(string choice, VggPooling pooling, Device device)
     {
+        var key = (choice, pooling, device.ToString());
+        if (_features.TryGetValue(key, out var built)) return built;
         var net = FeatureNetworks.Load(choice, pooling);
         _owned.Add(net);
         net.to(device);
+        _features[key] = net;
         return net;
     }
 
@@ -35,10 +42,18 @@ public class MethodResources : IDisposable
         return model;
     }
 
+    /// <summary>
+    /// A network built into Atelier whose seeded weights take a while to make (the random-weight normalised VGG-19),
+    /// for the caller to own: <paramref name="make"/> makes it, <paramref name="blank"/> the same network
+    /// default-initialised. The base makes it; a front end that runs often keeps the weights and copies them into a blank one.
+    /// </summary>
+    public virtual T BuiltIn<T>(string name, Func<T> make, Func<T> blank) where T : torch.nn.Module => make();
+
     public virtual void Dispose()
     {
         foreach (var d in _owned) d.Dispose();
         _owned.Clear();
+        _features.Clear();
         GC.SuppressFinalize(this);
     }
 }

@@ -5,7 +5,7 @@ namespace Atelier.Methods;
 
 /// <summary>
 /// A method's inputs after validation: every parameter present (given, or its default; null only for optional ones),
-/// of its kind's type (int, double, bool, string, long, (int, int), <see cref="Image"/>, <see cref="TileAxes"/>), in range. Front ends build
+/// of its kind's type (int, double, bool, string, long, (int, int), <see cref="Image"/>, a list of <see cref="WeightedImage"/>, <see cref="TileAxes"/>), in range. Front ends build
 /// it with <see cref="Create"/> from what they parsed; a bad value is an <see cref="AtelierUsageException"/> naming the
 /// parameter, which each front end spells its own way.
 /// </summary>
@@ -28,8 +28,9 @@ public sealed class MethodValues
             values[p.Name] = value is null ? Default(p) : Check(p, value);
         }
         foreach (var p in method.Parameters.Where(p => p.Kind == ParameterKind.Mask && p.Over is not null))
-            if (values[p.Name] is Image mask && values[p.Over!] is Image image && (mask.Width != image.Width || mask.Height != image.Height))
-                throw new AtelierUsageException($"{{{p.Name}}} is {mask.Width}x{mask.Height} but {{{p.Over}}} is {image.Width}x{image.Height}; they must be the same size");
+            foreach (var mask in MaskList(values[p.Name]))
+                if (values[p.Over!] is Image image && (mask.Width != image.Width || mask.Height != image.Height))
+                    throw new AtelierUsageException($"{{{p.Name}}} is {mask.Width}x{mask.Height} but {{{p.Over}}} is {image.Width}x{image.Height}; they must be the same size");
         var result = new MethodValues(values);
         method.Validate?.Invoke(result);
         return result;
@@ -75,12 +76,30 @@ public sealed class MethodValues
                 var word = Convert.ToString(value, CultureInfo.InvariantCulture)!;
                 return TileAxesText.Parse(word)
                     ?? throw new AtelierUsageException($"{{{p.Name}}} '{word}': expected {string.Join(", ", TileAxesText.Names)}");
+            case ParameterKind.Model when p.Repeatable && value is not string && value is IEnumerable<string> files:
+                List<string> paths = [.. files];
+                if (paths.Count == 0 || paths.Any(string.IsNullOrWhiteSpace)) throw new AtelierUsageException($"{{{p.Name}}}: empty; name a {p.Label.ToLowerInvariant()}");
+                return paths;
+            case ParameterKind.Mask when p.Repeatable && value is IEnumerable<Image> masks:
+                return masks.ToList();
             case ParameterKind.Features:
             case ParameterKind.Model:
             case ParameterKind.Text:
                 var text = Convert.ToString(value, CultureInfo.InvariantCulture)!;
                 if (p.Kind != ParameterKind.Text && string.IsNullOrWhiteSpace(text)) throw new AtelierUsageException($"{{{p.Name}}}: empty; name a {p.Label.ToLowerInvariant()}");
                 return text;
+            case ParameterKind.Images:
+                List<WeightedImage> list = value switch
+                {
+                    Image one => [new WeightedImage(one)],
+                    WeightedImage single => [single],
+                    IEnumerable<WeightedImage> many => [.. many],
+                    _ => throw new ArgumentException($"{p.Name}: expected images, got {value.GetType().Name}"),
+                };
+                if (list.Count == 0) throw new AtelierUsageException($"{{{p.Name}}}: at least one {p.Label.ToLowerInvariant()} picture is needed");
+                foreach (var item in list)
+                    if (!double.IsFinite(item.Weight)) throw new AtelierUsageException($"{{{p.Name}}} weight {item.Weight}: must be a finite number");
+                return list;
             case ParameterKind.Image:
             case ParameterKind.Mask:
                 return value as Image ?? throw new ArgumentException($"{p.Name}: expected an Image, got {value.GetType().Name}");
@@ -116,10 +135,18 @@ public sealed class MethodValues
     public (int Width, int Height) Size(string name) => ((int, int))_values[name]!;
     public Image Image(string name) => (Image)_values[name]!;
     public Image? OptionalImage(string name) => (Image?)_values[name];
+    /// <summary>An <see cref="ParameterKind.Images"/> value: one or more pictures with their weights.</summary>
+    public IReadOnlyList<WeightedImage> Images(string name) => (IReadOnlyList<WeightedImage>)_values[name]!;
     public TileAxes Tiling(string name) => (TileAxes)_values[name]!;
     /// <summary>A <see cref="ParameterKind.Features"/>, <see cref="ParameterKind.Model"/> or <see cref="ParameterKind.Text"/> value.</summary>
     public string Text(string name) => (string)_values[name]!;
     public string? OptionalText(string name) => (string?)_values[name];
+    /// <summary>A <see cref="MethodParameter.Repeatable"/> model's files (one or more), or a single one's as a list of one.</summary>
+    public IReadOnlyList<string> Texts(string name) => _values[name] switch { string one => [one], IReadOnlyList<string> many => many, _ => [] };
+    /// <summary>A <see cref="MethodParameter.Repeatable"/> mask's pictures (none when left out).</summary>
+    public IReadOnlyList<Image> Masks(string name) => MaskList(_values[name]);
+
+    static IReadOnlyList<Image> MaskList(object? value) => value switch { Image one => [one], IReadOnlyList<Image> many => many, _ => [] };
 
     /// <summary>The axes the result tiles on, for a method with a <see cref="ParameterKind.Tiling"/> parameter (None otherwise).</summary>
     public TileAxes Tiles(MethodDescriptor method) =>
@@ -129,6 +156,8 @@ public sealed class MethodValues
     public IReadOnlyDictionary<string, object?> Describe() => _values.ToDictionary(kv => kv.Key, kv => kv.Value switch
     {
         Image img => $"{img.Width}x{img.Height}",
+        IReadOnlyList<WeightedImage> list => list.Select(w => $"{w.Image.Width}x{w.Image.Height}:{w.Weight.ToString(CultureInfo.InvariantCulture)}").ToList(),
+        IReadOnlyList<Image> masks => masks.Select(m => $"{m.Width}x{m.Height}").ToList(),
         ValueTuple<int, int> s => $"{s.Item1}x{s.Item2}",
         TileAxes t => t.Name(),
         var v => v,

@@ -59,7 +59,7 @@ public class ModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
 
         // 3. Fast style on the built-in bricks sample (128 px).
         await page.ClickAsync("#tab-faststyle");
-        await page.CheckAsync("#panel-faststyle input[type='radio'][value='style.fast']");
+        await page.CheckAsync("#panel-faststyle input[type='radio'][value='fast-style.stylize']");
         var fast = await RunAsync(studio, page, "faststyle");
         Assert.Equal((128, 128), (fast.Image.Width, fast.Image.Height));
         AssertNotFlat(fast.Image, "fast style");
@@ -67,8 +67,8 @@ public class ModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
         await browser.ShotAsync("model-2-faststyle.png");
 
         // 4. AdaIN with the built-in encoder (no VGG file in the folder) on small uploads; then the live alpha slider.
-        await page.CheckAsync("#panel-faststyle input[type='radio'][value='style.adain']");
-        var adain = "#panel-faststyle [data-method='style.adain'] ";
+        await page.CheckAsync("#panel-faststyle input[type='radio'][value='adain.stylize']");
+        var adain = "#panel-faststyle [data-method='adain.stylize'] ";
         Assert.Equal("builtin", await page.InputValueAsync(adain + "select[data-param='vgg']"));
         var content = TinyModels.Picture(40, 32, 2);
         await Upload(page, adain, "content", content, "content.png");

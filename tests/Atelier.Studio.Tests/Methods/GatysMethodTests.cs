@@ -11,7 +11,7 @@ public class GatysMethodTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public async Task Gatys_texture_shows_intermediate_pictures_finishes_and_can_be_cancelled()
     {
-        await using var s = await StudioHarness.StartAsync(methods: [new GatysTextureMethod(), new GatysStyleMethod()]);
+        await using var s = await StudioHarness.StartAsync(methods: [RegisteredMethod.For("gatys.texture"), RegisteredMethod.For("gatys.transfer")]);
         s.Server.Jobs.PreviewInterval = TimeSpan.Zero;
         var sample = StudioImages.EncodePng(ProceduralSamples.Make("pebbles", 32));
 

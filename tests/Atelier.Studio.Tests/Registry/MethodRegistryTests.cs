@@ -48,8 +48,17 @@ public class MethodRegistryTests
         Assert.Equal(MethodRegistry.All.Count, MethodRegistry.All.Select(m => m.Id).Distinct().Count());
         foreach (var m in MethodRegistry.All)
         {
-            Assert.Matches("^[a-z0-9]+\\.[a-z0-9-]+$", m.Id);
+            Assert.Matches("^[a-z0-9]+(-[a-z0-9]+)*\\.[a-z0-9-]+$", m.Id); // an area may be two words (fast-style)
             Assert.All(m.Parameters, p => Assert.Matches("^[A-Z][A-Za-z0-9]*$", p.Name));
         }
+    }
+
+    [Fact]
+    public void A_former_studio_id_still_reaches_its_method()
+    {
+        var panels = new PanelCatalog(MethodSet.All());
+        Assert.Equal("gatys.transfer", panels.Find("gatys.style")!.Id);
+        Assert.Equal("gatys.texture", panels.Find("gatys.texture")!.Id);
+        Assert.Null(panels.Find("gatys.nothing"));
     }
 }

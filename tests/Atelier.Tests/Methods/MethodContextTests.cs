@@ -74,4 +74,55 @@ public class MethodContextTests
         var empty = Assert.Throws<AtelierUsageException>(() => MethodValues.Create(WithModel, new Dictionary<string, object?> { ["Decoder"] = " " }));
         Assert.Contains("{Decoder}: empty", empty.Template);
     }
+
+    static readonly MethodDescriptor WithStyles = new()
+    {
+        Id = "test.styles",
+        Title = "Test",
+        About = "a method with weighted pictures",
+        Parameters = [MethodParameter.Images("Style", "Style")],
+        Run = (_, _) => throw new InvalidOperationException("not run"),
+    };
+
+    [Fact]
+    public void Weighted_pictures_take_one_picture_as_weight_one_and_refuse_none_or_a_non_finite_weight()
+    {
+        var picture = new Image(4, 3, 3);
+        var one = MethodValues.Create(WithStyles, new Dictionary<string, object?> { ["Style"] = picture }).Images("Style");
+        Assert.Equal([new WeightedImage(picture, 1.0)], one);
+        var two = MethodValues.Create(WithStyles, new Dictionary<string, object?> { ["Style"] = new[] { new WeightedImage(picture, 0.7), new WeightedImage(picture, 0.3) } });
+        Assert.Equal([0.7, 0.3], two.Images("Style").Select(w => w.Weight));
+        Assert.Equal(["4x3:0.7", "4x3:0.3"], (IEnumerable<string>)two.Describe()["Style"]!);
+        Assert.Contains("{Style}: required", Assert.Throws<AtelierUsageException>(() => MethodValues.Create(WithStyles, new Dictionary<string, object?>())).Template);
+        Assert.Contains("{Style}: at least one", Assert.Throws<AtelierUsageException>(() =>
+            MethodValues.Create(WithStyles, new Dictionary<string, object?> { ["Style"] = Array.Empty<WeightedImage>() })).Template);
+        Assert.Contains("must be a finite number", Assert.Throws<AtelierUsageException>(() =>
+            MethodValues.Create(WithStyles, new Dictionary<string, object?> { ["Style"] = new WeightedImage(picture, double.NaN) })).Template);
+    }
+
+    sealed class StepSink : IPreviewSink
+    {
+        public readonly List<int> Steps = [];
+        public bool Wanted => true;
+        public int Every => 5;
+        public void Show(Image image) => Steps.Add(-1);
+        public void Show(Image image, int step) => Steps.Add(step);
+    }
+
+    [Fact]
+    public void A_stepping_method_previews_as_often_as_its_sink_asks_and_names_the_step()
+    {
+        Assert.Equal(0, new MethodContext().PreviewEvery);
+        Assert.Equal(1, new MethodContext { Preview = new Sink(true) }.PreviewEvery);
+        var sink = new StepSink();
+        var run = new MethodContext { Preview = sink };
+        Assert.Equal(5, run.PreviewEvery);
+        run.ShowPreview(10, () => new Image(2, 2, 3));
+        run.ShowPreview(() => new Image(2, 2, 3));
+        Assert.Equal([10, -1], sink.Steps);
+        // A sink that knows no steps shows the picture all the same.
+        var plain = new Sink(true);
+        new MethodContext { Preview = plain }.ShowPreview(3, () => new Image(2, 2, 3));
+        Assert.Equal(1, plain.Shown);
+    }
 }

@@ -133,4 +133,37 @@ public class GatysCliTests
         Assert.Contains("--layers", r.Err);
         Assert.False(File.Exists(dir.File("o.png")));
     }
+
+    [Fact]
+    public void TransferBlendsWeightedStylesWritesFramesAndTakesEverySpellingOfItsOptions()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var content = Picture(dir, "c.png", 32, 1);
+        var a = Picture(dir, "a.png", 32, 2);
+        var b = Picture(dir, "b.png", 32, 3);
+        var output = dir.File("o.png");
+        var r = CliHarness.Run("gatys", "transfer", content, "-s", a + ":0.7", "--style", b + ":0.3", "-o", output, "--size", "32", "-n", "3",
+            "--optimizer", "adam", "--features", "vgg19-random", "--save-every", "1", "--seed", "1", "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using (var json = System.Text.Json.JsonDocument.Parse(r.Out.Trim().Split('\n')[^1]))
+        {
+            Assert.Equal(3, json.RootElement.GetProperty("steps").GetInt32());
+            Assert.Equal([0.7, 0.3], json.RootElement.GetProperty("style").EnumerateArray().Select(s => s.GetProperty("weight").GetDouble()));
+        }
+        // A frame after each step but the last (the output is that one).
+        Assert.Equal(["o.0001.png", "o.0002.png"], Directory.GetFiles(dir.Path, "o.*.png").Select(Path.GetFileName).Order());
+
+        // --steps, --iterations and -n are one option; an error names the long flag as it was typed (-n by its name).
+        foreach (var (steps, named) in new[] { ("--steps", "--steps"), ("--iterations", "--iterations"), ("-n", "--iterations") })
+        {
+            r = CliHarness.Run("gatys", "texture", a, "-o", dir.File("t.png"), "--size", "24", steps, "0");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains($"{named} 0: must be between 1 and", r.Err);
+        }
+        r = CliHarness.Run("gatys", "texture", a, "-o", dir.File("t.png"), "--size", "24", "--learning-rate", "-1");
+        Assert.Contains("--learning-rate -1: must be between", r.Err);
+        r = CliHarness.Run("gatys", "texture", a, "-o", dir.File("t.png"), "--size", "24", "--lr", "-1");
+        Assert.Contains("--lr -1: must be between", r.Err);
+        Assert.False(File.Exists(dir.File("t.png")));
+    }
 }
