@@ -34,12 +34,8 @@ public static class Program
         root.Subcommands.Add(CommandTree.Area("adain", "Arbitrary style transfer in one pass: AdaIN (Huang and Belongie 2017) and WCT, with a trained decoder",
             CommandTree.Renamed(AdaInCommand.Create(), "stylize"),
             CommandTree.Renamed(AdaInTrainCommand.Create(), "train")));
-        var pix2pix = Pix2PixCommand.Create();
-        pix2pix.Subcommands.Add(TranslateCommand.Create());
-        root.Subcommands.Add(pix2pix);
-        var cyclegan = CycleGanCommand.Create();
-        cyclegan.Subcommands.Add(TranslateCommand.Create());
-        root.Subcommands.Add(cyclegan);
+        root.Subcommands.Add(Pix2PixCommand.Create());
+        root.Subcommands.Add(CycleGanCommand.Create());
         var stylegan = StyleGanCommand.Create();
         stylegan.Subcommands.Add(InvertCommand.Create());
         foreach (var edit in EditCommand.Create().Subcommands.ToList()) stylegan.Subcommands.Add(edit);
@@ -57,7 +53,7 @@ public static class Program
         root.Subcommands.Add(CommandTree.Hidden(StyleCommand.Create()));
         root.Subcommands.Add(CommandTree.Hidden(InvertCommand.Create()));
         root.Subcommands.Add(CommandTree.Hidden(EditCommand.Create()));
-        root.Subcommands.Add(CommandTree.Hidden(TranslateCommand.Create()));
+        root.Subcommands.Add(CommandTree.Hidden(RegisteredCommand.Create(Atelier.Translation.TranslationMethods.Pix2Pix)));
         return root;
     }
 

@@ -17,7 +17,11 @@ public static class RegisteredCommand
     public static Command Create(MethodDescriptor method)
     {
         var cmd = new Command(method.Verb, method.Title + ": " + method.About + (method.Reference is { } r ? $" ({r})" : ""));
-        var output = new Option<string>("--output", "-o") { Description = "Output image (.png, .jpg or .webp)", Required = true };
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = method.PerImage ? "Output image (for one input) or folder (for a folder; same names, .png)" : "Output image (.png, .jpg or .webp)",
+            Required = true,
+        };
         Argument<string>? primary = null;
         var readers = new Dictionary<string, Func<ParseResult, object?>>(StringComparer.Ordinal);
         Option<string?>? previewTiles = null;
@@ -91,6 +95,7 @@ public static class RegisteredCommand
                 }
                 default: { var o = new Option<string?>(flag) { Description = Describe(p), Required = p.Required }; readers[p.Name] = r => r.GetValue(o); option = o; break; }
             }
+            foreach (var alias in p.Aliases) option.Aliases.Add(AliasFlag(alias));
             cmd.Options.Add(option);
         }
         if (previewTiles is not null) cmd.Options.Add(previewTiles);
@@ -100,7 +105,14 @@ public static class RegisteredCommand
             var given = new Dictionary<string, object?>(StringComparer.Ordinal) { ["Seed"] = ctx.SeedOrRandom() };
             foreach (var p in method.Parameters.Where(p => p.Kind != ParameterKind.Seed))
                 given[p.Name] = p.Primary ? ctx.Parse.GetValue(primary!) : readers[p.Name](ctx.Parse);
-            return Run(ctx, method, given, ctx.Get(output)!, ct, previewTilesPath: previewTiles is null ? null : ctx.Get(previewTiles));
+            var outPath = ctx.Get(output)!;
+            if (method.PerImage && method.Primary is { Kind: ParameterKind.Image } input && given[input.Name] is string inPath)
+            {
+                if (Directory.Exists(inPath)) return RunFolder(ctx, method, given, input, inPath, outPath, ct);
+                // One picture into a folder: the folder's file of the same name.
+                if (Directory.Exists(outPath)) outPath = Path.Combine(outPath, Path.GetFileNameWithoutExtension(inPath) + ".png");
+            }
+            return Run(ctx, method, given, outPath, ct, previewTilesPath: previewTiles is null ? null : ctx.Get(previewTiles));
         }, method.UsesTorch);
         return cmd;
     }
@@ -121,24 +133,12 @@ public static class RegisteredCommand
             if (given.Values.OfType<string>().Append(outPath).Any(f => string.Equals(Path.GetFullPath(f), full, StringComparison.Ordinal)))
                 throw new AtelierUsageException($"--preview-tiles {previewTilesPath}: is the output or an input too; choose another file");
         }
-        foreach (var p in method.Parameters.Where(p => p.Kind is ParameterKind.Image or ParameterKind.Mask))
-        {
-            if (given.GetValueOrDefault(p.Name) is not string path) continue;
-            var flag = ctx.FlagFor(p.Name);
-            ctx.Spellings[p.Name] = p.Primary || flag == p.Name ? $"'{path}'" : $"{flag} '{path}'";
-            given[p.Name] = ImageIO.Load(path, new ImageLoadOptions { ColorMode = p.Kind == ParameterKind.Mask ? ColorMode.Gray : ColorMode.Rgb });
-        }
-        // Networks and models by name or file: resolved to files here (a catalogue model is fetched on first use).
-        foreach (var p in method.Parameters.Where(p => p.Kind is ParameterKind.Features or ParameterKind.Model))
-        {
-            var name = given.GetValueOrDefault(p.Name) as string ?? p.Default as string;
-            if (name is null) continue;
-            given[p.Name] = p.Kind == ParameterKind.Features ? FeatureCliOption.Resolve(ctx, name, ct) : ctx.ModelFile(name, p.Use!, ct);
-        }
+        LoadImages(ctx, method, given, method.Parameters);
+        ResolveModels(ctx, method, given, ct);
         var values = MethodValues.Create(method, given);
         using var resources = new MethodResources();
         var result = ctx.WithProgress($"{method.Area} {method.Verb}", progress =>
-            method.Run(values, new MethodContext(() => ctx.Device) { Progress = progress, Cancellation = ct, Resources = resources }));
+            method.Run(values, new MethodContext(() => ctx.Device) { Progress = progress, Cancellation = ct, Resources = resources, Warn = ctx.Warn }));
         ImageIO.Save(result.Image, outPath);
         var extra = extraReport?.Invoke(values, result);
         if (previewTilesPath is not null)
@@ -149,6 +149,101 @@ public static class RegisteredCommand
         Report(ctx, method, values, result, outPath, extra);
         return CliRunner.Success;
     }
+
+    /// <summary>Image and mask parameters given as files, read (masks as grey); messages then name the flag and the file.</summary>
+    static void LoadImages(CliContext ctx, MethodDescriptor method, Dictionary<string, object?> given, IEnumerable<MethodParameter> parameters)
+    {
+        foreach (var p in parameters.Where(p => p.Kind is ParameterKind.Image or ParameterKind.Mask))
+        {
+            if (given.GetValueOrDefault(p.Name) is not string path) continue;
+            var flag = ctx.FlagFor(p.Name);
+            ctx.Spellings[p.Name] = p.Primary || flag == p.Name ? $"'{path}'" : $"{flag} '{path}'";
+            given[p.Name] = ImageIO.Load(path, new ImageLoadOptions { ColorMode = p.Kind == ParameterKind.Mask ? ColorMode.Gray : ColorMode.Rgb });
+        }
+    }
+
+    /// <summary>Networks and models by name or file, resolved to files (a catalogue model is fetched on first use).</summary>
+    static void ResolveModels(CliContext ctx, MethodDescriptor method, Dictionary<string, object?> given, CancellationToken ct)
+    {
+        foreach (var p in method.Parameters.Where(p => p.Kind is ParameterKind.Features or ParameterKind.Model))
+        {
+            var name = given.GetValueOrDefault(p.Name) as string ?? p.Default as string;
+            if (name is null) continue;
+            given[p.Name] = p.Kind == ParameterKind.Features ? FeatureCliOption.Resolve(ctx, name, ct) : ctx.ModelFile(name, p.Use!, ct);
+        }
+    }
+
+    /// <summary>One picture's outcome in a folder run: where it went, or why it was skipped.</summary>
+    public sealed record FolderItem(string Input, string? Output, string? Error);
+
+    /// <summary>
+    /// A <see cref="MethodDescriptor.PerImage"/> method on every image of <paramref name="inDir"/>, into
+    /// <paramref name="outDir"/> (same names, .png), with the same values and models loaded once. A picture that fails
+    /// (a bad file) is reported and skipped; the exit code then says something failed.
+    /// </summary>
+    static int RunFolder(CliContext ctx, MethodDescriptor method, Dictionary<string, object?> given, MethodParameter input, string inDir, string outDir, CancellationToken ct)
+    {
+        var files = Directory.EnumerateFiles(inDir).Where(ImageIO.IsImageFile).Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0) throw new AtelierException($"{inDir}: no images (.png, .jpg, .jpeg, .webp, .bmp, .gif) in this folder");
+        if (File.Exists(outDir)) throw new AtelierUsageException($"--output {outDir}: is a file; a folder input needs an output folder");
+        LoadImages(ctx, method, given, method.Parameters.Where(p => p != input));
+        ResolveModels(ctx, method, given, ct);
+        using var resources = new KeptResources();
+        var items = new List<FolderItem>();
+        MethodValues? last = null;
+        ctx.WithProgress($"{method.Area} {method.Verb}", progress =>
+        {
+            for (int i = 0; i < files.Count; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var src = files[i];
+                var dst = Path.Combine(outDir, Path.GetFileNameWithoutExtension(src) + ".png");
+                try
+                {
+                    ctx.Spellings[input.Name] = $"'{src}'";
+                    var each = new Dictionary<string, object?>(given, StringComparer.Ordinal) { [input.Name] = ImageIO.Load(src, new ImageLoadOptions { ColorMode = ColorMode.Rgb }) };
+                    last = MethodValues.Create(method, each);
+                    var result = method.Run(last, new MethodContext(() => ctx.Device)
+                        { Cancellation = ct, Resources = resources, Warn = m => ctx.Warn($"{src}: {m}") });
+                    Directory.CreateDirectory(outDir);
+                    ImageIO.Save(result.Image, dst);
+                    items.Add(new FolderItem(src, dst, null));
+                }
+                catch (AtelierException e) when (e is not AtelierUsageException && files.Count > 1)
+                {
+                    var message = e.Render(ctx.FlagFor);
+                    ctx.Warn($"skipped {src}: {message}");
+                    items.Add(new FolderItem(src, null, message));
+                }
+                progress.Report(new Runtime.ProgressReport(i + 1, files.Count, Path.GetFileName(src)));
+            }
+        });
+        int failed = items.Count(i => i.Error != null);
+        var json = new Dictionary<string, object?> { ["command"] = $"{method.Area} {method.Verb}", ["method"] = method.Id, ["input"] = inDir, ["output"] = outDir };
+        if (last is not null) foreach (var (k, v) in last.Describe()) if (k != input.Name) json[char.ToLowerInvariant(k[0]) + k[1..]] = v;
+        json["done"] = items.Count - failed;
+        json["failed"] = failed;
+        json["items"] = items;
+        ctx.Result(json, $"{method.Title}: {items.Count - failed} image(s) -> {outDir}{(failed > 0 ? $"; {failed} failed" : "")}");
+        return failed > 0 ? CliRunner.Failure : CliRunner.Success;
+    }
+
+    /// <summary>Models a folder run loads once and lends to every picture in turn (the CLI runs them one after another).</summary>
+    sealed class KeptResources : MethodResources
+    {
+        readonly Dictionary<(Type, string), object> _models = [];
+
+        public override T Model<T>(string path, Func<string, T> load)
+        {
+            if (_models.TryGetValue((typeof(T), path), out var kept)) return (T)kept;
+            var model = base.Model(path, load);
+            _models[(typeof(T), path)] = model;
+            return model;
+        }
+    }
+
+    /// <summary>How the CLI spells a parameter's alias: one letter is a short option (C -> -c), else kebab case (Checkpoint -> --checkpoint).</summary>
+    static string AliasFlag(string alias) => alias.Length == 1 ? "-" + alias.ToLowerInvariant() : "--" + CliContext.Kebab(alias);
 
     /// <summary>The closing line (or --json object): output, size, the values used and the run's figures.</summary>
     public static void Report(CliContext ctx, MethodDescriptor method, MethodValues values, MethodResult result, string outPath, IReadOnlyDictionary<string, object?>? extra = null)

@@ -11,8 +11,6 @@ public static class MethodSet
         new GatysTextureMethod(),
         new AdaInMethod(),
         new FastStyleMethod(),
-        new Pix2PixMethod(),
-        new CycleGanMethod(),
         new StyleGanSeedsMethod(),
         new StyleGanMixMethod(),
         new StyleGanInvertMethod(),
@@ -22,4 +20,11 @@ public static class MethodSet
         new StyleGanMorphMethod(),
         new StyleGanCrossoverMethod(),
     ];
+
+    /// <summary>Earlier API ids of methods now registered under area.verb: requests to them still reach the method.</summary>
+    public static IReadOnlyDictionary<string, string> Aliases { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["translate.pix2pix"] = "pix2pix.translate",
+        ["translate.cyclegan"] = "cyclegan.translate",
+    };
 }

@@ -28,7 +28,8 @@ public sealed class PanelCatalog(IEnumerable<StudioMethod> methods)
         ("inversion", "Inversion and edits", "This build of Atelier has no StyleGAN inversion."),
     ];
 
-    public StudioMethod? Find(string id) => Methods.FirstOrDefault(m => m.Id == id);
+    public StudioMethod? Find(string id) =>
+        Methods.FirstOrDefault(m => m.Id == id) ?? (MethodSet.Aliases.TryGetValue(id, out var now) ? Methods.FirstOrDefault(m => m.Id == now) : null);
 
     public IReadOnlyList<PanelInfo> Describe(ModelCatalog models)
     {

@@ -33,6 +33,15 @@ public sealed class RegisteredMethod : StudioMethod
     public override string About => _method.About + ".";
     public override IReadOnlyList<MethodParam> Params { get; }
 
+    /// <summary>A method that needs a trained model (one without a shipped default) is ready once the model list has one of its kinds.</summary>
+    public override Availability Check(Models.ModelCatalog models)
+    {
+        foreach (var p in _method.Parameters.Where(p => p.Kind == ParameterKind.Model && p.Default is null))
+            if (!models.Has([.. p.Architectures ?? []]))
+                return Availability.Missing(_limits.Needs ?? $"{_method.Title} needs a {p.Use!.What}; put one in the models folder (atelier studio --models DIR).");
+        return Availability.Ready;
+    }
+
     /// <summary>The form field of a parameter: its library name in camelCase.</summary>
     public static string FieldName(string parameter) => char.ToLowerInvariant(parameter[0]) + parameter[1..];
 
@@ -51,6 +60,7 @@ public sealed class RegisteredMethod : StudioMethod
             ParameterKind.Seed => MethodParam.Seed(name, p.Label),
             // The studio offers squares, up to its own limit for the method.
             ParameterKind.Size => MethodParam.Int(name, p.Label, 16, Math.Min(p.MaxSide ?? 4096, _limits.MaxSide), Math.Min(((ValueTuple<int, int>)p.Default!).Item1, _limits.MaxSide), p.Help),
+            ParameterKind.Image when _limits.Sketches.Contains(p.Name) => MethodParam.Sketch(name, p.Label, p.SampleSize ?? 256) with { Help = p.Help },
             ParameterKind.Image => MethodParam.Image(name, p.Label, p.Sample ?? "bricks", p.SampleSize ?? 64) with { Help = p.Help, Optional = p.Optional },
             ParameterKind.Mask => MethodParam.Mask(name, p.Label, FieldName(p.Over!)) with { Help = p.Help },
             // The studio offers the built-in networks only: a file on the server is not the web user's to name.
@@ -86,6 +96,7 @@ public sealed class RegisteredMethod : StudioMethod
         }
         var values = MethodValues.Create(_method, given);
         _limits.Check?.Invoke(values);
+        _limits.CheckRequest?.Invoke(values, r);
         var device = (Func<TorchSharp.torch.Device>)(() => r.Device);
         return ctx =>
         {
@@ -147,6 +158,12 @@ public sealed record StudioLimits
     public int MaxSide { get; init; } = 768;
     /// <summary>Further checks, after the library's: throw <see cref="StudioRequestException"/>.</summary>
     public Action<MethodValues>? Check { get; init; }
+    /// <summary>Checks that need the request too (what the model list knows of a chosen file).</summary>
+    public Action<MethodValues, MethodRequest>? CheckRequest { get; init; }
+    /// <summary>Image parameters drawn on a canvas (a sketch) rather than uploaded.</summary>
+    public IReadOnlySet<string> Sketches { get; init; } = new HashSet<string>();
+    /// <summary>What to say when the model list lacks the model the method needs (null: a line naming its kind).</summary>
+    public string? Needs { get; init; }
 
     public static StudioLimits For(string id) => id switch
     {
@@ -163,6 +180,31 @@ public sealed record StudioLimits
                 if (holes > image.PlaneSize / 2) throw new StudioRequestException(400, "'Hole': more than half the picture is painted; leave enough to copy from");
             },
         },
+        "pix2pix.translate" => new()
+        {
+            Sketches = new HashSet<string> { "Sketch" },
+            Check = v => TranslationSize(v, "Sketch"),
+            Needs = "Pix2Pix needs a trained generator: junyanz/pytorch-CycleGAN-and-pix2pix's latest_net_G.pth (e.g. edges2shoes, facades) loads directly; put it in the models folder (atelier studio --models DIR).",
+        },
+        "cyclegan.translate" => new()
+        {
+            Check = v => TranslationSize(v, "Image"),
+            // Refused at once, where the library would find out only when the job loads the file.
+            CheckRequest = (v, r) =>
+            {
+                if (v.Choice("Direction") == "BtoA" && !r.Models.Resolve(r.Fields.String("model"), "model", Atelier.Translation.TranslationMethods.Generators).Info.Is(Atelier.Checkpoints.ArchitectureKind.CycleGanRun))
+                    throw new StudioRequestException(400, "'direction': BtoA needs a CycleGAN run checkpoint (with G_A and G_B); this file holds one generator");
+            },
+            Needs = "CycleGAN needs a trained generator: junyanz/pytorch-CycleGAN-and-pix2pix's pretrained files (e.g. horse2zebra.pth) load directly; put one in the models folder (atelier studio --models DIR).",
+        },
         _ => new(),
     };
+
+    /// <summary>A translation's picture: between 16x16 and 1024x1024 here (the CLI takes any size, in tiles).</summary>
+    static void TranslationSize(MethodValues v, string name)
+    {
+        var img = v.Image(name);
+        if (img.Width < 16 || img.Height < 16 || (long)img.Width * img.Height > 1024 * 1024)
+            throw new StudioRequestException(413, $"'{RegisteredMethod.FieldName(name)}': use a picture between 16x16 and 1024x1024 here (got {img.Width}x{img.Height})");
+    }
 }

@@ -32,6 +32,11 @@ public sealed record MethodDescriptor
     public IReadOnlyList<MethodExample> Examples { get; init; } = [];
     /// <summary>False for methods that run without libtorch (the non-parametric texture engines): front ends then need not load it.</summary>
     public bool UsesTorch { get; init; } = true;
+    /// <summary>
+    /// True for a picture-to-picture map with nothing carried between pictures (a trained feed-forward network): front
+    /// ends may run it on many pictures in turn with the same values (the CLI on a folder of images).
+    /// </summary>
+    public bool PerImage { get; init; }
 
     public string Area => Id[..Id.IndexOf('.')];
     public string Verb => Id[(Id.IndexOf('.') + 1)..];

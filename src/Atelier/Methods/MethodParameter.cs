@@ -71,6 +71,11 @@ public sealed record MethodParameter(string Name, ParameterKind Kind, string Lab
     public Atelier.Models.ModelUse? Use { get; init; }
     /// <summary>For models: the architectures accepted (the studio lists the models it has of these kinds).</summary>
     public IReadOnlyList<Atelier.Checkpoints.ArchitectureKind>? Architectures { get; init; }
+    /// <summary>
+    /// Other names front ends also accept for it (earlier spellings kept for scripts: Checkpoint for Model), in the same
+    /// PascalCase as <see cref="Name"/>; a one-letter alias is a short option where front ends have those.
+    /// </summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
 
     /// <summary>The name in kebab case (BatchSize -> batch-size, NLayersD -> n-layers-d): how command lines spell it.</summary>
     public static string Kebab(string name)

@@ -1,4 +1,5 @@
 using Atelier.Texture;
+using Atelier.Translation;
 
 namespace Atelier.Methods;
 
@@ -16,6 +17,8 @@ public static class MethodRegistry
         TextureMethods.Optimise,
         TextureMethods.HoleFilling,
         TextureMethods.Transfer,
+        TranslationMethods.Pix2Pix,
+        TranslationMethods.CycleGan,
     ];
 
     /// <summary>The method with this id, or null.</summary>
