@@ -100,7 +100,7 @@ public sealed class RegisteredMethod : StudioMethod
         var device = (Func<TorchSharp.torch.Device>)(() => r.Device);
         return ctx =>
         {
-            using var resources = new StudioResources();
+            using var resources = new StudioResources(device);
             var result = _method.Run(values, new MethodContext(device)
                 { Progress = ctx.Progress, Cancellation = ctx.CancellationToken, Preview = new JobPreview(ctx), Resources = resources });
             // A tileable result is shown beside a 2x2 tiling of itself, where a seam would show as a cross.
