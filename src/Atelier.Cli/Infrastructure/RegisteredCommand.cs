@@ -27,7 +27,7 @@ public static class RegisteredCommand
         Option<string?>? previewTiles = null;
         foreach (var p in method.Parameters)
         {
-            if (p.Kind == ParameterKind.Seed) continue; // the global --seed
+            if (p.Kind == ParameterKind.Seed && p.Name == "Seed") continue; // the global --seed
             if (p.Primary)
             {
                 primary = new Argument<string>(p.Name.ToUpperInvariant()) { Description = Describe(p) };
@@ -39,6 +39,8 @@ public static class RegisteredCommand
             switch (p.Kind)
             {
                 case ParameterKind.Int: { var o = new Option<int?>(flag) { Description = Describe(p) }; readers[p.Name] = r => r.GetValue(o); option = o; break; }
+                // A seed besides the run's own (a mixing grid's first row seed).
+                case ParameterKind.Seed: { var o = new Option<long?>(flag) { Description = Describe(p) }; readers[p.Name] = r => r.GetValue(o); option = o; break; }
                 case ParameterKind.Float: { var o = new Option<double?>(flag) { Description = Describe(p) }; readers[p.Name] = r => r.GetValue(o); option = o; break; }
                 case ParameterKind.Bool:
                 {
@@ -102,8 +104,9 @@ public static class RegisteredCommand
         cmd.Options.Add(output);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
-            var given = new Dictionary<string, object?>(StringComparer.Ordinal) { ["Seed"] = ctx.SeedOrRandom() };
-            foreach (var p in method.Parameters.Where(p => p.Kind != ParameterKind.Seed))
+            var given = new Dictionary<string, object?>(StringComparer.Ordinal);
+            if (method.Parameters.Any(p => p.Name == "Seed")) given["Seed"] = ctx.SeedOrRandom();
+            foreach (var p in method.Parameters.Where(p => p.Primary || readers.ContainsKey(p.Name)))
                 given[p.Name] = p.Primary ? ctx.Parse.GetValue(primary!) : readers[p.Name](ctx.Parse);
             var outPath = ctx.Get(output)!;
             if (method.PerImage && method.Primary is { Kind: ParameterKind.Image } input && given[input.Name] is string inPath)
@@ -124,7 +127,9 @@ public static class RegisteredCommand
     public static int Run(CliContext ctx, MethodDescriptor method, Dictionary<string, object?> given, string outPath, CancellationToken ct,
         Func<MethodValues, MethodResult, IReadOnlyDictionary<string, object?>>? extraReport = null, string? previewTilesPath = null)
     {
-        ImageIO.FormatForPath(outPath); // an unknown extension fails before the work
+        // A sheet goes to a folder when the output is not an image file; else an unknown extension fails before the work.
+        bool folder = method.MakesSheet && !ImageIO.IsImageFile(outPath);
+        if (!folder) ImageIO.FormatForPath(outPath);
         CliContext.CheckOutputIsNotInput(outPath, given.Values.OfType<string>());
         if (previewTilesPath is not null)
         {
@@ -139,8 +144,21 @@ public static class RegisteredCommand
         using var resources = new MethodResources();
         var result = ctx.WithProgress($"{method.Area} {method.Verb}", progress =>
             method.Run(values, new MethodContext(() => ctx.Device) { Progress = progress, Cancellation = ct, Resources = resources, Warn = ctx.Warn }));
-        ImageIO.Save(result.Image, outPath);
         var extra = extraReport?.Invoke(values, result);
+        if (folder)
+        {
+            Directory.CreateDirectory(outPath);
+            var written = new List<string>();
+            foreach (var (name, image) in result.Parts ?? [("result", result.Image)])
+            {
+                written.Add(Path.Combine(outPath, name + ".png"));
+                ImageIO.Save(image, written[^1]);
+            }
+            extra = new Dictionary<string, object?>(extra ?? new Dictionary<string, object?>()) { ["outputs"] = written };
+            Report(ctx, method, values, result, outPath, extra, $"wrote {written.Count} images to {outPath}");
+            return CliRunner.Success;
+        }
+        ImageIO.Save(result.Image, outPath);
         if (previewTilesPath is not null)
         {
             ImageIO.Save(ImageOps.Tile(result.Image, 2, 2), previewTilesPath);
@@ -246,7 +264,8 @@ public static class RegisteredCommand
     static string AliasFlag(string alias) => alias.Length == 1 ? "-" + alias.ToLowerInvariant() : "--" + CliContext.Kebab(alias);
 
     /// <summary>The closing line (or --json object): output, size, the values used and the run's figures.</summary>
-    public static void Report(CliContext ctx, MethodDescriptor method, MethodValues values, MethodResult result, string outPath, IReadOnlyDictionary<string, object?>? extra = null)
+    public static void Report(CliContext ctx, MethodDescriptor method, MethodValues values, MethodResult result, string outPath, IReadOnlyDictionary<string, object?>? extra = null,
+        string? human = null)
     {
         var json = new Dictionary<string, object?>
         {
@@ -258,7 +277,7 @@ public static class RegisteredCommand
         if (extra is not null) foreach (var (k, v) in extra) json[k] = v;
         var seconds = result.Info.TryGetValue("seconds", out var s) ? $" in {Convert.ToDouble(s, CultureInfo.InvariantCulture).ToString("0.0", CultureInfo.InvariantCulture)} s" : "";
         var seed = result.Info.TryGetValue("seed", out var sd) ? $", seed {sd}" : "";
-        ctx.Result(json, $"wrote {outPath} ({result.Image.Width}x{result.Image.Height}, {method.Title.ToLowerInvariant()}){seconds}{seed}");
+        ctx.Result(json, (human ?? $"wrote {outPath} ({result.Image.Width}x{result.Image.Height}, {method.Title.ToLowerInvariant()})") + seconds + seed);
     }
 
     static string Describe(MethodParameter p)

@@ -11,8 +11,6 @@ public static class MethodSet
         new GatysTextureMethod(),
         new AdaInMethod(),
         new FastStyleMethod(),
-        new StyleGanSeedsMethod(),
-        new StyleGanMixMethod(),
         new StyleGanInvertMethod(),
         new StyleGanSuperResMethod(),
         new StyleGanInpaintMethod(),
@@ -26,5 +24,6 @@ public static class MethodSet
     {
         ["translate.pix2pix"] = "pix2pix.translate",
         ["translate.cyclegan"] = "cyclegan.translate",
+        ["stylegan.seeds"] = "stylegan.generate",
     };
 }

@@ -47,6 +47,17 @@ public sealed class RegisteredMethod : StudioMethod
 
     MethodParam ToParam(MethodParameter p)
     {
+        var field = Field(p);
+        return field with
+        {
+            Live = field.Live || _limits.Live.Contains(p.Name),
+            LatentsMax = _limits.LatentsMax.TryGetValue(p.Name, out var offset) ? offset : field.LatentsMax,
+            Hidden = _limits.Hidden.Contains(p.Name),
+        };
+    }
+
+    MethodParam Field(MethodParameter p)
+    {
         string name = FieldName(p.Name);
         return p.Kind switch
         {
@@ -57,7 +68,7 @@ public sealed class RegisteredMethod : StudioMethod
             ParameterKind.Bool => MethodParam.Bool(name, p.Label, p.Default is true) with { Help = p.Help },
             ParameterKind.Choice => MethodParam.Choice(name, p.Label, (string)p.Default!, [.. p.Choices!]) with { Help = p.Help },
             ParameterKind.Tiling => MethodParam.Choice(name, p.Label, ((TileAxes)p.Default!).Name(), [.. p.Choices!]) with { Help = p.Help },
-            ParameterKind.Seed => MethodParam.Seed(name, p.Label),
+            ParameterKind.Seed => MethodParam.Seed(name, p.Label) with { Default = p.Default },
             // The studio offers squares, up to its own limit for the method.
             ParameterKind.Size => MethodParam.Int(name, p.Label, 16, Math.Min(p.MaxSide ?? 4096, _limits.MaxSide), Math.Min(((ValueTuple<int, int>)p.Default!).Item1, _limits.MaxSide), p.Help),
             ParameterKind.Image when _limits.Sketches.Contains(p.Name) => MethodParam.Sketch(name, p.Label, p.SampleSize ?? 256) with { Help = p.Help },
@@ -74,7 +85,7 @@ public sealed class RegisteredMethod : StudioMethod
     public override async Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
     {
         var given = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var p in _method.Parameters)
+        foreach (var p in _method.Parameters.Where(p => !_limits.Hidden.Contains(p.Name)))
         {
             string field = FieldName(p.Name);
             given[p.Name] = p.Kind switch
@@ -84,7 +95,7 @@ public sealed class RegisteredMethod : StudioMethod
                 ParameterKind.Int => Number(r, field, p, integer: true),
                 ParameterKind.Float => Number(r, field, p, integer: false),
                 ParameterKind.Size => SquareSize(r, field, p),
-                ParameterKind.Seed => r.Fields.Long(field, 1, 0, int.MaxValue),
+                ParameterKind.Seed => r.Fields.Long(field, p.Default is long seed ? seed : 1, 0, int.MaxValue),
                 ParameterKind.Bool => r.Fields.Bool(field, p.Default is true),
                 ParameterKind.Choice => r.Fields.Choice(field, (string)p.Default!, [.. p.Choices!]),
                 ParameterKind.Tiling => r.Fields.Choice(field, ((TileAxes)p.Default!).Name(), [.. p.Choices!]),
@@ -164,6 +175,12 @@ public sealed record StudioLimits
     public IReadOnlySet<string> Sketches { get; init; } = new HashSet<string>();
     /// <summary>What to say when the model list lacks the model the method needs (null: a line naming its kind).</summary>
     public string? Needs { get; init; }
+    /// <summary>Sliders that re-run the method when moved (<see cref="MethodParam.Live"/>).</summary>
+    public IReadOnlySet<string> Live { get; init; } = new HashSet<string>();
+    /// <summary>Sliders over a generator's latents, bounded by its w+ length plus this offset (<see cref="MethodParam.LatentsMax"/>).</summary>
+    public IReadOnlyDictionary<string, int> LatentsMax { get; init; } = new Dictionary<string, int>();
+    /// <summary>Parameters the studio does not offer (a file on the server is not the web user's to name): they keep their defaults.</summary>
+    public IReadOnlySet<string> Hidden { get; init; } = new HashSet<string>();
 
     public static StudioLimits For(string id) => id switch
     {
@@ -196,6 +213,39 @@ public sealed record StudioLimits
                     throw new StudioRequestException(400, "'direction': BtoA needs a CycleGAN run checkpoint (with G_A and G_B); this file holds one generator");
             },
             Needs = "CycleGAN needs a trained generator: junyanz/pytorch-CycleGAN-and-pix2pix's pretrained files (e.g. horse2zebra.pth) load directly; put one in the models folder (atelier studio --models DIR).",
+        },
+        "stylegan.generate" => new()
+        {
+            Panel = "stylegan",
+            Live = new HashSet<string> { "Seed", "Truncation" },
+            Hidden = new HashSet<string> { "Latents", "Space" },
+            Check = v =>
+            {
+                int count = v.OptionalText("Seeds") is { } seeds ? Atelier.StyleGan.SeedList.Parse(seeds).Count : v.Int("Count");
+                if (count > 16) throw new StudioRequestException(413, $"'count': at most 16 images here (got {count})");
+            },
+            Needs = StyleGanModels.Needs,
+        },
+        "stylegan.mix" => new()
+        {
+            Panel = "stylegan",
+            Live = new HashSet<string> { "Crossover" },
+            // The crossover needs a latent after it.
+            LatentsMax = new Dictionary<string, int> { ["Crossover"] = -1 },
+            Check = v =>
+            {
+                int rows = v.OptionalText("Rows") is { } r ? Atelier.StyleGan.SeedList.Parse(r, "Rows").Count : v.Int("Count");
+                int cols = v.OptionalText("Cols") is { } c ? Atelier.StyleGan.SeedList.Parse(c, "Cols").Count : v.Int("Count");
+                if (rows > 4 || cols > 4) throw new StudioRequestException(413, $"'count': at most 4 seeds per side here (got {rows}x{cols})");
+            },
+            // Refused at once from what the model list knows of the file, where the library would find out only when the job loads it.
+            CheckRequest = (v, r) =>
+            {
+                int latents = StyleGanModels.NLatent(StyleGanModels.Resolve(r).Info);
+                if (v.OptionalText("Layers") is null && latents > 1 && v.Int("Crossover") >= latents)
+                    throw new StudioRequestException(400, $"'crossover': {v.Int("Crossover")} must be below this generator's {latents} latents");
+            },
+            Needs = StyleGanModels.Needs,
         },
         _ => new(),
     };

@@ -35,17 +35,8 @@ static class StyleGanModels
 
     public static Image Render(Generator g, Tensor wplus) => StyleMixing.ToImage(g.Synthesize(wplus));
 
-    /// <summary>
-    /// A captioned sheet of the generator's images. A small generator's cells are enlarged (nearest, by a whole
-    /// factor) to at least 64 px: under a 16 px cell "seed 100" would be wrapped and cut.
-    /// </summary>
-    public static Image Sheet(IReadOnlyList<(Image Image, string? Caption)> cells, int columns)
-    {
-        int side = cells.Max(c => Math.Max(c.Image.Width, c.Image.Height));
-        int k = side >= 64 ? 1 : (64 + side - 1) / side;
-        if (k > 1) cells = cells.Select(c => (ImageResize.Resize(c.Image, c.Image.Width * k, c.Image.Height * k, ResizeFilter.Nearest), c.Caption)).ToList();
-        return ContactSheet.Create(cells, columns: columns);
-    }
+    /// <summary>A captioned sheet of the generator's images, small cells enlarged (the library's, as the seeds and mixing grids make it).</summary>
+    public static Image Sheet(IReadOnlyList<(Image Image, string? Caption)> cells, int columns) => StyleGanMethods.Sheet(cells, columns);
 }
 
 /// <summary>An inversion's result kept on the server so the edits can start from it (by job id).</summary>
@@ -74,105 +65,6 @@ static class LatentCodes
             throw new StudioRequestException(400, $"'{field}': expected seed:N or job:ID, got '{(text.Length > 40 ? text[..40] : text)}'");
         label = $"seed {seed}";
         return g => g.Broadcast(g.SeedW(seed));
-    }
-}
-
-/// <summary>Seed browsing: the images of consecutive seeds, with the truncation trick.</summary>
-public sealed class StyleGanSeedsMethod : StudioMethod
-{
-    public override string Id => "stylegan.seeds";
-    public override string Panel => "stylegan";
-    public override string Title => "Seeds";
-    public override string About => "the images of consecutive seeds (one z each); the truncation slider pulls every w toward the mean (less variety, fewer artefacts).";
-    public override IReadOnlyList<MethodParam> Params { get; } =
-    [
-        StyleGanModels.Param(),
-        MethodParam.Seed() with { Live = true },
-        MethodParam.Int("count", "Images", 1, 16, 4),
-        MethodParam.Float("truncation", "Truncation psi", 0, 1, 1, 0.05, live: true),
-    ];
-
-    public override Availability Check(ModelCatalog models) => StyleGanModels.Check(models);
-
-    public override Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
-    {
-        var (_, path) = StyleGanModels.Resolve(r);
-        long seed = r.Fields.Long("seed", 1, 0, int.MaxValue);
-        int count = r.Fields.Int("count", 4, 1, 16);
-        double psi = r.Fields.Double("truncation", 1, 0, 1);
-        var device = r.Device;
-        Func<JobContext, JobOutput> work = ctx =>
-        {
-            // Rented before the dispose scope opens: a pooled generator's weights must outlive this job.
-            using var lease = GeneratorPool.Rent(path, device); // kept between jobs: sliders re-run it often
-            var g = lease.Generator;
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var wMean = psi < 1 ? MeanLatent.Get(g, path) : null;
-            var cells = new List<(Image, string?)>();
-            for (int i = 0; i < count; i++)
-            {
-                ctx.CancellationToken.ThrowIfCancellationRequested();
-                using var step = NewDisposeScope();
-                cells.Add((StyleGanModels.Render(g, g.Broadcast(g.SeedW(seed + i, wMean, psi))), $"seed {seed + i}"));
-                ctx.Progress.Report(new Runtime.ProgressReport(i + 1, count, "generate"));
-            }
-            // One seed is the bare image; several are a captioned sheet.
-            return new JobOutput(count == 1 ? cells[0].Item1 : StyleGanModels.Sheet(cells, Math.Min(count, 8)),
-                new Dictionary<string, object> { ["seed"] = seed, ["count"] = count, ["truncation"] = psi, ["size"] = g.Size });
-        };
-        return Task.FromResult(work);
-    }
-}
-
-/// <summary>The style-mixing grid: column seeds give the coarse latents up to the crossover, row seeds the rest.</summary>
-public sealed class StyleGanMixMethod : StudioMethod
-{
-    public override string Id => "stylegan.mix";
-    public override string Panel => "stylegan";
-    public override string Title => "Style mixing";
-    public override string About => "top row: column seeds; left column: row seeds; inside, each row's code takes the column's latents before the crossover (coarse: pose, shape) and keeps its own after it (fine: colour, texture).";
-    public override IReadOnlyList<MethodParam> Params { get; } =
-    [
-        StyleGanModels.Param(),
-        MethodParam.Seed("rowSeed", "First row seed"),
-        MethodParam.Seed("colSeed", "First column seed") with { Default = 100 },
-        MethodParam.Int("count", "Seeds per side", 1, 4, 3),
-        MethodParam.Float("crossover", "Crossover layer (latents before it from the columns)", 1, 17, 2, 1, live: true) with { LatentsMax = -1 },
-        MethodParam.Float("truncation", "Truncation psi", 0, 1, 1, 0.05),
-    ];
-
-    public override Availability Check(ModelCatalog models) => StyleGanModels.Check(models);
-
-    public override Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
-    {
-        var (info, path) = StyleGanModels.Resolve(r);
-        long rowSeed = r.Fields.Long("rowSeed", 1, 0, int.MaxValue), colSeed = r.Fields.Long("colSeed", 100, 0, int.MaxValue);
-        int count = r.Fields.Int("count", 3, 1, 4);
-        int nLatent = StyleGanModels.NLatent(info);
-        int crossover = r.Fields.Int("crossover", 2, 1, nLatent > 1 ? nLatent - 1 : 17);
-        double psi = r.Fields.Double("truncation", 1, 0, 1);
-        var device = r.Device;
-        Func<JobContext, JobOutput> work = ctx =>
-        {
-            // Rented before the dispose scope opens: a pooled generator's weights must outlive this job.
-            using var lease = GeneratorPool.Rent(path, device); // kept between jobs: sliders re-run it often
-            var g = lease.Generator;
-            using var scope = NewDisposeScope();
-            if (crossover >= g.NLatent) throw new AtelierException($"'crossover': {crossover} must be below this generator's {g.NLatent} latents");
-            using var noGrad = no_grad();
-            var wMean = psi < 1 ? MeanLatent.Get(g, path) : null;
-            var rows = Enumerable.Range(0, count).Select(i => rowSeed + i).ToList();
-            var cols = Enumerable.Range(0, count).Select(i => colSeed + i).ToList();
-            var cells = StyleMixing.Grid(g, rows.Select(s => g.SeedW(s, wMean, psi)).ToList(),
-                cols.Select(s => g.SeedW(s, wMean, psi)).ToList(), (0, crossover - 1),
-                rows.Select(s => $"seed {s}").ToList(), cols.Select(s => $"seed {s}").ToList(), w => g.Synthesize(w));
-            return new JobOutput(StyleGanModels.Sheet(cells, count + 1), new Dictionary<string, object>
-            {
-                ["crossover"] = crossover, ["fromColumns"] = $"0-{crossover - 1}", ["latents"] = g.NLatent, ["truncation"] = psi,
-            });
-        };
-        return Task.FromResult(work);
     }
 }
 

@@ -1,3 +1,4 @@
+using Atelier.StyleGan;
 using Atelier.Texture;
 using Atelier.Translation;
 
@@ -19,6 +20,8 @@ public static class MethodRegistry
         TextureMethods.Transfer,
         TranslationMethods.Pix2Pix,
         TranslationMethods.CycleGan,
+        StyleGanMethods.Generate,
+        StyleGanMethods.Mix,
     ];
 
     /// <summary>The method with this id, or null.</summary>
