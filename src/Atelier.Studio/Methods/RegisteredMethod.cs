@@ -216,7 +216,6 @@ public sealed record StudioLimits
         },
         "stylegan.generate" => new()
         {
-            Panel = "stylegan",
             Live = new HashSet<string> { "Seed", "Truncation" },
             Hidden = new HashSet<string> { "Latents", "Space" },
             Check = v =>
@@ -228,7 +227,6 @@ public sealed record StudioLimits
         },
         "stylegan.mix" => new()
         {
-            Panel = "stylegan",
             Live = new HashSet<string> { "Crossover" },
             // The crossover needs a latent after it.
             LatentsMax = new Dictionary<string, int> { ["Crossover"] = -1 },
@@ -250,11 +248,14 @@ public sealed record StudioLimits
         _ => new(),
     };
 
-    /// <summary>A translation's picture: between 16x16 and 1024x1024 here (the CLI takes any size, in tiles).</summary>
+    /// <summary>A translation's picture, as given and as rescaled: between 16x16 and 1024x1024 here (the CLI takes any size, in tiles).</summary>
     static void TranslationSize(MethodValues v, string name)
     {
         var img = v.Image(name);
         if (img.Width < 16 || img.Height < 16 || (long)img.Width * img.Height > 1024 * 1024)
             throw new StudioRequestException(413, $"'{RegisteredMethod.FieldName(name)}': use a picture between 16x16 and 1024x1024 here (got {img.Width}x{img.Height})");
+        var (w, h) = Atelier.Inference.AnySizeParameters.Sizing(v).TargetSize(img.Width, img.Height);
+        if ((long)w * h > 1024 * 1024)
+            throw new StudioRequestException(413, $"'size': the picture would be {w}x{h}; at most 1024x1024 pixels here");
     }
 }

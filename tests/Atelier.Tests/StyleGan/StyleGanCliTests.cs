@@ -89,6 +89,27 @@ public sealed class StyleGanCliTests : IDisposable
     }
 
     [Fact]
+    public void MixAndGenerateTakeTheStudiosSeedsCountAndCrossoverToo()
+    {
+        var grid = dir.File("mix-crossover.png");
+        var r = CliHarness.Run("stylegan", "mix", "-c", checkpoint, "--row-seed", "5", "--count", "2", "--crossover", "3", "-o", grid, "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("\"fromColumns\":\"0-2\"", r.Out);
+        Assert.Contains("\"rows\":[5,6]", r.Out);
+        Assert.Contains("\"cols\":[100,101]", r.Out);
+        // Beyond the tiny generator's 6 latents the crossover is refused, naming its flag.
+        r = CliHarness.Run("stylegan", "mix", "-c", checkpoint, "--crossover", "6", "-o", grid);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--crossover 6", r.Err);
+
+        // Without --seeds: --count images from the run's --seed, one file each.
+        var outDir = dir.File("counted");
+        r = CliHarness.Run("stylegan", "generate", "-c", checkpoint, "--seed", "7", "--count", "2", "-o", outDir, "-q");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Equal(new[] { "seed0007.png", "seed0008.png" }, Directory.GetFiles(outDir).Select(Path.GetFileName).Order().ToArray());
+    }
+
+    [Fact]
     public void ACheckpointWithoutAGeneratorIsRefused()
     {
         using var scope = NewDisposeScope();
