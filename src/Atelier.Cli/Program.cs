@@ -37,8 +37,7 @@ public static class Program
         root.Subcommands.Add(Pix2PixCommand.Create());
         root.Subcommands.Add(CycleGanCommand.Create());
         var stylegan = StyleGanCommand.Create();
-        stylegan.Subcommands.Add(InvertCommand.Create());
-        foreach (var edit in EditCommand.Create().Subcommands.ToList()) stylegan.Subcommands.Add(edit);
+        foreach (var edit in EditCommand.CodeEdits()) stylegan.Subcommands.Add(edit);
         root.Subcommands.Add(stylegan);
         root.Subcommands.Add(VideoCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
@@ -51,7 +50,7 @@ public static class Program
         root.Subcommands.Add(StudioCommand.Create());
         // Earlier spellings.
         root.Subcommands.Add(CommandTree.Hidden(StyleCommand.Create()));
-        root.Subcommands.Add(CommandTree.Hidden(InvertCommand.Create()));
+        root.Subcommands.Add(CommandTree.Hidden(RegisteredCommand.Create(Atelier.StyleGan.InversionMethods.Invert, InversionOutputs.For(Atelier.StyleGan.InversionMethods.Invert.Id))));
         root.Subcommands.Add(CommandTree.Hidden(EditCommand.Create()));
         root.Subcommands.Add(CommandTree.Hidden(RegisteredCommand.Create(Atelier.Translation.TranslationMethods.Pix2Pix)));
         return root;

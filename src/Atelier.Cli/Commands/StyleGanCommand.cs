@@ -7,13 +7,13 @@ using Generator = Atelier.StyleGan.Generator;
 
 namespace Atelier.Cli.Commands;
 
-/// <summary>`atelier stylegan`: generate and mix are the registered methods (StyleGan/StyleGanMethods); train, invert and the edits are added here and in Program.</summary>
+/// <summary>`atelier stylegan`: generate, mix, invert and the degraded inversions are the registered methods (StyleGan/StyleGanMethods, InversionMethods); train here, the latent edits in Program.</summary>
 public static class StyleGanCommand
 {
     public static Command Create()
     {
         var cmd = new Command("stylegan", "StyleGAN2 (rosinality/stylegan2-pytorch checkpoints, NVlabs StyleGAN2-ADA .pkl): sample, mix styles, train; invert an image (Image2StyleGAN) and edit in latent space");
-        foreach (var method in MethodRegistry.InArea("stylegan")) cmd.Subcommands.Add(RegisteredCommand.Create(method));
+        foreach (var method in MethodRegistry.InArea("stylegan")) cmd.Subcommands.Add(RegisteredCommand.Create(method, InversionOutputs.For(method.Id)));
         cmd.Subcommands.Add(StyleGanTrainCommand.Create());
         return cmd;
     }

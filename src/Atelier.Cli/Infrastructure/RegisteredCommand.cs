@@ -14,12 +14,14 @@ namespace Atelier.Cli.Infrastructure;
 /// </summary>
 public static class RegisteredCommand
 {
-    public static Command Create(MethodDescriptor method)
+    public static Command Create(MethodDescriptor method, CommandExtension? extension = null)
     {
         var cmd = new Command(method.Verb, method.Title + ": " + method.About + (method.Reference is { } r ? $" ({r})" : ""));
         var output = new Option<string>("--output", "-o")
         {
-            Description = method.PerImage ? "Output image (for one input) or folder (for a folder; same names, .png)" : "Output image (.png, .jpg or .webp)",
+            Description = extension?.OutputHelp
+                ?? (method.PerImage ? "Output image (for one input) or folder (for a folder; same names, .png)"
+                : method.MakesSheet ? "Output folder (one PNG per image) or a sheet image path (.png/.jpg/.webp)" : "Output image (.png, .jpg or .webp)"),
             Required = true,
         };
         Argument<string>? primary = null;
@@ -102,6 +104,7 @@ public static class RegisteredCommand
         }
         if (previewTiles is not null) cmd.Options.Add(previewTiles);
         cmd.Options.Add(output);
+        extension?.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
             var given = new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -109,6 +112,12 @@ public static class RegisteredCommand
             foreach (var p in method.Parameters.Where(p => p.Primary || readers.ContainsKey(p.Name)))
                 given[p.Name] = p.Primary ? ctx.Parse.GetValue(primary!) : readers[p.Name](ctx.Parse);
             var outPath = ctx.Get(output)!;
+            if (extension is not null)
+            {
+                var picture = extension.PicturePath(ctx, outPath);
+                CliContext.CheckOutputIsNotInput(outPath, given.Values.OfType<string>());
+                return Run(ctx, method, given, picture, ct, (_, result) => extension.AfterRun(ctx, result, outPath, picture) ?? new Dictionary<string, object?>());
+            }
             if (method.PerImage && method.Primary is { Kind: ParameterKind.Image } input && given[input.Name] is string inPath)
             {
                 if (Directory.Exists(inPath)) return RunFolder(ctx, method, given, input, inPath, outPath, ct);

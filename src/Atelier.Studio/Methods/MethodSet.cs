@@ -11,10 +11,6 @@ public static class MethodSet
         new GatysTextureMethod(),
         new AdaInMethod(),
         new FastStyleMethod(),
-        new StyleGanInvertMethod(),
-        new StyleGanSuperResMethod(),
-        new StyleGanInpaintMethod(),
-        new StyleGanSketchMethod(),
         new StyleGanMorphMethod(),
         new StyleGanCrossoverMethod(),
     ];

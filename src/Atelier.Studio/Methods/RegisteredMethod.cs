@@ -245,6 +245,22 @@ public sealed record StudioLimits
             },
             Needs = StyleGanModels.Needs,
         },
+        "stylegan.invert" or "stylegan.superres" or "stylegan.inpaint" or "stylegan.sketch" or "stylegan.colorize" => new()
+        {
+            Panel = "inversion",
+            Sketches = new HashSet<string> { "Sketch" },
+            Check = v =>
+            {
+                var name = id == "stylegan.sketch" ? "Sketch" : "Image";
+                var img = v.Image(name);
+                if (img.Width < 4 || img.Height < 4 || (long)img.Width * img.Height > 2048 * 2048)
+                    throw new StudioRequestException(413, $"'{RegisteredMethod.FieldName(name)}': use a picture between 4x4 and 2048x2048 here (got {img.Width}x{img.Height})");
+                if (v.Int("Steps") > 5000) throw new StudioRequestException(413, $"'steps': at most 5000 here (got {v.Int("Steps")})");
+                if (id == "stylegan.inpaint" && !v.Image("Mask").Data.Any(x => x >= 0.5f))
+                    throw new StudioRequestException(400, "'mask': nothing is painted; paint the hole to fill");
+            },
+            Needs = StyleGanModels.Needs,
+        },
         _ => new(),
     };
 

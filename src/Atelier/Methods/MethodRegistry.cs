@@ -22,6 +22,11 @@ public static class MethodRegistry
         TranslationMethods.CycleGan,
         StyleGanMethods.Generate,
         StyleGanMethods.Mix,
+        InversionMethods.Invert,
+        InversionMethods.SuperResolution,
+        InversionMethods.Inpaint,
+        InversionMethods.Sketch,
+        InversionMethods.Colorize,
     ];
 
     /// <summary>The method with this id, or null.</summary>

@@ -19,7 +19,8 @@ public static class StyleGanMethods
     /// <summary>Images generated per forward pass.</summary>
     const int Batch = 8;
 
-    static MethodParameter Checkpoint() =>
+    /// <summary>The generator every StyleGAN method runs, by file or catalogue name.</summary>
+    internal static MethodParameter Checkpoint() =>
         P.Model("Model", "Generator (StyleGAN2)", ModelUse.StyleGan, Generators,
             help: "StyleGAN2 checkpoint: a file (.pt/.pth with g_ema, .safetensors, or an NVlabs StyleGAN2-ADA .pkl, read without running its code) or a catalogue name (e.g. ffhq; fetched on first use)")
             // The earlier --checkpoint / -c, which scripts and docs use.
