@@ -19,14 +19,15 @@ public static class EditCommand
     {
         var cmd = new Command("edit", "Edit with a StyleGAN2 generator: morph, crossover, expression, superres, inpaint, sketch, colorize");
         foreach (var edit in CodeEdits()) cmd.Subcommands.Add(edit);
-        // The degraded inversions are registered methods (StyleGan/InversionMethods).
-        foreach (var method in new[] { InversionMethods.SuperResolution, InversionMethods.Inpaint, InversionMethods.Sketch, InversionMethods.Colorize })
+        // The others are registered methods (StyleGan/LatentEditMethods, InversionMethods).
+        foreach (var method in new[] { LatentEditMethods.Crossover, LatentEditMethods.Expression, InversionMethods.SuperResolution, InversionMethods.Inpaint,
+                     InversionMethods.Sketch, InversionMethods.Colorize })
             cmd.Subcommands.Add(RegisteredCommand.Create(method, InversionOutputs.For(method.Id)));
         return cmd;
     }
 
-    /// <summary>The latent arithmetic edits (morph, crossover, expression), not registered yet: `atelier stylegan` adds them too.</summary>
-    public static IEnumerable<Command> CodeEdits() => [Morph(), Crossover(), Expression()];
+    /// <summary>The edits not registered yet (morph: the CLI's strip and GIF, the studio's single blend): `atelier stylegan` adds them too.</summary>
+    public static IEnumerable<Command> CodeEdits() => [Morph()];
 
     static Option<string> Code(string name, string role) => new(name)
     {
@@ -106,77 +107,6 @@ public static class EditCommand
             }
             ctx.Result(new { command = "stylegan morph", frames = n, output = outPath, gif = gifPath },
                 $"wrote a {n}-frame morph strip to {outPath}" + (gifPath is null ? "" : $" and an animation to {gifPath}"));
-            return CliRunner.Success;
-        });
-        return cmd;
-    }
-
-    static Command Crossover()
-    {
-        var checkpoint = StyleGanCommand.CheckpointOption();
-        var shallow = Code("--shallow", "Code for the shallow (coarse) layers");
-        var deep = Code("--deep", "Code for the deep (fine) layers");
-        var split = new Option<int>("--split") { Description = "First latent index taken from --deep", Required = true };
-        var space = CodeSpace();
-        var output = ImageOutput();
-        var cmd = new Command("crossover", "Layer crossover: latents before --split from one code, the rest from another") { checkpoint, shallow, deep, split, space, output };
-        CliRunner.SetAction(cmd, (ctx, ct) =>
-        {
-            var outPath = ctx.Get(output)!;
-            RequireImagePath(outPath);
-            using var scope = NewDisposeScope();
-            using var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!, ct);
-            var s = LatentFile.ParseSpace(ctx.Get(space));
-            using var noGrad = no_grad();
-            var a = ResolveCode(g, ctx.Get(shallow)!, s, "--shallow");
-            var b = ResolveCode(g, ctx.Get(deep)!, s, "--deep");
-            int k = ctx.Get(split);
-            var mixed = LatentEdits.Crossover(g, a, b, k);
-            var cells = new List<(Image, string?)>
-            {
-                (StyleMixing.ToImage(g.Synthesize(a)), "shallow"),
-                (StyleMixing.ToImage(g.Synthesize(b)), "deep"),
-                (StyleMixing.ToImage(g.Synthesize(mixed)), $"split {k}"),
-            };
-            ImageIO.Save(ContactSheet.Create(cells, columns: 3), outPath);
-            ctx.Result(new { command = "stylegan crossover", split = k, output = outPath }, $"wrote the crossover at latent {k} to {outPath}");
-            return CliRunner.Success;
-        });
-        return cmd;
-    }
-
-    static Command Expression()
-    {
-        var checkpoint = StyleGanCommand.CheckpointOption();
-        var target = Code("--base", "Code to edit (w1)");
-        var neutral = Code("--neutral", "Neutral reference (w2)");
-        var expressive = Code("--expressive", "Expressive reference (w3)");
-        var strength = new Option<double>("--strength") { Description = "lambda in w1 + lambda (w3 - w2)", DefaultValueFactory = _ => 1.0 };
-        var space = CodeSpace();
-        var output = ImageOutput();
-        var cmd = new Command("expression", "Expression transfer: w1 + lambda (w3 - w2)") { checkpoint, target, neutral, expressive, strength, space, output };
-        CliRunner.SetAction(cmd, (ctx, ct) =>
-        {
-            var outPath = ctx.Get(output)!;
-            RequireImagePath(outPath);
-            using var scope = NewDisposeScope();
-            using var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!, ct);
-            var s = LatentFile.ParseSpace(ctx.Get(space));
-            using var noGrad = no_grad();
-            var w1 = ResolveCode(g, ctx.Get(target)!, s, "--base");
-            var w2 = ResolveCode(g, ctx.Get(neutral)!, s, "--neutral");
-            var w3 = ResolveCode(g, ctx.Get(expressive)!, s, "--expressive");
-            double lambda = ctx.Get(strength);
-            var edited = LatentEdits.Expression(w1, w2, w3, lambda);
-            var cells = new List<(Image, string?)>
-            {
-                (StyleMixing.ToImage(g.Synthesize(w1)), "base"),
-                (StyleMixing.ToImage(g.Synthesize(w2)), "neutral"),
-                (StyleMixing.ToImage(g.Synthesize(w3)), "expressive"),
-                (StyleMixing.ToImage(g.Synthesize(edited)), $"edited x{lambda:0.##}"),
-            };
-            ImageIO.Save(ContactSheet.Create(cells, columns: 4), outPath);
-            ctx.Result(new { command = "stylegan expression", strength = lambda, output = outPath }, $"wrote the expression transfer to {outPath}");
             return CliRunner.Success;
         });
         return cmd;

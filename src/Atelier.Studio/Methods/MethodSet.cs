@@ -12,7 +12,6 @@ public static class MethodSet
         new AdaInMethod(),
         new FastStyleMethod(),
         new StyleGanMorphMethod(),
-        new StyleGanCrossoverMethod(),
     ];
 
     /// <summary>Earlier API ids of methods now registered under area.verb: requests to them still reach the method.</summary>

@@ -78,6 +78,7 @@ public sealed class RegisteredMethod : StudioMethod
             ParameterKind.Features => MethodParam.Choice(name, p.Label, (string)p.Default!, [.. p.Choices!]) with { Help = p.Help },
             ParameterKind.Model => MethodParam.Model(name, p.Label, [.. p.Architectures ?? []]) with { Help = p.Help },
             ParameterKind.Text => new MethodParam(name, p.Label, "text") { Default = p.Default, Help = p.Help, Optional = p.Optional },
+            ParameterKind.Latent => MethodParam.Code(name, p.Label, (long)p.Default!) with { Help = p.Help },
             _ => throw new ArgumentOutOfRangeException(nameof(p), p.Kind, null),
         };
     }
@@ -102,6 +103,7 @@ public sealed class RegisteredMethod : StudioMethod
                 ParameterKind.Features => r.Fields.Choice(field, (string)p.Default!, [.. p.Choices!]),
                 ParameterKind.Model => ModelPath(r, field, p),
                 ParameterKind.Text => string.IsNullOrWhiteSpace(r.Fields.String(field)) ? null : r.Fields.String(field)!.Trim(),
+                ParameterKind.Latent => Code(r, field, given.GetValueOrDefault("Model") as string),
                 _ => null,
             };
         }
@@ -126,6 +128,30 @@ public sealed class RegisteredMethod : StudioMethod
         var id = r.Fields.String(field);
         if (string.IsNullOrWhiteSpace(id) && p.Default is string name) return Atelier.Models.ModelResolver.Resolve(name, p.Use!);
         return r.Models.Resolve(id, field, [.. p.Architectures ?? []]).Path;
+    }
+
+    /// <summary>
+    /// A code field: "seed:N" (or N), or "job:ID", a finished inversion's code (its artifact) made with the generator
+    /// the form names (<paramref name="model"/>, resolved first); empty leaves the default seed. Never a server file.
+    /// </summary>
+    static Atelier.StyleGan.LatentSource? Code(MethodRequest r, string field, string? model)
+    {
+        var text = r.Fields.String(field)?.Trim();
+        if (string.IsNullOrEmpty(text)) return null;
+        if (text.StartsWith("job:", StringComparison.Ordinal))
+        {
+            var id = text[4..];
+            var job = r.Jobs?.Find(id) ?? throw new StudioRequestException(404, $"'{field}': no job '{(id.Length > 20 ? id[..20] : id)}' (finished jobs are forgotten after a while)");
+            if (job.Artifact is not Atelier.StyleGan.InvertedCode code)
+                throw new StudioRequestException(400, $"'{field}': job {id} holds no latent code (use a finished inversion)");
+            if (model is not null && !code.BelongsTo(model))
+                throw new StudioRequestException(400, $"'{field}': job {id} inverted with another generator; invert again with this one");
+            return new Atelier.StyleGan.LatentSource.Inverted(code);
+        }
+        var digits = text.StartsWith("seed:", StringComparison.Ordinal) ? text[5..] : text;
+        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var seed) || seed > int.MaxValue)
+            throw new StudioRequestException(400, $"'{field}': expected seed:N or job:ID, got '{Trim(text)}'");
+        return new Atelier.StyleGan.LatentSource.Seed(seed);
     }
 
     sealed class JobPreview(JobContext job) : IPreviewSink
@@ -261,6 +287,23 @@ public sealed record StudioLimits
             },
             Needs = StyleGanModels.Needs,
         },
+        "stylegan.crossover" => new()
+        {
+            Panel = "inversion",
+            Live = new HashSet<string> { "Split" },
+            // A split may be the w+ length itself (everything from the shallow code).
+            LatentsMax = new Dictionary<string, int> { ["Split"] = 0 },
+            Hidden = new HashSet<string> { "Space" },
+            // Refused at once from what the model list knows of the file, where the library would find out only when the job loads it.
+            CheckRequest = (v, r) =>
+            {
+                int latents = StyleGanModels.NLatent(StyleGanModels.Resolve(r).Info);
+                if (latents > 0 && v.Int("Split") > latents)
+                    throw new StudioRequestException(400, $"'split': {v.Int("Split")} is out of range: this generator has {latents} latents (0..{latents})");
+            },
+            Needs = StyleGanModels.Needs,
+        },
+        "stylegan.expression" => new() { Panel = "inversion", Hidden = new HashSet<string> { "Space" }, Needs = StyleGanModels.Needs },
         _ => new(),
     };
 

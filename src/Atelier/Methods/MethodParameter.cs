@@ -37,6 +37,11 @@ public enum ParameterKind
     Model,
     /// <summary>Free text the method parses and checks itself (a layer list, a latent range).</summary>
     Text,
+    /// <summary>
+    /// A StyleGAN latent code (<see cref="Atelier.StyleGan.LatentSource"/>): a seed, or a code a front end holds (the
+    /// CLI: a latent file; the studio: a finished inversion). The default is a seed.
+    /// </summary>
+    Latent,
 }
 
 /// <summary>
@@ -136,6 +141,10 @@ public sealed record MethodParameter(string Name, ParameterKind Kind, string Lab
 
     public static MethodParameter Text(string name, string label, string? value = null, string? help = null) =>
         new(name, ParameterKind.Text, label) { Default = value, Optional = value is null, Help = help };
+
+    /// <summary>A latent code, the seed <paramref name="seed"/> unless given.</summary>
+    public static MethodParameter Latent(string name, string label, long seed, string? help = null) =>
+        new(name, ParameterKind.Latent, label) { Default = seed, Help = help };
 
     public static MethodParameter Mask(string name, string label, string over, string? help = null) =>
         new(name, ParameterKind.Mask, label) { Required = true, Over = over, Help = help };

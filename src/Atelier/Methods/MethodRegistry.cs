@@ -27,6 +27,8 @@ public static class MethodRegistry
         InversionMethods.Inpaint,
         InversionMethods.Sketch,
         InversionMethods.Colorize,
+        LatentEditMethods.Crossover,
+        LatentEditMethods.Expression,
     ];
 
     /// <summary>The method with this id, or null.</summary>

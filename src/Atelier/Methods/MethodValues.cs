@@ -38,7 +38,8 @@ public sealed class MethodValues
     static object? Default(MethodParameter p)
     {
         if (p.Required) throw new AtelierUsageException($"{{{p.Name}}}: required ({p.Label.ToLowerInvariant()})");
-        return p.Default;
+        // A latent's default is a seed, held as the code it names.
+        return p.Kind == ParameterKind.Latent && p.Default is not null ? Check(p, p.Default) : p.Default;
     }
 
     static object Check(MethodParameter p, object value)
@@ -81,6 +82,13 @@ public sealed class MethodValues
                 var text = Convert.ToString(value, CultureInfo.InvariantCulture)!;
                 if (p.Kind != ParameterKind.Text && string.IsNullOrWhiteSpace(text)) throw new AtelierUsageException($"{{{p.Name}}}: empty; name a {p.Label.ToLowerInvariant()}");
                 return text;
+            case ParameterKind.Latent:
+                return value switch
+                {
+                    Atelier.StyleGan.LatentSource source => source,
+                    long or int => new Atelier.StyleGan.LatentSource.Seed(Convert.ToInt64(value, CultureInfo.InvariantCulture)),
+                    _ => Atelier.StyleGan.LatentSource.Parse(Convert.ToString(value, CultureInfo.InvariantCulture)!, p.Name),
+                };
             case ParameterKind.Image:
             case ParameterKind.Mask:
                 return value as Image ?? throw new ArgumentException($"{p.Name}: expected an Image, got {value.GetType().Name}");
@@ -120,6 +128,7 @@ public sealed class MethodValues
     /// <summary>A <see cref="ParameterKind.Features"/>, <see cref="ParameterKind.Model"/> or <see cref="ParameterKind.Text"/> value.</summary>
     public string Text(string name) => (string)_values[name]!;
     public string? OptionalText(string name) => (string?)_values[name];
+    public Atelier.StyleGan.LatentSource Latent(string name) => (Atelier.StyleGan.LatentSource)_values[name]!;
 
     /// <summary>The axes the result tiles on, for a method with a <see cref="ParameterKind.Tiling"/> parameter (None otherwise).</summary>
     public TileAxes Tiles(MethodDescriptor method) =>
@@ -131,6 +140,7 @@ public sealed class MethodValues
         Image img => $"{img.Width}x{img.Height}",
         ValueTuple<int, int> s => $"{s.Item1}x{s.Item2}",
         TileAxes t => t.Name(),
+        Atelier.StyleGan.LatentSource l => l.Label,
         var v => v,
     });
 }
