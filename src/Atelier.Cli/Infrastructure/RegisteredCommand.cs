@@ -153,7 +153,6 @@ public static class RegisteredCommand
         using var resources = new MethodResources();
         var result = ctx.WithProgress($"{method.Area} {method.Verb}", progress =>
             method.Run(values, new MethodContext(() => ctx.Device) { Progress = progress, Cancellation = ct, Resources = resources, Warn = ctx.Warn }));
-        var extra = extraReport?.Invoke(values, result);
         if (folder)
         {
             Directory.CreateDirectory(outPath);
@@ -163,17 +162,18 @@ public static class RegisteredCommand
                 written.Add(Path.Combine(outPath, name + ".png"));
                 ImageIO.Save(image, written[^1]);
             }
-            extra = new Dictionary<string, object?>(extra ?? new Dictionary<string, object?>()) { ["outputs"] = written };
+            var extra = new Dictionary<string, object?>(extraReport?.Invoke(values, result) ?? new Dictionary<string, object?>()) { ["outputs"] = written };
             Report(ctx, method, values, result, outPath, extra, $"wrote {written.Count} images to {outPath}");
             return CliRunner.Success;
         }
         ImageIO.Save(result.Image, outPath);
+        var extras = extraReport?.Invoke(values, result);
         if (previewTilesPath is not null)
         {
             ImageIO.Save(ImageOps.Tile(result.Image, 2, 2), previewTilesPath);
-            extra = new Dictionary<string, object?>(extra ?? new Dictionary<string, object?>()) { ["previewTiles"] = previewTilesPath };
+            extras = new Dictionary<string, object?>(extras ?? new Dictionary<string, object?>()) { ["previewTiles"] = previewTilesPath };
         }
-        Report(ctx, method, values, result, outPath, extra);
+        Report(ctx, method, values, result, outPath, extras);
         return CliRunner.Success;
     }
 

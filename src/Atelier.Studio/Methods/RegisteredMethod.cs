@@ -134,7 +134,7 @@ public sealed class RegisteredMethod : StudioMethod
     /// A code field: "seed:N" (or N), or "job:ID", a finished inversion's code (its artifact) made with the generator
     /// the form names (<paramref name="model"/>, resolved first); empty leaves the default seed. Never a server file.
     /// </summary>
-    static Atelier.StyleGan.LatentSource? Code(MethodRequest r, string field, string? model)
+    internal static Atelier.StyleGan.LatentSource? Code(MethodRequest r, string field, string? model)
     {
         var text = r.Fields.String(field)?.Trim();
         if (string.IsNullOrEmpty(text)) return null;

@@ -35,30 +35,14 @@ static class StyleGanModels
     public static Image Sheet(IReadOnlyList<(Image Image, string? Caption)> cells, int columns) => StyleGanMethods.Sheet(cells, columns);
 }
 
-/// <summary>A latent code in a request: "seed:N" (or just N) or "job:ID" (the w+ of a finished inversion with the same model).</summary>
+/// <summary>A latent code in a request for the morph (not registered yet): read as the registered methods' code fields are.</summary>
 static class LatentCodes
 {
-    public static Func<Generator, Tensor> Parse(MethodRequest r, string field, ModelInfo model, string path, out string label)
+    public static Func<Generator, Tensor> Parse(MethodRequest r, string field, string path, out string label)
     {
-        var text = r.Fields.String(field)?.Trim();
-        if (string.IsNullOrEmpty(text)) throw new StudioRequestException(400, $"'{field}': give a seed (seed:N) or an inversion (job:ID)");
-        if (text.StartsWith("job:", StringComparison.Ordinal))
-        {
-            var id = text[4..];
-            var job = r.Jobs?.Find(id) ?? throw new StudioRequestException(404, $"'{field}': no job '{(id.Length > 20 ? id[..20] : id)}' (finished jobs are forgotten after a while)");
-            // A finished inversion keeps its code as the job's artifact (StyleGan.InversionMethods).
-            if (job.Artifact is not InvertedCode latent)
-                throw new StudioRequestException(400, $"'{field}': job {id} holds no latent code (use a finished inversion)");
-            if (!latent.BelongsTo(path))
-                throw new StudioRequestException(400, $"'{field}': job {id} inverted with another generator; invert again with {model.Name}");
-            label = "inversion";
-            return g => latent.WPlusTensor(g.Device);
-        }
-        var digits = text.StartsWith("seed:", StringComparison.Ordinal) ? text[5..] : text;
-        if (!long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seed) || seed > int.MaxValue)
-            throw new StudioRequestException(400, $"'{field}': expected seed:N or job:ID, got '{(text.Length > 40 ? text[..40] : text)}'");
-        label = $"seed {seed}";
-        return g => g.Broadcast(g.SeedW(seed));
+        var code = RegisteredMethod.Code(r, field, path) ?? throw new StudioRequestException(400, $"'{field}': give a seed (seed:N) or an inversion (job:ID)");
+        label = code.Label;
+        return g => code.WPlus(g, LatentSpace.WPlus, field);
     }
 }
 
@@ -81,9 +65,9 @@ public sealed class StyleGanMorphMethod : StudioMethod
 
     public override Task<Func<JobContext, JobOutput>> PrepareAsync(MethodRequest r, CancellationToken ct)
     {
-        var (info, path) = StyleGanModels.Resolve(r);
-        var from = LatentCodes.Parse(r, "from", info, path, out var fromLabel);
-        var to = LatentCodes.Parse(r, "to", info, path, out var toLabel);
+        var (_, path) = StyleGanModels.Resolve(r);
+        var from = LatentCodes.Parse(r, "from", path, out var fromLabel);
+        var to = LatentCodes.Parse(r, "to", path, out var toLabel);
         double lambda = r.Fields.Double("lambda", 0.5, 0, 1);
         var device = r.Device;
         Func<JobContext, JobOutput> work = _ =>
