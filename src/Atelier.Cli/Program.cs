@@ -34,15 +34,10 @@ public static class Program
         root.Subcommands.Add(CommandTree.Area("adain", "Arbitrary style transfer in one pass: AdaIN (Huang and Belongie 2017) and WCT, with a trained decoder",
             RegisteredCommand.Create(Atelier.Style.AdaInMethods.Stylize),
             CommandTree.Renamed(AdaInTrainCommand.Create(), "train")));
-        var pix2pix = Pix2PixCommand.Create();
-        pix2pix.Subcommands.Add(TranslateCommand.Create());
-        root.Subcommands.Add(pix2pix);
-        var cyclegan = CycleGanCommand.Create();
-        cyclegan.Subcommands.Add(TranslateCommand.Create());
-        root.Subcommands.Add(cyclegan);
+        root.Subcommands.Add(Pix2PixCommand.Create());
+        root.Subcommands.Add(CycleGanCommand.Create());
         var stylegan = StyleGanCommand.Create();
-        stylegan.Subcommands.Add(InvertCommand.Create());
-        foreach (var edit in EditCommand.Create().Subcommands.ToList()) stylegan.Subcommands.Add(edit);
+        foreach (var edit in EditCommand.CodeEdits()) stylegan.Subcommands.Add(edit);
         root.Subcommands.Add(stylegan);
         root.Subcommands.Add(VideoCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
@@ -55,9 +50,9 @@ public static class Program
         root.Subcommands.Add(StudioCommand.Create());
         // Earlier spellings.
         root.Subcommands.Add(CommandTree.Hidden(StyleCommand.Create()));
-        root.Subcommands.Add(CommandTree.Hidden(InvertCommand.Create()));
+        root.Subcommands.Add(CommandTree.Hidden(RegisteredCommand.Create(Atelier.StyleGan.InversionMethods.Invert)));
         root.Subcommands.Add(CommandTree.Hidden(EditCommand.Create()));
-        root.Subcommands.Add(CommandTree.Hidden(TranslateCommand.Create()));
+        root.Subcommands.Add(CommandTree.Hidden(RegisteredCommand.Create(Atelier.Translation.TranslationMethods.Pix2Pix)));
         return root;
     }
 

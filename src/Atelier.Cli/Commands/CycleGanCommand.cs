@@ -1,11 +1,12 @@
 using System.CommandLine;
 using Atelier.Cli.Infrastructure;
+using Atelier.Methods;
 using Atelier.Training;
 using Atelier.Translation;
 
 namespace Atelier.Cli.Commands;
 
-/// <summary>`atelier cyclegan train`: unpaired translation between two domains (Zhu et al.), the reference's defaults.</summary>
+/// <summary>`atelier cyclegan train|translate` (translate: the registered method): unpaired translation between two domains (Zhu et al.), the reference's defaults.</summary>
 public static class CycleGanCommand
 {
     public static Command Create()
@@ -42,6 +43,7 @@ public static class CycleGanCommand
             return TrainOptions.Report(ctx, r, "cyclegan");
         });
         cmd.Subcommands.Add(train);
+        foreach (var method in MethodRegistry.InArea("cyclegan")) cmd.Subcommands.Add(RegisteredCommand.Create(method));
         return cmd;
     }
 }

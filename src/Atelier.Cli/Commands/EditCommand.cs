@@ -9,23 +9,25 @@ using Generator = Atelier.StyleGan.Generator;
 namespace Atelier.Cli.Commands;
 
 /// <summary>
-/// `atelier edit ...`: Image2StyleGAN edits. Latent arithmetic (morph, crossover, expression) on codes given as
-/// seeds or latent files, and inversions under a known degradation (superres, inpaint, sketch, colorize).
+/// `atelier edit ...` (the earlier spelling of `atelier stylegan ...`): Image2StyleGAN edits. Latent arithmetic (morph,
+/// crossover, expression) on codes given as seeds or latent files, and the inversions under a known degradation
+/// (superres, inpaint, sketch, colorize: registered methods).
 /// </summary>
 public static class EditCommand
 {
     public static Command Create()
     {
         var cmd = new Command("edit", "Edit with a StyleGAN2 generator: morph, crossover, expression, superres, inpaint, sketch, colorize");
-        cmd.Subcommands.Add(Morph());
-        cmd.Subcommands.Add(Crossover());
-        cmd.Subcommands.Add(Expression());
-        cmd.Subcommands.Add(Degraded("superres", "Super-resolution: find the image whose downsampling matches a low-resolution input"));
-        cmd.Subcommands.Add(Degraded("inpaint", "Inpainting: match the image outside a mask (white = hole) and let the generator fill the hole"));
-        cmd.Subcommands.Add(Degraded("sketch", "Sketch to image: the output's Sobel edge map must match a sketch (strokes on plain paper, either polarity)"));
-        cmd.Subcommands.Add(Degraded("colorize", "Colourisation: match a grayscale image's luminance"));
+        foreach (var edit in CodeEdits()) cmd.Subcommands.Add(edit);
+        // The others are registered methods (StyleGan/LatentEditMethods, InversionMethods).
+        foreach (var method in new[] { LatentEditMethods.Crossover, LatentEditMethods.Expression, InversionMethods.SuperResolution, InversionMethods.Inpaint,
+                     InversionMethods.Sketch, InversionMethods.Colorize })
+            cmd.Subcommands.Add(RegisteredCommand.Create(method));
         return cmd;
     }
+
+    /// <summary>The edits not registered yet (morph: the CLI's strip and GIF, the studio's single blend): `atelier stylegan` adds them too.</summary>
+    public static IEnumerable<Command> CodeEdits() => [Morph()];
 
     static Option<string> Code(string name, string role) => new(name)
     {
@@ -105,132 +107,6 @@ public static class EditCommand
             }
             ctx.Result(new { command = "stylegan morph", frames = n, output = outPath, gif = gifPath },
                 $"wrote a {n}-frame morph strip to {outPath}" + (gifPath is null ? "" : $" and an animation to {gifPath}"));
-            return CliRunner.Success;
-        });
-        return cmd;
-    }
-
-    static Command Crossover()
-    {
-        var checkpoint = StyleGanCommand.CheckpointOption();
-        var shallow = Code("--shallow", "Code for the shallow (coarse) layers");
-        var deep = Code("--deep", "Code for the deep (fine) layers");
-        var split = new Option<int>("--split") { Description = "First latent index taken from --deep", Required = true };
-        var space = CodeSpace();
-        var output = ImageOutput();
-        var cmd = new Command("crossover", "Layer crossover: latents before --split from one code, the rest from another") { checkpoint, shallow, deep, split, space, output };
-        CliRunner.SetAction(cmd, (ctx, ct) =>
-        {
-            var outPath = ctx.Get(output)!;
-            RequireImagePath(outPath);
-            using var scope = NewDisposeScope();
-            using var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!, ct);
-            var s = LatentFile.ParseSpace(ctx.Get(space));
-            using var noGrad = no_grad();
-            var a = ResolveCode(g, ctx.Get(shallow)!, s, "--shallow");
-            var b = ResolveCode(g, ctx.Get(deep)!, s, "--deep");
-            int k = ctx.Get(split);
-            var mixed = LatentEdits.Crossover(g, a, b, k);
-            var cells = new List<(Image, string?)>
-            {
-                (StyleMixing.ToImage(g.Synthesize(a)), "shallow"),
-                (StyleMixing.ToImage(g.Synthesize(b)), "deep"),
-                (StyleMixing.ToImage(g.Synthesize(mixed)), $"split {k}"),
-            };
-            ImageIO.Save(ContactSheet.Create(cells, columns: 3), outPath);
-            ctx.Result(new { command = "stylegan crossover", split = k, output = outPath }, $"wrote the crossover at latent {k} to {outPath}");
-            return CliRunner.Success;
-        });
-        return cmd;
-    }
-
-    static Command Expression()
-    {
-        var checkpoint = StyleGanCommand.CheckpointOption();
-        var target = Code("--base", "Code to edit (w1)");
-        var neutral = Code("--neutral", "Neutral reference (w2)");
-        var expressive = Code("--expressive", "Expressive reference (w3)");
-        var strength = new Option<double>("--strength") { Description = "lambda in w1 + lambda (w3 - w2)", DefaultValueFactory = _ => 1.0 };
-        var space = CodeSpace();
-        var output = ImageOutput();
-        var cmd = new Command("expression", "Expression transfer: w1 + lambda (w3 - w2)") { checkpoint, target, neutral, expressive, strength, space, output };
-        CliRunner.SetAction(cmd, (ctx, ct) =>
-        {
-            var outPath = ctx.Get(output)!;
-            RequireImagePath(outPath);
-            using var scope = NewDisposeScope();
-            using var g = StyleGanCommand.LoadGenerator(ctx, ctx.Get(checkpoint)!, ct);
-            var s = LatentFile.ParseSpace(ctx.Get(space));
-            using var noGrad = no_grad();
-            var w1 = ResolveCode(g, ctx.Get(target)!, s, "--base");
-            var w2 = ResolveCode(g, ctx.Get(neutral)!, s, "--neutral");
-            var w3 = ResolveCode(g, ctx.Get(expressive)!, s, "--expressive");
-            double lambda = ctx.Get(strength);
-            var edited = LatentEdits.Expression(w1, w2, w3, lambda);
-            var cells = new List<(Image, string?)>
-            {
-                (StyleMixing.ToImage(g.Synthesize(w1)), "base"),
-                (StyleMixing.ToImage(g.Synthesize(w2)), "neutral"),
-                (StyleMixing.ToImage(g.Synthesize(w3)), "expressive"),
-                (StyleMixing.ToImage(g.Synthesize(edited)), $"edited x{lambda:0.##}"),
-            };
-            ImageIO.Save(ContactSheet.Create(cells, columns: 4), outPath);
-            ctx.Result(new { command = "stylegan expression", strength = lambda, output = outPath }, $"wrote the expression transfer to {outPath}");
-            return CliRunner.Success;
-        });
-        return cmd;
-    }
-
-    static Command Degraded(string name, string description)
-    {
-        var input = new Argument<string>("image") { Description = "The observation: low-resolution image, image with a hole, sketch or grayscale photo" };
-        var output = ImageOutput();
-        var latentOut = new Option<string?>("--latent-out") { Description = "Also write the found latent (.safetensors)" };
-        var factor = new Option<int>("--factor") { Description = "Downsampling factor (superres)", DefaultValueFactory = _ => 4 };
-        var mask = new Option<string?>("--mask") { Description = "Mask image, white = hole to fill (inpaint)" };
-        var options = new InversionCliOptions();
-        var cmd = new Command(name, description) { input, output, latentOut };
-        if (name == "superres") cmd.Options.Add(factor);
-        if (name == "inpaint") cmd.Options.Add(mask);
-        options.AddTo(cmd);
-        CliRunner.SetAction(cmd, (ctx, ct) =>
-        {
-            var outPath = ctx.Get(output)!;
-            RequireImagePath(outPath);
-            CliContext.CheckOutputIsNotInput(outPath, [ctx.Get(input)]);
-            var latentPath = ctx.Get(latentOut);
-            if (latentPath is not null && !latentPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-                throw new AtelierUsageException($"--latent-out {latentPath}: the latent is written as .safetensors");
-            if (name == "inpaint" && ctx.Get(mask) is null) throw new AtelierUsageException("stylegan inpaint needs --mask");
-            using var scope = NewDisposeScope();
-            using var run = options.Prepare(ctx);
-            int size = run.Generator.Size;
-            var path = ctx.Get(input)!;
-            var task = name switch
-            {
-                "superres" => InversionTask.SuperResolution, "inpaint" => InversionTask.Inpaint, "sketch" => InversionTask.Sketch,
-                _ => InversionTask.Colorize,
-            };
-            int f = ctx.Get(factor);
-            int side = InversionTarget.ObservationSide(task, size, f); // checks the factor
-            string what = task switch
-            {
-                InversionTask.SuperResolution => "low-resolution image", InversionTask.Sketch => "sketch",
-                InversionTask.Colorize => "grayscale image", _ => "image",
-            };
-            var picture = InversionCliOptions.LoadPicture(ctx, path, side, run.NoResize, what);
-            var maskPicture = task == InversionTask.Inpaint ? InversionCliOptions.LoadPicture(ctx, ctx.Get(mask)!, side, run.NoResize, "mask") : null;
-            // The same preparation as the studio's (InversionTarget): one mask gives one result in both.
-            var (observation, prepared) = InversionTarget.Prepare(task, picture, size, maskPicture, f);
-            var degradation = prepared!;
-            using var result = run.Invert(ctx, observation, degradation, ct);
-            ImageIO.Save(StyleMixing.ToImage(result.Image), outPath);
-            if (latentPath is not null) LatentFile.Save(latentPath, result.Latent, run.Options.Space, run.Generator);
-            ctx.Result(new
-            {
-                command = "stylegan " + name, degradation = degradation.Name, steps = result.Steps, psnr = Math.Round(result.Psnr, 3),
-                perceptual = result.PerceptualDistance, output = outPath, latent = latentPath,
-            }, $"{degradation.Name}: PSNR {result.Psnr:F2} dB against the observation, perceptual distance {result.PerceptualDistance:G4}; wrote {outPath}");
             return CliRunner.Success;
         });
         return cmd;

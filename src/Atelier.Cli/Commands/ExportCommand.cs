@@ -38,7 +38,7 @@ public static class ExportCommand
             var outPath = ctx.Get(output)!;
             if (!outPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
                 throw new AtelierUsageException($"{{Output}} {outPath}: must end in .onnx");
-            var dir = TranslateCommand.ParseDirection(ctx.Get(direction) ?? "AtoB");
+            var dir = Atelier.Translation.TranslationMethods.ParseDirection(ctx.Get(direction) ?? "AtoB");
             // Any network by file, shipped name (candy) or catalogue name (horse2zebra, ffhq), fetched on first use.
             var path = ctx.ModelFile(ctx.Get(checkpoint)!, ModelUse.AnyShortName, ct);
             var vggPath = ctx.Get(vgg) is { } v0 ? ctx.ModelFile(v0, ModelUse.AdaInEncoder, ct) : null;

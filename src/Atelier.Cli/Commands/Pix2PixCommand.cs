@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Atelier.Cli.Infrastructure;
+using Atelier.Methods;
 using Atelier.Training;
 using Atelier.Translation;
 using TorchSharp;
@@ -74,7 +75,7 @@ sealed class TrainOptions(string evalLayout)
     }
 }
 
-/// <summary>`atelier pix2pix train`: paired image-to-image translation (Isola et al.), the reference's defaults.</summary>
+/// <summary>`atelier pix2pix train|test|translate` (translate: the registered method): paired image-to-image translation (Isola et al.), the reference's defaults.</summary>
 public static class Pix2PixCommand
 {
     public static Command Create()
@@ -90,7 +91,7 @@ public static class Pix2PixCommand
         CliRunner.SetAction(train, (ctx, ct) =>
         {
             var loop = t.Loop(ctx);
-            var dir = TranslateCommand.ParseDirection(ctx.Get(direction) ?? "AtoB");
+            var dir = TranslationMethods.ParseDirection(ctx.Get(direction) ?? "AtoB");
             var data = TranslationData.LoadAligned(ctx.Get(t.Data)!, dir, ctx.Warn);
             var o = new Pix2PixOptions
             {
@@ -107,6 +108,7 @@ public static class Pix2PixCommand
         });
         cmd.Subcommands.Add(train);
         cmd.Subcommands.Add(CreateTest());
+        foreach (var method in MethodRegistry.InArea("pix2pix")) cmd.Subcommands.Add(RegisteredCommand.Create(method));
         return cmd;
     }
 
@@ -126,7 +128,7 @@ public static class Pix2PixCommand
         {
             int s = ctx.Get(size);
             if (s < 8) throw new AtelierUsageException($"--size {s}: must be at least 8");
-            var pairs = TranslationData.LoadAligned(ctx.Get(data)!, TranslateCommand.ParseDirection(ctx.Get(direction) ?? "AtoB"), ctx.Warn);
+            var pairs = TranslationData.LoadAligned(ctx.Get(data)!, TranslationMethods.ParseDirection(ctx.Get(direction) ?? "AtoB"), ctx.Warn);
             bool evalMode = ctx.Get(eval);
             var (spec, g) = TranslationCheckpoint.LoadGenerator(ctx.ModelFile(ctx.Get(checkpoint)!, Atelier.Models.ModelUse.Pix2Pix, ct), ctx.Get(arch));
             using (g)

@@ -204,7 +204,7 @@ public static class VideoCommand
             var weights = ctx.ModelFile(ctx.Get(checkpoint)!, ModelUse.Pix2Pix, ct);
             return common.Run(ctx, ct, "video translate", _ =>
             {
-                translator = Translator.Load(weights, ctx.Get(eval), ctx.Get(arch), TranslateCommand.ParseDirection(ctx.Get(direction) ?? "AtoB"), ctx.Device);
+                translator = Translator.Load(weights, ctx.Get(eval), ctx.Get(arch), Atelier.Translation.TranslationMethods.ParseDirection(ctx.Get(direction) ?? "AtoB"), ctx.Device);
                 return translator;
             }, () => translator?.Dispose());
         });

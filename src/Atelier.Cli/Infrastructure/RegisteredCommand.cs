@@ -13,21 +13,29 @@ namespace Atelier.Cli.Infrastructure;
 /// that can tile takes `--tileable [x|y|both|none]` (alone: both) and `--preview-tiles FILE`, the result tiled 2x2; one
 /// that improves its picture step by step takes `--save-every N` (frames OUT.NNNN.png beside the output). A parameter's
 /// aliases are further spellings (a one-letter one a short flag: -n); weighted pictures are `--flag FILE[:WEIGHT]`,
-/// repeated. What a method adds on the command line alone (figures for --json) is its <see cref="CliExtension"/>.
+/// repeated. A per-picture method also takes a folder, a method that runs many pictures at once several files and
+/// folders (<see cref="RegisteredFolderRun"/>), and one that makes a sheet writes its parts into a folder. What a method
+/// adds on the command line alone (more files, figures for --json) is its <see cref="CommandExtension"/>.
 /// </summary>
 public static class RegisteredCommand
 {
     public static Command Create(MethodDescriptor method)
     {
         var cmd = new Command(method.Verb, method.Title + ": " + method.About + (method.Reference is { } r ? $" ({r})" : ""));
-        var output = new Option<string>("--output", "-o") { Description = "Output image (.png, .jpg or .webp)", Required = true };
+        var extension = CommandExtension.For(method.Id);
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = extension?.OutputHelp
+                ?? (method.PerImage ? "Output image (for one input) or folder (for a folder; same names, .png)"
+                : method.MakesSheet ? "Output folder (one PNG per image) or a sheet image path (.png/.jpg/.webp)" : "Output image (.png, .jpg or .webp)"),
+            Required = true,
+        };
         Func<ParseResult, string[]>? primary = null; // the positional files as given
         var readers = new Dictionary<string, Func<ParseResult, object?>>(StringComparer.Ordinal);
         Option<string?>? previewTiles = null;
-        var extension = CliExtension.For(method.Id);
         foreach (var p in method.Parameters)
         {
-            if (p.Kind == ParameterKind.Seed) continue; // the global --seed
+            if (p.Kind == ParameterKind.Seed && p.Name == "Seed") continue; // the global --seed
             if (p.Primary)
             {
                 // A method that runs many pictures in one go takes several files and folders (RegisteredFolderRun).
@@ -50,6 +58,8 @@ public static class RegisteredCommand
             switch (p.Kind)
             {
                 case ParameterKind.Int: { var o = new Option<int?>(flag) { Description = Describe(p) }; readers[p.Name] = r => r.GetValue(o); option = o; break; }
+                // A seed besides the run's own (a mixing grid's first row seed).
+                case ParameterKind.Seed: { var o = new Option<long?>(flag) { Description = Describe(p) }; readers[p.Name] = r => r.GetValue(o); option = o; break; }
                 case ParameterKind.Float: { var o = new Option<double?>(flag) { Description = Describe(p) }; readers[p.Name] = r => r.GetValue(o); option = o; break; }
                 case ParameterKind.Bool:
                 {
@@ -135,7 +145,7 @@ public static class RegisteredCommand
                 }
                 default: { var o = new Option<string?>(flag) { Description = Describe(p), Required = p.Required }; readers[p.Name] = r => r.GetValue(o); option = o; break; }
             }
-            foreach (var alias in p.Aliases) option.Aliases.Add(alias.Length == 1 ? "-" + char.ToLowerInvariant(alias[0]) : "--" + CliContext.Kebab(alias));
+            foreach (var alias in p.Aliases) option.Aliases.Add(AliasFlag(alias));
             cmd.Options.Add(option);
         }
         if (previewTiles is not null) cmd.Options.Add(previewTiles);
@@ -153,12 +163,13 @@ public static class RegisteredCommand
             cmd.Options.Add(batchSize);
         }
         cmd.Options.Add(output);
+        extension?.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
             var given = new Dictionary<string, object?>(StringComparer.Ordinal);
             // A method without randomness has no seed to take.
-            if (method.Parameters.Any(p => p.Kind == ParameterKind.Seed)) given["Seed"] = ctx.SeedOrRandom();
-            foreach (var p in method.Parameters.Where(p => p.Kind != ParameterKind.Seed))
+            if (method.Parameters.Any(p => p.Name == "Seed")) given["Seed"] = ctx.SeedOrRandom();
+            foreach (var p in method.Parameters.Where(p => p.Primary || readers.ContainsKey(p.Name)))
                 given[p.Name] = p.Primary ? primary!(ctx.Parse) : readers[p.Name](ctx.Parse);
             var outPath = ctx.Get(output)!;
             if (batchSize is not null)
@@ -169,10 +180,21 @@ public static class RegisteredCommand
                     return RegisteredFolderRun.Run(ctx, method, given, inputs, outPath, ctx.Get(batchSize), ct);
             }
             if (primary is not null) given[method.Primary!.Name] = ((string[])given[method.Primary!.Name]!)[0];
+            if (method.PerImage && method.Primary is { Kind: ParameterKind.Image } input && given[input.Name] is string inPath)
+            {
+                if (Directory.Exists(inPath)) return RunFolder(ctx, method, given, input, inPath, outPath, ct);
+                // One picture into a folder: the folder's file of the same name.
+                if (Directory.Exists(outPath)) outPath = Path.Combine(outPath, Path.GetFileNameWithoutExtension(inPath) + ".png");
+            }
             int every = saveEvery is null ? 0 : ctx.Get(saveEvery);
             if (every < 0) throw new AtelierUsageException($"--save-every {every}: must be 0 (no frames) or more");
-            return Run(ctx, method, given, outPath, ct, previewTilesPath: previewTiles is null ? null : ctx.Get(previewTiles),
-                saveEvery: every, extension: extension);
+            if (extension is null)
+                return Run(ctx, method, given, outPath, ct, previewTilesPath: previewTiles is null ? null : ctx.Get(previewTiles), saveEvery: every);
+            // The extension may put the picture elsewhere (an inversion's -o names its latent file) and write more files after.
+            var picture = extension.PicturePath(ctx, outPath);
+            CliContext.CheckOutputIsNotInput(outPath, given.Values.OfType<string>());
+            return Run(ctx, method, given, picture, ct, (_, result) => extension.AfterRun(ctx, result, outPath, picture) ?? new Dictionary<string, object?>(),
+                previewTiles is null ? null : ctx.Get(previewTiles), every, extension);
         }, method.UsesTorch);
         return cmd;
     }
@@ -183,9 +205,11 @@ public static class RegisteredCommand
     /// </summary>
     public static int Run(CliContext ctx, MethodDescriptor method, Dictionary<string, object?> given, string outPath, CancellationToken ct,
         Func<MethodValues, MethodResult, IReadOnlyDictionary<string, object?>>? extraReport = null, string? previewTilesPath = null,
-        int saveEvery = 0, CliExtension? extension = null)
+        int saveEvery = 0, CommandExtension? extension = null)
     {
-        ImageIO.FormatForPath(outPath); // an unknown extension fails before the work
+        // A sheet goes to a folder when the output is not an image file; else an unknown extension fails before the work.
+        bool folder = method.MakesSheet && !ImageIO.IsImageFile(outPath);
+        if (!folder) ImageIO.FormatForPath(outPath);
         // Weighted pictures: FILE or FILE:WEIGHT, read below with the other images.
         var weighted = new Dictionary<string, List<(string Path, double Weight)>>(StringComparer.Ordinal);
         foreach (var p in method.Parameters.Where(p => p.Kind == ParameterKind.Images))
@@ -199,13 +223,7 @@ public static class RegisteredCommand
             if (given.Values.OfType<string>().Append(outPath).Any(f => string.Equals(Path.GetFullPath(f), full, StringComparison.Ordinal)))
                 throw new AtelierUsageException($"--preview-tiles {previewTilesPath}: is the output or an input too; choose another file");
         }
-        foreach (var p in method.Parameters.Where(p => p.Kind is ParameterKind.Image or ParameterKind.Mask))
-        {
-            if (given.GetValueOrDefault(p.Name) is not string path) continue;
-            var flag = ctx.FlagFor(p.Name);
-            ctx.Spellings[p.Name] = p.Primary || flag == p.Name ? $"'{path}'" : $"{flag} '{path}'";
-            given[p.Name] = ImageIO.Load(path, new ImageLoadOptions { ColorMode = p.Kind == ParameterKind.Mask ? ColorMode.Gray : ColorMode.Rgb });
-        }
+        LoadImages(ctx, given, method.Parameters);
         foreach (var (name, list) in weighted)
             given[name] = list.Select(w => new WeightedImage(ImageIO.Load(w.Path), w.Weight)).ToList();
         LoadMaskLists(method, given);
@@ -214,15 +232,30 @@ public static class RegisteredCommand
         using var resources = new MethodResources();
         var frames = saveEvery > 0 ? new FrameSink(outPath, saveEvery) : null;
         var result = ctx.WithProgress($"{method.Area} {method.Verb}", progress =>
-            method.Run(values, new MethodContext(() => ctx.Device) { Progress = progress, Cancellation = ct, Resources = resources, Preview = frames, Note = Notes(ctx) }));
+            method.Run(values, new MethodContext(() => ctx.Device)
+                { Progress = progress, Cancellation = ct, Resources = resources, Preview = frames, Note = Notes(ctx), Warn = ctx.Warn }));
+        if (folder)
+        {
+            Directory.CreateDirectory(outPath);
+            var written = new List<string>();
+            foreach (var (name, image) in result.Parts ?? [("result", result.Image)])
+            {
+                written.Add(Path.Combine(outPath, name + ".png"));
+                ImageIO.Save(image, written[^1]);
+            }
+            var parts = new Dictionary<string, object?>(extraReport?.Invoke(values, result) ?? new Dictionary<string, object?>()) { ["outputs"] = written };
+            Report(ctx, method, values, result, outPath, parts, $"wrote {written.Count} images to {outPath}");
+            return CliRunner.Success;
+        }
         ImageIO.Save(result.Image, outPath);
         var extra = extraReport?.Invoke(values, result);
-        if (weighted.Count > 0 || extension?.Report is not null)
+        var figures = extension?.Report(ctx, values, result, resources);
+        if (weighted.Count > 0 || figures is not null)
         {
             var more = new Dictionary<string, object?>(extra ?? new Dictionary<string, object?>());
             // The files as given, with their weights (the values only know the pictures).
             foreach (var (name, list) in weighted) more[char.ToLowerInvariant(name[0]) + name[1..]] = list.Select(w => new { path = w.Path, weight = w.Weight }).ToList();
-            if (extension?.Report?.Invoke(ctx, values, result, resources) is { } figures) foreach (var (k, v) in figures) more[k] = v;
+            if (figures is not null) foreach (var (k, v) in figures) more[k] = v;
             extra = more;
         }
         if (previewTilesPath is not null)
@@ -266,11 +299,96 @@ public static class RegisteredCommand
         }
     }
 
+    /// <summary>Image and mask parameters given as files, read (masks as grey); messages then name the flag and the file.</summary>
+    static void LoadImages(CliContext ctx, Dictionary<string, object?> given, IEnumerable<MethodParameter> parameters)
+    {
+        foreach (var p in parameters.Where(p => p.Kind is ParameterKind.Image or ParameterKind.Mask))
+        {
+            if (given.GetValueOrDefault(p.Name) is not string path) continue;
+            var flag = ctx.FlagFor(p.Name);
+            ctx.Spellings[p.Name] = p.Primary || flag == p.Name ? $"'{path}'" : $"{flag} '{path}'";
+            given[p.Name] = ImageIO.Load(path, new ImageLoadOptions { ColorMode = p.Kind == ParameterKind.Mask ? ColorMode.Gray : ColorMode.Rgb });
+        }
+    }
+
+    /// <summary>One picture's outcome in a folder run: where it went, or why it was skipped.</summary>
+    public sealed record FolderItem(string Input, string? Output, string? Error);
+
+    /// <summary>
+    /// A <see cref="MethodDescriptor.PerImage"/> method on every image of <paramref name="inDir"/>, into
+    /// <paramref name="outDir"/> (same names, .png), with the same values and models loaded once. A picture that fails
+    /// (a bad file) is reported and skipped; the exit code then says something failed.
+    /// </summary>
+    static int RunFolder(CliContext ctx, MethodDescriptor method, Dictionary<string, object?> given, MethodParameter input, string inDir, string outDir, CancellationToken ct)
+    {
+        var files = Directory.EnumerateFiles(inDir).Where(ImageIO.IsImageFile).Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0) throw new AtelierException($"{inDir}: no images (.png, .jpg, .jpeg, .webp, .bmp, .gif) in this folder");
+        if (File.Exists(outDir)) throw new AtelierUsageException($"--output {outDir}: is a file; a folder input needs an output folder");
+        LoadImages(ctx, given, method.Parameters.Where(p => p != input));
+        ResolveModels(ctx, method, given, ct);
+        using var resources = new KeptResources();
+        var items = new List<FolderItem>();
+        MethodValues? last = null;
+        ctx.WithProgress($"{method.Area} {method.Verb}", progress =>
+        {
+            for (int i = 0; i < files.Count; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var src = files[i];
+                var dst = Path.Combine(outDir, Path.GetFileNameWithoutExtension(src) + ".png");
+                try
+                {
+                    ctx.Spellings[input.Name] = $"'{src}'";
+                    var each = new Dictionary<string, object?>(given, StringComparer.Ordinal) { [input.Name] = ImageIO.Load(src, new ImageLoadOptions { ColorMode = ColorMode.Rgb }) };
+                    last = MethodValues.Create(method, each);
+                    var result = method.Run(last, new MethodContext(() => ctx.Device)
+                        { Cancellation = ct, Resources = resources, Note = Notes(ctx), Warn = m => ctx.Warn($"{src}: {m}") });
+                    Directory.CreateDirectory(outDir);
+                    ImageIO.Save(result.Image, dst);
+                    items.Add(new FolderItem(src, dst, null));
+                }
+                catch (AtelierException e) when (e is not AtelierUsageException && files.Count > 1)
+                {
+                    var message = e.Render(ctx.FlagFor);
+                    ctx.Warn($"skipped {src}: {message}");
+                    items.Add(new FolderItem(src, null, message));
+                }
+                progress.Report(new Runtime.ProgressReport(i + 1, files.Count, Path.GetFileName(src)));
+            }
+        });
+        int failed = items.Count(i => i.Error != null);
+        var json = new Dictionary<string, object?> { ["command"] = $"{method.Area} {method.Verb}", ["method"] = method.Id, ["input"] = inDir, ["output"] = outDir };
+        if (last is not null) foreach (var (k, v) in last.Describe()) if (k != input.Name) json[char.ToLowerInvariant(k[0]) + k[1..]] = v;
+        json["done"] = items.Count - failed;
+        json["failed"] = failed;
+        json["items"] = items;
+        ctx.Result(json, $"{method.Title}: {items.Count - failed} image(s) -> {outDir}{(failed > 0 ? $"; {failed} failed" : "")}");
+        return failed > 0 ? CliRunner.Failure : CliRunner.Success;
+    }
+
+    /// <summary>Models a folder run loads once and lends to every picture in turn (the CLI runs them one after another).</summary>
+    sealed class KeptResources : MethodResources
+    {
+        readonly Dictionary<(Type, string), object> _models = [];
+
+        public override T Model<T>(string path, Func<string, T> load)
+        {
+            if (_models.TryGetValue((typeof(T), path), out var kept)) return (T)kept;
+            var model = base.Model(path, load);
+            _models[(typeof(T), path)] = model;
+            return model;
+        }
+    }
+
+    /// <summary>How the CLI spells a parameter's alias: one letter is a short option (C -> -c), else kebab case (Checkpoint -> --checkpoint).</summary>
+    static string AliasFlag(string alias) => alias.Length == 1 ? "-" + alias.ToLowerInvariant() : "--" + CliContext.Kebab(alias);
+
     /// <summary>A note from the run, its parameters ({Name}) spelled as this command's flags.</summary>
     internal static Action<string> Notes(CliContext ctx) => message => ctx.Note(AtelierException.Naming(message).Render(ctx.FlagFor));
 
     /// <summary>The closing line (or --json object): output, size, the values used and the run's figures.</summary>
-    public static void Report(CliContext ctx, MethodDescriptor method, MethodValues values, MethodResult result, string outPath, IReadOnlyDictionary<string, object?>? extra = null)
+    public static void Report(CliContext ctx, MethodDescriptor method, MethodValues values, MethodResult result, string outPath, IReadOnlyDictionary<string, object?>? extra = null,
+        string? human = null)
     {
         var json = new Dictionary<string, object?>
         {
@@ -286,7 +404,7 @@ public static class RegisteredCommand
         var steps = result.Info.TryGetValue("steps", out var st) ? $", {st} steps" : "";
         var losses = result.Info.TryGetValue("losses", out var l) && l is IEnumerable<KeyValuePair<string, object>> named
             ? ", " + string.Join(", ", named.Select(kv => $"{kv.Key} {(kv.Value is double d ? d.ToString("G4", CultureInfo.InvariantCulture) : kv.Value)}")) : "";
-        ctx.Result(json, $"wrote {outPath} ({result.Image.Width}x{result.Image.Height}, {method.Title.ToLowerInvariant()}){seconds}{steps}{losses}{seed}");
+        ctx.Result(json, (human ?? $"wrote {outPath} ({result.Image.Width}x{result.Image.Height}, {method.Title.ToLowerInvariant()})") + $"{seconds}{steps}{losses}{seed}");
     }
 
     /// <summary>`--save-every N`: every Nth step's picture written beside the output as OUT.NNNN.png.</summary>

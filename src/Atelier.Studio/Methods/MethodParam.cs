@@ -29,6 +29,8 @@ public sealed record MethodParam(string Name, string Label, string Kind)
     /// <summary>For image params: may be left out (the page offers "none", chosen at first, and then sends nothing).</summary>
     public bool Optional { get; init; }
     public bool Live { get; init; }
+    /// <summary>Not drawn on the page (a parameter the studio leaves at its default, e.g. a file on the server).</summary>
+    public bool Hidden { get; init; }
     public string? Help { get; init; }
     /// <summary>For image params: the built-in sample offered first, and its size in pixels.</summary>
     public string? Sample { get; init; }

@@ -7,15 +7,7 @@ public static class MethodSet
     [
         // The registered library methods (Atelier.Methods.MethodRegistry), forms drawn from their parameters.
         .. Atelier.Methods.MethodRegistry.All.Select(m => new RegisteredMethod(m)),
-        new Pix2PixMethod(),
-        new CycleGanMethod(),
-        new StyleGanSeedsMethod(),
-        new StyleGanMixMethod(),
-        new StyleGanInvertMethod(),
-        new StyleGanSuperResMethod(),
-        new StyleGanInpaintMethod(),
-        new StyleGanSketchMethod(),
         new StyleGanMorphMethod(),
-        new StyleGanCrossoverMethod(),
     ];
+
 }

@@ -45,14 +45,23 @@ public sealed class RegisteredMethod : StudioMethod
     {
         foreach (var p in _method.Parameters.Where(p => p.Kind == ParameterKind.Model && p.BuiltIn is null))
             if (!models.Has([.. p.Architectures ?? []]))
-                return Availability.Missing($"{_method.Title} needs a {p.Label.ToLowerInvariant()}"
+                return Availability.Missing(_limits.Needs ?? $"{_method.Title} needs a {p.Label.ToLowerInvariant()}"
                     + (p.Accepts is { } files ? $": {files}" : "") + "; put one in the models folder (atelier studio --models DIR).");
         return Availability.Ready;
     }
 
-    MethodParam ToParam(MethodParameter p) => ToField(p) with { Live = _limits.Live.Contains(p.Name) };
+    MethodParam ToParam(MethodParameter p)
+    {
+        var field = Field(p);
+        return field with
+        {
+            Live = field.Live || _limits.Live.Contains(p.Name),
+            LatentsMax = _limits.LatentsMax.TryGetValue(p.Name, out var offset) ? offset : field.LatentsMax,
+            Hidden = _limits.Hidden.Contains(p.Name),
+        };
+    }
 
-    MethodParam ToField(MethodParameter p)
+    MethodParam Field(MethodParameter p)
     {
         string name = FieldName(p.Name);
         return p.Kind switch
@@ -64,9 +73,10 @@ public sealed class RegisteredMethod : StudioMethod
             ParameterKind.Bool => MethodParam.Bool(name, p.Label, p.Default is true) with { Help = p.Help },
             ParameterKind.Choice => MethodParam.Choice(name, p.Label, (string)p.Default!, [.. p.Choices!]) with { Help = p.Help },
             ParameterKind.Tiling => MethodParam.Choice(name, p.Label, ((TileAxes)p.Default!).Name(), [.. p.Choices!]) with { Help = p.Help },
-            ParameterKind.Seed => MethodParam.Seed(name, p.Label),
+            ParameterKind.Seed => MethodParam.Seed(name, p.Label) with { Default = p.Default },
             // The studio offers squares, up to its own limit for the method.
             ParameterKind.Size => MethodParam.Int(name, p.Label, 16, Math.Min(p.MaxSide ?? 4096, _limits.MaxSide), DefaultSide(p), p.Help),
+            ParameterKind.Image when _limits.Sketches.Contains(p.Name) => MethodParam.Sketch(name, p.Label, p.SampleSize ?? 256) with { Help = p.Help },
             ParameterKind.Image => MethodParam.Image(name, p.Label, p.Sample ?? "bricks", p.SampleSize ?? 64) with { Help = p.Help, Optional = p.Optional },
             // One picture, or two mixed by a slider; the command line blends any number.
             ParameterKind.Images => MethodParam.Image(name, p.Label, p.Sample ?? "bricks", p.SampleSize ?? 64) with
@@ -82,6 +92,7 @@ public sealed class RegisteredMethod : StudioMethod
             // One file here, where the command line may take several (a decoder per level).
             ParameterKind.Model => MethodParam.Model(name, p.Label, [.. p.Architectures ?? []]) with { Help = p.Help, BuiltIn = p.BuiltIn },
             ParameterKind.Text => new MethodParam(name, p.Label, "text") { Default = p.Default, Help = p.Help, Optional = p.Optional },
+            ParameterKind.Latent => MethodParam.Code(name, p.Label, (long)p.Default!) with { Help = p.Help },
             _ => throw new ArgumentOutOfRangeException(nameof(p), p.Kind, null),
         };
     }
@@ -90,7 +101,7 @@ public sealed class RegisteredMethod : StudioMethod
     {
         var given = new Dictionary<string, object?>(StringComparer.Ordinal);
         double? mixWeight = null;
-        foreach (var p in _method.Parameters)
+        foreach (var p in _method.Parameters.Where(p => !_limits.Hidden.Contains(p.Name)))
         {
             string field = FieldName(p.Name);
             given[p.Name] = p.Kind switch
@@ -102,22 +113,24 @@ public sealed class RegisteredMethod : StudioMethod
                 ParameterKind.Int => Number(r, field, p, integer: true),
                 ParameterKind.Float => Number(r, field, p, integer: false),
                 ParameterKind.Size => SquareSize(r, field, p),
-                ParameterKind.Seed => r.Fields.Long(field, 1, 0, int.MaxValue),
+                ParameterKind.Seed => r.Fields.Long(field, p.Default is long seed ? seed : 1, 0, int.MaxValue),
                 ParameterKind.Bool => r.Fields.Bool(field, p.Default is true),
                 ParameterKind.Choice => r.Fields.Choice(field, (string)p.Default!, [.. p.Choices!]),
                 ParameterKind.Tiling => TilingField(r, field, p),
                 ParameterKind.Features => r.Fields.Choice(field, (string)p.Default!, [.. p.Choices!]),
                 ParameterKind.Model => ModelPath(r, field, p),
                 ParameterKind.Text => string.IsNullOrWhiteSpace(r.Fields.String(field)) ? null : r.Fields.String(field)!.Trim(),
+                ParameterKind.Latent => Code(r, field, given.GetValueOrDefault("Model") as string),
                 _ => null,
             };
         }
         var values = MethodValues.Create(_method, given);
         _limits.Check?.Invoke(values);
+        _limits.CheckRequest?.Invoke(values, r);
         var device = (Func<TorchSharp.torch.Device>)(() => r.Device);
         return ctx =>
         {
-            using var resources = new StudioResources();
+            using var resources = new StudioResources(device);
             var result = _method.Run(values, new MethodContext(device)
                 { Progress = ctx.Progress, Cancellation = ctx.CancellationToken, Preview = new JobPreview(ctx), Resources = resources });
             // A tileable result is shown beside a 2x2 tiling of itself, where a seam would show as a cross.
@@ -152,6 +165,30 @@ public sealed class RegisteredMethod : StudioMethod
         if (p.BuiltIn is not null && (string.IsNullOrWhiteSpace(id) || id == MethodParam.BuiltInId)) return null;
         if (string.IsNullOrWhiteSpace(id) && p.Default is string name) return Atelier.Models.ModelResolver.Resolve(name, p.Use!);
         return r.Models.Resolve(id, field, [.. p.Architectures ?? []]).Path;
+    }
+
+    /// <summary>
+    /// A code field: "seed:N" (or N), or "job:ID", a finished inversion's code (its artifact) made with the generator
+    /// the form names (<paramref name="model"/>, resolved first); empty leaves the default seed. Never a server file.
+    /// </summary>
+    internal static Atelier.StyleGan.LatentSource? Code(MethodRequest r, string field, string? model)
+    {
+        var text = r.Fields.String(field)?.Trim();
+        if (string.IsNullOrEmpty(text)) return null;
+        if (text.StartsWith("job:", StringComparison.Ordinal))
+        {
+            var id = text[4..];
+            var job = r.Jobs?.Find(id) ?? throw new StudioRequestException(404, $"'{field}': no job '{(id.Length > 20 ? id[..20] : id)}' (finished jobs are forgotten after a while)");
+            if (job.Artifact is not Atelier.StyleGan.InvertedCode code)
+                throw new StudioRequestException(400, $"'{field}': job {id} holds no latent code (use a finished inversion)");
+            if (model is not null && !code.BelongsTo(model))
+                throw new StudioRequestException(400, $"'{field}': job {id} inverted with another generator; invert again with this one");
+            return new Atelier.StyleGan.LatentSource.Inverted(code);
+        }
+        var digits = text.StartsWith("seed:", StringComparison.Ordinal) ? text[5..] : text;
+        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var seed) || seed > int.MaxValue)
+            throw new StudioRequestException(400, $"'{field}': expected seed:N or job:ID, got '{Trim(text)}'");
+        return new Atelier.StyleGan.LatentSource.Seed(seed);
     }
 
     sealed class JobPreview(JobContext job) : IPreviewSink
@@ -211,6 +248,16 @@ public sealed record StudioLimits
     public IReadOnlyList<string> FormerIds { get; init; } = [];
     /// <summary>Parameters (library names) cheap enough to re-run on: their sliders run the method again as they move.</summary>
     public IReadOnlyList<string> Live { get; init; } = [];
+    /// <summary>Checks that need the request too (what the model list knows of a chosen file).</summary>
+    public Action<MethodValues, MethodRequest>? CheckRequest { get; init; }
+    /// <summary>Image parameters drawn on a canvas (a sketch) rather than uploaded.</summary>
+    public IReadOnlySet<string> Sketches { get; init; } = new HashSet<string>();
+    /// <summary>What to say when the model list lacks the model the method needs (null: a line naming its kind).</summary>
+    public string? Needs { get; init; }
+    /// <summary>Sliders over a generator's latents, bounded by its w+ length plus this offset (<see cref="MethodParam.LatentsMax"/>).</summary>
+    public IReadOnlyDictionary<string, int> LatentsMax { get; init; } = new Dictionary<string, int>();
+    /// <summary>Parameters the studio does not offer (a file on the server is not the web user's to name): they keep their defaults.</summary>
+    public IReadOnlySet<string> Hidden { get; init; } = new HashSet<string>();
 
     public static StudioLimits For(string id) => id switch
     {
@@ -233,6 +280,90 @@ public sealed record StudioLimits
         // One pass costs memory in proportion to the pixels: pictures of about a megapixel at most.
         "fast-style.stylize" => new() { Panel = "faststyle", FormerIds = ["style.fast"], Check = v => OnePassCheck(v, "Content") },
         "adain.stylize" => new() { Panel = "faststyle", FormerIds = ["style.adain"], Live = ["Alpha"], Check = v => OnePassCheck(v, "Content", "Style") },
+        "pix2pix.translate" => new()
+        {
+            FormerIds = ["translate.pix2pix"],
+            Sketches = new HashSet<string> { "Sketch" },
+            Check = v => TranslationSize(v, "Sketch"),
+            Needs = "Pix2Pix needs a trained generator: junyanz/pytorch-CycleGAN-and-pix2pix's latest_net_G.pth (e.g. edges2shoes, facades) loads directly; put it in the models folder (atelier studio --models DIR).",
+        },
+        "cyclegan.translate" => new()
+        {
+            FormerIds = ["translate.cyclegan"],
+            Check = v => TranslationSize(v, "Image"),
+            // Refused at once, where the library would find out only when the job loads the file.
+            CheckRequest = (v, r) =>
+            {
+                if (v.Choice("Direction") == "BtoA" && !r.Models.Resolve(r.Fields.String("model"), "model", Atelier.Translation.TranslationMethods.Generators).Info.Is(Atelier.Checkpoints.ArchitectureKind.CycleGanRun))
+                    throw new StudioRequestException(400, "'direction': BtoA needs a CycleGAN run checkpoint (with G_A and G_B); this file holds one generator");
+            },
+            Needs = "CycleGAN needs a trained generator: junyanz/pytorch-CycleGAN-and-pix2pix's pretrained files (e.g. horse2zebra.pth) load directly; put one in the models folder (atelier studio --models DIR).",
+        },
+        "stylegan.generate" => new()
+        {
+            FormerIds = ["stylegan.seeds"],
+            Live = ["Seed", "Truncation"],
+            Hidden = new HashSet<string> { "Latents", "Space" },
+            Check = v =>
+            {
+                int count = v.OptionalText("Seeds") is { } seeds ? Atelier.StyleGan.SeedList.Parse(seeds).Count : v.Int("Count");
+                if (count > 16) throw new StudioRequestException(413, $"'count': at most 16 images here (got {count})");
+            },
+            Needs = StyleGanModels.Needs,
+        },
+        "stylegan.mix" => new()
+        {
+            Live = ["Crossover"],
+            // The crossover needs a latent after it.
+            LatentsMax = new Dictionary<string, int> { ["Crossover"] = -1 },
+            Check = v =>
+            {
+                int rows = v.OptionalText("Rows") is { } r ? Atelier.StyleGan.SeedList.Parse(r, "Rows").Count : v.Int("Count");
+                int cols = v.OptionalText("Cols") is { } c ? Atelier.StyleGan.SeedList.Parse(c, "Cols").Count : v.Int("Count");
+                if (rows > 4 || cols > 4) throw new StudioRequestException(413, $"'count': at most 4 seeds per side here (got {rows}x{cols})");
+            },
+            // Refused at once from what the model list knows of the file, where the library would find out only when the job loads it.
+            CheckRequest = (v, r) =>
+            {
+                int latents = StyleGanModels.NLatent(StyleGanModels.Resolve(r).Info);
+                if (v.OptionalText("Layers") is null && latents > 1 && v.Int("Crossover") >= latents)
+                    throw new StudioRequestException(400, $"'crossover': {v.Int("Crossover")} must be below this generator's {latents} latents");
+            },
+            Needs = StyleGanModels.Needs,
+        },
+        "stylegan.invert" or "stylegan.superres" or "stylegan.inpaint" or "stylegan.sketch" or "stylegan.colorize" => new()
+        {
+            Panel = "inversion",
+            Sketches = new HashSet<string> { "Sketch" },
+            Check = v =>
+            {
+                var name = id == "stylegan.sketch" ? "Sketch" : "Image";
+                var img = v.Image(name);
+                if (img.Width < 4 || img.Height < 4 || (long)img.Width * img.Height > 2048 * 2048)
+                    throw new StudioRequestException(413, $"'{RegisteredMethod.FieldName(name)}': use a picture between 4x4 and 2048x2048 here (got {img.Width}x{img.Height})");
+                if (v.Int("Steps") > 5000) throw new StudioRequestException(413, $"'steps': at most 5000 here (got {v.Int("Steps")})");
+                if (id == "stylegan.inpaint" && !v.Image("Mask").Data.Any(x => x >= 0.5f))
+                    throw new StudioRequestException(400, "'mask': nothing is painted; paint the hole to fill");
+            },
+            Needs = StyleGanModels.Needs,
+        },
+        "stylegan.crossover" => new()
+        {
+            Panel = "inversion",
+            Live = ["Split"],
+            // A split may be the w+ length itself (everything from the shallow code).
+            LatentsMax = new Dictionary<string, int> { ["Split"] = 0 },
+            Hidden = new HashSet<string> { "Space" },
+            // Refused at once from what the model list knows of the file, where the library would find out only when the job loads it.
+            CheckRequest = (v, r) =>
+            {
+                int latents = StyleGanModels.NLatent(StyleGanModels.Resolve(r).Info);
+                if (latents > 0 && v.Int("Split") > latents)
+                    throw new StudioRequestException(400, $"'split': {v.Int("Split")} is out of range: this generator has {latents} latents (0..{latents})");
+            },
+            Needs = StyleGanModels.Needs,
+        },
+        "stylegan.expression" => new() { Panel = "inversion", Hidden = new HashSet<string> { "Space" }, Needs = StyleGanModels.Needs },
         _ => new(),
     };
 
@@ -258,5 +389,16 @@ public sealed record StudioLimits
                 throw new StudioRequestException(400, $"'{RegisteredMethod.FieldName(name)}': use a picture between 16x16 and 512x512 here (got {img.Width}x{img.Height})");
         }
         if (v.Int("Iterations") > 2000) throw new StudioRequestException(400, $"'Steps': at most 2000 here (got {v.Int("Iterations")})");
+    }
+
+    /// <summary>A translation's picture, as given and as rescaled: between 16x16 and 1024x1024 here (the CLI takes any size, in tiles).</summary>
+    static void TranslationSize(MethodValues v, string name)
+    {
+        var img = v.Image(name);
+        if (img.Width < 16 || img.Height < 16 || (long)img.Width * img.Height > 1024 * 1024)
+            throw new StudioRequestException(413, $"'{RegisteredMethod.FieldName(name)}': use a picture between 16x16 and 1024x1024 here (got {img.Width}x{img.Height})");
+        var (w, h) = Atelier.Inference.AnySizeParameters.Sizing(v).TargetSize(img.Width, img.Height);
+        if ((long)w * h > 1024 * 1024)
+            throw new StudioRequestException(413, $"'size': the picture would be {w}x{h}; at most 1024x1024 pixels here");
     }
 }

@@ -52,7 +52,8 @@ function stroke(ctx, a, b, width, color) {
 
 function numberField(p, onLive) {
   // An optional number starts empty (the method chooses); it is typed rather than slid, so it can stay empty.
-  const isFloat = p.kind === 'float' && !p.optional;
+  // Reals are slid, and so are live whole numbers (a crossover layer): each move re-runs the method.
+  const isFloat = (p.kind === 'float' || (p.kind === 'int' && p.live)) && !p.optional;
   const input = el('input', { type: isFloat ? 'range' : 'number', name: p.name, min: p.min, max: p.max, step: p.step, value: p.default ?? '', placeholder: p.optional ? 'auto' : null, 'data-param': p.name });
   const out = el('output', { text: String(p.default ?? '') });
   input.addEventListener('input', () => { out.textContent = input.value; });
@@ -340,6 +341,7 @@ function renderPanel(panel, active) {
     const formNode = el('div', { class: 'form', 'data-method': m.id, style: m.id === current ? '' : 'display:none' });
     const live = () => { if (current === m.id) run(); };
     for (const p of m.params) {
+      if (p.hidden) continue; // left at its default (e.g. a file on the server)
       let w;
       switch (p.kind) {
         case 'int': case 'float': w = numberField(p, live); break;

@@ -4,12 +4,20 @@ using P = Atelier.Methods.MethodParameter;
 namespace Atelier.Inference;
 
 /// <summary>
-/// The parameters every registered feed-forward method shares for pictures of any size: the longer side's cap, the
-/// memory budget that picks the tile size, an explicit tile side and the tiles' overlap; and the policies they make.
-/// The method names its own shorter-side parameter Size.
+/// The parameters every registered feed-forward method shares for pictures of any size: the shorter side and the
+/// longer side's cap rescale on request (<see cref="SizePolicy"/>); the memory budget, an explicit tile side and the
+/// tiles' overlap plan the tiles (<see cref="TilingOptions"/>).
 /// </summary>
 public static class AnySizeParameters
 {
+    /// <summary>The shorter side, the longer side's cap and the tiling, for a network that needs at least 8 px.</summary>
+    public static IReadOnlyList<MethodParameter> All { get; } =
+    [
+        P.OptionalInt("Size", "Shorter side (px)", 8, SizePolicy.MaxSideLimit, "scale so the shorter side is this many pixels (default: keep the size)"),
+        .. For(8),
+    ];
+
+    /// <summary>All but the shorter side, which a method with its own Size parameter declares itself.</summary>
     public static IEnumerable<MethodParameter> For(int minimumSide) =>
     [
         P.OptionalInt("MaxSide", "Longest side (px)", minimumSide, SizePolicy.MaxSideLimit,
@@ -20,8 +28,8 @@ public static class AnySizeParameters
         P.OptionalInt("Overlap", "Tile overlap (px)", 0, TilingOptions.MaxOverlap, "overlap of neighbouring tiles in pixels (default: about the network's receptive field)"),
     ];
 
-    /// <summary>How the picture is rescaled first: Size (its shorter side) and MaxSide, both optional.</summary>
-    public static SizePolicy Sizing(MethodValues v, int minimumSide) => new SizePolicy(v.OptionalInt("Size"), v.OptionalInt("MaxSide")).Validate(minimumSide);
+    /// <summary>How the picture is rescaled first: Size (its shorter side) and MaxSide, both optional (checked).</summary>
+    public static SizePolicy Sizing(MethodValues v, int minimumSide = 8) => new SizePolicy(v.OptionalInt("Size"), v.OptionalInt("MaxSide")).Validate(minimumSide);
 
     /// <summary>The budget and tiles, checked whether or not the picture turns out to need tiles.</summary>
     public static TilingOptions Tiling(MethodValues v) => new TilingOptions
@@ -30,4 +38,11 @@ public static class AnySizeParameters
         TileSize = v.OptionalInt("Tile"),
         Overlap = v.OptionalInt("Overlap"),
     }.Validate();
+
+    /// <summary>Checks the values before any work (a bad budget is a usage error at once).</summary>
+    public static void Validate(MethodValues v)
+    {
+        Sizing(v);
+        Tiling(v);
+    }
 }

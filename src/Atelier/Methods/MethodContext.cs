@@ -42,6 +42,8 @@ public sealed class MethodContext
     public Action<string>? Note { get; init; }
     /// <summary>Networks and models the run borrows; the front end owns them (a run never disposes them).</summary>
     public MethodResources Resources { get; init; } = new();
+    /// <summary>Where a warning about this run goes (a result that may not be what was meant); null: nowhere.</summary>
+    public Action<string>? Warn { get; init; }
 
     /// <summary>The torch device (CPU unless the front end chose one); asked for only by methods that use torch.</summary>
     public Device Device => _device?.Invoke() ?? TorchSharp.torch.CPU;

@@ -8,6 +8,12 @@ public sealed record MethodResult(Image Image, IReadOnlyDictionary<string, objec
 {
     /// <summary>Data later runs may build on (an inversion's latent code); front ends keep it, never show it.</summary>
     public object? Artifact { get; init; }
+
+    /// <summary>
+    /// The pictures <see cref="Image"/> gathers (a sheet of seeds), by name, for front ends that write each apart (the
+    /// CLI into a folder); null when the result is one picture.
+    /// </summary>
+    public IReadOnlyList<(string Name, Image Image)>? Parts { get; init; }
 }
 
 /// <summary>
@@ -43,6 +49,15 @@ public sealed record MethodDescriptor
     /// <see cref="MethodContext.ShowPreview(int, Func{Imaging.Image})"/>: the studio shows it live, the CLI can write the steps as frames.
     /// </summary>
     public bool ShowsSteps { get; init; }
+    /// True for a picture-to-picture map with nothing carried between pictures (a trained feed-forward network): front
+    /// ends may run it on many pictures in turn with the same values (the CLI on a folder of images).
+    /// </summary>
+    public bool PerImage { get; init; }
+    /// <summary>
+    /// True when the result is a sheet of named pictures (<see cref="MethodResult.Parts"/>): front ends that write files
+    /// may write them apart (the CLI into a folder, when the output is not an image file).
+    /// </summary>
+    public bool MakesSheet { get; init; }
 
     public string Area => Id[..Id.IndexOf('.')];
     public string Verb => Id[(Id.IndexOf('.') + 1)..];

@@ -42,6 +42,10 @@ public enum ParameterKind
     /// offers one picture gives it weight 1.
     /// </summary>
     Images,
+    /// A StyleGAN latent code (<see cref="Atelier.StyleGan.LatentSource"/>): a seed, or a code a front end holds (the
+    /// CLI: a latent file; the studio: a finished inversion). The default is a seed.
+    /// </summary>
+    Latent,
 }
 
 /// <summary>
@@ -157,6 +161,9 @@ public sealed record MethodParameter(string Name, ParameterKind Kind, string Lab
     /// <summary>One or more weighted pictures (at least one is required).</summary>
     public static MethodParameter Images(string name, string label, string? sample = null, int sampleSize = 64, string? help = null) =>
         new(name, ParameterKind.Images, label) { Required = true, Sample = sample, SampleSize = sampleSize, Help = help };
+    /// <summary>A latent code, the seed <paramref name="seed"/> unless given.</summary>
+    public static MethodParameter Latent(string name, string label, long seed, string? help = null) =>
+        new(name, ParameterKind.Latent, label) { Default = seed, Help = help };
 
     public static MethodParameter Mask(string name, string label, string over, string? help = null) =>
         new(name, ParameterKind.Mask, label) { Required = true, Over = over, Help = help };

@@ -1,4 +1,6 @@
+using Atelier.StyleGan;
 using Atelier.Texture;
+using Atelier.Translation;
 
 namespace Atelier.Methods;
 
@@ -20,6 +22,17 @@ public static class MethodRegistry
         Style.GatysMethods.Transfer,
         Style.FastStyleMethods.Stylize,
         Style.AdaInMethods.Stylize,
+        TranslationMethods.Pix2Pix,
+        TranslationMethods.CycleGan,
+        StyleGanMethods.Generate,
+        StyleGanMethods.Mix,
+        InversionMethods.Invert,
+        InversionMethods.SuperResolution,
+        InversionMethods.Inpaint,
+        InversionMethods.Sketch,
+        InversionMethods.Colorize,
+        LatentEditMethods.Crossover,
+        LatentEditMethods.Expression,
     ];
 
     /// <summary>The method with this id, or null.</summary>

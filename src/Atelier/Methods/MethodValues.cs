@@ -39,7 +39,8 @@ public sealed class MethodValues
     static object? Default(MethodParameter p)
     {
         if (p.Required) throw new AtelierUsageException($"{{{p.Name}}}: required ({p.Label.ToLowerInvariant()})");
-        return p.Default;
+        // A latent's default is a seed, held as the code it names.
+        return p.Kind == ParameterKind.Latent && p.Default is not null ? Check(p, p.Default) : p.Default;
     }
 
     static object Check(MethodParameter p, object value)
@@ -100,6 +101,13 @@ public sealed class MethodValues
                 foreach (var item in list)
                     if (!double.IsFinite(item.Weight)) throw new AtelierUsageException($"{{{p.Name}}} weight {item.Weight}: must be a finite number");
                 return list;
+            case ParameterKind.Latent:
+                return value switch
+                {
+                    Atelier.StyleGan.LatentSource source => source,
+                    long or int => new Atelier.StyleGan.LatentSource.Seed(Convert.ToInt64(value, CultureInfo.InvariantCulture)),
+                    _ => Atelier.StyleGan.LatentSource.Parse(Convert.ToString(value, CultureInfo.InvariantCulture)!, p.Name),
+                };
             case ParameterKind.Image:
             case ParameterKind.Mask:
                 return value as Image ?? throw new ArgumentException($"{p.Name}: expected an Image, got {value.GetType().Name}");
@@ -147,6 +155,7 @@ public sealed class MethodValues
     public IReadOnlyList<Image> Masks(string name) => MaskList(_values[name]);
 
     static IReadOnlyList<Image> MaskList(object? value) => value switch { Image one => [one], IReadOnlyList<Image> many => many, _ => [] };
+    public Atelier.StyleGan.LatentSource Latent(string name) => (Atelier.StyleGan.LatentSource)_values[name]!;
 
     /// <summary>The axes the result tiles on, for a method with a <see cref="ParameterKind.Tiling"/> parameter (None otherwise).</summary>
     public TileAxes Tiles(MethodDescriptor method) =>
@@ -160,6 +169,7 @@ public sealed class MethodValues
         IReadOnlyList<Image> masks => masks.Select(m => $"{m.Width}x{m.Height}").ToList(),
         ValueTuple<int, int> s => $"{s.Item1}x{s.Item2}",
         TileAxes t => t.Name(),
+        Atelier.StyleGan.LatentSource l => l.Label,
         var v => v,
     });
 }

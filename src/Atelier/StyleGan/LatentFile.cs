@@ -37,14 +37,18 @@ public static class LatentFile
     }
 
     /// <summary>Writes codes as safetensors (key `latent`, metadata space and generator size).</summary>
-    public static void Save(string path, Tensor latent, LatentSpace space, Generator generator)
+    public static void Save(string path, Tensor latent, LatentSpace space, Generator generator) =>
+        Save(path, latent, space, generator.Size, generator.StyleDim);
+
+    /// <summary>The same, for a generator of <paramref name="size"/> px and <paramref name="styleDim"/> no longer at hand.</summary>
+    public static void Save(string path, Tensor latent, LatentSpace space, int size, int styleDim)
     {
         using var cpu = latent.detach().to(float32).cpu().contiguous();
         SafeTensors.Save(path, new Dictionary<string, Tensor> { ["latent"] = cpu }, new Dictionary<string, string>
         {
             ["space"] = SpaceName(space),
-            ["size"] = generator.Size.ToString(),
-            ["style_dim"] = generator.StyleDim.ToString(),
+            ["size"] = size.ToString(),
+            ["style_dim"] = styleDim.ToString(),
         });
     }
 

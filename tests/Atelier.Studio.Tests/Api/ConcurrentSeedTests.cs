@@ -42,7 +42,7 @@ public class ConcurrentSeedTests
         {
             ("gatys.texture", Gatys(7)), ("gatys.texture", Gatys(9)),
             ("texture.quilting", Quilting(7)), ("texture.quilting", Quilting(9)),
-            ("stylegan.seeds", Seeds(3)), ("stylegan.seeds", Seeds(5)),
+            ("stylegan.generate", Seeds(3)), ("stylegan.generate", Seeds(5)),
         };
         // Alone, one after another.
         var alone = new List<float[]>();

@@ -25,7 +25,7 @@ public class StyleGanPageTests(Xunit.Abstractions.ITestOutputHelper output)
 
         // Seeds: the model list offers the generator by kind; the truncation slider re-runs (live).
         await page.ClickAsync("#tab-stylegan");
-        var seeds = "#panel-stylegan [data-method='stylegan.seeds'] ";
+        var seeds = "#panel-stylegan [data-method='stylegan.generate'] ";
         Assert.Contains("tiny.safetensors", await page.InnerTextAsync(seeds + "select[data-param='model']"));
         await page.ClickAsync("#panel-stylegan button.run");
         await page.WaitForSelectorAsync("#panel-stylegan[data-state='succeeded']");

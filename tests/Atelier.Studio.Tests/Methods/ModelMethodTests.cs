@@ -63,18 +63,18 @@ public class ModelMethodTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(diff > 0.002, $"alpha 0.5 vs 1 differ by only {diff}");
 
         // Pix2Pix and CycleGAN: the input's size back, the same each time (eval mode).
-        var sketch = await RunAsync(s, "translate.pix2pix", f => { f.Add(new StringContent(models["pix2pix_unet_256_ngf8_batch.pth"].Id), "model"); StudioHarness.AddFile(f, "sketch", content, "k.png"); });
-        var again = await RunAsync(s, "translate.pix2pix", f => { f.Add(new StringContent(models["pix2pix_unet_256_ngf8_batch.pth"].Id), "model"); StudioHarness.AddFile(f, "sketch", content, "k.png"); });
+        var sketch = await RunAsync(s, "pix2pix.translate", f => { f.Add(new StringContent(models["pix2pix_unet_256_ngf8_batch.pth"].Id), "model"); StudioHarness.AddFile(f, "sketch", content, "k.png"); });
+        var again = await RunAsync(s, "pix2pix.translate", f => { f.Add(new StringContent(models["pix2pix_unet_256_ngf8_batch.pth"].Id), "model"); StudioHarness.AddFile(f, "sketch", content, "k.png"); });
         Assert.Equal((256, 256), (sketch.Width, sketch.Height));
         Assert.Equal(sketch.Data, again.Data);
-        var cycle = await RunAsync(s, "translate.cyclegan", f => { f.Add(new StringContent(models["cyclegan_resnet_9blocks_ngf16_instance.pth"].Id), "model"); StudioHarness.AddFile(f, "image", content, "i.png"); });
+        var cycle = await RunAsync(s, "cyclegan.translate", f => { f.Add(new StringContent(models["cyclegan_resnet_9blocks_ngf16_instance.pth"].Id), "model"); StudioHarness.AddFile(f, "image", content, "i.png"); });
         Assert.Equal((256, 256), (cycle.Width, cycle.Height));
 
         // A model id of the wrong kind, and an id that is not in the list, are refused clearly.
         var (status, body) = await s.PostFormAsync("/api/jobs/style.fast", f => { f.Add(new StringContent("../../etc/passwd"), "model"); StudioHarness.AddFile(f, "content", content, "c.png"); });
         Assert.Equal(404, status);
         Assert.Contains("/api/models", Api.StudioApiTests.ErrorOf(body));
-        (status, body) = await s.PostFormAsync("/api/jobs/translate.cyclegan", f => { f.Add(new StringContent(models["cyclegan_resnet_9blocks_ngf16_instance.pth"].Id), "model"); StudioHarness.AddFile(f, "image", content, "i.png"); f.Add(new StringContent("BtoA"), "direction"); });
+        (status, body) = await s.PostFormAsync("/api/jobs/cyclegan.translate", f => { f.Add(new StringContent(models["cyclegan_resnet_9blocks_ngf16_instance.pth"].Id), "model"); StudioHarness.AddFile(f, "image", content, "i.png"); f.Add(new StringContent("BtoA"), "direction"); });
         Assert.Equal(400, status);
         // A model of another kind is refused by name.
         (status, body) = await s.PostFormAsync("/api/jobs/style.fast", f => { f.Add(new StringContent(models["adain_decoder.pth"].Id), "model"); StudioHarness.AddFile(f, "content", content, "c.png"); });

@@ -41,10 +41,10 @@ public class StyleGanMethodTests(Xunit.Abstractions.ITestOutputHelper output)
 
         // Seeds: at truncation 0 every seed is the mean image; at 1 seeds differ. Truncation's mean-w cache is not listed as a model.
         Action<MultipartFormDataContent> Seeds(int seed, string psi) => f => { f.Add(new StringContent(id), "model"); f.Add(new StringContent(seed.ToString()), "seed"); f.Add(new StringContent("1"), "count"); f.Add(new StringContent(psi), "truncation"); };
-        var (a0, _) = await RunAsync(s, "stylegan.seeds", Seeds(3, "0"));
-        var (b0, _) = await RunAsync(s, "stylegan.seeds", Seeds(7, "0"));
-        var (a1, _) = await RunAsync(s, "stylegan.seeds", Seeds(3, "1"));
-        var (b1, _) = await RunAsync(s, "stylegan.seeds", Seeds(7, "1"));
+        var (a0, _) = await RunAsync(s, "stylegan.generate", Seeds(3, "0"));
+        var (b0, _) = await RunAsync(s, "stylegan.generate", Seeds(7, "0"));
+        var (a1, _) = await RunAsync(s, "stylegan.generate", Seeds(3, "1"));
+        var (b1, _) = await RunAsync(s, "stylegan.generate", Seeds(7, "1"));
         Assert.Equal(a0.Data, b0.Data);
         // The generator stays loaded between jobs (a live slider re-runs them), and a reused one gives the same pictures.
         Assert.True(GeneratorPool.IdleCount >= 1, "no generator was kept for the next job");
@@ -54,7 +54,7 @@ public class StyleGanMethodTests(Xunit.Abstractions.ITestOutputHelper output)
             var expected = StyleMixing.ToImage(g.Generate(SeedList.Z(7, g.StyleDim), LatentSpace.Z));
             Assert.True(expected.Data.Zip(b1.Data, (x, y) => Math.Abs(x - y)).Max() <= 1.0 / 255 + 1e-6, "seed 7 differs from the library's image");
         }
-        var (sheet, _) = await RunAsync(s, "stylegan.seeds", f => { f.Add(new StringContent(id), "model"); f.Add(new StringContent("4"), "count"); });
+        var (sheet, _) = await RunAsync(s, "stylegan.generate", f => { f.Add(new StringContent(id), "model"); f.Add(new StringContent("4"), "count"); });
         Assert.True(sheet.Width > 4 * 16, $"a sheet of 4 seeds is {sheet.Width} px wide");
         // Read afresh (no rescan interval here): the jobs wrote nothing into the models folder.
         Assert.Single((await s.GetJsonAsync("/api/models")).EnumerateArray());
@@ -94,7 +94,7 @@ public class StyleGanMethodTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(3, crossInfo.GetProperty("info").GetProperty("split").GetInt32());
         (status, body) = await s.PostFormAsync("/api/jobs/stylegan.morph", f => { f.Add(new StringContent(id), "model"); f.Add(new StringContent("job:0123456789abcdef"), "from"); f.Add(new StringContent("1"), "to"); });
         Assert.Equal(404, status);
-        var seedsJob = (await s.PostFormAsync("/api/jobs/stylegan.seeds", Seeds(1, "1"))).Body.GetProperty("id").GetString()!;
+        var seedsJob = (await s.PostFormAsync("/api/jobs/stylegan.generate", Seeds(1, "1"))).Body.GetProperty("id").GetString()!;
         await s.WaitForJobAsync(seedsJob);
         (status, body) = await s.PostFormAsync("/api/jobs/stylegan.morph", f => { f.Add(new StringContent(id), "model"); f.Add(new StringContent("job:" + seedsJob), "from"); f.Add(new StringContent("1"), "to"); });
         Assert.Equal(400, status);
@@ -127,7 +127,7 @@ public class StyleGanMethodTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.Contains("atelier stylegan train", panel.GetProperty("needs").GetString());
             Assert.Contains("rosinality", panel.GetProperty("needs").GetString());
         }
-        var (status, _) = await s.PostFormAsync("/api/jobs/stylegan.seeds", f => f.Add(new StringContent("x"), "model"));
+        var (status, _) = await s.PostFormAsync("/api/jobs/stylegan.generate", f => f.Add(new StringContent("x"), "model"));
         Assert.Equal(409, status);
     }
 

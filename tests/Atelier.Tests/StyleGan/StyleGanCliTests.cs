@@ -89,6 +89,60 @@ public sealed class StyleGanCliTests : IDisposable
     }
 
     [Fact]
+    public void MixAndGenerateTakeTheStudiosSeedsCountAndCrossoverToo()
+    {
+        var grid = dir.File("mix-crossover.png");
+        var r = CliHarness.Run("stylegan", "mix", "-c", checkpoint, "--row-seed", "5", "--count", "2", "--crossover", "3", "-o", grid, "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("\"fromColumns\":\"0-2\"", r.Out);
+        Assert.Contains("\"rows\":[5,6]", r.Out);
+        Assert.Contains("\"cols\":[100,101]", r.Out);
+        // Beyond the tiny generator's 6 latents the crossover is refused, naming its flag.
+        r = CliHarness.Run("stylegan", "mix", "-c", checkpoint, "--crossover", "6", "-o", grid);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--crossover 6", r.Err);
+
+        // Without --seeds: --count images from the run's --seed, one file each.
+        var outDir = dir.File("counted");
+        r = CliHarness.Run("stylegan", "generate", "-c", checkpoint, "--seed", "7", "--count", "2", "-o", outDir, "-q");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Equal(new[] { "seed0007.png", "seed0008.png" }, Directory.GetFiles(outDir).Select(Path.GetFileName).Order().ToArray());
+    }
+
+    [Fact]
+    public void CrossoverAndExpressionTakeSeedsAndLatentFilesAsCodes()
+    {
+        var latent = dir.File("codes.safetensors");
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+            LatentFile.Save(latent, generator.Broadcast(generator.SeedW(5)), LatentSpace.WPlus, generator);
+        var r = CliHarness.Run("stylegan", "crossover", "-c", checkpoint, "--shallow", latent, "--deep", "2", "--split", "3", "-o", dir.File("file.png"), "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("\"split\":3", r.Out);
+        Assert.Contains("\"shallow\":\"codes.safetensors\"", r.Out);
+        // A file holding seed 5's code is the same code as the seed.
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            var fromFile = LatentSource.Parse(latent, "Shallow").WPlus(generator, LatentSpace.WPlus, "Shallow");
+            var fromSeed = LatentSource.Parse("5", "Shallow").WPlus(generator, LatentSpace.WPlus, "Shallow");
+            Assert.True(fromFile.allclose(fromSeed), "a latent file of seed 5's code differs from seed 5");
+        }
+
+        r = CliHarness.Run("stylegan", "crossover", "-c", checkpoint, "--shallow", dir.File("nope.safetensors"), "-o", dir.File("x.png"));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("--shallow", r.Err);
+        Assert.Contains("neither a seed nor an existing latent file", r.Err);
+
+        // The expression's strength changes the edited cell only.
+        r = CliHarness.Run("stylegan", "expression", "-c", checkpoint, "--base", "1", "--neutral", "2", "--expressive", "3", "--strength", "0", "-o", dir.File("e0.png"), "-q");
+        Assert.True(r.ExitCode == 0, r.Err);
+        r = CliHarness.Run("stylegan", "expression", "-c", checkpoint, "--base", "1", "--neutral", "2", "--expressive", "3", "--strength", "2", "-o", dir.File("e2.png"), "-q");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.NotEqual(ImageIO.Load(dir.File("e0.png")).Data, ImageIO.Load(dir.File("e2.png")).Data);
+    }
+
+    [Fact]
     public void ACheckpointWithoutAGeneratorIsRefused()
     {
         using var scope = NewDisposeScope();

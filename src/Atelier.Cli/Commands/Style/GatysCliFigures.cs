@@ -9,18 +9,18 @@ namespace Atelier.Cli.Commands.Style;
 /// <summary>`gatys texture|transfer --json`: the quality figures of the result, measured only when a script asks.</summary>
 internal static class GatysCliFigures
 {
-    public static CliExtension Texture { get; } = new()
-    {
-        Report = (ctx, v, result, resources) => ctx.Json ? new Dictionary<string, object?> { ["quality"] = Quality(ctx, v, result.Image, SampleAsUsed(v), resources) } : null,
-    };
+    public static CommandExtension Texture { get; } = new Figures(SampleAsUsed);
 
-    public static CliExtension Transfer { get; } = new()
-    {
-        // Measured against the first style at the scale the transfer used it.
-        Report = (ctx, v, result, resources) => ctx.Json ? new Dictionary<string, object?> { ["quality"] = Quality(ctx, v, result.Image, GatysMethods.StyleAsUsed(v, result.Image), resources) } : null,
-    };
+    // Measured against the first style at the scale the transfer used it.
+    public static CommandExtension Transfer { get; } = new Figures((v, image) => GatysMethods.StyleAsUsed(v, image));
 
-    static Image SampleAsUsed(MethodValues v) =>
+    sealed class Figures(Func<MethodValues, Image, Image> reference) : CommandExtension
+    {
+        public override IReadOnlyDictionary<string, object?>? Report(CliContext ctx, MethodValues values, MethodResult result, MethodResources resources) =>
+            ctx.Json ? new Dictionary<string, object?> { ["quality"] = Quality(ctx, values, result.Image, reference(values, result.Image), resources) } : null;
+    }
+
+    static Image SampleAsUsed(MethodValues v, Image _) =>
         v.OptionalInt("SampleSize") is int side ? ImageResize.ResizeToFit(v.Image("Sample"), side, allowUpscale: true) : v.Image("Sample");
 
     /// <summary>

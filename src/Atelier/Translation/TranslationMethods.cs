@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Atelier.Checkpoints;
+using Atelier.Inference;
+using Atelier.Methods;
+using Atelier.Models;
+using Atelier.Runtime;
+using P = Atelier.Methods.MethodParameter;
+
+namespace Atelier.Translation;
+
+/// <summary>Pix2Pix and CycleGAN translation as every front end offers them (<see cref="MethodRegistry"/>).</summary>
+public static class TranslationMethods
+{
+    /// <summary>What the translator loads: a bare U-Net/ResNet generator, or a pix2pix/CycleGAN run's.</summary>
+    public static readonly ArchitectureKind[] Generators =
+        [ArchitectureKind.UnetGenerator, ArchitectureKind.ResnetGenerator, ArchitectureKind.Pix2PixRun, ArchitectureKind.CycleGanRun];
+
+    public static MethodDescriptor Pix2Pix { get; } = Translate("pix2pix", "Pix2Pix", ModelUse.Pix2Pix,
+        "translates a picture of the kind the generator was trained on (e.g. edges for edges2shoes) with a trained U-Net/ResNet generator; the result has the input's size",
+        "Isola et al. 2017", P.Image("Sketch", "Sketch", "pebbles", 256, primary: true, help: "an image, or a folder of images, of the kind the generator was trained on"));
+
+    public static MethodDescriptor CycleGan { get; } = Translate("cyclegan", "CycleGAN", ModelUse.CycleGan,
+        "re-renders a picture from one domain in the other (e.g. horse to zebra) with G_A (A to B) or G_B (B to A) of a trained run, or one bare generator",
+        "Zhu et al. 2017", P.Image("Image", "Picture", "pebbles", 128, primary: true, help: "an image, or a folder of images"));
+
+    /// <summary>"AtoB" or "BtoA", in any case.</summary>
+    public static Direction ParseDirection(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "atob" => Direction.AtoB,
+        "btoa" => Direction.BtoA,
+        _ => throw new AtelierUsageException($"{{Direction}} {text}: expected AtoB or BtoA"),
+    };
+
+    static MethodDescriptor Translate(string area, string title, ModelUse use, string about, string reference, MethodParameter input) => new()
+    {
+        Id = area + ".translate",
+        Title = title,
+        About = about,
+        Reference = reference,
+        PerImage = true,
+        Parameters =
+        [
+            // The first two spellings are the earlier --checkpoint / -c, which scripts and docs use.
+            P.Model("Model", "Generator", use, Generators,
+                help: "generator weights: a catalogue name (horse2zebra, style-monet, edges2shoes...; fetched on first use), the reference's latest_net_G.pth / latest_net_G_A.pth, or an Atelier run checkpoint")
+                with { Aliases = ["Checkpoint", "C"] },
+            input,
+            P.Choice("Direction", "Direction (run checkpoints)", "AtoB", ["AtoB", "BtoA"], "AtoB (G_A) or BtoA (G_B) for a CycleGAN run checkpoint holding both"),
+            P.Bool("Eval", "Eval mode (running statistics, no dropout)", false,
+                "eval mode: BatchNorm running statistics and no dropout. Without it, like the reference's test.py, batch statistics and dropout are used"),
+            P.Text("Arch", "Architecture", help: "generator architecture (unet_256, unet_128, resnet_9blocks, resnet_6blocks...); detected from the checkpoint when left out"),
+            .. AnySizeParameters.All,
+            P.Seed(),
+        ],
+        Validate = AnySizeParameters.Validate,
+        Run = (v, run) =>
+        {
+            var clock = Stopwatch.StartNew();
+            bool eval = v.Bool("Eval");
+            var direction = ParseDirection(v.Choice("Direction"));
+            var translator = run.Resources.Model(v.Text("Model"), path => Translator.Load(path, eval, v.OptionalText("Arch"), direction, run.Device));
+            // Train mode draws dropout masks: seeded here, after the load, so the same seed gives the same picture.
+            if (!eval) TorchRuntime.Seed(v.Seed());
+            var tiling = AnySizeParameters.Tiling(v);
+            var image = AnySizeParameters.Sizing(v).Apply(v.Image(input.Name));
+            var plan = TilePlan.Create(image.Width, image.Height, (int)translator.Spec.InputNc, translator, tiling);
+            if (plan.Tiled && translator.Spec.Norm == NormKind.Batch && !eval)
+                run.Warn?.Invoke($"cut into {plan.Tiles.Count} tiles; BatchNorm in train mode normalises each tile by its own statistics (use eval mode, or a larger memory budget, for one consistent result)");
+            var result = TiledInference.Run(image, translator, tiling, ct: run.Cancellation);
+            return new MethodResult(result, new Dictionary<string, object>
+            {
+                ["generator"] = translator.Spec.Name, ["mode"] = eval ? "eval" : "train",
+                ["seed"] = v.Seed(), ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 3),
+            });
+        },
+    };
+}
