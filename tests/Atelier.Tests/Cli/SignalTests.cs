@@ -46,7 +46,7 @@ public class SignalTests
         var stopping = Stopwatch.StartNew();
         bool exited = p.WaitForExit(20_000);
         if (!exited) p.Kill();
-        Assert.True(exited, $"still running 20 s after {name}");
+        if (!exited) lock (stderr) Assert.Fail($"still running 20 s after {name}; its stderr ended: {Tail(stderr.ToString())}");
         p.WaitForExit();
         string err;
         lock (stderr) err = stderr.ToString();
@@ -57,4 +57,7 @@ public class SignalTests
         Assert.DoesNotContain(Directory.GetFiles(dir.Path), f => f.EndsWith(".tmp", StringComparison.Ordinal));
         Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"took {stopping.Elapsed.TotalSeconds:0.0} s to stop");
     }
+
+    /// <summary>The last lines of a log, progress redraws split out, for a failure message.</summary>
+    static string Tail(string log) => string.Join(" | ", log.Split('\r', '\n').Where(l => l.Length > 0).TakeLast(6));
 }
