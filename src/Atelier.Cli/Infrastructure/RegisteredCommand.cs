@@ -326,7 +326,7 @@ public static class RegisteredCommand
         if (File.Exists(outDir)) throw new AtelierUsageException($"--output {outDir}: is a file; a folder input needs an output folder");
         LoadImages(ctx, given, method.Parameters.Where(p => p != input));
         ResolveModels(ctx, method, given, ct);
-        using var resources = new KeptResources();
+        using var resources = new MethodResources(); // one model for every picture
         var items = new List<FolderItem>();
         MethodValues? last = null;
         ctx.WithProgress($"{method.Area} {method.Verb}", progress =>
@@ -364,20 +364,6 @@ public static class RegisteredCommand
         json["items"] = items;
         ctx.Result(json, $"{method.Title}: {items.Count - failed} image(s) -> {outDir}{(failed > 0 ? $"; {failed} failed" : "")}");
         return failed > 0 ? CliRunner.Failure : CliRunner.Success;
-    }
-
-    /// <summary>Models a folder run loads once and lends to every picture in turn (the CLI runs them one after another).</summary>
-    sealed class KeptResources : MethodResources
-    {
-        readonly Dictionary<(Type, string), object> _models = [];
-
-        public override T Model<T>(string path, Func<string, T> load)
-        {
-            if (_models.TryGetValue((typeof(T), path), out var kept)) return (T)kept;
-            var model = base.Model(path, load);
-            _models[(typeof(T), path)] = model;
-            return model;
-        }
     }
 
     /// <summary>How the CLI spells a parameter's alias: one letter is a short option (C -> -c), else kebab case (Checkpoint -> --checkpoint).</summary>

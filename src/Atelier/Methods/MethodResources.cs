@@ -14,6 +14,7 @@ public class MethodResources : IDisposable
 {
     readonly List<IDisposable> _owned = [];
     readonly Dictionary<(string, VggPooling, string), FeatureNetwork> _features = [];
+    readonly Dictionary<(Type, string), object> _models = [];
 
     /// <summary>
     /// The perceptual network <paramref name="choice"/> (a built-in name or a file) with this pooling, on <paramref name="device"/>;
@@ -31,14 +32,16 @@ public class MethodResources : IDisposable
     }
 
     /// <summary>
-    /// The model in <paramref name="path"/>, loaded by <paramref name="load"/> (which puts it on the device it wants).
-    /// A run uses what it gets for its own length only; a derived class may lend the same object to later runs, never to
-    /// two runs at once.
+    /// The model in <paramref name="path"/>, loaded by <paramref name="load"/> (which puts it on the device it wants);
+    /// asked again for the same file, the same one (a folder run lends one model to every picture). A run uses what it
+    /// gets for its own length only; a derived class may lend the same object to later runs, never to two runs at once.
     /// </summary>
     public virtual T Model<T>(string path, Func<string, T> load) where T : class, IDisposable
     {
+        if (_models.TryGetValue((typeof(T), path), out var kept)) return (T)kept;
         var model = load(path);
         _owned.Add(model);
+        _models[(typeof(T), path)] = model;
         return model;
     }
 
@@ -54,6 +57,7 @@ public class MethodResources : IDisposable
         foreach (var d in _owned) d.Dispose();
         _owned.Clear();
         _features.Clear();
+        _models.Clear();
         GC.SuppressFinalize(this);
     }
 }

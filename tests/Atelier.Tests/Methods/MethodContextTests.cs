@@ -20,6 +20,9 @@ public class MethodContextTests
         var loaded = new List<string>();
         var model = resources.Model("a.safetensors", path => { loaded.Add(path); return new Tracked(); });
         Assert.Equal(["a.safetensors"], loaded);
+        // Asked again for the same file (a folder run, picture after picture): the same model, loaded once.
+        Assert.Same(model, resources.Model("a.safetensors", path => { loaded.Add(path); return new Tracked(); }));
+        Assert.Equal(["a.safetensors"], loaded);
         Assert.False(model.Disposed);
         resources.Dispose();
         Assert.True(model.Disposed);

@@ -57,27 +57,25 @@ internal sealed class GatysObjective : IDisposable
         foreach (var (image, weight) in styles)
         {
             using var scope = NewDisposeScope();
-            if (maxPassPixels is long limit && image.shape[2] * image.shape[3] > limit && !wrap && _smoothing == ActivationSmoothing.None)
-            {
-                // A style image larger than a pass may hold (a 2048 px style took 0.8 GB in one pass, above any tile
-                // the budget allowed): its Grams are summed tile by tile.
-                var grams = TiledGramTargets.Compute(vgg, image, _styleLayers, limit);
-                for (int i = 0; i < _styleLayers.Length; i++)
-                {
-                    var g = grams[i].mul(weight / totalWeight);
-                    _styleTargets[i] = _styleTargets[i] is null ? g.MoveToOuterDisposeScope() : _styleTargets[i].add_(g);
-                }
-                continue;
-            }
-            var f = vgg.Features(image, _styleLayers, wrap);
+            // A style image larger than a pass may hold (a 2048 px style took 0.8 GB in one pass, above any tile the
+            // budget allowed) has its Grams summed tile by tile.
+            var grams = maxPassPixels is long limit && image.shape[2] * image.shape[3] > limit && !wrap && _smoothing == ActivationSmoothing.None
+                ? TiledGramTargets.Compute(vgg, image, _styleLayers, limit)
+                : OnePassGrams(image, wrap);
             for (int i = 0; i < _styleLayers.Length; i++)
             {
                 // Weighted average of the normalised Grams: mixing styles of any sizes.
-                var g = GramMatrix.Normalised(GatysLosses.Smooth(f[_styleLayers[i]], _smoothing)).mul(weight / totalWeight);
+                var g = grams[i].mul(weight / totalWeight);
                 _styleTargets[i] = _styleTargets[i] is null ? g.MoveToOuterDisposeScope() : _styleTargets[i].add_(g);
             }
         }
         _contentTargets = content is null ? [] : ContentTargetsOf(content, wrap);
+    }
+
+    Tensor[] OnePassGrams(Tensor image, bool wrap)
+    {
+        var f = _vgg.Features(image, _styleLayers, wrap);
+        return [.. _styleLayers.Select(l => GramMatrix.Normalised(GatysLosses.Smooth(f[l], _smoothing)))];
     }
 
     /// <summary>The content targets of <paramref name="content"/> (the whole content image, or a tile of it), as the loss compares them.</summary>

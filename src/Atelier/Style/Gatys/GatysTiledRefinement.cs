@@ -158,21 +158,19 @@ internal static class GatysTiledRefinement
         // piled up on the managed heap between collections.
         using var wx = tensor(Ramp(x0, tw, w, overlap, wrap), [1, 1, 1, tw]);
         using var wy = tensor(Ramp(y0, th, h, overlap, wrap), [1, 1, th, 1]);
-        using var window = wy.mul(wx);
-        return window.to(device).clone();
+        return wy.mul(wx).to(device);
     }
 
     static float[] Ramp(int start, int tile, int size, int overlap, bool wrap)
     {
         int before = tile >= size || (!wrap && start <= 0) ? 0 : overlap;
         int after = tile >= size || (!wrap && start + tile >= size) ? 0 : overlap;
+        // The ramps run over the tile's part inside the image; outside it the window is 0.
+        int from = wrap ? 0 : Math.Max(0, -start), to = wrap ? tile : Math.Min(tile, size - start);
         // A small floor keeps every pixel's weight sum positive wherever the tiles happen to fall.
         return [.. Enumerable.Range(0, tile).Select(u =>
         {
-            int p = start + u;
-            if (!wrap && (p < 0 || p >= size)) return 0f;
-            // The ramps run over the tile's part inside the image.
-            int from = wrap ? 0 : Math.Max(0, -start), to = wrap ? tile : Math.Min(tile, size - start);
+            if (u < from || u >= to) return 0f;
             return Math.Max(1e-3f, TilePlan.Ramp(u - from, to - from, before, after));
         })];
     }
