@@ -36,9 +36,7 @@ public static class Program
             CommandTree.Renamed(AdaInTrainCommand.Create(), "train")));
         root.Subcommands.Add(Pix2PixCommand.Create());
         root.Subcommands.Add(CycleGanCommand.Create());
-        var stylegan = StyleGanCommand.Create();
-        foreach (var edit in EditCommand.CodeEdits()) stylegan.Subcommands.Add(edit);
-        root.Subcommands.Add(stylegan);
+        root.Subcommands.Add(StyleGanCommand.Create());
         root.Subcommands.Add(VideoCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(CheckpointCommand.Create());

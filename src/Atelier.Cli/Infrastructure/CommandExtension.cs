@@ -15,6 +15,7 @@ public abstract class CommandExtension
     {
         "gatys.texture" => Commands.Style.GatysCliFigures.Texture,
         "gatys.transfer" => Commands.Style.GatysCliFigures.Transfer,
+        "stylegan.morph" => new Commands.MorphAnimation(),
         _ => Commands.InversionOutputs.For(id),
     };
 

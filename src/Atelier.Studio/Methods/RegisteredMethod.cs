@@ -57,7 +57,7 @@ public sealed class RegisteredMethod : StudioMethod
         {
             Live = field.Live || _limits.Live.Contains(p.Name),
             LatentsMax = _limits.LatentsMax.TryGetValue(p.Name, out var offset) ? offset : field.LatentsMax,
-            Hidden = _limits.Hidden.Contains(p.Name),
+            Hidden = _limits.Hidden.Contains(p.Name) || _limits.Fixed.ContainsKey(p.Name),
         };
     }
 
@@ -101,7 +101,8 @@ public sealed class RegisteredMethod : StudioMethod
     {
         var given = new Dictionary<string, object?>(StringComparer.Ordinal);
         double? mixWeight = null;
-        foreach (var p in _method.Parameters.Where(p => !_limits.Hidden.Contains(p.Name)))
+        foreach (var (name, value) in _limits.Fixed) given[name] = value;
+        foreach (var p in _method.Parameters.Where(p => !_limits.Hidden.Contains(p.Name) && !_limits.Fixed.ContainsKey(p.Name)))
         {
             string field = FieldName(p.Name);
             given[p.Name] = p.Kind switch
@@ -258,6 +259,8 @@ public sealed record StudioLimits
     public IReadOnlyDictionary<string, int> LatentsMax { get; init; } = new Dictionary<string, int>();
     /// <summary>Parameters the studio does not offer (a file on the server is not the web user's to name): they keep their defaults.</summary>
     public IReadOnlySet<string> Hidden { get; init; } = new HashSet<string>();
+    /// <summary>Parameters the studio does not offer and sets to its own value (the morph's one frame, under a live slider).</summary>
+    public IReadOnlyDictionary<string, object> Fixed { get; init; } = new Dictionary<string, object>();
 
     public static StudioLimits For(string id) => id switch
     {
@@ -361,6 +364,15 @@ public sealed record StudioLimits
                 if (latents > 0 && v.Int("Split") > latents)
                     throw new StudioRequestException(400, $"'split': {v.Int("Split")} is out of range: this generator has {latents} latents (0..{latents})");
             },
+            Needs = StyleGanModels.Needs,
+        },
+        // One blend between the two codes, its l on a live slider; the command line makes the whole strip.
+        "stylegan.morph" => new()
+        {
+            Panel = "inversion",
+            Live = ["Lambda"],
+            Hidden = new HashSet<string> { "Space" },
+            Fixed = new Dictionary<string, object> { ["Frames"] = 1 },
             Needs = StyleGanModels.Needs,
         },
         "stylegan.expression" => new() { Panel = "inversion", Hidden = new HashSet<string> { "Space" }, Needs = StyleGanModels.Needs },

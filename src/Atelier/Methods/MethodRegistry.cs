@@ -31,6 +31,7 @@ public static class MethodRegistry
         InversionMethods.Inpaint,
         InversionMethods.Sketch,
         InversionMethods.Colorize,
+        LatentEditMethods.Morph,
         LatentEditMethods.Crossover,
         LatentEditMethods.Expression,
     ];

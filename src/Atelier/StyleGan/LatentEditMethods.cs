@@ -8,7 +8,7 @@ namespace Atelier.StyleGan;
 
 /// <summary>
 /// Image2StyleGAN's latent arithmetic on codes (seeds, latent files, inversions), as every front end offers it
-/// (<see cref="MethodRegistry"/>): the layer crossover and the expression transfer.
+/// (<see cref="MethodRegistry"/>): the morph, the layer crossover and the expression transfer.
 /// </summary>
 public static class LatentEditMethods
 {
@@ -16,6 +16,39 @@ public static class LatentEditMethods
         P.Choice("Space", "Space of latent files", "w+", ["z", "w", "w+"], "space of latent files given as codes: z, w or w+ (seeds are always z)");
 
     const string CodeHelp = "a seed (integer) or a latent file (see the space)";
+
+    public static MethodDescriptor Morph { get; } = new()
+    {
+        Id = "stylegan.morph",
+        Title = "Morph",
+        About = "w = l w1 + (1 - l) w2 between two codes: a strip of frames from l = 1 to l = 0, or one blend between the two",
+        Reference = "Abdal et al. 2019 (Image2StyleGAN)",
+        Parameters =
+        [
+            StyleGanMethods.Checkpoint(),
+            P.Latent("From", "From (l = 1)", 1, "first code (l = 1): " + CodeHelp),
+            P.Latent("To", "To (l = 0)", 2, "second code (l = 0): " + CodeHelp),
+            P.Int("Frames", "Frames", 1, 256, 8, "images in the strip, l from 1 to 0; 1 gives one blend at the lambda, between the two codes"),
+            P.Float("Lambda", "l", 0, 1, 0.5, 0.05, "the blend's l when there is one frame (1 = the first code, 0 = the second)"),
+            FileSpace(),
+        ],
+        MakesSheet = true,
+        Run = (v, run) => Edit(v, run, (g, code) =>
+        {
+            var (w1, w2) = (code("From"), code("To"));
+            var (fromLabel, toLabel) = (v.Latent("From").Label, v.Latent("To").Label);
+            int frames = v.Int("Frames");
+            if (frames == 1)
+            {
+                double lambda = v.Float("Lambda");
+                return ([(w1, fromLabel), (LatentEdits.Morph(w1, w2, lambda), $"l = {lambda:0.##}"), (w2, toLabel)],
+                    new Dictionary<string, object> { ["lambda"] = lambda, ["from"] = fromLabel, ["to"] = toLabel });
+            }
+            var codes = LatentEdits.MorphSequence(w1, w2, frames);
+            return ([.. Enumerable.Range(0, frames).Select(i => (codes[i].unsqueeze(0), $"l = {1 - (double)i / (frames - 1):0.##}"))],
+                new Dictionary<string, object> { ["frames"] = frames, ["from"] = fromLabel, ["to"] = toLabel });
+        }, cell => $"frame{cell:D3}"),
+    };
 
     public static MethodDescriptor Crossover { get; } = new()
     {
@@ -68,10 +101,11 @@ public static class LatentEditMethods
 
     /// <summary>
     /// Runs an edit: the generator borrowed, each code resolved to w+ by parameter name, the edit's codes rendered as a
-    /// captioned sheet (one row) with its figures.
+    /// captioned sheet (one row) with its figures; with <paramref name="partName"/>, each picture also apart, so named.
     /// </summary>
     static MethodResult Edit(MethodValues v, MethodContext run,
-        Func<Generator, Func<string, Tensor>, (List<(Tensor Code, string Caption)> Cells, Dictionary<string, object> Info)> edit)
+        Func<Generator, Func<string, Tensor>, (List<(Tensor Code, string Caption)> Cells, Dictionary<string, object> Info)> edit,
+        Func<int, string>? partName = null)
     {
         var clock = Stopwatch.StartNew();
         // Borrowed before the dispose scope opens: a kept generator's weights outlive this run.
@@ -88,6 +122,8 @@ public static class LatentEditMethods
             images.Add((StyleMixing.ToImage(g.Synthesize(code)), caption));
         }
         info["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 3);
-        return new MethodResult(StyleGanMethods.Sheet(images, images.Count), info);
+        var sheet = StyleGanMethods.Sheet(images, images.Count);
+        return partName is null ? new MethodResult(sheet, info)
+            : new MethodResult(sheet, info) { Parts = [.. images.Select((cell, i) => (partName(i), cell.Item1))] };
     }
 }

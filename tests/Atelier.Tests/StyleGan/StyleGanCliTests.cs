@@ -191,6 +191,42 @@ public sealed class StyleGanCliTests : IDisposable
     }
 
     [Fact]
+    public void MorphWritesItsFramesTheirAnimationAndOneBlend()
+    {
+        // A strip into a folder: frame by frame, the first and last being the two seeds' images; and the GIF.
+        var frames = dir.File("frames");
+        var gif = dir.File("morph.gif");
+        var r = CliHarness.Run("stylegan", "morph", "-c", checkpoint, "--from", "3", "--to", "9", "--frames", "5", "-o", frames, "--gif", gif, "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"frame{i:D3}.png"), Directory.GetFiles(frames).Select(Path.GetFileName).Order());
+        Assert.Contains("\"gif\":", r.Out);
+        var header = File.ReadAllBytes(gif);
+        Assert.Equal("GIF89a", System.Text.Encoding.ASCII.GetString(header, 0, 6));
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        Image Seed(long seed) => ImageTensors.FromTensor(generator.Generate(SeedList.Z(seed, generator.StyleDim), LatentSpace.Z).clamp(-1, 1), ValueRange.MinusOneOne);
+        static double MaxDiff(Image a, Image b) => a.Data.Zip(b.Data, (x, y) => Math.Abs(x - y)).Max();
+        var (first, last, middle) = (ImageIO.Load(Path.Combine(frames, "frame000.png")), ImageIO.Load(Path.Combine(frames, "frame004.png")), ImageIO.Load(Path.Combine(frames, "frame002.png")));
+        Assert.True(MaxDiff(first, Seed(3)) <= 1.0 / 255 + 1e-6, "l = 1 is the first code's image");
+        Assert.True(MaxDiff(last, Seed(9)) <= 1.0 / 255 + 1e-6, "l = 0 is the second code's image");
+        Assert.True(MaxDiff(middle, Seed(3)) > 0.02 && MaxDiff(middle, Seed(9)) > 0.02, "the middle frame is neither code's image");
+
+        // One frame: the blend at the given l, between the two codes (a three-picture sheet).
+        r = CliHarness.Run("stylegan", "morph", "-c", checkpoint, "--from", "3", "--to", "9", "--frames", "1", "--lambda", "0.5", "-o", dir.File("blend"), "-q");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Equal(3, Directory.GetFiles(dir.File("blend")).Length);
+        Assert.True(MaxDiff(ImageIO.Load(Path.Combine(dir.File("blend"), "frame001.png")), middle) <= 1.0 / 255 + 1e-6, "the blend at l = 0.5 is the strip's middle frame");
+
+        r = CliHarness.Run("stylegan", "morph", "-c", checkpoint, "--from", "3", "--to", "9", "-o", dir.File("m.png"), "--gif", dir.File("m.png"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--gif", r.Err);
+        r = CliHarness.Run("stylegan", "morph", "-c", checkpoint, "--from", "3", "--to", "9", "--lambda", "2", "-o", dir.File("m.png"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--lambda", r.Err);
+    }
+
+    [Fact]
     public void EditsRunAndValidateTheirArguments()
     {
         var strip = dir.File("morph.png");
