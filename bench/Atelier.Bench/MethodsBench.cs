@@ -21,7 +21,7 @@ public static class MethodsBench
         foreach (var method in MethodRegistry.All)
             foreach (var example in method.Examples)
             {
-                var values = MethodValues.Create(method, example.Resolve(quick, 1));
+                var values = MethodValues.Create(method, MethodExample.WithModelFiles(method, example.Resolve(method, quick, 1)));
                 // Networks are loaded once per example, as the studio keeps them: the runs time the method, not the load.
                 using var resources = new MethodResources();
                 method.Run(values, new MethodContext { Resources = resources }); // warm-up: JIT, first-touch memory and the network's load out of the timing

@@ -3,8 +3,6 @@ using Atelier.Imaging;
 using Atelier.Networks;
 using Atelier.StyleGan;
 using static TorchSharp.torch;
-using Atelier.Style;
-using Atelier.Texture;
 
 namespace Atelier.Studio.Demo;
 
@@ -13,9 +11,11 @@ static class DemoSteps
 {
     public static IReadOnlyList<DemoGallery.Step> All() =>
     [
-        // The registered methods' examples first (texture synthesis, hole filling, texture transfer, Gatys).
+        // The registered methods' examples first (texture synthesis, hole filling, texture transfer, Gatys, the
+        // shipped fast-style networks on the shipped photos).
         .. RegisteredDemoSteps.For(Atelier.Methods.MethodRegistry.All),
-        new("Fast style transfer: the networks Atelier ships", FastStyleStep),
+        // Hand-written while no StyleGAN generator ships (#16): a seeded random-weight generator is demo material only,
+        // not a model the registry's examples may name. A shipped generator's examples will replace it.
         new("StyleGAN2: seeds and style mixing (random weights)", StyleGanStep),
     ];
 
@@ -60,37 +60,5 @@ static class DemoSteps
             [new DemoPicture("stylegan-seeds.png", "seeds (random weights)", ContactSheet.Create(cells, columns: cells.Count)),
              new DemoPicture("stylegan-truncated.png", "the same seeds at truncation 0.5", ContactSheet.Create(truncated, columns: truncated.Count)),
              new DemoPicture("stylegan-mixing.png", "style mixing: columns' coarse latents into the rows", ContactSheet.Create(grid, columns: cols.Count + 1))]);
-    }
-
-    /// <summary>Every shipped fast-style network (models/fast-style-*) on the shipped photos: one pass each, any size.</summary>
-    static DemoSection FastStyleStep(DemoContext ctx)
-    {
-        var models = Atelier.Models.ShippedModels.All().Where(m => m.Name.StartsWith("fast-style-", StringComparison.Ordinal)).ToList();
-        if (models.Count == 0)
-            return new DemoSection("Fast style transfer: the networks Atelier ships", "", [],
-                "No fast-style network ships with this build (models/fast-style-*); train one with docs/scripts/fast-style-model.sh candy.");
-        int size = ctx.Quick ? 64 : 256;
-        var pictures = new List<DemoPicture>();
-        // Real photographs (photos/, held out from the models' training), at the gallery's size; the procedural samples
-        // only when a build has none.
-        var photos = ShippedPhotos.All();
-        var samples = photos.Count > 0
-            ? photos.Select(p => (p.Name, ImageResize.ResizeShorterSide(ImageOps.ToRgb(p.Load()), size))).ToArray()
-            : [("pebbles", ProceduralSamples.Make("pebbles", size, ctx.Seed)), ("weave", ProceduralSamples.Make("weave", size, ctx.Seed))];
-        foreach (var (name, image) in samples) pictures.Add(new DemoPicture($"fast-style-{name}.png", photos.Count > 0 ? $"photo: {name}" : $"built-in {name}", image));
-        foreach (var m in models)
-        {
-            using var net = FastStyle.LoadModel(m.Path);
-            var style = m.Name["fast-style-".Length..];
-            var outputs = samples.Select(s => FastStyle.Stylize(net, [s.Item2])[0]).ToList(); // one at a time: the photos differ in shape
-            for (int i = 0; i < samples.Length; i++)
-                pictures.Add(new DemoPicture($"fast-style-{style}-{samples[i].Item1}.png", $"{style}, one pass", outputs[i]));
-            ctx.Progress.Report(new Runtime.ProgressReport(pictures.Count, samples.Length * (models.Count + 1), "fast style"));
-        }
-        return new DemoSection("Fast style transfer: the networks Atelier ships",
-            "Johnson et al.'s feed-forward networks, trained by Atelier on Debian's wallpapers with the built-in ResNet-18 (each model's card in models/ " +
-            "gives its data, steps, wall time and held-out figures). One pass per picture, any size: " +
-            $"atelier fast-style stylize photo.jpg --model {models[0].Name["fast-style-".Length..]} -o out.png",
-            pictures);
     }
 }

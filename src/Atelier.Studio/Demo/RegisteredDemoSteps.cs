@@ -20,13 +20,9 @@ static class RegisteredDemoSteps
         var commands = new List<string>();
         foreach (var example in ctx.Quick ? method.Examples.Take(1) : method.Examples)
         {
-            var given = example.Resolve(ctx.Quick, ctx.Seed);
-            // Models by name (a shipped model, or a catalogue one already fetched) run from their files; the command
-            // line shown keeps the name.
-            var resolved = new Dictionary<string, object?>(given, StringComparer.Ordinal);
-            foreach (var p in method.Parameters.Where(p => p.Kind == ParameterKind.Model))
-                if ((given.GetValueOrDefault(p.Name) ?? p.Default) is string name) resolved[p.Name] = Atelier.Models.ModelResolver.Resolve(name, p.Use!);
-            var values = MethodValues.Create(method, resolved);
+            var given = example.Resolve(method, ctx.Quick, ctx.Seed);
+            // Models by name run from their files; the command line shown keeps the name.
+            var values = MethodValues.Create(method, MethodExample.WithModelFiles(method, given));
             var files = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var p in method.Parameters.Where(p => p.Kind is ParameterKind.Image or ParameterKind.Images && given.GetValueOrDefault(p.Name) is Image))
             {
@@ -57,7 +53,12 @@ static class RegisteredDemoSteps
         return new DemoSection(method.Title, about + " From the command line: " + string.Join("  ", commands), pictures);
     }
 
-    static string Describe(object? value) => value is SampleImage s ? $"built-in {s.Name}" : "";
+    static string Describe(object? value) => value switch
+    {
+        SampleImage s => $"built-in {s.Name}",
+        SamplePhoto p => $"photo {p.Name}",
+        _ => "",
+    };
 
     /// <summary>The picture with the masked pixels painted magenta, as the studio shows a painted hole.</summary>
     static Image Painted(Image image, Image mask)
@@ -91,7 +92,8 @@ static class RegisteredDemoSteps
             }
             else parts.AddRange([flag, Convert.ToString(value, CultureInfo.InvariantCulture)!]);
         }
-        parts.AddRange(["--seed", Convert.ToString(given["Seed"], CultureInfo.InvariantCulture)!, "-o", output]);
+        if (given.TryGetValue("Seed", out var seed)) parts.AddRange(["--seed", Convert.ToString(seed, CultureInfo.InvariantCulture)!]);
+        parts.AddRange(["-o", output]);
         if (previewTiles is not null) parts.AddRange(["--preview-tiles", previewTiles]);
         return string.Join(" ", parts);
     }

@@ -20,4 +20,8 @@ public static class ShippedPhotos
     public static IReadOnlyList<ShippedPhoto> All() => Directory.Exists(Folder)
         ? [.. ImageIO.ImagesIn(Folder).Select(f => new ShippedPhoto(System.IO.Path.GetFileNameWithoutExtension(f), f))]
         : [];
+
+    /// <summary>The shipped photo of this name; an error naming the folder when this build has none of that name.</summary>
+    public static ShippedPhoto Find(string name) =>
+        All().FirstOrDefault(p => p.Name == name) ?? throw new AtelierException($"no shipped photo '{name}' in {Folder}");
 }

@@ -5,20 +5,30 @@ namespace Atelier.Methods;
 /// <summary>An image input of an example: a built-in procedural sample (<see cref="ProceduralSamples"/>), so examples need no download.</summary>
 public sealed record SampleImage(string Name, int Size, int SeedOffset = 0);
 
+/// <summary>
+/// An image input of an example: a photo that ships with Atelier (<see cref="ShippedPhotos"/>), scaled to this shorter
+/// side; for the methods that say little on procedural samples (style transfer, translation).
+/// </summary>
+public sealed record SamplePhoto(string Name, int ShorterSide);
+
 /// <summary>A mask input of an example: an ellipse in the middle of a picture of the given size.</summary>
 public sealed record SampleMask(int Width, int Height, double Fraction = 0.35);
 
 /// <summary>
 /// A ready-made run of a method, for the demo, the README's pictures and the bench: values by parameter name, with
-/// image inputs as built-in samples, and smaller values for a quick smoke run.
+/// image inputs as built-in samples or shipped photos, models by the names of shipped ones, and smaller values for a
+/// quick smoke run.
 /// </summary>
 public sealed record MethodExample(string Name, string Caption, IReadOnlyDictionary<string, object?> Values)
 {
     /// <summary>Values that replace <see cref="Values"/> in a quick run (tiny sizes, few steps).</summary>
     public IReadOnlyDictionary<string, object?> Quick { get; init; } = new Dictionary<string, object?>();
 
-    /// <summary>The values to run with: samples drawn (with <paramref name="seed"/>), the quick ones applied, the seed set.</summary>
-    public Dictionary<string, object?> Resolve(bool quick, long seed)
+    /// <summary>
+    /// The values to run <paramref name="method"/> with: samples drawn (with <paramref name="seed"/>), the quick ones
+    /// applied, the method's seed set where it takes one.
+    /// </summary>
+    public Dictionary<string, object?> Resolve(MethodDescriptor method, bool quick, long seed)
     {
         var values = new Dictionary<string, object?>(Values, StringComparer.Ordinal);
         if (quick) foreach (var (k, v) in Quick) values[k] = v;
@@ -27,9 +37,22 @@ public sealed record MethodExample(string Name, string Caption, IReadOnlyDiction
             {
                 SampleImage s => ProceduralSamples.Make(s.Name, s.Size, (int)seed + s.SeedOffset),
                 SampleMask m => ProceduralSamples.EllipseMask(m.Width, m.Height, m.Fraction),
+                SamplePhoto p => ImageResize.ResizeShorterSide(ImageOps.ToRgb(ShippedPhotos.Find(p.Name).Load()), p.ShorterSide),
                 _ => v,
             };
-        values["Seed"] = seed;
+        if (method.Parameters.Any(p => p.Name == "Seed")) values["Seed"] = seed;
         return values;
+    }
+
+    /// <summary>
+    /// <paramref name="given"/> with each model parameter's name (a shipped model's, or a catalogue one already fetched)
+    /// resolved to its file, as a front end resolves it: the values the method runs on.
+    /// </summary>
+    public static Dictionary<string, object?> WithModelFiles(MethodDescriptor method, IReadOnlyDictionary<string, object?> given)
+    {
+        var resolved = new Dictionary<string, object?>(given, StringComparer.Ordinal);
+        foreach (var p in method.Parameters.Where(p => p.Kind == ParameterKind.Model))
+            if ((given.GetValueOrDefault(p.Name) ?? p.Default) is string name) resolved[p.Name] = Atelier.Models.ModelResolver.Resolve(name, p.Use!);
+        return resolved;
     }
 }

@@ -37,8 +37,9 @@ public class DemoCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("RANDOM weights", html);
         // The shipped fast-style network runs in the gallery (the studio and CLI use the same file), on the shipped photos.
         Assert.Contains("fast-style-candy-clock.png", html);
-        Assert.Contains("photo: meadow", html);
-        var photo = Atelier.Imaging.ImageIO.Load(dir.File("gallery/fast-style-clock.png"));
+        Assert.Contains("photo clock", html);
+        Assert.Contains("atelier fast-style stylize fast-style-candy-clock-content.png --model candy", html);
+        var photo = Atelier.Imaging.ImageIO.Load(dir.File("gallery/fast-style-candy-clock-content.png"));
         var styled = Atelier.Imaging.ImageIO.Load(dir.File("gallery/fast-style-candy-clock.png"));
         Assert.Equal((photo.Width, photo.Height), (styled.Width, styled.Height));
         Assert.True(photo.Width > photo.Height, "the photo keeps its shape");

@@ -46,7 +46,18 @@ public static class FastStyleMethods
         },
         Run = (v, run) => StylizeMany([v], 1, run).Single(),
         RunMany = StylizeMany,
+        Examples = ShippedExamples(),
     };
+
+    /// <summary>Every network Atelier ships (models/fast-style-*) on every shipped photo, none of which it was trained on.</summary>
+    static IReadOnlyList<MethodExample> ShippedExamples() =>
+    [
+        .. from style in ShippedModels.Names("fast-style-")
+           from photo in ShippedPhotos.All()
+           select new MethodExample($"fast-style-{style}-{photo.Name}", $"{style}, one pass",
+               new Dictionary<string, object?> { ["Model"] = style, ["Content"] = new SamplePhoto(photo.Name, 256) })
+               { Quick = new Dictionary<string, object?> { ["Content"] = new SamplePhoto(photo.Name, 64) } },
+    ];
 
     /// <summary>
     /// The pictures in order, one network for all: same-sized ones in batches of up to <paramref name="batchSize"/>
