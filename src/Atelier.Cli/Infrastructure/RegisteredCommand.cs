@@ -13,8 +13,8 @@ namespace Atelier.Cli.Infrastructure;
 /// that can tile takes `--tileable [x|y|both|none]` (alone: both) and `--preview-tiles FILE`, the result tiled 2x2; one
 /// that improves its picture step by step takes `--save-every N` (frames OUT.NNNN.png beside the output). A parameter's
 /// aliases are further spellings (a one-letter one a short flag: -n); weighted pictures are `--flag FILE[:WEIGHT]`,
-/// repeated. A per-picture method also takes a folder, a method that runs many pictures at once several files and
-/// folders (<see cref="RegisteredFolderRun"/>), and one that makes a sheet writes its parts into a folder. What a method
+/// repeated. A method that takes many pictures takes several files and folders (<see cref="RegisteredFolderRun"/>), and
+/// one that makes a sheet writes its parts into a folder. What a method
 /// adds on the command line alone (more files, figures for --json) is its <see cref="CommandExtension"/>.
 /// </summary>
 public static class RegisteredCommand
@@ -26,7 +26,7 @@ public static class RegisteredCommand
         var output = new Option<string>("--output", "-o")
         {
             Description = extension?.OutputHelp
-                ?? (method.PerImage ? "Output image (for one input) or folder (for a folder; same names, .png)"
+                ?? (method.TakesMany ? "Output image (one input) or folder (several inputs or a folder; same names, .png)"
                 : method.MakesSheet ? "Output folder (one PNG per image) or a sheet image path (.png/.jpg/.webp)" : "Output image (.png, .jpg or .webp)"),
             Required = true,
         };
@@ -38,8 +38,8 @@ public static class RegisteredCommand
             if (p.Kind == ParameterKind.Seed && p.Name == "Seed") continue; // the global --seed
             if (p.Primary)
             {
-                // A method that runs many pictures in one go takes several files and folders (RegisteredFolderRun).
-                if (method.RunMany is null)
+                // A method that takes many pictures takes several files and folders (RegisteredFolderRun).
+                if (!method.TakesMany)
                 {
                     var one = new Argument<string>(p.Name.ToUpperInvariant()) { Description = Describe(p) };
                     primary = r => [r.GetValue(one)!];
@@ -158,7 +158,6 @@ public static class RegisteredCommand
         Option<int>? batchSize = null;
         if (method.RunMany is not null)
         {
-            output.Description = "Output image (one input) or folder (several inputs or a folder)";
             batchSize = new Option<int>("--batch-size") { Description = "Images per forward pass (same-sized images are batched)", DefaultValueFactory = _ => 4 };
             cmd.Options.Add(batchSize);
         }
@@ -172,20 +171,15 @@ public static class RegisteredCommand
             foreach (var p in method.Parameters.Where(p => p.Primary || readers.ContainsKey(p.Name)))
                 given[p.Name] = p.Primary ? primary!(ctx.Parse) : readers[p.Name](ctx.Parse);
             var outPath = ctx.Get(output)!;
-            if (batchSize is not null)
+            if (method.TakesMany)
             {
                 var inputs = (string[])given[method.Primary!.Name]!;
-                // One picture to a file runs as every method does; anything else is a folder run.
+                // One picture to a file runs as every method does; anything else (a folder, several files, a picture
+                // into a folder) is a folder run.
                 if (!RegisteredFolderRun.IsOneToOne(inputs, outPath))
-                    return RegisteredFolderRun.Run(ctx, method, given, inputs, outPath, ctx.Get(batchSize), ct);
+                    return RegisteredFolderRun.Run(ctx, method, given, inputs, outPath, batchSize is null ? 1 : ctx.Get(batchSize), ct);
             }
             if (primary is not null) given[method.Primary!.Name] = ((string[])given[method.Primary!.Name]!)[0];
-            if (method.PerImage && method.Primary is { Kind: ParameterKind.Image } input && given[input.Name] is string inPath)
-            {
-                if (Directory.Exists(inPath)) return RunFolder(ctx, method, given, input, inPath, outPath, ct);
-                // One picture into a folder: the folder's file of the same name.
-                if (Directory.Exists(outPath)) outPath = Path.Combine(outPath, Path.GetFileNameWithoutExtension(inPath) + ".png");
-            }
             int every = saveEvery is null ? 0 : ctx.Get(saveEvery);
             if (every < 0) throw new AtelierUsageException($"--save-every {every}: must be 0 (no frames) or more");
             if (extension is null)
@@ -300,7 +294,7 @@ public static class RegisteredCommand
     }
 
     /// <summary>Image and mask parameters given as files, read (masks as grey); messages then name the flag and the file.</summary>
-    static void LoadImages(CliContext ctx, Dictionary<string, object?> given, IEnumerable<MethodParameter> parameters)
+    internal static void LoadImages(CliContext ctx, Dictionary<string, object?> given, IEnumerable<MethodParameter> parameters)
     {
         foreach (var p in parameters.Where(p => p.Kind is ParameterKind.Image or ParameterKind.Mask))
         {
@@ -309,61 +303,6 @@ public static class RegisteredCommand
             ctx.Spellings[p.Name] = p.Primary || flag == p.Name ? $"'{path}'" : $"{flag} '{path}'";
             given[p.Name] = ImageIO.Load(path, new ImageLoadOptions { ColorMode = p.Kind == ParameterKind.Mask ? ColorMode.Gray : ColorMode.Rgb });
         }
-    }
-
-    /// <summary>One picture's outcome in a folder run: where it went, or why it was skipped.</summary>
-    public sealed record FolderItem(string Input, string? Output, string? Error);
-
-    /// <summary>
-    /// A <see cref="MethodDescriptor.PerImage"/> method on every image of <paramref name="inDir"/>, into
-    /// <paramref name="outDir"/> (same names, .png), with the same values and models loaded once. A picture that fails
-    /// (a bad file) is reported and skipped; the exit code then says something failed.
-    /// </summary>
-    static int RunFolder(CliContext ctx, MethodDescriptor method, Dictionary<string, object?> given, MethodParameter input, string inDir, string outDir, CancellationToken ct)
-    {
-        var files = Directory.EnumerateFiles(inDir).Where(ImageIO.IsImageFile).Order(StringComparer.Ordinal).ToList();
-        if (files.Count == 0) throw new AtelierException($"{inDir}: no images (.png, .jpg, .jpeg, .webp, .bmp, .gif) in this folder");
-        if (File.Exists(outDir)) throw new AtelierUsageException($"--output {outDir}: is a file; a folder input needs an output folder");
-        LoadImages(ctx, given, method.Parameters.Where(p => p != input));
-        ResolveModels(ctx, method, given, ct);
-        using var resources = new MethodResources(); // one model for every picture
-        var items = new List<FolderItem>();
-        MethodValues? last = null;
-        ctx.WithProgress($"{method.Area} {method.Verb}", progress =>
-        {
-            for (int i = 0; i < files.Count; i++)
-            {
-                ct.ThrowIfCancellationRequested();
-                var src = files[i];
-                var dst = Path.Combine(outDir, Path.GetFileNameWithoutExtension(src) + ".png");
-                try
-                {
-                    ctx.Spellings[input.Name] = $"'{src}'";
-                    var each = new Dictionary<string, object?>(given, StringComparer.Ordinal) { [input.Name] = ImageIO.Load(src, new ImageLoadOptions { ColorMode = ColorMode.Rgb }) };
-                    last = MethodValues.Create(method, each);
-                    var result = method.Run(last, new MethodContext(() => ctx.Device)
-                        { Cancellation = ct, Resources = resources, Note = Notes(ctx), Warn = m => ctx.Warn($"{src}: {m}") });
-                    Directory.CreateDirectory(outDir);
-                    ImageIO.Save(result.Image, dst);
-                    items.Add(new FolderItem(src, dst, null));
-                }
-                catch (AtelierException e) when (e is not AtelierUsageException && files.Count > 1)
-                {
-                    var message = e.Render(ctx.FlagFor);
-                    ctx.Warn($"skipped {src}: {message}");
-                    items.Add(new FolderItem(src, null, message));
-                }
-                progress.Report(new Runtime.ProgressReport(i + 1, files.Count, Path.GetFileName(src)));
-            }
-        });
-        int failed = items.Count(i => i.Error != null);
-        var json = new Dictionary<string, object?> { ["command"] = $"{method.Area} {method.Verb}", ["method"] = method.Id, ["input"] = inDir, ["output"] = outDir };
-        if (last is not null) foreach (var (k, v) in last.Describe()) if (k != input.Name) json[char.ToLowerInvariant(k[0]) + k[1..]] = v;
-        json["done"] = items.Count - failed;
-        json["failed"] = failed;
-        json["items"] = items;
-        ctx.Result(json, $"{method.Title}: {items.Count - failed} image(s) -> {outDir}{(failed > 0 ? $"; {failed} failed" : "")}");
-        return failed > 0 ? CliRunner.Failure : CliRunner.Success;
     }
 
     /// <summary>How the CLI spells a parameter's alias: one letter is a short option (C -> -c), else kebab case (Checkpoint -> --checkpoint).</summary>

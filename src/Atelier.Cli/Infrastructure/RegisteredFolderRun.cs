@@ -7,13 +7,17 @@ using Atelier.Runtime;
 namespace Atelier.Cli.Infrastructure;
 
 /// <summary>
-/// `atelier AREA VERB IN... -o DIR` for a method that takes many pictures in one go (<see cref="MethodDescriptor.RunMany"/>):
-/// files and folders of pictures, each result written to DIR/NAME.png, same-sized pictures batched (--batch-size). A
-/// folder is streamed (pictures are read as the batches need them: flat memory); a picture that cannot be read is
-/// reported and skipped, and the run exits 1 at the end.
+/// `atelier AREA VERB IN... -o DIR` for a method that takes many pictures (<see cref="MethodDescriptor.TakesMany"/>):
+/// files and folders of pictures, each result written to DIR/NAME.png with the same values and the model loaded once.
+/// A method that batches (<see cref="MethodDescriptor.RunMany"/>) gets same-sized pictures together (--batch-size);
+/// the others run picture by picture. A folder is streamed (pictures are read as the method needs them: flat memory).
+/// A picture that cannot be read, or that the method refuses, is reported and skipped, and the run exits 1 at the end.
 /// </summary>
 static class RegisteredFolderRun
 {
+    /// <summary>One picture's outcome: where it went, or why it was skipped.</summary>
+    public sealed record Item(string Input, string? Output, string? Error);
+
     /// <summary>One picture to an image file (or to a name with an extension, which the format check then judges): a plain run.</summary>
     public static bool IsOneToOne(string[] inputs, string outPath) =>
         inputs.Length == 1 && File.Exists(inputs[0]) && !Directory.Exists(outPath) && (ImageIO.IsImageFile(outPath) || Path.HasExtension(outPath));
@@ -23,62 +27,92 @@ static class RegisteredFolderRun
         if (batchSize < 1) throw new AtelierUsageException($"--batch-size {batchSize}: must be 1 or more");
         foreach (var a in inputs)
             if (!File.Exists(a) && !Directory.Exists(a)) throw new AtelierException($"{a}: no such file or folder");
-        if (File.Exists(outPath)) throw new AtelierUsageException($"--output {outPath}: is a file; several inputs need an output folder");
+        if (File.Exists(outPath)) throw new AtelierUsageException($"--output {outPath}: is a file; several inputs or a folder need an output folder");
         CliContext.CheckOutputIsNotInput(outPath, inputs);
-        var files = Enumerate(inputs).ToList(); // names only: pictures are read batch by batch
-        if (files.Count == 0) throw new AtelierException($"no images found in {string.Join(", ", inputs)}");
+        var files = Enumerate(inputs).ToList(); // names only: pictures are read as the method takes them
+        if (files.Count == 0) throw new AtelierException($"no images {ImageIO.ReadableExtensionList} in {string.Join(", ", inputs)}");
 
         var primary = method.Primary!;
-        var typed = method.Parameters.Where(p => p.Kind is ParameterKind.Model or ParameterKind.Features)
-            .ToDictionary(p => p.Name, p => given.GetValueOrDefault(p.Name) ?? p.Default);
         given.Remove(primary.Name);
+        RegisteredCommand.LoadImages(ctx, given, method.Parameters.Where(p => p != primary));
         RegisteredCommand.ResolveModels(ctx, method, given, ct);
 
-        var failures = new List<string>();
-        var written = new List<string>();
+        var items = new List<Item>();
         var sources = new Queue<string>(); // the pictures handed to the method, in order: its results come back in it
+        string? current = null; // the picture being run, for warnings
+        MethodValues? last = null;
         var clock = Stopwatch.StartNew();
-        using var resources = new MethodResources();
+        using var resources = new MethodResources(); // one model for every picture
         ctx.WithProgress($"{method.Area} {method.Verb}", progress =>
         {
-            IEnumerable<MethodValues> Pictures()
+            void Skip(string file, AtelierException e)
+            {
+                var message = e.Render(ctx.FlagFor);
+                ctx.Err.WriteLine($"error: {file}: {message} (skipped)"); // shown under --quiet too: the exit code will say something failed
+                items.Add(new Item(file, null, message));
+                progress.Report(new ProgressReport(items.Count, files.Count, Path.GetFileName(file)));
+            }
+
+            IEnumerable<(string File, MethodValues Values)> Pictures()
             {
                 foreach (var file in files)
                 {
                     ct.ThrowIfCancellationRequested();
                     Image image;
-                    try { image = ImageIO.Load(file); }
-                    catch (AtelierException e)
-                    {
-                        failures.Add(file);
-                        ctx.Err.WriteLine($"error: {e.Render(ctx.FlagFor)} (skipped)");
-                        progress.Report(new ProgressReport(written.Count + failures.Count, files.Count));
-                        continue;
-                    }
-                    sources.Enqueue(file);
-                    yield return MethodValues.Create(method, new Dictionary<string, object?>(given, StringComparer.Ordinal) { [primary.Name] = image });
+                    try { image = ImageIO.Load(file, new ImageLoadOptions { ColorMode = ColorMode.Rgb }); }
+                    catch (AtelierException e) { Skip(file, e); continue; }
+                    ctx.Spellings[primary.Name] = $"'{file}'";
+                    last = MethodValues.Create(method, new Dictionary<string, object?>(given, StringComparer.Ordinal) { [primary.Name] = image });
+                    yield return (file, last);
                 }
             }
-            var run = new MethodContext(() => ctx.Device) { Progress = null, Cancellation = ct, Resources = resources, Note = RegisteredCommand.Notes(ctx) };
-            foreach (var result in method.RunMany!(Pictures(), batchSize, run))
+
+            // Picture by picture, a refusal skips that picture alone; a batching method's stream stops at one.
+            IEnumerable<(string File, MethodResult? Result)> OneByOne(MethodContext run)
             {
-                var dest = Path.Combine(outPath, Path.GetFileNameWithoutExtension(sources.Dequeue()) + ".png");
+                foreach (var (file, values) in Pictures())
+                {
+                    current = file;
+                    MethodResult? result = null;
+                    try { result = method.Run(values, run); }
+                    catch (AtelierException e) when (e is not AtelierUsageException) { Skip(file, e); }
+                    if (result is not null) yield return (file, result);
+                }
+            }
+
+            IEnumerable<(string File, MethodResult? Result)> Batched(MethodContext run) =>
+                method.RunMany!(Pictures().Select(p => { sources.Enqueue(p.File); return p.Values; }), batchSize, run)
+                    .Select(result => (sources.Dequeue(), (MethodResult?)result));
+
+            var run = new MethodContext(() => ctx.Device)
+            {
+                Cancellation = ct, Resources = resources, Note = RegisteredCommand.Notes(ctx),
+                Warn = m => ctx.Warn(current is null ? m : $"{current}: {m}"),
+            };
+            foreach (var (file, result) in method.RunMany is null ? OneByOne(run) : Batched(run))
+            {
+                var dest = Path.Combine(outPath, Path.GetFileNameWithoutExtension(file) + ".png");
                 Directory.CreateDirectory(outPath); // once something is written
-                ImageIO.Save(result.Image, dest);
-                written.Add(dest);
-                progress.Report(new ProgressReport(written.Count + failures.Count, files.Count));
+                ImageIO.Save(result!.Image, dest);
+                items.Add(new Item(file, dest, null));
+                progress.Report(new ProgressReport(items.Count, files.Count, Path.GetFileName(file)));
             }
         });
         double seconds = clock.Elapsed.TotalSeconds;
-        var json = new Dictionary<string, object?> { ["command"] = $"{method.Area} {method.Verb}", ["method"] = method.Id };
-        // Models as given (a name or a file), as before.
-        foreach (var (name, value) in typed) json[char.ToLowerInvariant(name[0]) + name[1..]] = value;
-        json["outputs"] = written;
-        json["failed"] = failures;
+        // In the inputs' order, whatever order batches finished in.
+        var order = files.Select((f, i) => (f, i)).GroupBy(x => x.f).ToDictionary(g => g.Key, g => g.First().i);
+        items = [.. items.OrderBy(i => order[i.Input])];
+        int failed = items.Count(i => i.Error is not null);
+        var json = new Dictionary<string, object?> { ["command"] = $"{method.Area} {method.Verb}", ["method"] = method.Id, ["inputs"] = inputs, ["output"] = outPath };
+        if (last is not null)
+            foreach (var (k, v) in last.Describe()) if (k != primary.Name) json[char.ToLowerInvariant(k[0]) + k[1..]] = v;
+        json["done"] = items.Count - failed;
+        json["failed"] = failed;
+        json["items"] = items;
         json["seconds"] = Math.Round(seconds, 3);
-        ctx.Result(json, $"wrote {written.Count} image{(written.Count == 1 ? "" : "s")} to {outPath} in {seconds.ToString("0.0", CultureInfo.InvariantCulture)} s"
-            + (failures.Count > 0 ? $"; {failures.Count} could not be read: {string.Join(", ", failures)}" : ""));
-        return failures.Count > 0 ? CliRunner.Failure : CliRunner.Success;
+        ctx.Result(json, $"{method.Title}: wrote {items.Count - failed} image{(items.Count - failed == 1 ? "" : "s")} to {outPath} in {seconds.ToString("0.0", CultureInfo.InvariantCulture)} s"
+            + (failed > 0 ? $"; skipped {failed}: {string.Join(", ", items.Where(i => i.Error is not null).Select(i => i.Input))}" : ""));
+        return failed > 0 ? CliRunner.Failure : CliRunner.Success;
     }
 
     /// <summary>Files as given, and the images of folders in name order (lazily).</summary>

@@ -59,6 +59,9 @@ public sealed record MethodDescriptor
     /// </summary>
     public bool MakesSheet { get; init; }
 
+    /// <summary>True where front ends may run the method on many pictures in one go: batched (<see cref="RunMany"/>) or in turn (<see cref="PerImage"/>).</summary>
+    public bool TakesMany => RunMany is not null || PerImage;
+
     public string Area => Id[..Id.IndexOf('.')];
     public string Verb => Id[(Id.IndexOf('.') + 1)..];
 
