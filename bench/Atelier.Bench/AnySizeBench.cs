@@ -35,7 +35,10 @@ static class AnySizeBench
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var c in cases)
         {
+            // Each case in a fresh process of this program, so its peak memory is its own: through the apphost, or
+            // through `dotnet Atelier.Bench.dll` when that is how this one was started.
             var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") psi.ArgumentList.Add(typeof(AnySizeBench).Assembly.Location);
             foreach (var s in new[] { "anysize", "--case", c, "--ngf", ngf.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture) })
                 psi.ArgumentList.Add(s);
             using var p = Process.Start(psi)!;

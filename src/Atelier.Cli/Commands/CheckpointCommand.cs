@@ -35,14 +35,15 @@ public static class CheckpointCommand
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
             var path = ctx.ModelFile(ctx.Get(file)!, Atelier.Models.ModelUse.AnyShortName, ct);
-            using var ckpt = Checkpoint.Load(path);
-            var entries = ckpt.StateDict.Select(kv => new TensorInfo(kv.Key, kv.Value.shape, DType.Name(kv.Value.dtype), kv.Value.numel())).ToList();
-            var result = new InspectResult(path, ckpt.Format.ToString(), ArchitectureRecognizer.Recognize(ckpt), entries.Count,
-                entries.Sum(e => e.Numel), entries, ckpt.Metadata,
-                ckpt.NonTensorEntries.ToDictionary(kv => kv.Key, kv => JsonSafe(kv.Value, 0)));
+            // Headers only: no tensor data is read and libtorch is not loaded, so a 300 MB file lists at once.
+            var headers = Checkpoint.ReadHeaders(path);
+            var entries = headers.Tensors.Select(kv => new TensorInfo(kv.Key, kv.Value.Shape, DType.Name(kv.Value.DType), kv.Value.Numel)).ToList();
+            var result = new InspectResult(path, headers.Format.ToString(), headers.Identify().Description, entries.Count,
+                entries.Sum(e => e.Numel), entries, headers.Metadata,
+                headers.NonTensorEntries.ToDictionary(kv => kv.Key, kv => JsonSafe(kv.Value, 0)));
             ctx.Result(result, Describe(result));
             return CliRunner.Success;
-        });
+        }, usesTorch: false);
         return cmd;
     }
 
@@ -116,6 +117,7 @@ public static class CheckpointCommand
     {
         _ when depth > 32 => "...",
         Tensor t => $"tensor {Shape(t.shape)} {DType.Name(t.dtype)}",
+        TensorHeader h => $"tensor {Shape(h.Shape)} {DType.Name(h.DType)}",
         Dictionary<string, object?> d => d.ToDictionary(kv => kv.Key, kv => JsonSafe(kv.Value, depth + 1)),
         List<object?> l => l.Select(x => JsonSafe(x, depth + 1)).ToList(),
         byte[] b => Convert64(b),

@@ -37,18 +37,18 @@ public sealed class ModelCatalog(StudioOptions options)
     /// <summary>The recognizer: path -> (architecture, note). Replaceable so the architecture check can be swapped or tested.</summary>
     public Func<string, (RecognizedArchitecture Architecture, string? Note)> Recognize { get; set; } = RecognizeFile;
 
-    /// <summary>Files larger than this are listed without being opened (recognition reads every tensor).</summary>
+    /// <summary>Plain pickles larger than this are listed without being opened (their tensor data sits inside the pickle, which is read whole).</summary>
     public const long MaxRecognisedBytes = 1L << 30;
 
-    /// <summary>The library's <see cref="ArchitectureRecognizer"/> on the file's tensors.</summary>
+    /// <summary>The library's <see cref="ArchitectureRecognizer"/> on the file's tensor headers (no tensor data read).</summary>
     public static (RecognizedArchitecture Architecture, string? Note) RecognizeFile(string path)
     {
-        if (new FileInfo(path).Length > MaxRecognisedBytes) return (RecognizedArchitecture.Unknown, "too large to inspect");
-        using var scope = NewDisposeScope();
-        using var file = Checkpoint.Load(path);
-        var found = ArchitectureRecognizer.Identify(file);
+        if (new FileInfo(path).Length > MaxRecognisedBytes && Checkpoint.DetectFormat(path) == CheckpointFormat.Pickle)
+            return (RecognizedArchitecture.Unknown, "too large to inspect");
+        var file = Checkpoint.ReadHeaders(path);
+        var found = file.Identify();
         return (found, found.Kind == ArchitectureKind.Unknown
-            ? $"no known layout ({file.StateDict.Count} tensors, e.g. {string.Join(", ", file.StateDict.Keys.Take(3))})" : null);
+            ? $"no known layout ({file.Tensors.Count} tensors, e.g. {string.Join(", ", file.Tensors.Keys.Take(3))})" : null);
     }
 
     /// <summary>"safetensors", "pytorch-zip", "pytorch-legacy", "pickle" (NVlabs' .pkl) or "unknown", from the first bytes (without loading the file).</summary>

@@ -32,6 +32,31 @@ public static class Checkpoint
         }
     }
 
+    /// <summary>
+    /// Reads what the file holds without its tensor data (dtypes, shapes, plain values), and without libtorch: for
+    /// inspecting and recognising files quickly, whatever their size.
+    /// </summary>
+    public static CheckpointHeaders ReadHeaders(string path)
+    {
+        var format = DetectFormat(path);
+        switch (format)
+        {
+            case CheckpointFormat.SafeTensors:
+            {
+                var header = SafeTensors.ReadHeader(path);
+                var root = new Pickle.PickleDict { IsOrdered = true };
+                foreach (var e in header.Entries.OrderBy(e => e.Name, StringComparer.Ordinal)) root.Set(e.Name, new TensorHeader(e.DType, e.Shape));
+                return new CheckpointHeaders(path, format, root, header.Metadata);
+            }
+            case CheckpointFormat.TorchZip:
+                return new CheckpointHeaders(path, format, TorchZipReader.ReadHeaders(path), null);
+            case CheckpointFormat.Pickle:
+                return new CheckpointHeaders(path, format, PlainPickleReader.ReadHeaders(path), null);
+            default:
+                return new CheckpointHeaders(path, format, TorchLegacyReader.ReadHeaders(path), null);
+        }
+    }
+
     /// <summary>Loads a model state dict: the tensors under <paramref name="select"/> when given (e.g. "g_ema"),
     /// with a leading "module." (DataParallel) removed when every key has it.</summary>
     public static Dictionary<string, TorchSharp.torch.Tensor> LoadStateDict(string path, string? select = null)

@@ -49,64 +49,9 @@ public sealed class CheckpointFile : IReadOnlyDictionary<string, Tensor>, IDispo
         Root = root;
         _rootDict = root as PickleDict;
         Metadata = metadata ?? new Dictionary<string, string>();
-        _flat = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        try
-        {
-            // A graph that shares containers can name the same values exponentially many times ("billion laughs"
-            // of lists holding the previous list twice): allow a fixed multiple of its distinct nodes.
-            _visitBudget = 16L * CountDistinct(root) + 10_000;
-            Flatten(root, "", 0);
-        }
+        try { _flat = CheckpointTree.Flatten<Tensor>(root); }
         catch (PickleException e) { DisposeAll(root); throw new AtelierException($"{path}: {e.Message}"); }
     }
-
-    long _visits, _visitBudget;
-
-    static long CountDistinct(object? root)
-    {
-        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
-        var todo = new Stack<object?>();
-        todo.Push(root);
-        while (todo.Count > 0)
-        {
-            var v = todo.Pop();
-            if (v is null || !seen.Add(v)) continue;
-            switch (v)
-            {
-                case PickleDict d: foreach (var kv in d.Items) todo.Push(kv.Value); break;
-                case PickleList or PickleTuple or PickleSet: foreach (var x in (IEnumerable<object?>)v) todo.Push(x); break;
-                case PickleObject o: foreach (var x in o.Attributes.Values) todo.Push(x); break;
-                case PersistentObject p: todo.Push(p.State); break;
-            }
-        }
-        return seen.Count;
-    }
-
-    void Flatten(object? value, string prefix, int depth)
-    {
-        if (depth > TensorMaterializer.MaxDepth) throw new PickleException($"values nested more than {TensorMaterializer.MaxDepth} deep");
-        if (++_visits > _visitBudget) throw new PickleException("too many nested values (shared-reference bomb)");
-        switch (value)
-        {
-            case Tensor t:
-                if (_flat.Count >= MaxFlatEntries) throw new PickleException($"more than {MaxFlatEntries} tensors");
-                _flat[prefix] = t;
-                break;
-            case PickleDict d:
-                foreach (var (k, v) in d.Items) Flatten(v, Join(prefix, KeyName(k)), depth + 1);
-                break;
-            case PersistentObject p:
-                // An NVlabs network: named like its torch state_dict (mapping.fc0.weight, synthesis.b4.conv1.affine.bias...).
-                foreach (var (name, v) in p.Tensors.Concat(p.Modules)) Flatten(v, Join(prefix, name), depth + 1);
-                break;
-            case PickleList or PickleTuple:
-                int i = 0;
-                foreach (var v in (IEnumerable<object?>)value) Flatten(v, Join(prefix, (i++).ToString(System.Globalization.CultureInfo.InvariantCulture)), depth + 1);
-                break;
-        }
-    }
-
-    static string Join(string prefix, string key) => prefix.Length == 0 ? key : prefix + "." + key;
 
     internal static string KeyName(object key) => key switch
     {
@@ -157,20 +102,7 @@ public sealed class CheckpointFile : IReadOnlyDictionary<string, Tensor>, IDispo
     }
 
     /// <summary>Top-level entries that hold no tensor at all (epoch counters, args, options...), as plain data.</summary>
-    public IReadOnlyDictionary<string, object?> NonTensorEntries
-    {
-        get
-        {
-            var r = new Dictionary<string, object?>(StringComparer.Ordinal);
-            if (_rootDict == null) return r;
-            foreach (var (k, v) in _rootDict.Items)
-            {
-                var name = KeyName(k);
-                if (!Has(name)) r[name] = ToPlain(v, 0);
-            }
-            return r;
-        }
-    }
+    public IReadOnlyDictionary<string, object?> NonTensorEntries => CheckpointTree.NonTensorEntries(Root, Has);
 
     internal static object? ToPlain(object? v, int depth)
     {
@@ -208,9 +140,9 @@ public sealed class CheckpointFile : IReadOnlyDictionary<string, Tensor>, IDispo
         _flat.Clear();
     }
 
-    void DisposeAll(object? root)
+    static void DisposeAll(object? root)
     {
-        // On a failed flatten some tensors are not in _flat yet: find them all in the graph (each node once).
+        // On a failed flatten there is no flat dict: find every tensor in the graph (each node once).
         var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
         var todo = new Stack<object?>();
         todo.Push(root);
@@ -227,6 +159,5 @@ public sealed class CheckpointFile : IReadOnlyDictionary<string, Tensor>, IDispo
                 case PersistentObject p: todo.Push(p.State); break;
             }
         }
-        _flat.Clear();
     }
 }

@@ -16,6 +16,17 @@ public static class PlainPickleReader
     /// <summary>A snapshot holds every network of a run (G, D, G_ema): hundreds of MB for the 1024 px models.</summary>
     static readonly PickleLimits Limits = PickleLimits.Default with { MaxPickleBytes = 4L << 30 };
 
+    /// <summary>The object with <see cref="TensorHeader"/>s where its tensors are: each storage blob's header read, none of its data.</summary>
+    public static object? ReadHeaders(string path)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        using var input = new BufferedStream(fs, 1 << 16);
+        int blobs = 0;
+        StorageRef FromBytes(byte[] blob) => TorchLegacyReader.ReadStorageBlobHeader(blob, Limits) with { Key = $"blob{blobs++}" };
+        try { return TensorMaterializer.Headers(new Unpickler(input, new RestrictedGlobals(null, FromBytes), Limits).Load()); }
+        catch (PickleException e) { throw Unreadable(path, e); }
+    }
+
     public static object? Load(string path)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -36,18 +47,20 @@ public static class PlainPickleReader
             try { return materializer.Materialize(root); }
             catch { materializer.DisposeTensors(); throw; }
         }
-        catch (PickleException e)
-        {
-            // The original StyleGAN/StyleGAN2 pickles hold TensorFlow networks, which NVlabs' legacy.py converts.
-            var hint = e.Message.Contains("'dnnlib.tflib.", StringComparison.Ordinal)
-                ? " (a TensorFlow StyleGAN pickle: NVlabs' stylegan2-ada-pytorch legacy.py converts it to a PyTorch one)" : "";
-            throw new AtelierException($"{path}: cannot read pickle: {e.Message}{hint}");
-        }
+        catch (PickleException e) { throw Unreadable(path, e); }
         finally
         {
             // Storages no tensor used (or all of them, on failure).
             foreach (var t in loaded.Values) t.Dispose();
         }
+    }
+
+    static AtelierException Unreadable(string path, PickleException e)
+    {
+        // The original StyleGAN/StyleGAN2 pickles hold TensorFlow networks, which NVlabs' legacy.py converts.
+        var hint = e.Message.Contains("'dnnlib.tflib.", StringComparison.Ordinal)
+            ? " (a TensorFlow StyleGAN pickle: NVlabs' stylegan2-ada-pytorch legacy.py converts it to a PyTorch one)" : "";
+        return new AtelierException($"{path}: cannot read pickle: {e.Message}{hint}");
     }
 
     /// <summary>True when <paramref name="head"/> starts like a binary pickle (PROTO 2 to 5), not a legacy torch.save.</summary>

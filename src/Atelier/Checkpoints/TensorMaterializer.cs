@@ -13,13 +13,18 @@ internal sealed class TensorMaterializer : IDisposable
 {
     public const int MaxDepth = 100;
 
-    readonly Func<StorageRef, Tensor> _loadStorage;
+    readonly Func<StorageRef, Tensor>? _loadStorage; // null: headers only
     readonly Dictionary<string, Tensor> _storages = new(StringComparer.Ordinal);
     readonly Dictionary<TensorRecord, Tensor> _tensors = new(ReferenceEqualityComparer.Instance);
     readonly HashSet<object> _visited = new(ReferenceEqualityComparer.Instance);
 
     /// <param name="loadStorage">Reads a validated storage as a 1-D CPU tensor of its dtype and numel.</param>
     public TensorMaterializer(Func<StorageRef, Tensor> loadStorage) => _loadStorage = loadStorage;
+
+    TensorMaterializer() { }
+
+    /// <summary>Replaces tensor records inside <paramref name="root"/> (in place) by their <see cref="TensorHeader"/>s, reading no data.</summary>
+    public static object? Headers(object? root) => new TensorMaterializer().Visit(root, 0);
 
     /// <summary>Every tensor made, for disposal when a later step fails.</summary>
     public IEnumerable<Tensor> Tensors => _tensors.Values;
@@ -33,7 +38,7 @@ internal sealed class TensorMaterializer : IDisposable
         switch (value)
         {
             case TensorRecord r:
-                return Make(r);
+                return _loadStorage is null ? new TensorHeader(r.Storage.DType, r.Size) : Make(r);
             case PickleDict d:
                 if (!_visited.Add(d)) return d;
                 foreach (var (k, v) in d.Items.ToList())
@@ -72,7 +77,7 @@ internal sealed class TensorMaterializer : IDisposable
         if (_tensors.TryGetValue(r, out var done)) return done;
         if (!_storages.TryGetValue(r.Storage.Key, out var storage))
         {
-            storage = _loadStorage(r.Storage);
+            storage = _loadStorage!(r.Storage);
             _storages[r.Storage.Key] = storage;
         }
         else if (storage.dtype != r.Storage.DType)

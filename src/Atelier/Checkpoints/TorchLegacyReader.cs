@@ -25,12 +25,17 @@ public static class TorchLegacyReader
         return new BigInteger(head.Slice(4, 10), isUnsigned: false, isBigEndian: false) == Magic;
     }
 
-    public static object? Load(string path, PickleLimits? limits = null)
+    public static object? Load(string path, PickleLimits? limits = null) => Read(path, limits, headersOnly: false);
+
+    /// <summary>The object with <see cref="TensorHeader"/>s where its tensors are: storages located and checked, none read.</summary>
+    public static object? ReadHeaders(string path, PickleLimits? limits = null) => Read(path, limits, headersOnly: true);
+
+    static object? Read(string path, PickleLimits? limits, bool headersOnly)
     {
         limits ??= PickleLimits.Default;
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         using var input = new BufferedStream(fs, 1 << 16);
-        try { return Load(input, limits); }
+        try { return headersOnly ? TensorMaterializer.Headers(Parse(input, limits).Root) : Load(input, limits); }
         catch (PickleException e) { throw Bad(path, e.Message); }
         catch (EndOfStreamException) { throw Bad(path, "file ends inside a storage (truncated)"); }
     }
@@ -58,6 +63,21 @@ public static class TorchLegacyReader
             if (root is not StorageRef storage || storages.Count != 1)
                 throw new PickleException("a nested storage blob holds something other than one storage");
             return (storage, ReadStorage(input, storage, offsets[storage.Key]));
+        }
+        catch (EndOfStreamException) { throw new PickleException("a nested storage blob ends inside its data (truncated)"); }
+    }
+
+    /// <summary>The storage a nested blob (<see cref="ReadStorageBlob"/>) declares, its data checked to be there but not read.</summary>
+    internal static StorageRef ReadStorageBlobHeader(byte[] blob, PickleLimits limits)
+    {
+        if (!LooksLegacy(blob)) throw new PickleException("a nested storage is not a legacy torch.save blob");
+        using var input = new MemoryStream(blob, writable: false);
+        try
+        {
+            var (root, storages, _) = Parse(input, limits);
+            if (root is not StorageRef storage || storages.Count != 1)
+                throw new PickleException("a nested storage blob holds something other than one storage");
+            return storage;
         }
         catch (EndOfStreamException) { throw new PickleException("a nested storage blob ends inside its data (truncated)"); }
     }

@@ -69,3 +69,12 @@ public sealed class TensorRecord
         }
     }
 }
+
+/// <summary>
+/// A tensor's dtype and shape as a checkpoint declares them, its data left unread: what inspecting or recognising a
+/// file needs (<see cref="Checkpoint.ReadHeaders"/>), without loading libtorch.
+/// </summary>
+public sealed record TensorHeader(ScalarType DType, long[] Shape)
+{
+    public long Numel => Shape.Aggregate(1L, (a, b) => a * b);
+}

@@ -16,7 +16,12 @@ public static class TorchZipReader
     const int MaxEntries = 1_000_000;
 
     /// <summary>Loads the pickled object with its tensors materialised (dicts, lists, tensors, plain values).</summary>
-    public static object? Load(string path, PickleLimits? limits = null)
+    public static object? Load(string path, PickleLimits? limits = null) => Read(path, limits, headersOnly: false);
+
+    /// <summary>The pickled object with <see cref="TensorHeader"/>s where its tensors are: no data read.</summary>
+    public static object? ReadHeaders(string path, PickleLimits? limits = null) => Read(path, limits, headersOnly: true);
+
+    static object? Read(string path, PickleLimits? limits, bool headersOnly)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         ZipArchive zip;
@@ -24,14 +29,14 @@ public static class TorchZipReader
         catch (InvalidDataException e) { throw Bad(path, "corrupt or truncated zip archive (" + e.Message + ")"); }
         using (zip)
         {
-            try { return Load(path, zip, limits ?? PickleLimits.Default); }
+            try { return Read(zip, limits ?? PickleLimits.Default, headersOnly); }
             catch (PickleException e) { throw Bad(path, e.Message); }
             catch (InvalidDataException e) { throw Bad(path, "corrupt zip entry (" + e.Message + ")"); }
             catch (EndOfStreamException) { throw Bad(path, "a zip entry is shorter than its declared size (truncated file)"); }
         }
     }
 
-    static object? Load(string path, ZipArchive zip, PickleLimits limits)
+    static object? Read(ZipArchive zip, PickleLimits limits, bool headersOnly)
     {
         var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
         int count = 0;
@@ -89,6 +94,7 @@ public static class TorchZipReader
         }
 
         var root = Unpickler.Load(pickle, new RestrictedGlobals(PersistentLoad), limits);
+        if (headersOnly) return TensorMaterializer.Headers(root);
         using var materializer = new TensorMaterializer(s => ReadStorage(entries[prefix + "data/" + s.Key], s, bigEndian));
         try { return materializer.Materialize(root); }
         catch { materializer.DisposeTensors(); throw; }

@@ -35,6 +35,33 @@ public class CheckpointFixtureTests
         }
     }
 
+    [Theory]
+    [InlineData("checkpoints", "dtypes.pth")]
+    [InlineData("checkpoints", "views.pth")]
+    [InlineData("checkpoints", "nested_state_dict.pth")]
+    [InlineData("checkpoints", "gan_namespace.pt")]
+    [InlineData("checkpoints", "legacy.pth")]
+    [InlineData("checkpoints", "dtypes.pth.expected.safetensors")]
+    [InlineData("nvlabs", "sg2ada_tiny.pkl")]
+    public void HeadersAloneGiveWhatLoadingGives(string folder, string file)
+    {
+        // Names, shapes, dtypes, plain entries and the recognised architecture, with no tensor data read.
+        var path = TestPaths.Fixture(folder, file);
+        using var ckpt = Checkpoint.Load(path);
+        var headers = Checkpoint.ReadHeaders(path);
+        Assert.Equal(ckpt.Format, headers.Format);
+        Assert.Equal(ckpt.Keys, headers.Tensors.Keys);
+        foreach (var (k, t) in ckpt.StateDict)
+        {
+            Assert.Equal(t.shape, headers.Tensors[k].Shape);
+            Assert.Equal(t.dtype, headers.Tensors[k].DType);
+            Assert.Equal(t.numel(), headers.Tensors[k].Numel);
+        }
+        Assert.Equal(ckpt.Metadata, headers.Metadata);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(ckpt.NonTensorEntries), System.Text.Json.JsonSerializer.Serialize(headers.NonTensorEntries));
+        Assert.Equal(ArchitectureRecognizer.Identify(ckpt).Description, headers.Identify().Description);
+    }
+
     [Fact]
     public void EveryDTypeComesOutWithItsTorchDType()
     {

@@ -8,12 +8,15 @@ public class HostileCheckpointTests
 {
     const string Marker = "/tmp/atelier_checkpoint_pwned_marker"; // what the hostile pickles try to create
 
+    /// <summary>Loading refuses the file, and so does reading its headers alone (for the same reason: the check is not in the data).</summary>
     static AtelierException Refused(string name)
     {
         var path = TestPaths.Fixture("checkpoints", name);
         var e = Assert.Throws<AtelierException>(() => { using var _ = Checkpoint.Load(path); });
         Assert.Contains(name, e.Message);
         Assert.DoesNotContain('\n', e.Message);
+        var headers = Assert.Throws<AtelierException>(() => Checkpoint.ReadHeaders(path));
+        Assert.Equal(e.Message, headers.Message);
         return e;
     }
 

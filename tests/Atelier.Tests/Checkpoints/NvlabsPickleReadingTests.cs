@@ -97,6 +97,8 @@ public class NvlabsPickleReadingTests
         Assert.True(e.Message.Contains(reason), e.Message);
         Assert.Contains(name, e.Message);
         Assert.DoesNotContain('\n', e.Message);
+        // Reading the headers alone refuses it the same way.
+        Assert.Equal(e.Message, Assert.Throws<AtelierException>(() => Checkpoint.ReadHeaders(path)).Message);
         Assert.False(File.Exists(Marker), "the hostile pickle ran");
     }
 
@@ -108,6 +110,7 @@ public class NvlabsPickleReadingTests
         var path = dir.File("cut.pkl");
         File.WriteAllBytes(path, whole[..(whole.Length / 2)]);
         var e = Assert.Throws<AtelierException>(() => { using var _ = Checkpoint.Load(path); });
+        Assert.Equal(e.Message, Assert.Throws<AtelierException>(() => Checkpoint.ReadHeaders(path)).Message);
         Assert.Contains("cut.pkl: cannot read pickle", e.Message);
         Assert.Contains("truncated", e.Message);
         Assert.DoesNotContain('\n', e.Message);

@@ -30,7 +30,7 @@ public class StartupTests
     static bool LoadedLibtorch(string loaderLog) => loaderLog.Contains("libtorch_cpu.so", StringComparison.Ordinal);
 
     [Fact]
-    public void TextureSynthesisAndTheModelListRunWithoutLibtorch()
+    public void TextureSynthesisTheModelListAndInspectingACheckpointRunWithoutLibtorch()
     {
         if (!OperatingSystem.IsLinux()) return;
         using var dir = TestPaths.NewTempDir();
@@ -47,6 +47,15 @@ public class StartupTests
         (code, log) = RunLogged("models", "list");
         Assert.Equal(0, code);
         Assert.False(LoadedLibtorch(log), "models list loaded libtorch");
+
+        // Inspecting reads headers only, in every format.
+        foreach (var file in new[] { TestPaths.Fixture("checkpoints", "nested_state_dict.pth"), TestPaths.Fixture("checkpoints", "legacy.pth"),
+                     TestPaths.Fixture("nvlabs", "sg2ada_tiny.pkl"), TestPaths.Fixture("checkpoints", "dtypes.pth.expected.safetensors") })
+        {
+            (code, log) = RunLogged("checkpoint", "inspect", file, "--json");
+            Assert.True(code == 0, file);
+            Assert.False(LoadedLibtorch(log), $"checkpoint inspect {Path.GetFileName(file)} loaded libtorch");
+        }
 
         // A command that needs it does load it: the check can tell.
         (code, log) = RunLogged("info");

@@ -101,8 +101,7 @@ public sealed class ExportableNetwork : IDisposable
     /// </summary>
     public static ExportableNetwork Load(string path, Direction? direction = null, string? vggPath = null, StyleGanPart part = StyleGanPart.Synthesis)
     {
-        RecognizedArchitecture found;
-        using (var ckpt = Checkpoint.Load(path)) found = ArchitectureRecognizer.Identify(ckpt);
+        var found = Checkpoint.ReadHeaders(path).Identify(); // the loader below reads the tensors once
         if (found.Kind is ArchitectureKind.FastStyle or ArchitectureKind.FastStyleRun)
             return FastStyle(Atelier.Style.FastStyle.LoadModel(path));
         if (found.IsTranslationGenerator)
