@@ -12,7 +12,12 @@ public static class TextureCommand
     public static Command Create()
     {
         var cmd = new Command("texture", "Texture synthesis from a sample: Efros-Leung, scanline (Wei-Levoy), image quilting, texture transfer, hole filling");
-        foreach (var method in MethodRegistry.InArea("texture")) cmd.Subcommands.Add(RegisteredCommand.Create(method));
+        foreach (var method in MethodRegistry.InArea("texture"))
+        {
+            var sub = RegisteredCommand.Create(method);
+            if (method.Verb == "optimize") sub.Aliases.Add("optimise"); // the British spelling it first shipped under
+            cmd.Subcommands.Add(sub);
+        }
         cmd.Subcommands.Add(Synthesize());
         return cmd;
     }

@@ -265,6 +265,7 @@ public sealed record StudioLimits
     public static StudioLimits For(string id) => id switch
     {
         "texture.efros-leung" or "texture.scanline" => new() { MaxSide = 256 },
+        "texture.optimize" => new() { FormerIds = ["texture.optimise"] },
         "texture.fill" => new()
         {
             Panel = "fill",

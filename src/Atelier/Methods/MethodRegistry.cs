@@ -15,7 +15,7 @@ public static class MethodRegistry
         TextureMethods.Quilting,
         TextureMethods.EfrosLeung,
         TextureMethods.Scanline,
-        TextureMethods.Optimise,
+        TextureMethods.Optimize,
         TextureMethods.HoleFilling,
         TextureMethods.Transfer,
         Style.GatysMethods.Texture,

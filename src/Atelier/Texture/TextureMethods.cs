@@ -106,9 +106,9 @@ public static class TextureMethods
         }),
     };
 
-    public static MethodDescriptor Optimise { get; } = new()
+    public static MethodDescriptor Optimize { get; } = new()
     {
-        Id = "texture.optimise",
+        Id = "texture.optimize",
         Title = "Texture optimisation",
         About = "matches every patch of the output to the sample with PatchMatch and votes, coarse to fine (fast at large sizes, no visible blocks)",
         UsesTorch = false,
@@ -137,8 +137,8 @@ public static class TextureMethods
         Run = (v, run) => Timed(v, () =>
         {
             var (w, h) = v.Size("Size");
-            var options = new Optimisation.TextureOptimisationOptions { Patch = v.Int("Patch"), Iterations = v.Int("Iterations"), Tileable = v.Tiling("Tileable") };
-            return Optimisation.TextureOptimisation.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), run.Progress, run.Cancellation);
+            var options = new Optimization.TextureOptimizationOptions { Patch = v.Int("Patch"), Iterations = v.Int("Iterations"), Tileable = v.Tiling("Tileable") };
+            return Optimization.TextureOptimization.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), run.Progress, run.Cancellation);
         }),
     };
 

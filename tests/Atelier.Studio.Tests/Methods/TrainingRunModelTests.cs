@@ -5,7 +5,7 @@ using Atelier.Style;
 namespace Atelier.Studio.Tests.Methods;
 
 /// <summary>
-/// What `atelier style train` and `style adain-train` leave in a models folder: the network (X.safetensors) and
+/// What `atelier fast-style train` and `adain train` leave in a models folder: the network (X.safetensors) and
 /// the run's X.safetensors.run/checkpoint.safetensors (the network beside Adam's state). Both are listed, told apart
 /// by their folder, and both load: the run checkpoint gives the same picture as the network saved with it.
 /// </summary>

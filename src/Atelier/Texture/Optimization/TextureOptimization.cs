@@ -1,12 +1,12 @@
 using Atelier.Imaging;
 using Atelier.Runtime;
 
-namespace Atelier.Texture.Optimisation;
+namespace Atelier.Texture.Optimization;
 
 /// <summary>What a texture optimisation made, and how evenly it drew on its source.</summary>
 /// <param name="MostUsed">The most target patches that share one source patch at the finest level.</param>
 /// <param name="DistinctShare">Distinct source patches used, over target patches (1: none reused).</param>
-public sealed record TextureOptimisationResult(Image Image, int Levels, int MostUsed, double DistinctShare);
+public sealed record TextureOptimizationResult(Image Image, int Levels, int MostUsed, double DistinctShare);
 
 /// <summary>
 /// Texture optimisation (Kwatra et al. 2005, "Texture Optimization for Example-based Synthesis") with PatchMatch
@@ -19,13 +19,13 @@ public sealed record TextureOptimisationResult(Image Image, int Levels, int Most
 /// becomes the weighted mean of what the patches covering it say); a level starts from the coarser level's field.
 /// </para>
 /// </summary>
-public static class TextureOptimisation
+public static class TextureOptimization
 {
-    public static Image Synthesize(Image sample, int width, int height, TextureOptimisationOptions? options, Random random,
+    public static Image Synthesize(Image sample, int width, int height, TextureOptimizationOptions? options, Random random,
         IProgress<ProgressReport>? progress = null, CancellationToken ct = default) =>
         SynthesizeWithFigures(sample, width, height, options, random, progress, ct).Image;
 
-    public static TextureOptimisationResult SynthesizeWithFigures(Image sample, int width, int height, TextureOptimisationOptions? options,
+    public static TextureOptimizationResult SynthesizeWithFigures(Image sample, int width, int height, TextureOptimizationOptions? options,
         Random random, IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
         var opt = Checked(options);
@@ -56,7 +56,7 @@ public static class TextureOptimisation
             Rounds(field, opt, l, seed, null, work, ct);
         }
         var usage = field!.Usage();
-        return new TextureOptimisationResult(field.Target.ToImage(), levels, usage.MostUsed, usage.DistinctShare);
+        return new TextureOptimizationResult(field.Target.ToImage(), levels, usage.MostUsed, usage.DistinctShare);
     }
 
     /// <summary>
@@ -64,7 +64,7 @@ public static class TextureOptimisation
     /// image's own patches outside it; with <paramref name="sourceRegion"/>, only from patches wholly inside that
     /// region. Pixels outside the hole come back bit for bit.
     /// </summary>
-    public static Image Complete(Image image, bool[] hole, bool[]? sourceRegion, TextureOptimisationOptions? options, Random random,
+    public static Image Complete(Image image, bool[] hole, bool[]? sourceRegion, TextureOptimizationOptions? options, Random random,
         IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
         var opt = Checked(options);
@@ -136,9 +136,9 @@ public static class TextureOptimisation
         return result;
     }
 
-    static TextureOptimisationOptions Checked(TextureOptimisationOptions? options)
+    static TextureOptimizationOptions Checked(TextureOptimizationOptions? options)
     {
-        var opt = options ?? new TextureOptimisationOptions();
+        var opt = options ?? new TextureOptimizationOptions();
         if (opt.Patch < 3 || opt.Patch > 64) throw new AtelierUsageException($"{{Patch}} {opt.Patch}: must be between 3 and 64");
         if (opt.Levels < 0 || opt.Levels > 8) throw new AtelierUsageException($"{{Levels}} {opt.Levels}: must be between 0 (automatic) and 8");
         if (opt.Iterations < 1 || opt.Iterations > 100) throw new AtelierUsageException($"{{Iterations}} {opt.Iterations}: must be between 1 and 100");
@@ -156,16 +156,16 @@ public static class TextureOptimisation
         return levels;
     }
 
-    static int RoundsAt(TextureOptimisationOptions opt, int level) => level == 0 ? Math.Max(1, opt.Iterations / 2) : opt.Iterations;
+    static int RoundsAt(TextureOptimizationOptions opt, int level) => level == 0 ? Math.Max(1, opt.Iterations / 2) : opt.Iterations;
 
-    static long TotalRounds(TextureOptimisationOptions opt, int levels)
+    static long TotalRounds(TextureOptimizationOptions opt, int levels)
     {
         long total = 0;
         for (int l = 0; l < levels; l++) total += RoundsAt(opt, l);
         return total;
     }
 
-    static void Rounds(NearestPatchField field, TextureOptimisationOptions opt, int level, ulong seed, bool[]? fixedPixels, Work work, CancellationToken ct)
+    static void Rounds(NearestPatchField field, TextureOptimizationOptions opt, int level, ulong seed, bool[]? fixedPixels, Work work, CancellationToken ct)
     {
         int rounds = RoundsAt(opt, level);
         for (int round = 0; round < rounds; round++)

@@ -1,13 +1,13 @@
 using Atelier.Imaging;
 
-namespace Atelier.Texture.Optimisation;
+namespace Atelier.Texture.Optimization;
 
 /// <summary>
-/// Settings of texture optimisation (<see cref="TextureOptimisation"/>). The defaults follow Kaspar et al. 2015
+/// Settings of texture optimisation (<see cref="TextureOptimization"/>). The defaults follow Kaspar et al. 2015
 /// ("Self Tuning Texture Optimization"): a 7x7 patch, robust voting (r = 0.8), and an occurrence penalty against
 /// reusing the same part of the sample.
 /// </summary>
-public sealed record TextureOptimisationOptions
+public sealed record TextureOptimizationOptions
 {
     /// <summary>Patch side in pixels, at every level of the pyramid.</summary>
     public int Patch { get; init; } = 7;

@@ -1,6 +1,6 @@
 using Atelier.Imaging;
 
-namespace Atelier.Texture.Optimisation;
+namespace Atelier.Texture.Optimization;
 
 /// <summary>
 /// An image stored pixel-interleaved (y, x, channel) so a patch row is one contiguous run of floats, with the wrap

@@ -1,12 +1,12 @@
 using Atelier.Imaging;
 using Atelier.Quality;
 using Atelier.Texture;
-using Atelier.Texture.Optimisation;
+using Atelier.Texture.Optimization;
 using Xunit;
 
 namespace Atelier.Tests.Texture;
 
-public class TextureOptimisationTests
+public class TextureOptimizationTests
 {
     static readonly Image Pebbles = ProceduralSamples.Make("pebbles", 48);
 
@@ -14,8 +14,8 @@ public class TextureOptimisationTests
     public void OptimisingMakesTheTextureCloserToItsSampleThanTheFirstPatchwork()
     {
         var sample = ProceduralSamples.Make("pebbles", 64); // 64 px: two levels of 7 px patches
-        var optimised = TextureOptimisation.SynthesizeWithFigures(sample, 96, 96, new TextureOptimisationOptions(), new Random(1));
-        var patchwork = TextureOptimisation.Synthesize(sample, 96, 96, new TextureOptimisationOptions { Levels = 1, Iterations = 1, SearchSweeps = 1 }, new Random(1));
+        var optimised = TextureOptimization.SynthesizeWithFigures(sample, 96, 96, new TextureOptimizationOptions(), new Random(1));
+        var patchwork = TextureOptimization.Synthesize(sample, 96, 96, new TextureOptimizationOptions { Levels = 1, Iterations = 1, SearchSweeps = 1 }, new Random(1));
         double good = TextureMetrics.Compare(optimised.Image, sample, 5).Coherence;
         double rough = TextureMetrics.Compare(patchwork, sample, 5).Coherence;
         Assert.True(good < 0.8 * rough, $"optimised {good:0.0000}, one round {rough:0.0000}");
@@ -28,10 +28,10 @@ public class TextureOptimisationTests
     [Fact]
     public void TheResultIsTheSameForAnyNumberOfThreadsAndFollowsTheSeed()
     {
-        var one = TextureOptimisation.Synthesize(Pebbles, 72, 56, new TextureOptimisationOptions { MaxThreads = 1, Iterations = 4 }, new Random(7));
-        var three = TextureOptimisation.Synthesize(Pebbles, 72, 56, new TextureOptimisationOptions { MaxThreads = 3, Iterations = 4 }, new Random(7));
+        var one = TextureOptimization.Synthesize(Pebbles, 72, 56, new TextureOptimizationOptions { MaxThreads = 1, Iterations = 4 }, new Random(7));
+        var three = TextureOptimization.Synthesize(Pebbles, 72, 56, new TextureOptimizationOptions { MaxThreads = 3, Iterations = 4 }, new Random(7));
         Assert.Equal(one.Data, three.Data);
-        var other = TextureOptimisation.Synthesize(Pebbles, 72, 56, new TextureOptimisationOptions { MaxThreads = 3, Iterations = 4 }, new Random(8));
+        var other = TextureOptimization.Synthesize(Pebbles, 72, 56, new TextureOptimizationOptions { MaxThreads = 3, Iterations = 4 }, new Random(8));
         Assert.NotEqual(one.Data, other.Data);
     }
 
@@ -39,8 +39,8 @@ public class TextureOptimisationTests
     public void AWrappingOutputTilesWithoutASeam()
     {
         var sample = ProceduralSamples.Make("weave", 48);
-        var tile = TextureOptimisation.Synthesize(sample, 64, 64, new TextureOptimisationOptions { Tileable = TileAxes.Both, Iterations = 8 }, new Random(1));
-        var plain = TextureOptimisation.Synthesize(sample, 64, 64, new TextureOptimisationOptions { Iterations = 8 }, new Random(1));
+        var tile = TextureOptimization.Synthesize(sample, 64, 64, new TextureOptimizationOptions { Tileable = TileAxes.Both, Iterations = 8 }, new Random(1));
+        var plain = TextureOptimization.Synthesize(sample, 64, 64, new TextureOptimizationOptions { Iterations = 8 }, new Random(1));
         var wrapped = SeamEnergy.Wrap(tile);
         var unwrapped = SeamEnergy.Wrap(plain);
         Assert.True(wrapped.Ratio < 1.6, $"wrap seam {wrapped.Ratio:0.00}");
@@ -68,7 +68,7 @@ public class TextureOptimisationTests
         for (int y = 20; y < 40; y++) for (int x = 24; x < 44; x++) hole[y * 64 + x] = true;
         var damaged = image.Clone();
         for (int c = 0; c < 3; c++) for (int i = 0; i < hole.Length; i++) if (hole[i]) damaged.Data[c * hole.Length + i] = 0.5f;
-        var filled = TextureOptimisation.Complete(damaged, hole, null, new TextureOptimisationOptions(), new Random(1));
+        var filled = TextureOptimization.Complete(damaged, hole, null, new TextureOptimizationOptions(), new Random(1));
         for (int c = 0; c < 3; c++)
             for (int i = 0; i < hole.Length; i++)
                 if (!hole[i]) Assert.Equal(damaged.Data[c * hole.Length + i], filled.Data[c * hole.Length + i]);
@@ -89,24 +89,24 @@ public class TextureOptimisationTests
         var hole = new bool[48 * 48];
         for (int y = 16; y < 32; y++) for (int x = 30; x < 42; x++) hole[y * 48 + x] = true;
         var region = Enumerable.Range(0, 48 * 48).Select(i => i % 48 < 20).ToArray();
-        var filled = TextureOptimisation.Complete(image, hole, region, new TextureOptimisationOptions { Iterations = 4 }, new Random(1));
+        var filled = TextureOptimization.Complete(image, hole, region, new TextureOptimizationOptions { Iterations = 4 }, new Random(1));
         Assert.True(filled[0, 24, 36] > 0.9f && filled[2, 24, 36] < 0.1f, "the hole's centre is not from the red region");
-        var free = TextureOptimisation.Complete(image, hole, null, new TextureOptimisationOptions { Iterations = 4 }, new Random(1));
+        var free = TextureOptimization.Complete(image, hole, null, new TextureOptimizationOptions { Iterations = 4 }, new Random(1));
         Assert.True(free[2, 24, 36] > 0.9f, "without a region the blue surroundings fill the hole");
     }
 
     [Fact]
     public void BadSettingsAreRefusedNamingTheSetting()
     {
-        var e = Assert.Throws<AtelierUsageException>(() => TextureOptimisation.Synthesize(Pebbles, 64, 64, new TextureOptimisationOptions { Patch = 2 }, new Random(1)));
+        var e = Assert.Throws<AtelierUsageException>(() => TextureOptimization.Synthesize(Pebbles, 64, 64, new TextureOptimizationOptions { Patch = 2 }, new Random(1)));
         Assert.Contains("{Patch}", e.Template);
-        e = Assert.Throws<AtelierUsageException>(() => TextureOptimisation.Synthesize(Pebbles, 4, 64, null, new Random(1)));
+        e = Assert.Throws<AtelierUsageException>(() => TextureOptimization.Synthesize(Pebbles, 4, 64, null, new Random(1)));
         Assert.Contains("{Size}", e.Template);
         var hole = new bool[48 * 48];
-        e = Assert.Throws<AtelierUsageException>(() => TextureOptimisation.Complete(Pebbles, hole, null, null, new Random(1)));
+        e = Assert.Throws<AtelierUsageException>(() => TextureOptimization.Complete(Pebbles, hole, null, null, new Random(1)));
         Assert.Contains("{Mask}", e.Template);
         Array.Fill(hole, true);
-        e = Assert.Throws<AtelierUsageException>(() => TextureOptimisation.Complete(Pebbles, hole, null, null, new Random(1)));
+        e = Assert.Throws<AtelierUsageException>(() => TextureOptimization.Complete(Pebbles, hole, null, null, new Random(1)));
         Assert.Contains("{Mask}", e.Template);
     }
 
@@ -115,6 +115,6 @@ public class TextureOptimisationTests
     {
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => TextureOptimisation.Synthesize(Pebbles, 64, 64, null, new Random(1), null, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => TextureOptimization.Synthesize(Pebbles, 64, 64, null, new Random(1), null, cts.Token));
     }
 }

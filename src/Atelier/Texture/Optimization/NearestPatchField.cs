@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Atelier.Texture.Optimisation;
+namespace Atelier.Texture.Optimization;
 
 /// <summary>
 /// For every patch of a target, the source patch that resembles it most, found by PatchMatch (Barnes et al.
