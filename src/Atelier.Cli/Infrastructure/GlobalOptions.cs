@@ -14,7 +14,7 @@ public static class GlobalOptions
 
     public static readonly Option<int> Threads = new("--threads")
     {
-        Description = "Intra-op CPU threads (0 = libtorch's default)",
+        Description = "CPU threads: libtorch's intra-op threads and the texture engines' searches (0 = every core)",
         DefaultValueFactory = _ => 0,
         Recursive = true,
     };

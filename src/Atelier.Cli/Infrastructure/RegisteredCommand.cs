@@ -227,7 +227,7 @@ public static class RegisteredCommand
         var frames = saveEvery > 0 ? new FrameSink(outPath, saveEvery) : null;
         var result = ctx.WithProgress($"{method.Area} {method.Verb}", progress =>
             method.Run(values, new MethodContext(() => ctx.Device)
-                { Progress = progress, Cancellation = ct, Resources = resources, Preview = frames, Note = Notes(ctx), Warn = ctx.Warn }));
+                { Progress = progress, Cancellation = ct, Resources = resources, Preview = frames, Note = Notes(ctx), Warn = ctx.Warn, Threads = ctx.Threads }));
         if (folder)
         {
             Directory.CreateDirectory(outPath);

@@ -86,7 +86,7 @@ static class RegisteredFolderRun
 
             var run = new MethodContext(() => ctx.Device)
             {
-                Cancellation = ct, Resources = resources, Note = RegisteredCommand.Notes(ctx),
+                Cancellation = ct, Resources = resources, Note = RegisteredCommand.Notes(ctx), Threads = ctx.Threads,
                 Warn = m => ctx.Warn(current is null ? m : $"{current}: {m}"),
             };
             foreach (var (file, result) in method.RunMany is null ? OneByOne(run) : Batched(run))

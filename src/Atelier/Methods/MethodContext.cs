@@ -45,6 +45,12 @@ public sealed class MethodContext
     /// <summary>Where a warning about this run goes (a result that may not be what was meant); null: nowhere.</summary>
     public Action<string>? Warn { get; init; }
 
+    /// <summary>
+    /// Threads a method's own parallel loops may use (the texture engines' searches); 0: every processor. Results do
+    /// not depend on it. (libtorch's threads are the front end's to set, process-wide.)
+    /// </summary>
+    public int Threads { get; init; }
+
     /// <summary>The torch device (CPU unless the front end chose one); asked for only by methods that use torch.</summary>
     public Device Device => _device?.Invoke() ?? TorchSharp.torch.CPU;
 

@@ -37,10 +37,10 @@ public static class TextureMethods
             new("quilting-tileable", "quilted from pebbles to tile both ways", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 64), ["Size"] = 128, ["Tileable"] = "both" })
                 { Quick = new Dictionary<string, object?> { ["Size"] = 64 } },
         ],
-        Run = (v, run) => Timed(v, () =>
+        Run = (v, run) => Timed(v, run, () =>
         {
             var (w, h) = v.Size("Size");
-            var options = new QuiltingOptions { Block = v.OptionalInt("Block") ?? 0, Overlap = v.OptionalInt("Overlap") ?? 0, Tileable = v.Tiling("Tileable") };
+            var options = new QuiltingOptions { MaxThreads = run.Threads, Block = v.OptionalInt("Block") ?? 0, Overlap = v.OptionalInt("Overlap") ?? 0, Tileable = v.Tiling("Tileable") };
             return Texture.Quilting.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), run.Progress, run.Cancellation);
         }),
     };
@@ -67,10 +67,10 @@ public static class TextureMethods
             new("efros-leung", "grown pixel by pixel (exact search, window 9)", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 48), ["Size"] = 64, ["Window"] = 9 })
                 { Quick = new Dictionary<string, object?> { ["Size"] = 32 } },
         ],
-        Run = (v, run) => Timed(v, () =>
+        Run = (v, run) => Timed(v, run, () =>
         {
             var (w, h) = v.Size("Size");
-            var options = new EfrosLeungOptions { Window = v.Int("Window"), Approximate = v.Bool("Approximate"), Tileable = v.Tiling("Tileable") };
+            var options = new EfrosLeungOptions { MaxThreads = run.Threads, Window = v.Int("Window"), Approximate = v.Bool("Approximate"), Tileable = v.Tiling("Tileable") };
             return Texture.EfrosLeung.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), run.Progress, run.Cancellation);
         }),
     };
@@ -98,10 +98,10 @@ public static class TextureMethods
             new("scanline", "row by row over a two-level pyramid", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 48), ["Size"] = 96, ["Window"] = 9, ["Levels"] = 2 })
                 { Quick = new Dictionary<string, object?> { ["Size"] = 40, ["Levels"] = 1 } },
         ],
-        Run = (v, run) => Timed(v, () =>
+        Run = (v, run) => Timed(v, run, () =>
         {
             var (w, h) = v.Size("Size");
-            var options = new ScanlineOptions { Window = v.Int("Window"), Levels = v.Int("Levels"), Approximate = v.Bool("Approximate"), Tileable = v.Tiling("Tileable") };
+            var options = new ScanlineOptions { MaxThreads = run.Threads, Window = v.Int("Window"), Levels = v.Int("Levels"), Approximate = v.Bool("Approximate"), Tileable = v.Tiling("Tileable") };
             return Texture.Scanline.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), run.Progress, run.Cancellation);
         }),
     };
@@ -134,10 +134,10 @@ public static class TextureMethods
             new("optimise-pebbles", "optimised from pebbles", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 64), ["Size"] = 192 })
                 { Quick = new Dictionary<string, object?> { ["Size"] = 96, ["Iterations"] = 4 } },
         ],
-        Run = (v, run) => Timed(v, () =>
+        Run = (v, run) => Timed(v, run, () =>
         {
             var (w, h) = v.Size("Size");
-            var options = new Optimization.TextureOptimizationOptions { Patch = v.Int("Patch"), Iterations = v.Int("Iterations"), Tileable = v.Tiling("Tileable") };
+            var options = new Optimization.TextureOptimizationOptions { MaxThreads = run.Threads, Patch = v.Int("Patch"), Iterations = v.Int("Iterations"), Tileable = v.Tiling("Tileable") };
             return Optimization.TextureOptimization.Synthesize(v.Image("Sample"), w, h, options, RandomOf(v), run.Progress, run.Cancellation);
         }),
     };
@@ -170,7 +170,7 @@ public static class TextureMethods
         Run = (v, run) =>
         {
             var hole = Texture.HoleFilling.HoleFromMask(v.Image("Mask"));
-            var result = Timed(v, () => Texture.HoleFilling.Fill(v.Image("Image"), hole, new EfrosLeungOptions { Window = v.Int("Window") }, RandomOf(v), run.Progress, run.Cancellation));
+            var result = Timed(v, run, () => Texture.HoleFilling.Fill(v.Image("Image"), hole, new EfrosLeungOptions { MaxThreads = run.Threads, Window = v.Int("Window") }, RandomOf(v), run.Progress, run.Cancellation));
             return result with { Info = new Dictionary<string, object>(result.Info) { ["filledPixels"] = hole.Count(b => b) } };
         },
     };
@@ -197,9 +197,9 @@ public static class TextureMethods
             new("transfer", "bricks re-rendered with pebbles", new Dictionary<string, object?> { ["Texture"] = new SampleImage("pebbles", 64), ["Target"] = new SampleImage("bricks", 96, SeedOffset: 2), ["Iterations"] = 3 })
                 { Quick = new Dictionary<string, object?> { ["Iterations"] = 1, ["Target"] = new SampleImage("bricks", 48, SeedOffset: 2) } },
         ],
-        Run = (v, run) => Timed(v, () =>
+        Run = (v, run) => Timed(v, run, () =>
         {
-            var options = new TransferOptions { Alpha = v.OptionalFloat("Alpha"), Iterations = v.Int("Iterations"), Block = v.OptionalInt("Block") ?? 0 };
+            var options = new TransferOptions { MaxThreads = run.Threads, Alpha = v.OptionalFloat("Alpha"), Iterations = v.Int("Iterations"), Block = v.OptionalInt("Block") ?? 0 };
             return TextureTransfer.Transfer(v.Image("Texture"), v.Image("Target"), options, RandomOf(v), run.Progress, run.Cancellation);
         }),
     };
@@ -229,10 +229,15 @@ public static class TextureMethods
     /// <summary>The seed as the texture methods draw from it (System.Random of the seed's low 32 bits, as the CLI always did).</summary>
     static Random RandomOf(MethodValues v) => new(unchecked((int)v.Seed()));
 
-    static MethodResult Timed(MethodValues v, Func<Imaging.Image> run)
+    /// <summary>The picture with its seed, time and the threads its search ran on (the result does not depend on them).</summary>
+    static MethodResult Timed(MethodValues v, MethodContext context, Func<Imaging.Image> run)
     {
         var clock = Stopwatch.StartNew();
         var image = run();
-        return new MethodResult(image, new Dictionary<string, object> { ["seed"] = v.Seed(), ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 3) });
+        return new MethodResult(image, new Dictionary<string, object>
+        {
+            ["seed"] = v.Seed(), ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 3),
+            ["threads"] = context.Threads > 0 ? context.Threads : Environment.ProcessorCount,
+        });
     }
 }

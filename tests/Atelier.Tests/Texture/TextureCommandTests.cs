@@ -15,6 +15,29 @@ public class TextureCommandTests
     }
 
     [Theory]
+    [InlineData("quilting", "--size", "160", "--block", "16")]
+    [InlineData("efros-leung", "--size", "56", "--window", "7")]
+    [InlineData("scanline", "--size", "96", "--window", "7", "--levels", "2")]
+    [InlineData("optimize", "--size", "96", "--iterations", "2")]
+    public void ThreadsAreHonouredAndDoNotChangeTheResult(string verb, params string[] options)
+    {
+        // The engines' searches run on --threads (the report says how many); the picture is the same on one or two.
+        using var dir = TestPaths.NewTempDir();
+        var sample = Save(dir, "sample.png", SyntheticTextures.Organic(48, 48, 3));
+        var outputs = new List<byte[]>();
+        foreach (var threads in new[] { 1, 2 })
+        {
+            var output = dir.File($"out{threads}.png");
+            var r = CliHarness.Run(["--threads", $"{threads}", "texture", verb, sample, "-o", output, "--seed", "7", "--json", .. options]);
+            Assert.True(r.ExitCode == 0, r.Err);
+            using var doc = JsonDocument.Parse(r.Out);
+            Assert.Equal(threads, doc.RootElement.GetProperty("threads").GetInt32());
+            outputs.Add(File.ReadAllBytes(output));
+        }
+        Assert.Equal(outputs[0], outputs[1]);
+    }
+
+    [Theory]
     [InlineData("efros-leung", "--window", "5")]
     [InlineData("scanline", "--levels", "2")]
     [InlineData("quilting", "--block", "8")]
