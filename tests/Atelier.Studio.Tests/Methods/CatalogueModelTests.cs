@@ -16,11 +16,11 @@ public class CatalogueModelTests
         try
         {
             var catalogue = new Catalogue([
-                new CatalogueEntry { Name = "fast-style-mosaic", Kind = "fast-style", File = "mosaic.pth", Urls = ["http://publisher.invalid/m.pth"] },
+                new CatalogueEntry { Name = "fast-style-wave", Kind = "fast-style", File = "wave.pth", Urls = ["http://publisher.invalid/m.pth"] },
                 new CatalogueEntry { Name = "horse2zebra", Kind = "cyclegan-generator", File = "horse2zebra.pth", Urls = ["http://publisher.invalid/h.pth"] },
             ]);
             var store = new ModelStore(catalogue, new ModelCache(dir.FullName), new FetchOptions { Offline = true });
-            var mosaic = store.Cache.PathOf(catalogue.Get("fast-style-mosaic"));
+            var mosaic = store.Cache.PathOf(catalogue.Get("fast-style-wave"));
             Directory.CreateDirectory(Path.GetDirectoryName(mosaic)!);
             manual_seed(5);
             using (var net = new Atelier.Style.TransformerNet()) SafeTensors.Save(mosaic, net.state_dict());
@@ -28,7 +28,7 @@ public class CatalogueModelTests
 
             var models = new ModelCatalog(new StudioOptions { ShippedModels = true, CacheDirectory = null, ModelRescanInterval = TimeSpan.Zero }).List();
             var listed = Assert.Single(models, m => m.Source == "catalogue");
-            Assert.Equal("fast-style-mosaic", listed.Name);
+            Assert.Equal("fast-style-wave", listed.Name);
             Assert.Equal("fast-style", listed.Kind);
             Assert.DoesNotContain(models, m => m.Name == "horse2zebra");
         }

@@ -43,7 +43,7 @@ public class ModelNamesCliTests
         }
         manual_seed(31);
         var vgg = Put("vgg19", "vgg19-dcbb9e9d.pth", p => { using var v = Vgg.TorchVision(VggConfig.Vgg19, upToLayer: "relu2_1"); SafeTensors.Save(p, v.state_dict()); });
-        Put("fast-style-mosaic", "mosaic.pth", p =>
+        Put("fast-style-wave", "wave.pth", p =>
         {
             using var net = new TransformerNet();
             SafeTensors.Save(p, net.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.to_type(ScalarType.Float16)));
@@ -59,7 +59,7 @@ public class ModelNamesCliTests
         var catalogue = new Catalogue([
             // The publisher's hash is the fixture's own: a mirror serving other bytes would be refused.
             new CatalogueEntry { Name = "vgg19", Kind = "vgg-torchvision", File = "vgg19-dcbb9e9d.pth", Urls = ["http://publisher.invalid/vgg19-dcbb9e9d.pth"], Sha256 = sha, LicenceShort = "test", Page = "http://publisher.invalid/vgg" },
-            new CatalogueEntry { Name = "fast-style-mosaic", Kind = "fast-style", File = "mosaic.pth", Urls = ["http://publisher.invalid/saved_models.zip"], Archive = new ArchiveMember("http://publisher.invalid/saved_models.zip", "saved_models/mosaic.pth"), LicenceShort = "test" },
+            new CatalogueEntry { Name = "fast-style-wave", Kind = "fast-style", File = "wave.pth", Urls = ["http://publisher.invalid/saved_models.zip"], Archive = new ArchiveMember("http://publisher.invalid/saved_models.zip", "saved_models/wave.pth"), LicenceShort = "test" },
             new CatalogueEntry { Name = "horse2zebra", Kind = "cyclegan-generator", File = "horse2zebra.pth", Urls = ["http://publisher.invalid/horse2zebra.pth"], LicenceShort = "test" },
             new CatalogueEntry { Name = "stylegan2-ada-ffhq", Kind = "stylegan2-nvlabs-pkl", File = "ffhq.pkl", Urls = ["http://publisher.invalid/ffhq.pkl"], LicenceShort = "test" },
             // A catalogue entry spelled like the shipped model: the shipped one wins the short name.
@@ -85,9 +85,9 @@ public class ModelNamesCliTests
         using var f = Setup();
         var photo = Picture(f, "photo.png", 24, 1);
 
-        var r = CliHarness.Run("fast-style", "stylize", photo, "--model", "mosaic", "-o", f.File("named.png"), "--mirror", f.Mirror, "--quiet");
+        var r = CliHarness.Run("fast-style", "stylize", photo, "--model", "wave", "-o", f.File("named.png"), "--mirror", f.Mirror, "--quiet");
         Assert.True(r.ExitCode == 0, r.Err);
-        var cached = Path.Combine(f.Store.Cache.ModelsFolder, "fast-style-mosaic", "mosaic.pth");
+        var cached = Path.Combine(f.Store.Cache.ModelsFolder, "fast-style-wave", "wave.pth");
         Assert.True(System.IO.File.Exists(cached));
         Assert.Equal(FileRecord.FirstUse, FileRecord.Read(cached)!.Trust);
         Assert.Equal(0, CliHarness.Run("fast-style", "stylize", photo, "--model", cached, "-o", f.File("file.png"), "--quiet").ExitCode);
@@ -114,7 +114,7 @@ public class ModelNamesCliTests
         Assert.Equal(System.IO.File.ReadAllBytes(f.File("ffhq-file.png")), System.IO.File.ReadAllBytes(f.File("ffhq.png")));
 
         // Cached now: the mirror is no longer needed, offline or not.
-        r = CliHarness.Run("fast-style", "stylize", photo, "--model", "fast-style-mosaic", "-o", f.File("again.png"), "--offline", "--quiet");
+        r = CliHarness.Run("fast-style", "stylize", photo, "--model", "fast-style-wave", "-o", f.File("again.png"), "--offline", "--quiet");
         Assert.True(r.ExitCode == 0, r.Err);
     }
 
@@ -129,8 +129,8 @@ public class ModelNamesCliTests
             Assert.Equal(candy.Path, found.Path);
             Assert.Null(found.Entry);
         }
-        Assert.Equal("fast-style-mosaic", ModelResolver.Find("mosaic", ModelUse.FastStyle).Entry!.Name);
-        Assert.Null(ModelResolver.Find("mosaic", ModelUse.Pix2Pix).Entry); // the short name means nothing to a translation option
+        Assert.Equal("fast-style-wave", ModelResolver.Find("wave", ModelUse.FastStyle).Entry!.Name);
+        Assert.Null(ModelResolver.Find("wave", ModelUse.Pix2Pix).Entry); // the short name means nothing to a translation option
         // A dataset folder called like the model (junyanz's horse2zebra/) does not hide it; a file of that name does.
         var cwd = Directory.GetCurrentDirectory();
         try
@@ -177,7 +177,8 @@ public class ModelNamesCliTests
         using (var doc = JsonDocument.Parse(r.Out))
         {
             var listed = doc.RootElement.GetProperty("catalogue").EnumerateArray().ToList();
-            Assert.Equal(["vgg19", "fast-style-mosaic", "horse2zebra", "stylegan2-ada-ffhq", "fast-style-candy"], listed.Select(e => e.GetProperty("name").GetString()));
+            // The test catalogue's entries, then the models this build ships.
+            Assert.Equal(["vgg19", "fast-style-wave", "horse2zebra", "stylegan2-ada-ffhq", .. ShippedModels.All().Select(m => m.Name)], listed.Select(e => e.GetProperty("name").GetString()));
             Assert.All(listed, e => Assert.False(e.GetProperty("cached").GetBoolean()));
             Assert.False(listed[0].GetProperty("trustOnFirstUse").GetBoolean());
             Assert.True(listed[2].GetProperty("trustOnFirstUse").GetBoolean());
