@@ -140,24 +140,9 @@ public sealed class CheckpointFile : IReadOnlyDictionary<string, Tensor>, IDispo
         _flat.Clear();
     }
 
+    // On a failed flatten there is no flat dict: dispose every tensor in the graph (each node once).
     static void DisposeAll(object? root)
     {
-        // On a failed flatten there is no flat dict: find every tensor in the graph (each node once).
-        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
-        var todo = new Stack<object?>();
-        todo.Push(root);
-        while (todo.Count > 0)
-        {
-            var v = todo.Pop();
-            if (v is null || !seen.Add(v)) continue;
-            switch (v)
-            {
-                case Tensor t: t.Dispose(); break;
-                case PickleDict d: foreach (var kv in d.Items) todo.Push(kv.Value); break;
-                case PickleList or PickleTuple or PickleSet: foreach (var x in (IEnumerable<object?>)v) todo.Push(x); break;
-                case PickleObject o: foreach (var x in o.Attributes.Values) todo.Push(x); break;
-                case PersistentObject p: todo.Push(p.State); break;
-            }
-        }
+        foreach (var t in CheckpointTree.Nodes(root).OfType<Tensor>()) t.Dispose();
     }
 }

@@ -57,7 +57,10 @@ internal static class CheckpointTree
 
     static string Join(string prefix, string key) => prefix.Length == 0 ? key : prefix + "." + key;
 
-    static long CountDistinct(object? root)
+    static long CountDistinct(object? root) => Nodes(root).LongCount();
+
+    /// <summary>Every distinct node of the graph (containers and leaves), each once, whatever shares it.</summary>
+    public static IEnumerable<object> Nodes(object? root)
     {
         var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
         var todo = new Stack<object?>();
@@ -66,6 +69,7 @@ internal static class CheckpointTree
         {
             var v = todo.Pop();
             if (v is null || !seen.Add(v)) continue;
+            yield return v;
             switch (v)
             {
                 case PickleDict d: foreach (var kv in d.Items) todo.Push(kv.Value); break;
@@ -74,6 +78,5 @@ internal static class CheckpointTree
                 case PersistentObject p: todo.Push(p.State); break;
             }
         }
-        return seen.Count;
     }
 }

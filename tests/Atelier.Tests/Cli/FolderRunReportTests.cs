@@ -3,6 +3,7 @@ using Atelier.Checkpoints;
 using Atelier.Imaging;
 using Atelier.Style;
 using Atelier.Translation;
+using Atelier.Tests.Imaging;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -14,21 +15,14 @@ namespace Atelier.Tests.Cli;
 /// </summary>
 public class FolderRunReportTests
 {
-    static Image Noise(int w, int h, int seed)
-    {
-        var rng = new Random(seed);
-        var img = new Image(w, h, 3);
-        for (int i = 0; i < img.Data.Length; i++) img.Data[i] = (float)rng.NextDouble();
-        return img;
-    }
 
     [Fact]
     public void BatchedAndOneByOneFolderRunsGiveOneReport()
     {
         using var dir = TestPaths.NewTempDir();
         var input = Directory.CreateDirectory(dir.File("in")).FullName;
-        ImageIO.Save(Noise(24, 16, 1), Path.Combine(input, "a.png"));
-        ImageIO.Save(Noise(28, 20, 2), Path.Combine(input, "b.png"));
+        ImageIO.Save(TestImages.Noise(24, 16, 1), Path.Combine(input, "a.png"));
+        ImageIO.Save(TestImages.Noise(28, 20, 2), Path.Combine(input, "b.png"));
         File.WriteAllText(Path.Combine(input, "broken.png"), "not a png");
 
         manual_seed(21);

@@ -7,6 +7,15 @@ namespace Atelier.Tests.Imaging;
 internal static class TestImages
 {
     /// <summary>Random samples, rounded to 8-bit levels (k/255) so PNG round trips can be exact.</summary>
+    /// <summary>RGB noise, uniform in [0, 1) from System.Random(seed): a picture no network has seen.</summary>
+    public static Image Noise(int width, int height, int seed)
+    {
+        var rng = new Random(seed);
+        var img = new Image(width, height, 3);
+        for (int i = 0; i < img.Data.Length; i++) img.Data[i] = (float)rng.NextDouble();
+        return img;
+    }
+
     public static Image Random8Bit(int width, int height, int channels, int seed)
     {
         var rng = new Random(seed);

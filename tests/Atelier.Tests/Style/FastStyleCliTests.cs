@@ -4,6 +4,7 @@ using Atelier.Networks;
 using Atelier.Style;
 using Atelier.Tests.Cli;
 using TorchSharp;
+using Atelier.Tests.Imaging;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -12,13 +13,6 @@ namespace Atelier.Tests.Style;
 /// <summary>`style fast` and `style adain` end to end on tiny random networks (no ../shared needed).</summary>
 public class FastStyleCliTests
 {
-    static Image Noise(int w, int h, int seed)
-    {
-        var rng = new Random(seed);
-        var img = new Image(w, h, 3);
-        for (int i = 0; i < img.Data.Length; i++) img.Data[i] = (float)rng.NextDouble();
-        return img;
-    }
 
     static string SaveModel(TempDir dir)
     {
@@ -35,9 +29,9 @@ public class FastStyleCliTests
         using var dir = TestPaths.NewTempDir();
         var model = SaveModel(dir);
         var input = Directory.CreateDirectory(dir.File("in")).FullName;
-        ImageIO.Save(Noise(16, 12, 1), Path.Combine(input, "a.png"));
-        ImageIO.Save(Noise(16, 12, 2), Path.Combine(input, "b.png"));
-        ImageIO.Save(Noise(20, 16, 3), Path.Combine(input, "c.png"));
+        ImageIO.Save(TestImages.Noise(16, 12, 1), Path.Combine(input, "a.png"));
+        ImageIO.Save(TestImages.Noise(16, 12, 2), Path.Combine(input, "b.png"));
+        ImageIO.Save(TestImages.Noise(20, 16, 3), Path.Combine(input, "c.png"));
         File.WriteAllText(Path.Combine(input, "broken.png"), "not a png");
         var outDir = dir.File("out");
         var r = CliHarness.Run("style", "fast", input, "--model", model, "-o", outDir, "--batch-size", "2", "--quiet");
@@ -60,7 +54,7 @@ public class FastStyleCliTests
     public void BadModelAndMissingInputFailCleanly()
     {
         using var dir = TestPaths.NewTempDir();
-        ImageIO.Save(Noise(8, 8, 1), dir.File("a.png"));
+        ImageIO.Save(TestImages.Noise(8, 8, 1), dir.File("a.png"));
         SafeTensors.Save(dir.File("wrong.safetensors"), new Dictionary<string, Tensor> { ["1.weight"] = zeros(2, 2) });
         var r = CliHarness.Run("style", "fast", dir.File("a.png"), "--model", dir.File("wrong.safetensors"), "-o", dir.File("o.png"));
         Assert.Equal(1, r.ExitCode);
@@ -92,9 +86,9 @@ public class FastStyleCliTests
     {
         using var dir = TestPaths.NewTempDir();
         var (vgg, dec1, dec2) = SaveTinyAdaInFiles(dir);
-        ImageIO.Save(Noise(20, 14, 1), dir.File("c.png"));
-        ImageIO.Save(Noise(12, 12, 2), dir.File("s.png"));
-        ImageIO.Save(Noise(12, 12, 3), dir.File("s2.png"));
+        ImageIO.Save(TestImages.Noise(20, 14, 1), dir.File("c.png"));
+        ImageIO.Save(TestImages.Noise(12, 12, 2), dir.File("s.png"));
+        ImageIO.Save(TestImages.Noise(12, 12, 3), dir.File("s2.png"));
         var mask = new Image(20, 14, 1); for (int i = 0; i < 14 * 10; i++) mask.Data[i] = 1;
         ImageIO.Save(mask, dir.File("m.png"));
         ImageIO.Save(new Image(10, 7, 1), dir.File("m_small.png"));
@@ -134,7 +128,7 @@ public class FastStyleCliTests
         foreach (var (sub, seed) in new[] { ("content", 1), ("style", 5) })
         {
             var folder = Directory.CreateDirectory(dir.File(sub)).FullName;
-            for (int i = 0; i < 2; i++) ImageIO.Save(Noise(24, 24, seed + i), Path.Combine(folder, $"{i}.png"));
+            for (int i = 0; i < 2; i++) ImageIO.Save(TestImages.Noise(24, 24, seed + i), Path.Combine(folder, $"{i}.png"));
         }
         var decoder = dir.File("dec.safetensors");
         var r = CliHarness.Run("style", "adain-train", "--content-dir", dir.File("content"), "--style-dir", dir.File("style"),

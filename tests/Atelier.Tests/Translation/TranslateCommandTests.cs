@@ -3,6 +3,7 @@ using Atelier.Imaging;
 using Atelier.Tests.Cli;
 using Atelier.Translation;
 using TorchSharp;
+using Atelier.Tests.Imaging;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -25,13 +26,6 @@ public class TranslateCommandTests
         return spec;
     }
 
-    static Image Noise(int w, int h, int seed)
-    {
-        var r = new Random(seed);
-        var img = new Image(w, h, 3);
-        for (int i = 0; i < img.Data.Length; i++) img.Data[i] = (float)r.NextDouble();
-        return img;
-    }
 
     [Fact]
     public void AFolderIsTranslatedAtEachImagesSizeAndABadImageIsSkippedWithExitOne()
@@ -41,8 +35,8 @@ public class TranslateCommandTests
         SaveGenerator(ckpt, "resnet_2blocks", NormKind.Instance);
         var inDir = Path.Combine(dir.Path, "in");
         Directory.CreateDirectory(inDir);
-        ImageIO.Save(Noise(37, 21, 1), Path.Combine(inDir, "a.png"));
-        ImageIO.Save(Noise(16, 40, 2), Path.Combine(inDir, "b.png"));
+        ImageIO.Save(TestImages.Noise(37, 21, 1), Path.Combine(inDir, "a.png"));
+        ImageIO.Save(TestImages.Noise(16, 40, 2), Path.Combine(inDir, "b.png"));
         File.WriteAllText(Path.Combine(inDir, "broken.png"), "not an image");
         var outDir = Path.Combine(dir.Path, "out");
         var r = CliHarness.Run("translate", inDir, "-c", ckpt, "-o", outDir, "--eval", "--device", "cpu");
@@ -65,7 +59,7 @@ public class TranslateCommandTests
         using var dir = TestPaths.NewTempDir();
         var ckpt = dir.File("G.safetensors");
         SaveGenerator(ckpt, "unet_32", NormKind.Batch, dropout: true);
-        ImageIO.Save(Noise(40, 30, 3), dir.File("x.png"));
+        ImageIO.Save(TestImages.Noise(40, 30, 3), dir.File("x.png"));
         Assert.Equal(0, CliHarness.Run("translate", dir.File("x.png"), "-c", ckpt, "-o", dir.File("eval.png"), "--eval", "--seed", "1").ExitCode);
         Assert.Equal(0, CliHarness.Run("translate", dir.File("x.png"), "-c", ckpt, "-o", dir.File("eval2.png"), "--eval", "--seed", "2").ExitCode);
         Assert.Equal(0, CliHarness.Run("translate", dir.File("x.png"), "-c", ckpt, "-o", dir.File("train.png"), "--seed", "1").ExitCode);
@@ -86,7 +80,7 @@ public class TranslateCommandTests
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("no images", r.Err);
 
-        ImageIO.Save(Noise(8, 8, 4), dir.File("x.png"));
+        ImageIO.Save(TestImages.Noise(8, 8, 4), dir.File("x.png"));
         r = CliHarness.Run("translate", dir.File("x.png"), "-c", ckpt, "-o", dir.File("y.png"), "--arch", "unet_256");
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("resnet_2blocks", r.Err);
