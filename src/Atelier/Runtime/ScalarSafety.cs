@@ -55,7 +55,12 @@ public static class ScalarSafety
         }
     }
 
-    /// <summary>True for the native error a freed Scalar gives (c10/core/Scalar.h's type check), not for real failures.</summary>
+    /// <summary>
+    /// True for the native errors a freed Scalar gives (c10/core/Scalar.h's checks on its type tag: "Expected false to be
+    /// true" from a conversion, "Unknown scalar type." from Scalar::type(), both seen in long training runs), not for
+    /// real failures.
+    /// </summary>
     public static bool IsFreedScalarFault(Exception e) =>
-        e is ExternalException && e.Message.Contains("Scalar.h", StringComparison.Ordinal) && e.Message.Contains("Expected false to be true", StringComparison.Ordinal);
+        e is ExternalException && e.Message.Contains("Scalar.h", StringComparison.Ordinal)
+        && (e.Message.Contains("Expected false to be true", StringComparison.Ordinal) || e.Message.Contains("Unknown scalar type", StringComparison.Ordinal));
 }

@@ -69,6 +69,10 @@ public class TrainingLoopRecoveryTests
         Assert.Throws<ExternalException>(() => TrainingLoop.Run(early, new TrainingLoopOptions(dir.File("early"), 12, SampleEvery: 100, CheckpointEvery: 5), false));
         Assert.False(ScalarSafety.IsFreedScalarFault(new ExternalException("Given input size: (64x1x1). Calculated output size: (64x0x0)")));
         Assert.False(ScalarSafety.IsFreedScalarFault(new InvalidOperationException("Expected false to be true at c10/core/Scalar.h")));
+        // Both forms a freed Scalar has taken in long runs are recognised (the second killed a fast-style run at step 2651).
+        Assert.True(ScalarSafety.IsFreedScalarFault(new ExternalException("Expected false to be true, but got false. Exception raised from toDouble at /pytorch/c10/core/Scalar.h:140")));
+        Assert.True(ScalarSafety.IsFreedScalarFault(new ExternalException("Unknown scalar type.\nException raised from type at /pytorch/c10/core/Scalar.h:339 (most recent call first):")));
+        Assert.False(ScalarSafety.IsFreedScalarFault(new ExternalException("Unknown scalar type in a message from elsewhere")));
     }
 
     [Fact]
