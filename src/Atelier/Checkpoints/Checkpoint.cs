@@ -13,23 +13,8 @@ public static class Checkpoint
     /// <summary>Loads every tensor (on the CPU) and the file's plain data.</summary>
     public static CheckpointFile Load(string path)
     {
-        var format = DetectFormat(path);
-        switch (format)
-        {
-            case CheckpointFormat.SafeTensors:
-            {
-                var content = SafeTensors.Load(path);
-                var root = new PickleDict { IsOrdered = true };
-                foreach (var (k, v) in content.Tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal)) root.Set(k, v);
-                return new CheckpointFile(path, format, root, content.Metadata);
-            }
-            case CheckpointFormat.TorchZip:
-                return new CheckpointFile(path, format, TorchZipReader.Load(path), null);
-            case CheckpointFormat.Pickle:
-                return new CheckpointFile(path, format, PlainPickleReader.Load(path), null);
-            default:
-                return new CheckpointFile(path, format, TorchLegacyReader.Load(path), null);
-        }
+        var (format, root, metadata) = Read(path, headersOnly: false);
+        return new CheckpointFile(path, format, root, metadata);
     }
 
     /// <summary>
@@ -38,22 +23,36 @@ public static class Checkpoint
     /// </summary>
     public static CheckpointHeaders ReadHeaders(string path)
     {
+        var (format, root, metadata) = Read(path, headersOnly: true);
+        return new CheckpointHeaders(path, format, root, metadata);
+    }
+
+    /// <summary>The file's object by its format's reader: tensors loaded, or (headers only) <see cref="TensorHeader"/>s in their place.</summary>
+    static (CheckpointFormat Format, object? Root, IReadOnlyDictionary<string, string>? Metadata) Read(string path, bool headersOnly)
+    {
         var format = DetectFormat(path);
         switch (format)
         {
             case CheckpointFormat.SafeTensors:
             {
-                var header = SafeTensors.ReadHeader(path);
-                var root = new Pickle.PickleDict { IsOrdered = true };
-                foreach (var e in header.Entries.OrderBy(e => e.Name, StringComparer.Ordinal)) root.Set(e.Name, new TensorHeader(e.DType, e.Shape));
-                return new CheckpointHeaders(path, format, root, header.Metadata);
+                // A dict of the tensors in name order, as a state-dict pickle would hold them.
+                var root = new PickleDict { IsOrdered = true };
+                if (headersOnly)
+                {
+                    var header = SafeTensors.ReadHeader(path);
+                    foreach (var e in header.Entries.OrderBy(e => e.Name, StringComparer.Ordinal)) root.Set(e.Name, new TensorHeader(e.DType, e.Shape));
+                    return (format, root, header.Metadata);
+                }
+                var content = SafeTensors.Load(path);
+                foreach (var (k, v) in content.Tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal)) root.Set(k, v);
+                return (format, root, content.Metadata);
             }
             case CheckpointFormat.TorchZip:
-                return new CheckpointHeaders(path, format, TorchZipReader.ReadHeaders(path), null);
+                return (format, headersOnly ? TorchZipReader.ReadHeaders(path) : TorchZipReader.Load(path), null);
             case CheckpointFormat.Pickle:
-                return new CheckpointHeaders(path, format, PlainPickleReader.ReadHeaders(path), null);
+                return (format, headersOnly ? PlainPickleReader.ReadHeaders(path) : PlainPickleReader.Load(path), null);
             default:
-                return new CheckpointHeaders(path, format, TorchLegacyReader.ReadHeaders(path), null);
+                return (format, headersOnly ? TorchLegacyReader.ReadHeaders(path) : TorchLegacyReader.Load(path), null);
         }
     }
 

@@ -77,7 +77,7 @@ public sealed class CheckpointFile : IReadOnlyDictionary<string, Tensor>, IDispo
     }
 
     /// <summary>True when the file has tensors under <paramref name="prefix"/>.</summary>
-    public bool Has(string prefix) => _flat.Keys.Any(k => k == prefix || k.StartsWith(prefix + ".", StringComparison.Ordinal));
+    public bool Has(string prefix) => CheckpointTree.Holds(_flat.Keys, prefix);
 
     /// <summary>
     /// A non-tensor entry (dotted path into nested dicts, e.g. "args" or "args.size") as plain data: dicts and
@@ -102,7 +102,7 @@ public sealed class CheckpointFile : IReadOnlyDictionary<string, Tensor>, IDispo
     }
 
     /// <summary>Top-level entries that hold no tensor at all (epoch counters, args, options...), as plain data.</summary>
-    public IReadOnlyDictionary<string, object?> NonTensorEntries => CheckpointTree.NonTensorEntries(Root, Has);
+    public IReadOnlyDictionary<string, object?> NonTensorEntries => CheckpointTree.NonTensorEntries(Root, _flat.Keys);
 
     internal static object? ToPlain(object? v, int depth)
     {

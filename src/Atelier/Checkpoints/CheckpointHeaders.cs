@@ -28,7 +28,7 @@ public sealed class CheckpointHeaders
         {
             var tensors = CheckpointTree.Flatten<TensorHeader>(root);
             Tensors = tensors;
-            NonTensorEntries = CheckpointTree.NonTensorEntries(root, name => tensors.Keys.Any(k => k == name || k.StartsWith(name + ".", StringComparison.Ordinal)));
+            NonTensorEntries = CheckpointTree.NonTensorEntries(root, tensors.Keys);
         }
         catch (PickleException e) { throw new AtelierException($"{path}: {e.Message}"); }
     }

@@ -42,15 +42,19 @@ internal static class CheckpointTree
         return flat;
     }
 
-    /// <summary>The root dict's entries with no leaf under them (<paramref name="holdsLeaves"/> says which do), as plain data.</summary>
-    public static IReadOnlyDictionary<string, object?> NonTensorEntries(object? root, Func<string, bool> holdsLeaves)
+    /// <summary>True when a leaf is named <paramref name="prefix"/> or lies under it (prefix.x).</summary>
+    public static bool Holds(IEnumerable<string> leafNames, string prefix) =>
+        leafNames.Any(k => k == prefix || k.StartsWith(prefix + ".", StringComparison.Ordinal));
+
+    /// <summary>The root dict's entries with none of <paramref name="leafNames"/> under them, as plain data.</summary>
+    public static IReadOnlyDictionary<string, object?> NonTensorEntries(object? root, IEnumerable<string> leafNames)
     {
         var r = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (root is not PickleDict dict) return r;
         foreach (var (k, v) in dict.Items)
         {
             var name = CheckpointFile.KeyName(k);
-            if (!holdsLeaves(name)) r[name] = CheckpointFile.ToPlain(v, 0);
+            if (!Holds(leafNames, name)) r[name] = CheckpointFile.ToPlain(v, 0);
         }
         return r;
     }

@@ -40,9 +40,12 @@ public static class AnySizeParameters
     }.Validate();
 
     /// <summary>Checks the values before any work (a bad budget is a usage error at once).</summary>
-    public static void Validate(MethodValues v)
+    public static void Validate(MethodValues v) => Validate(v, 8);
+
+    /// <summary><see cref="Validate(MethodValues)"/> for a network that needs at least <paramref name="minimumSide"/> px.</summary>
+    public static void Validate(MethodValues v, int minimumSide)
     {
-        Sizing(v);
+        Sizing(v, minimumSide);
         Tiling(v);
     }
 }

@@ -54,8 +54,7 @@ public static class AdaInMethods
         ],
         Validate = v =>
         {
-            AnySizeParameters.Sizing(v, MinSide);
-            AnySizeParameters.Tiling(v);
+            AnySizeParameters.Validate(v, MinSide);
             var styles = v.Images("Style");
             int masks = v.Masks("Mask").Count;
             if (masks > 0 && masks != styles.Count && !(masks == 1 && styles.Count == 2))

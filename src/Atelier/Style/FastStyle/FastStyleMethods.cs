@@ -39,11 +39,7 @@ public static class FastStyleMethods
                 "resize each content image so its shorter side is this many pixels (default: keep its size)"),
             .. AnySizeParameters.For(MinSide),
         ],
-        Validate = v =>
-        {
-            AnySizeParameters.Sizing(v, MinSide);
-            AnySizeParameters.Tiling(v);
-        },
+        Validate = v => AnySizeParameters.Validate(v, MinSide),
         Run = (v, run) => StylizeMany([v], 1, run).Single(),
         RunMany = StylizeMany,
         Examples = ShippedExamples(),
