@@ -41,9 +41,11 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
         await slider.FocusAsync();
         await slider.PressAsync("ArrowLeft");
         await slider.PressAsync("ArrowLeft"); // 1 -> 0.9 (the second press may queue a re-run)
-        await page.WaitForFunctionAsync("prev => { const p = document.querySelector('#panel-texture'); const i = p.querySelector('img.result'); return p.dataset.job !== prev && p.dataset.state === 'succeeded' && i.complete && i.naturalWidth === 64; }", quiltJob);
-        var jobId = await page.GetAttributeAsync("#panel-texture", "data-job");
-        var snap = await studio.GetJsonAsync($"/api/jobs/{jobId}");
+        // The job id is read in the same check as its success: a queued re-run may replace it on the page right after.
+        var done = await page.WaitForFunctionAsync("prev => { const p = document.querySelector('#panel-texture'); const i = p.querySelector('img.result'); return p.dataset.job !== prev && p.dataset.state === 'succeeded' && i.complete && i.naturalWidth === 64 ? p.dataset.job : null; }", quiltJob);
+        var jobId = await done.JsonValueAsync<string>();
+        var snap = await studio.WaitForJobAsync(jobId);
+        Assert.Equal("succeeded", snap.GetProperty("state").GetString());
         var amount = snap.GetProperty("info").GetProperty("amount").GetDouble();
         Assert.True(amount is > 0.85 and < 0.97, $"the slider sent amount {amount}");
         await browser.ShotAsync("1-slider.png");
