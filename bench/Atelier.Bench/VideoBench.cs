@@ -77,7 +77,7 @@ static class VideoBench
     /// <summary>A window panned 1.5 px right and 0.5 px down a frame over the shipped meadow photo.</summary>
     static List<Image> Pan(int frames, int width, int height)
     {
-        var photo = ImageResize.Resize(ShippedPhotos.All().Single(p => p.Name == "meadow").Load(), width + 2 * frames + 8, height + frames + 8);
+        var photo = ImageResize.Resize(ShippedPictures.Photos.All().Single(p => p.Name == "meadow").Load(), width + 2 * frames + 8, height + frames + 8);
         var clip = new List<Image>();
         for (int t = 0; t < frames; t++)
         {

@@ -33,7 +33,8 @@ public static class Program
             FastStyleEvaluateCommand.Create()));
         root.Subcommands.Add(CommandTree.Area("adain", "Arbitrary style transfer in one pass: AdaIN (Huang and Belongie 2017) and WCT, with a trained decoder",
             RegisteredCommand.Create(Atelier.Style.AdaInMethods.Stylize),
-            CommandTree.Renamed(AdaInTrainCommand.Create(), "train")));
+            CommandTree.Renamed(AdaInTrainCommand.Create(), "train"),
+            AdaInEvaluateCommand.Create()));
         root.Subcommands.Add(Pix2PixCommand.Create());
         root.Subcommands.Add(CycleGanCommand.Create());
         root.Subcommands.Add(StyleGanCommand.Create());

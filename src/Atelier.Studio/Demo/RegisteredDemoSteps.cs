@@ -18,23 +18,40 @@ static class RegisteredDemoSteps
     {
         var pictures = new List<DemoPicture>();
         var commands = new List<string>();
+        var shown = new Dictionary<(string, object?), string>();
         foreach (var example in ctx.Quick ? method.Examples.Take(1) : method.Examples)
         {
             var given = example.Resolve(method, ctx.Quick, ctx.Seed);
             // Models by name run from their files; the command line shown keeps the name.
             var values = MethodValues.Create(method, MethodExample.WithModelFiles(method, given));
-            var files = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var p in method.Parameters.Where(p => p.Kind is ParameterKind.Image or ParameterKind.Images && given.GetValueOrDefault(p.Name) is Image))
+            // Each input picture is shown and written, and the command line names its file (a weighted list's with their weights).
+            var files = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (var p in method.Parameters.Where(p => p.Kind is ParameterKind.Image or ParameterKind.Images && given.GetValueOrDefault(p.Name) is Image or IReadOnlyList<WeightedImage>))
             {
-                var image = p.Kind == ParameterKind.Images ? values.Images(p.Name)[0].Image : values.Image(p.Name);
+                var inputs = p.Kind == ParameterKind.Images ? values.Images(p.Name) : [new WeightedImage(values.Image(p.Name))];
+                var raw = ctx.Quick && example.Quick.TryGetValue(p.Name, out var quick) ? quick : example.Values[p.Name];
+                List<object?> samples = raw is IEnumerable<WeightedSample> list ? [.. list.Select(w => w.Sample)] : [raw];
+                var kebab = MethodParameter.Kebab(p.Name);
+                files[p.Name] = [];
+                for (int i = 0; i < inputs.Count; i++)
+                {
+                    // A shipped picture at the same size, shown once per section: a row of examples on one photo names one file.
+                    var key = (p.Name, samples[i]);
+                    if (samples[i] is not (SamplePhoto or SamplePainting) || !shown.TryGetValue(key, out var file))
+                    {
+                        file = inputs.Count == 1 ? $"{example.Name}-{kebab}.png" : $"{example.Name}-{kebab}-{i + 1}.png";
+                        pictures.Add(new DemoPicture(file, $"{p.Label}: {Describe(samples[i])}", inputs[i].Image));
+                        shown[key] = file;
+                    }
+                    files[p.Name].Add(inputs.Count == 1 && inputs[i].Weight == 1 ? file : $"{file}:{inputs[i].Weight.ToString(CultureInfo.InvariantCulture)}");
+                }
+                if (inputs.Count != 1) continue;
+                var image = inputs[0].Image;
                 var masks = method.Parameters.Where(m => m.Kind == ParameterKind.Mask && m.Over == p.Name).ToList();
-                var file = $"{example.Name}-{MethodParameter.Kebab(p.Name)}.png";
-                files[p.Name] = file;
-                pictures.Add(new DemoPicture(file, $"{p.Label}: {Describe(example.Values[p.Name])}", image));
                 foreach (var m in masks)
                 {
                     var maskFile = $"{example.Name}-{MethodParameter.Kebab(m.Name)}.png";
-                    files[m.Name] = maskFile;
+                    files[m.Name] = [maskFile];
                     pictures.Add(new DemoPicture(maskFile, $"{m.Label} (magenta)", Painted(image, values.Image(m.Name))));
                 }
             }
@@ -57,6 +74,7 @@ static class RegisteredDemoSteps
     {
         SampleImage s => $"built-in {s.Name}",
         SamplePhoto p => $"photo {p.Name}",
+        SamplePainting p => $"painting {p.Name}",
         _ => "",
     };
 
@@ -71,17 +89,17 @@ static class RegisteredDemoSteps
     }
 
     /// <summary>`atelier AREA VERB [PRIMARY] --flag value ... --seed S -o OUT` for the example's own values, the gallery's files as inputs.</summary>
-    static string CommandLine(MethodDescriptor method, MethodExample example, Dictionary<string, object?> given, Dictionary<string, string> files, string output,
+    static string CommandLine(MethodDescriptor method, MethodExample example, Dictionary<string, object?> given, Dictionary<string, List<string>> files, string output,
         string? previewTiles = null)
     {
         var parts = new List<string> { "atelier", method.Area, method.Verb };
-        if (method.Primary is { } primary && files.TryGetValue(primary.Name, out var primaryFile)) parts.Add(primaryFile);
+        if (method.Primary is { } primary && files.TryGetValue(primary.Name, out var primaryFiles)) parts.AddRange(primaryFiles);
         foreach (var p in method.Parameters)
         {
             if (p.Primary || p.Kind == ParameterKind.Seed || !given.ContainsKey(p.Name) || !example.Values.ContainsKey(p.Name)) continue;
             var flag = "--" + MethodParameter.Kebab(p.Name);
             var value = given[p.Name];
-            if (files.TryGetValue(p.Name, out var file)) parts.AddRange([flag, file]);
+            if (files.TryGetValue(p.Name, out var named)) foreach (var file in named) parts.AddRange([flag, file]);
             else if (p.Kind == ParameterKind.Bool) { if (value is true) parts.Add(flag); }
             else if (p.Kind == ParameterKind.Size && value is int side) parts.AddRange([flag, $"{side}x{side}"]);
             else if (p.Kind == ParameterKind.Tiling)

@@ -73,13 +73,17 @@ public static class StudioApi
             maxUploadBytes = o.MaxUploadBytes, maxPixels = o.MaxPixels, maxConcurrentJobs = o.MaxConcurrentJobs,
             maxQueuedJobs = o.MaxQueuedJobs, jobTimeoutSeconds = o.JobTimeout.TotalSeconds,
         }, Json));
-        api.MapGet("/samples", () => Results.Json(ProceduralSamples.Names, Json));
+        // The built-in pictures: the procedural samples (size: the side) and the shipped photos and paintings (size: the shorter side).
+        api.MapGet("/samples", () => Results.Json(SampleNames(), Json));
         api.MapGet("/samples/{name}.png", (string name, int? size) =>
         {
-            if (!ProceduralSamples.Names.Contains(name)) throw new StudioRequestException(404, $"no built-in sample '{Short(name)}' (have: {string.Join(", ", ProceduralSamples.Names)})");
+            var shipped = ShippedPictures.Every().FirstOrDefault(p => p.Name == name);
+            if (!ProceduralSamples.Names.Contains(name) && shipped is null)
+                throw new StudioRequestException(404, $"no built-in sample '{Short(name)}' (have: {string.Join(", ", SampleNames())})");
             int s = size ?? 64;
             if (s < 16 || s > 512) throw new StudioRequestException(400, $"'size': {s} is outside 16..512");
-            return Results.Bytes(StudioImages.EncodePng(ProceduralSamples.Make(name, s)), "image/png");
+            var image = shipped is null ? ProceduralSamples.Make(name, s) : ImageResize.ResizeShorterSide(ImageOps.ToRgb(shipped.Load()), s);
+            return Results.Bytes(StudioImages.EncodePng(image), "image/png");
         });
 
         api.MapPost("/jobs/{method}", SubmitAsync);
@@ -227,6 +231,8 @@ public static class StudioApi
         s.CopyTo(ms);
         return Results.Bytes(ms.ToArray(), contentType);
     }
+
+    static IReadOnlyList<string> SampleNames() => [.. ProceduralSamples.Names, .. ShippedPictures.Every().Select(p => p.Name)];
 
     static string Short(string? s) => s == null ? "" : s.Length <= 60 ? s : s[..60] + "...";
 }

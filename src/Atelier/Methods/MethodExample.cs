@@ -6,17 +6,23 @@ namespace Atelier.Methods;
 public sealed record SampleImage(string Name, int Size, int SeedOffset = 0);
 
 /// <summary>
-/// An image input of an example: a photo that ships with Atelier (<see cref="ShippedPhotos"/>), scaled to this shorter
-/// side; for the methods that say little on procedural samples (style transfer, translation).
+/// An image input of an example: a photo that ships with Atelier (<see cref="ShippedPictures.Photos"/>), scaled to this
+/// shorter side; for the methods that say little on procedural samples (style transfer, translation).
 /// </summary>
 public sealed record SamplePhoto(string Name, int ShorterSide);
+
+/// <summary>An image input of an example: a painting that ships with Atelier (<see cref="ShippedPictures.Paintings"/>), scaled to this shorter side.</summary>
+public sealed record SamplePainting(string Name, int ShorterSide);
+
+/// <summary>One picture of a weighted list input (styles to blend): a sample, photo or painting, and its weight.</summary>
+public sealed record WeightedSample(object Sample, double Weight);
 
 /// <summary>A mask input of an example: an ellipse in the middle of a picture of the given size.</summary>
 public sealed record SampleMask(int Width, int Height, double Fraction = 0.35);
 
 /// <summary>
 /// A ready-made run of a method, for the demo, the README's pictures and the bench: values by parameter name, with
-/// image inputs as built-in samples or shipped photos, models by the names of shipped ones, and smaller values for a
+/// image inputs as built-in samples or shipped photos and paintings, models by the names of shipped ones, and smaller values for a
 /// quick smoke run.
 /// </summary>
 public sealed record MethodExample(string Name, string Caption, IReadOnlyDictionary<string, object?> Values)
@@ -35,14 +41,25 @@ public sealed record MethodExample(string Name, string Caption, IReadOnlyDiction
         foreach (var (k, v) in values.ToList())
             values[k] = v switch
             {
-                SampleImage s => ProceduralSamples.Make(s.Name, s.Size, (int)seed + s.SeedOffset),
                 SampleMask m => ProceduralSamples.EllipseMask(m.Width, m.Height, m.Fraction),
-                SamplePhoto p => ImageResize.ResizeShorterSide(ImageOps.ToRgb(ShippedPhotos.Find(p.Name).Load()), p.ShorterSide),
-                _ => v,
+                IEnumerable<WeightedSample> list => list.Select(w => new WeightedImage(Draw(w.Sample, seed)!, w.Weight)).ToList(),
+                _ => Draw(v, seed) ?? v,
             };
         if (method.Parameters.Any(p => p.Name == "Seed")) values["Seed"] = seed;
         return values;
     }
+
+    /// <summary>The picture a sample stands for; null for any other value.</summary>
+    static Image? Draw(object? sample, long seed) => sample switch
+    {
+        SampleImage s => ProceduralSamples.Make(s.Name, s.Size, (int)seed + s.SeedOffset),
+        SamplePhoto p => Shipped(ShippedPictures.Photos, p.Name, p.ShorterSide),
+        SamplePainting p => Shipped(ShippedPictures.Paintings, p.Name, p.ShorterSide),
+        _ => null,
+    };
+
+    static Image Shipped(ShippedPictures set, string name, int shorterSide) =>
+        ImageResize.ResizeShorterSide(ImageOps.ToRgb(set.Find(name).Load()), shorterSide);
 
     /// <summary>
     /// <paramref name="given"/> with each model parameter's name (a shipped model's, or a catalogue one already fetched)

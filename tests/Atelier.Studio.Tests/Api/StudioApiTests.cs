@@ -58,6 +58,20 @@ public class StudioApiTests
         using var big = await s.Http.GetAsync("/api/samples/bricks.png?size=100000");
         Assert.Equal(HttpStatusCode.BadRequest, big.StatusCode);
         Assert.Contains("size", ErrorOf(await big.Content.ReadAsStringAsync()));
+
+        // The shipped photos and paintings are samples too, scaled to the size on their shorter side.
+        var names = (await s.GetJsonAsync("/api/samples")).EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains("bricks", names);
+        foreach (var shipped in Atelier.Imaging.ShippedPictures.Every())
+        {
+            Assert.Contains(shipped.Name, names);
+            var original = shipped.Load();
+            var scaled = StudioImages.DecodeRgb(await s.Http.GetByteArrayAsync($"/api/samples/{shipped.Name}.png?size=96"));
+            Assert.Equal(96, Math.Min(scaled.Width, scaled.Height));
+            Assert.Equal((double)original.Width / original.Height, (double)scaled.Width / scaled.Height, 1);
+        }
+        Assert.Contains("mondrian", names); // a painting: the AdaIN panel's default style
+        Assert.Contains("clock", names); // a photo: the fast-style panel's default content
     }
 
     [Fact]

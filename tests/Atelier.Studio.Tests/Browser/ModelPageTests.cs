@@ -57,13 +57,15 @@ public class ModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
         AssertDiffers(StudioImages.DecodeRgb(upload), cycle.Image, "cyclegan");
         await browser.ShotAsync("model-1-cyclegan.png");
 
-        // 3. Fast style on the built-in bricks sample (128 px).
+        // 3. Fast style on the shipped clock photo (256 px on its shorter side), the panel's default.
         await page.ClickAsync("#tab-faststyle");
         await page.CheckAsync("#panel-faststyle input[type='radio'][value='fast-style.stylize']");
         var fast = await RunAsync(studio, page, "faststyle");
-        Assert.Equal((128, 128), (fast.Image.Width, fast.Image.Height));
+        var clockPhoto = StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync("/api/samples/clock.png?size=256"));
+        Assert.Equal(256, Math.Min(clockPhoto.Width, clockPhoto.Height));
+        Assert.Equal((clockPhoto.Width, clockPhoto.Height), (fast.Image.Width, fast.Image.Height));
         AssertNotFlat(fast.Image, "fast style");
-        AssertDiffers(StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync("/api/samples/bricks.png?size=128")), fast.Image, "fast style");
+        AssertDiffers(clockPhoto, fast.Image, "fast style");
         await browser.ShotAsync("model-2-faststyle.png");
 
         // 4. AdaIN with the built-in encoder (no VGG file in the folder) on small uploads; then the live alpha slider.

@@ -12,7 +12,7 @@ static class SyntheticClips
     /// </summary>
     public static List<Image> Pan(int frames, int width, int height, float dx, float dy, float noise = 0.01f, int seed = 11)
     {
-        var photo = ImageResize.Resize(ShippedPhotos.All().Single(p => p.Name == "meadow").Load(), 2 * width, 2 * height);
+        var photo = ImageResize.Resize(ShippedPictures.Photos.All().Single(p => p.Name == "meadow").Load(), 2 * width, 2 * height);
         var rng = new Random(seed);
         var clip = new List<Image>();
         for (int t = 0; t < frames; t++)

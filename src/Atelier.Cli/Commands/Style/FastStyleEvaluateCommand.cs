@@ -40,9 +40,10 @@ public static class FastStyleEvaluateCommand
             using var features = FeatureNetworks.Load(FeatureNetworks.ResNet18);
             features.to(ctx.Device);
             var pictures = files.Select(f => (Path.GetFileNameWithoutExtension(f), ImageIO.Load(f))).ToList();
-            var scores = ctx.WithProgress("fast-style evaluate", p => FastStyleEvaluation.Run(net, styleImage, pictures, features, s, steps, ctx.Seed ?? 1, p, ct));
+            var scores = ctx.WithProgress("fast-style evaluate", p => StyleTransferEvaluation.Run((c, _) => FastStyle.Stylize(net, [c], ctx.Device)[0],
+                [("style", styleImage)], pictures, features, s, steps, ctx.Seed ?? 1, p, ct));
             static string F(double? v) => v is double d ? d.ToString("0.000", CultureInfo.InvariantCulture) : "-";
-            double Mean(Func<FastStyleScore, double?> pick) => scores.Select(pick).OfType<double>().DefaultIfEmpty(double.NaN).Average();
+            double Mean(Func<StyleTransferScore, double?> pick) => StyleTransferEvaluation.Mean(scores, pick);
             if (ctx.Get(output) is { } path)
             {
                 var cells = new List<(Image, string?)>();

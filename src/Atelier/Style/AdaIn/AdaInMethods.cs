@@ -29,16 +29,16 @@ public static class AdaInMethods
                 help: "the normalised VGG-19 encoder: vgg_normalised.pth or the catalogue's adain-vgg (fetched on first use); the published decoder.pth needs it. "
                     + "Default: the built-in seeded random one, which fits only decoders trained on it (adain train without a VGG file)")
                 with { Required = false, Optional = true, BuiltIn = "built-in random-weight VGG-19" },
-            P.Model("Decoder", "Decoder", ModelUse.AdaInDecoder, [ArchitectureKind.AdaInDecoder, ArchitectureKind.AdaInDecoderRun],
-                help: "decoder (decoder.pth, relu4_1, or the catalogue's adain-decoder); for multi-level WCT one per level")
+            P.Model("Decoder", "Decoder", ModelUse.AdaInDecoder, [ArchitectureKind.AdaInDecoder, ArchitectureKind.AdaInDecoderRun], ShippedDecoder,
+                help: $"decoder: {ShippedDecoder} (Atelier's own, for the built-in ResNet-18 encoder; the default), decoder.pth (relu4_1, with {{Vgg}}) or the catalogue's adain-decoder; for multi-level WCT one per level")
                 with
                 {
                     Repeatable = true,
                     Accepts = "naoto0804/pytorch-AdaIN's decoder.pth (with its vgg_normalised.pth) loads directly, as do `atelier adain train` outputs "
                         + "and their run checkpoints (X.safetensors.run/checkpoint.safetensors)",
                 },
-            P.Image("Content", "Content", "bricks", 128, primary: true, help: "the content image"),
-            P.Images("Style", "Style", "weave", 128, "style image, optionally with a weight: a.jpg:0.7 (repeat to interpolate styles)") with { Aliases = ["S"] },
+            P.Image("Content", "Content", "lake", 256, primary: true, help: "the content image"),
+            P.Images("Style", "Style", "mondrian", 256, "style image, optionally with a weight: a.jpg:0.7 (repeat to interpolate styles)") with { Aliases = ["S"] },
             P.Float("Alpha", "Alpha (style strength)", 0, 1, 1, 0.05, "content-style trade-off in [0,1]"),
             P.Bool("PreserveColor", "Keep the content's colours", false, "keep the content's colours (the style is recoloured to them first)"),
             P.Choice("Transform", "Feature transform", "adain", ["adain", "wct"],
@@ -65,7 +65,38 @@ public static class AdaInMethods
                 throw new AtelierUsageException("{Decoder}: AdaIN uses one decoder; several are for {Transform} wct (multi-level)");
         },
         Run = Run,
+        Examples = ShippedExamples(),
     };
+
+    /// <summary>The decoder Atelier trains and ships (models/adain-resnet18) for the built-in ResNet-18 encoder.</summary>
+    public const string ShippedDecoder = "adain-resnet18";
+
+    /// <summary>
+    /// With the shipped decoder: each shipped photo in Mondrian's style (a painting the decoder never saw), an alpha
+    /// row, a two-style interpolation with Picabia's Udnie, colours kept, and WCT.
+    /// </summary>
+    static IReadOnlyList<MethodExample> ShippedExamples()
+    {
+        if (!ShippedModels.All().Any(m => m.Name == ShippedDecoder)) return [];
+        const int Side = 256;
+        static WeightedSample[] Styles(params (string Painting, double Weight)[] styles) =>
+            [.. styles.Select(s => new WeightedSample(new SamplePainting(s.Painting, Side), s.Weight))];
+        var quick = new Dictionary<string, object?> { ["Content"] = new SamplePhoto("lake", 64), ["Style"] = Styles(("mondrian", 1)) };
+        MethodExample Example(string name, string caption, string photo, WeightedSample[] styles, params (string Key, object? Value)[] more)
+        {
+            var values = new Dictionary<string, object?> { ["Content"] = new SamplePhoto(photo, Side), ["Style"] = styles };
+            foreach (var (k, v) in more) values[k] = v;
+            return new MethodExample(name, caption, values) { Quick = quick };
+        }
+        return
+        [
+            .. ShippedPictures.Photos.All().Select(p => Example($"adain-{p.Name}-mondrian", "Mondrian (never seen in training), one pass", p.Name, Styles(("mondrian", 1)))),
+            .. new[] { 0.25, 0.5, 0.75 }.Select(a => Example($"adain-lake-alpha-{a * 100:0}", $"alpha {a}: content to style", "lake", Styles(("mondrian", 1)), ("Alpha", a))),
+            .. new[] { 0.75, 0.5, 0.25 }.Select(w => Example($"adain-clock-udnie-{w * 100:0}", $"Udnie {w} + Mondrian {1 - w}", "clock", Styles(("udnie", w), ("mondrian", 1 - w)))),
+            Example("adain-meadow-udnie-colors", "Udnie with the photo's colours kept", "meadow", Styles(("udnie", 1)), ("PreserveColor", true)),
+            Example("adain-lake-udnie-wct", "WCT: the style's covariance, not only its deviations", "lake", Styles(("udnie", 1)), ("Transform", "wct")),
+        ];
+    }
 
     static MethodResult Run(MethodValues v, MethodContext run)
     {

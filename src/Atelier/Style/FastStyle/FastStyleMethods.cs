@@ -34,7 +34,7 @@ public static class FastStyleMethods
                     Accepts = "pytorch/examples' fast_neural_style .pth files (candy.pth, mosaic.pth, ...) load directly, as do `atelier fast-style train` "
                         + "outputs and their run checkpoints (X.safetensors.run/checkpoint.safetensors)",
                 },
-            P.Image("Content", "Content", "bricks", 128, primary: true, help: "content images and/or folders of images"),
+            P.Image("Content", "Content", "clock", 256, primary: true, help: "content images and/or folders of images"),
             P.OptionalInt("Size", "Shorter side (px)", MinSide, SizePolicy.MaxSideLimit,
                 "resize each content image so its shorter side is this many pixels (default: keep its size)"),
             .. AnySizeParameters.For(MinSide),
@@ -49,7 +49,7 @@ public static class FastStyleMethods
     static IReadOnlyList<MethodExample> ShippedExamples() =>
     [
         .. from style in ShippedModels.Names("fast-style-")
-           from photo in ShippedPhotos.All()
+           from photo in ShippedPictures.Photos.All()
            select new MethodExample($"fast-style-{style}-{photo.Name}", $"{style}, one pass",
                new Dictionary<string, object?> { ["Model"] = style, ["Content"] = new SamplePhoto(photo.Name, 256) })
                { Quick = new Dictionary<string, object?> { ["Content"] = new SamplePhoto(photo.Name, 64) } },

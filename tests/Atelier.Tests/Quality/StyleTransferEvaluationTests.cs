@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Atelier.Tests.Quality;
 
 /// <summary>The held-out figures: distances are 0 for a picture against itself and grow with the change; Gatys moves the style closer.</summary>
-public class FastStyleEvaluationTests
+public class StyleTransferEvaluationTests
 {
     [Fact]
     public void DistancesAreZeroForThePictureItselfAndGatysComesCloserToTheStyle()
@@ -24,8 +24,9 @@ public class FastStyleEvaluationTests
         manual_seed(2);
         using var net = new TransformerNet();
         net.eval();
-        var scores = FastStyleEvaluation.Run(net, style, [("pebbles", photo)], resnet, size: 32, gatysSteps: 15);
+        var scores = StyleTransferEvaluation.Run((c, _) => FastStyle.Stylize(net, [c], resnet.Device)[0], [("bricks", style)], [("pebbles", photo)], resnet, size: 32, gatysSteps: 15);
         var s = Assert.Single(scores);
+        Assert.Equal(("pebbles", "bricks"), (s.Name, s.Style));
         Assert.Equal((32, 32), (s.Content.Width, s.Content.Height));
         Assert.Equal((32, 32), (s.Network.Width, s.Network.Height));
         Assert.True(double.IsFinite(s.NetworkStyle) && double.IsFinite(s.NetworkContent));

@@ -1,0 +1,104 @@
+using System.CommandLine;
+using System.Globalization;
+using Atelier.Cli.Infrastructure;
+using Atelier.Imaging;
+using Atelier.Inference;
+using Atelier.Models;
+using Atelier.Networks;
+using Atelier.Quality;
+using Atelier.Style;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atelier.Cli.Commands.Style;
+
+/// <summary>
+/// `atelier adain evaluate --decoder D --style S [--style S2 ...] --images DIR`: a decoder's held-out figures: style
+/// and content distance on the built-in ResNet-18 for styles it never saw, beside Gatys optimisation on the same
+/// pictures, and the reconstruction PSNR of the pictures through encoder and decoder; a grid.
+/// </summary>
+public static class AdaInEvaluateCommand
+{
+    public static Command Create()
+    {
+        var decoder = new Option<string>("--decoder", "-d") { Description = "The decoder (a shipped name such as adain-resnet18, a catalogue name, or a file)", Required = true };
+        var vgg = new Option<string?>("--vgg") { Description = "The normalised VGG-19 a VGG decoder pairs with (default: the encoder the decoder records; the built-in ResNet-18 for Atelier's own)" };
+        var styles = new Option<string[]>("--style", "-s") { Description = "Style images the decoder was not trained on (repeat for several)", Required = true, AllowMultipleArgumentsPerToken = false };
+        var images = new Option<string>("--images") { Description = "Folder of held-out pictures (not used in training)", Required = true };
+        var size = new Option<int>("--size") { Description = "Pictures are centre-cropped to squares of this size", DefaultValueFactory = _ => 256 };
+        var styleSize = new Option<int?>("--style-size") { Description = "Resize the style images' shorter side to this (default: the picture size)" };
+        var gatysSteps = new Option<int>("--gatys-steps") { Description = "L-BFGS steps of the Gatys comparison (0: none)", DefaultValueFactory = _ => 100 };
+        var output = new Option<string?>("--output", "-o") { Description = "A grid (picture, reconstruction, then each style's network and Gatys results per row) as PNG" };
+        var cmd = new Command("evaluate", "Held-out figures of an AdaIN decoder: style and content distance for unseen styles beside Gatys optimisation, and reconstruction PSNR")
+            { decoder, vgg, styles, images, size, styleSize, gatysSteps, output };
+        CliRunner.SetAction(cmd, (ctx, ct) =>
+        {
+            int s = ctx.Get(size), steps = ctx.Get(gatysSteps);
+            if (s < 16 || s > 2048) throw new AtelierUsageException($"--size {s}: must be between 16 and 2048");
+            if (steps < 0) throw new AtelierUsageException($"--gatys-steps {steps}: must be 0 or more");
+            if (ctx.Get(output) is { } o) ImageIO.FormatForPath(o);
+            var files = StyleTrainingSupport.ImagesIn(ctx.Get(images)!, "held-out pictures");
+            int side = ctx.Get(styleSize) ?? s;
+            var styleImages = ctx.Get(styles)!.Select(f => (Path.GetFileNameWithoutExtension(f), ImageResize.ResizeShorterSide(ImageOps.ToRgb(ImageIO.Load(f)), side))).ToList();
+            var decoderPath = ctx.ModelFile(ctx.Get(decoder)!, ModelUse.AdaInDecoder, ct);
+            using var stylizer = ctx.Get(vgg) is { } v
+                ? AdaInStylizer.Load(ctx.ModelFile(v, ModelUse.AdaInEncoder, ct), [decoderPath], ctx.Device)
+                : AdaInStylizer.LoadBuiltIn([decoderPath], () => throw new AtelierUsageException($"{decoderPath}: a decoder for the normalised VGG-19; give it with --vgg"), ctx.Device);
+            using var features = FeatureNetworks.Load(FeatureNetworks.ResNet18);
+            features.to(ctx.Device);
+            var pictures = files.Select(f => (Path.GetFileNameWithoutExtension(f), ImageIO.Load(f))).ToList();
+            Image Stylize(Image content, Image style)
+            {
+                using var scope = NewDisposeScope();
+                using var g = no_grad();
+                return ImageTensors.FromTensor(stylizer.Stylize(ImageTensors.ToTensor(content, ValueRange.ZeroOne, ctx.Device),
+                    [new StyleInput(ImageTensors.ToTensor(style, ValueRange.ZeroOne, ctx.Device))]).cpu());
+            }
+            var scores = ctx.WithProgress("adain evaluate", p => StyleTransferEvaluation.Run(Stylize, styleImages, pictures, features, s, steps, ctx.Seed ?? 1, p, ct));
+            // A picture as its own style: AdaIN leaves its features as they are, so this is decoder(encoder(picture)).
+            var contents = scores.GroupBy(r => r.Name).Select(g => (Name: g.Key, Content: g.First().Content)).ToList();
+            var reconstructions = contents.Select(c => (c.Name, c.Content, Image: Stylize(c.Content, c.Content))).ToList();
+            var psnr = new PeakSignalToNoiseRatio();
+            var recPsnr = reconstructions.ToDictionary(r => r.Name, r => psnr.Compare(r.Image, r.Content));
+            static string F(double? value) => value is double d ? d.ToString("0.000", CultureInfo.InvariantCulture) : "-";
+            double Mean(IEnumerable<StyleTransferScore> some, Func<StyleTransferScore, double?> pick) => StyleTransferEvaluation.Mean(some, pick);
+            if (ctx.Get(output) is { } path)
+            {
+                var cells = new List<(Image, string?)>();
+                foreach (var (name, content, rec) in reconstructions)
+                {
+                    cells.Add((content, name));
+                    cells.Add((rec, $"reconstruction: {recPsnr[name]:0.0} dB"));
+                    foreach (var r in scores.Where(r => r.Name == name))
+                    {
+                        cells.Add((r.Network, $"{r.Style}: style {F(r.NetworkStyle)}, content {F(r.NetworkContent)}"));
+                        if (r.Gatys is { } g) cells.Add((g, $"Gatys {steps}: style {F(r.GatysStyle)}, content {F(r.GatysContent)}"));
+                    }
+                }
+                ImageIO.Save(ContactSheet.Create(cells, 2 + styleImages.Count * (steps > 0 ? 2 : 1)), path);
+            }
+            if (!ctx.Json)
+                foreach (var r in scores)
+                    ctx.Note($"{r.Name} / {r.Style}: network style {F(r.NetworkStyle)} content {F(r.NetworkContent)}; Gatys style {F(r.GatysStyle)} content {F(r.GatysContent)}");
+            double recMean = recPsnr.Values.Average();
+            ctx.Result(new
+            {
+                command = "adain evaluate", decoder = decoderPath, pictures = pictures.Count, styles = styleImages.Select(x => x.Item1), size = s, gatysSteps = steps,
+                network = new { style = Mean(scores, r => r.NetworkStyle), content = Mean(scores, r => r.NetworkContent) },
+                gatys = steps > 0 ? new { style = Mean(scores, r => r.GatysStyle), content = Mean(scores, r => r.GatysContent) } : null,
+                perStyle = styleImages.Select(x => x.Item1).Select(name => new
+                {
+                    style = name,
+                    network = new { style = Mean(scores.Where(r => r.Style == name), r => r.NetworkStyle), content = Mean(scores.Where(r => r.Style == name), r => r.NetworkContent) },
+                    gatys = steps > 0 ? new { style = Mean(scores.Where(r => r.Style == name), r => r.GatysStyle), content = Mean(scores.Where(r => r.Style == name), r => r.GatysContent) } : null,
+                }),
+                reconstruction = new { psnr = recMean, perPicture = recPsnr },
+                perPicture = scores.Select(r => new { r.Name, r.Style, r.NetworkStyle, r.NetworkContent, r.GatysStyle, r.GatysContent }),
+            }, $"{pictures.Count} held-out pictures x {styleImages.Count} styles at {s} px: network style distance {F(Mean(scores, r => r.NetworkStyle))}, content distance {F(Mean(scores, r => r.NetworkContent))}"
+               + (steps > 0 ? $"; Gatys ({steps} steps) style {F(Mean(scores, r => r.GatysStyle))}, content {F(Mean(scores, r => r.GatysContent))}" : "")
+               + $"; reconstruction PSNR {recMean:0.00} dB");
+            return CliRunner.Success;
+        });
+        return cmd;
+    }
+}
