@@ -20,6 +20,7 @@ public static partial class ArchitectureRecognizer
         NvlabsStyleGan2Generator,
         FastStyleTransformer,
         AdaInDecoder,
+        MirrorAdaInDecoder,
         NormalisedVgg19,
         TorchvisionVgg,
         JunyanzResnetGenerator,
@@ -151,6 +152,29 @@ public static partial class ArchitectureRecognizer
         Shape(s, "1.weight") is [256, 512, 3, 3] && Shape(s, "28.weight") is [3, 64, 3, 3] && !s.ContainsKey("0.weight")
             ? Found(ArchitectureKind.AdaInDecoder, "naoto0804 AdaIN decoder", ("from", "relu4_1")) : null;
 
+    // Atelier's mirror decoders (AdaInDecoder.Mirror, `adain train` on the ResNet-18 or another encoder): a Sequential
+    // of reflection-padded 3x3 convolutions only (so no conv at index 0, the first pad), the last one to RGB. The file's
+    // metadata says which encoder and tap; the shapes say enough to tell it from every other layout here.
+    static RecognizedArchitecture? MirrorAdaInDecoder(IReadOnlyDictionary<string, long[]> s)
+    {
+        if (s.Count < 4 || s.ContainsKey("0.weight")) return null;
+        var convs = new SortedDictionary<int, long[]>();
+        foreach (var (key, shape) in s)
+        {
+            var m = SequentialParameter().Match(key);
+            if (!m.Success) return null;
+            if (m.Groups[2].Value == "weight")
+            {
+                if (shape is not [_, _, 3, 3]) return null;
+                convs[int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)] = shape;
+            }
+        }
+        if (convs.Count < 2 || convs.Last().Value[0] != 3) return null;
+        long from = convs.First().Value[1];
+        return Found(ArchitectureKind.AdaInDecoder, $"Atelier AdaIN decoder ({convs.Count} convolutions from {from} channels)",
+            ("from_channels", from), ("convolutions", convs.Count));
+    }
+
     // The normalised VGG-19 of AdaIN/WCT: a 1x1 conv 3->3 at index 0, then VGG-19's convs (with reflection pads).
     static readonly (int Index, string Relu)[] VggNormalisedConvs =
     [
@@ -215,6 +239,7 @@ public static partial class ArchitectureRecognizer
             ? Found(ArchitectureKind.PixelGan, $"junyanz PixelGAN (ndf {ndf})", ("ndf", ndf)) : null;
 
     [GeneratedRegex(@"^style\.(\d+)\.weight$")] private static partial Regex StyleLayer();
+    [GeneratedRegex(@"^(\d+)\.(weight|bias)$")] private static partial Regex SequentialParameter();
     [GeneratedRegex(@"^to_rgbs\.(\d+)\.conv\.weight$")] private static partial Regex ToRgbLayer();
     [GeneratedRegex(@"^mapping\.fc(\d+)\.weight$")] private static partial Regex NvlabsMappingLayer();
     [GeneratedRegex(@"^model\.(\d+)\.conv_block\.1\.weight$")] private static partial Regex ResnetBlock();

@@ -98,6 +98,20 @@ public class ArchitectureRecognizerTests
         Assert.Equal(ArchitectureKind.AdaInDecoderRun, ArchitectureRecognizer.Identify(dec, new Dictionary<string, string> { ["kind"] = "adain-decoder" }).Kind);
         Assert.Equal(ArchitectureKind.AdaInDecoder, ArchitectureRecognizer.Identify(dec.ToDictionary(kv => kv.Key[8..], kv => kv.Value)).Kind);
 
+        // Atelier's mirror decoder (adain train on the ResNet-18), alone and in its run; a convolution stack that does not end in RGB is not one.
+        using (var mirror = Atelier.Style.AdaInDecoder.Mirror(128, 3, "layer2.1", "resnet18"))
+        {
+            var shapes = mirror.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
+            var m = ArchitectureRecognizer.Identify(shapes);
+            Assert.Equal((ArchitectureKind.AdaInDecoder, 128L), (m.Kind, (long)m.Parameters["from_channels"]));
+            Assert.StartsWith("Atelier AdaIN decoder (", m.Description);
+            var decoderRun = shapes.ToDictionary(kv => "decoder." + kv.Key, kv => kv.Value);
+            decoderRun["adam.exp_avg.0"] = [1];
+            Assert.Equal((ArchitectureKind.AdaInDecoderRun, "decoder"), (ArchitectureRecognizer.Identify(decoderRun).Kind, ArchitectureRecognizer.Identify(decoderRun).Prefix));
+            var notRgb = shapes.Where(kv => kv.Value[0] != 3).ToDictionary();
+            Assert.NotEqual(ArchitectureKind.AdaInDecoder, ArchitectureRecognizer.Identify(notRgb).Kind);
+        }
+
         // VGG kinds, and nothing known.
         var vgg = new Dictionary<string, long[]> { ["features.0.weight"] = [64, 3, 3, 3] };
         Assert.Equal(ArchitectureKind.VggTorchvision, ArchitectureRecognizer.Identify(vgg).Kind);
