@@ -34,4 +34,41 @@ public class AdaInNetworkTests
         var odd = TiledInference.Run(InferenceTestNets.Picture(45, 37), net);
         Assert.Equal((45, 37), (odd.Width, odd.Height));
     }
+
+    /// <summary>
+    /// Atelier's mirror decoders decode a picture with a reflected margin and cut it off (the frame they draw at the
+    /// edges falls there): the stylizer and the tiling network agree, and both equal decoding the padded picture by
+    /// hand; the reference layout has no margin.
+    /// </summary>
+    [Fact]
+    public void MirrorDecodersDecodeWithAReflectedMarginThatIsCutOff()
+    {
+        manual_seed(12);
+        using var encoder = ResNetFeatures.BuiltIn();
+        using var decoder = AdaInDecoder.Mirror(128, 3, "layer2.1", "resnet18");
+        using var stylizer = new AdaInStylizer(encoder, decoder);
+        using var c = ImageTensors.ToTensor(InferenceTestNets.Picture(52, 44, seed: 3));
+        using var s = ImageTensors.ToTensor(InferenceTestNets.Picture(48, 48, seed: 4));
+        Assert.Equal(AdaInDecoder.MirrorEdgeMargin, decoder.EdgeMargin(44, 52));
+        Assert.Equal(9, decoder.EdgeMargin(10, 52)); // reflection needs fewer pixels than the side
+        Assert.Equal(0, new AdaInDecoder().EdgeMargin(44, 52));
+
+        using var got = stylizer.Stylize(c, [new StyleInput(s)]);
+        Assert.Equal(new long[] { 1, 3, 44, 52 }, got.shape);
+        // By hand: AdaIN of the padded picture's features, decoded, the margin cut off.
+        using var scope = NewDisposeScope();
+        using var g = no_grad();
+        int m = AdaInDecoder.MirrorEdgeMargin;
+        var fc = encoder.Features(AdaInDecoder.Reflect(c, m), ["layer2.1"])["layer2.1"];
+        var fs = encoder.Features(s, ["layer2.1"])["layer2.1"];
+        var byHand = decoder.forward(AdaIn.Transfer(fc, fs))[.., .., m..(m + 44), m..(m + 52)];
+        Assert.True((got - byHand).abs().max().item<float>() < 1e-5);
+        var plain = decoder.forward(AdaIn.Transfer(encoder.Features(c, ["layer2.1"])["layer2.1"], fs))[.., .., ..44, ..52];
+        Assert.True((got - plain).abs().mean().item<float>() > 1e-4, "the margin changes the result");
+
+        var levels = AdaInNetwork.Levels(stylizer, [new StyleInput(s)], new AdaInOptions());
+        using var net = Assert.Single(levels);
+        using var whole = net.Forward(c);
+        Assert.True((got - whole).abs().max().item<float>() < 1e-3);
+    }
 }

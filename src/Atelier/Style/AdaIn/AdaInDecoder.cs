@@ -44,6 +44,21 @@ public sealed partial class AdaInDecoder : nn.Module<Tensor, Tensor>
     /// <summary>The encoder a mirror decoder was built for ("resnet18"); null for the normalised VGG's reference layout.</summary>
     public string? Encoder { get; }
 
+    /// <summary>
+    /// Pixels of reflected picture added on each side before encoding and cut off after decoding (at most the
+    /// picture's side less one): a mirror decoder draws a frame along the edges of what it is given (measured on the
+    /// shipped ResNet-18 decoder; the ResNet's zero padding marks the edges in its features), so the frame falls in
+    /// the margin. The reference layout keeps the reference's behaviour (none).
+    /// </summary>
+    public int EdgeMargin(long height, long width) => Encoder is null ? 0 : (int)Math.Max(0, Math.Min(MirrorEdgeMargin, Math.Min(height, width) - 1));
+
+    /// <summary>The margin of a mirror decoder: 32 px, the ResNet-18's stride at layer2 (8) times four.</summary>
+    public const int MirrorEdgeMargin = 32;
+
+    /// <summary><paramref name="x"/> (N, C, H, W) with <paramref name="margin"/> reflected pixels on each side; itself for 0.</summary>
+    public static Tensor Reflect(Tensor x, int margin) =>
+        margin == 0 ? x : nn.functional.pad(x, [margin, margin, margin, margin], PaddingModes.Reflect);
+
     /// <summary>A decoder starting at layer <paramref name="startIndex"/> of the reference sequence (0 = the full relu4_1 decoder).</summary>
     public AdaInDecoder(int startIndex = 0) : base("AdaInDecoder")
     {

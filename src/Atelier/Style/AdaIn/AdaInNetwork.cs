@@ -107,7 +107,8 @@ public sealed class AdaInNetwork : IImageNetwork, IDisposable
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         string layer = _decoder.EncoderLayer;
-        var fc = _encoder.Features(input01, [layer])[layer];
+        int h = (int)input01.shape[2], w = (int)input01.shape[3], m = _decoder.EdgeMargin(h, w);
+        var fc = _encoder.Features(AdaInDecoder.Reflect(input01, m), [layer])[layer];
         var stats = NormStatistics.Current;
         Tensor target;
         if (stats is null)
@@ -116,9 +117,8 @@ public sealed class AdaInNetwork : IImageNetwork, IDisposable
             using (own.Activate(NormStatisticsMode.Record)) target = Transform(fc, own);
         }
         else target = Transform(fc, stats);
-        var y = _decoder.forward(AdaIn.Blend(target, fc, _options.Alpha));
-        if (y.shape[2] > input01.shape[2] || y.shape[3] > input01.shape[3])
-            y = y[.., .., ..(int)input01.shape[2], ..(int)input01.shape[3]];
+        // The margin off, and the extra rows and columns of ceil-mode pooling (see AdaInStylizer.Stylize).
+        var y = _decoder.forward(AdaIn.Blend(target, fc, _options.Alpha))[.., .., m..(m + h), m..(m + w)];
         return y.MoveToOuterDisposeScope();
     }
 

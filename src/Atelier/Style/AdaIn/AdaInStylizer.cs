@@ -148,15 +148,16 @@ public sealed class AdaInStylizer : IDisposable
             throw new AtelierException($"AdaIN needs the relu4_1 decoder, this one inverts {Decoders[0].EncoderLayer}");
 
         var image = content;
+        int h = (int)content.shape[2], w = (int)content.shape[3];
         foreach (var decoder in levels)
         {
             string layer = decoder.EncoderLayer;
-            var fc = Encoder.Features(image, [layer])[layer];
-            var target = Transform(fc, styleImages, styles, weights, layer, options);
-            image = decoder.forward(target);
-            // ceil-mode pooling rounds odd sizes up; the decoder then gives a slightly larger image: crop to the content.
-            if (image.shape[2] > content.shape[2] || image.shape[3] > content.shape[3])
-                image = image[.., .., ..(int)content.shape[2], ..(int)content.shape[3]];
+            int m = decoder.EdgeMargin(h, w);
+            var levelStyles = m > 0 ? styles.Select(s => s.Mask is null ? s : s with { Mask = AdaInDecoder.Reflect(s.Mask, m) }).ToList() : styles;
+            var fc = Encoder.Features(AdaInDecoder.Reflect(image, m), [layer])[layer];
+            var target = Transform(fc, styleImages, levelStyles, weights, layer, options);
+            // Cut the margin off; ceil-mode pooling rounds odd sizes up and the decoder then gives a slightly larger image: crop to the content.
+            image = decoder.forward(target)[.., .., m..(m + h), m..(m + w)];
         }
         return image.MoveToOuterDisposeScope();
     }
