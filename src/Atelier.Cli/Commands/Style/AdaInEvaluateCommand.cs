@@ -24,20 +24,14 @@ public static class AdaInEvaluateCommand
         var decoder = new Option<string>("--decoder", "-d") { Description = "The decoder (a shipped name such as adain-resnet18, a catalogue name, or a file)", Required = true };
         var vgg = new Option<string?>("--vgg") { Description = "The normalised VGG-19 a VGG decoder pairs with (default: the encoder the decoder records; the built-in ResNet-18 for Atelier's own)" };
         var styles = new Option<string[]>("--style", "-s") { Description = "Style images the decoder was not trained on (repeat for several)", Required = true, AllowMultipleArgumentsPerToken = false };
-        var images = new Option<string>("--images") { Description = "Folder of held-out pictures (not used in training)", Required = true };
-        var size = new Option<int>("--size") { Description = "Pictures are centre-cropped to squares of this size", DefaultValueFactory = _ => 256 };
         var styleSize = new Option<int?>("--style-size") { Description = "Resize the style images' shorter side to this (default: the picture size)" };
-        var gatysSteps = new Option<int>("--gatys-steps") { Description = "L-BFGS steps of the Gatys comparison (0: none)", DefaultValueFactory = _ => 100 };
-        var output = new Option<string?>("--output", "-o") { Description = "A grid (picture, reconstruction, then each style's network and Gatys results per row) as PNG" };
+        var evaluation = new StyleEvaluationOptions("picture, reconstruction, then each style's network and Gatys results per row");
         var cmd = new Command("evaluate", "Held-out figures of an AdaIN decoder: style and content distance for unseen styles beside Gatys optimisation, and reconstruction PSNR")
-            { decoder, vgg, styles, images, size, styleSize, gatysSteps, output };
+            { decoder, vgg, styles, styleSize };
+        evaluation.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
-            int s = ctx.Get(size), steps = ctx.Get(gatysSteps);
-            if (s < 16 || s > 2048) throw new AtelierUsageException($"--size {s}: must be between 16 and 2048");
-            if (steps < 0) throw new AtelierUsageException($"--gatys-steps {steps}: must be 0 or more");
-            if (ctx.Get(output) is { } o) ImageIO.FormatForPath(o);
-            var files = StyleTrainingSupport.ImagesIn(ctx.Get(images)!, "held-out pictures");
+            var (s, steps, output, pictures) = evaluation.Read(ctx);
             int side = ctx.Get(styleSize) ?? s;
             var styleImages = ctx.Get(styles)!.Select(f => (Path.GetFileNameWithoutExtension(f), ImageResize.ResizeShorterSide(ImageOps.ToRgb(ImageIO.Load(f)), side))).ToList();
             var decoderPath = ctx.ModelFile(ctx.Get(decoder)!, ModelUse.AdaInDecoder, ct);
@@ -46,7 +40,6 @@ public static class AdaInEvaluateCommand
                 : AdaInStylizer.LoadBuiltIn([decoderPath], () => throw new AtelierUsageException($"{decoderPath}: a decoder for the normalised VGG-19; give it with --vgg"), ctx.Device);
             using var features = FeatureNetworks.Load(FeatureNetworks.ResNet18);
             features.to(ctx.Device);
-            var pictures = files.Select(f => (Path.GetFileNameWithoutExtension(f), ImageIO.Load(f))).ToList();
             Image Stylize(Image content, Image style)
             {
                 using var scope = NewDisposeScope();
@@ -60,9 +53,9 @@ public static class AdaInEvaluateCommand
             var reconstructions = contents.Select(c => (c.Name, c.Content, Image: Stylize(c.Content, c.Content))).ToList();
             var psnr = new PeakSignalToNoiseRatio();
             var recPsnr = reconstructions.ToDictionary(r => r.Name, r => psnr.Compare(r.Image, r.Content));
-            static string F(double? value) => value is double d ? d.ToString("0.000", CultureInfo.InvariantCulture) : "-";
+            static string F(double? value) => StyleEvaluationOptions.Figure(value);
             double Mean(IEnumerable<StyleTransferScore> some, Func<StyleTransferScore, double?> pick) => StyleTransferEvaluation.Mean(some, pick);
-            if (ctx.Get(output) is { } path)
+            if (output is { } path)
             {
                 var cells = new List<(Image, string?)>();
                 foreach (var (name, content, rec) in reconstructions)

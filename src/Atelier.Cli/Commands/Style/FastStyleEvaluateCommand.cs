@@ -19,32 +19,25 @@ public static class FastStyleEvaluateCommand
     {
         var model = new Option<string>("--model", "-m") { Description = "The fast-style network (a shipped name such as candy, a catalogue name such as mosaic, or a file)", Required = true };
         var style = new Option<string>("--style", "-s") { Description = "The style image it was trained for", Required = true };
-        var images = new Option<string>("--images") { Description = "Folder of held-out pictures (not used in training)", Required = true };
-        var size = new Option<int>("--size") { Description = "Pictures are centre-cropped to squares of this size", DefaultValueFactory = _ => 256 };
         var styleSize = new Option<int?>("--style-size") { Description = "Resize the style image's shorter side to this (as in training)" };
-        var gatysSteps = new Option<int>("--gatys-steps") { Description = "L-BFGS steps of the Gatys comparison (0: none)", DefaultValueFactory = _ => 100 };
-        var output = new Option<string?>("--output", "-o") { Description = "A grid (picture, network, Gatys per row) as PNG" };
+        var evaluation = new StyleEvaluationOptions("picture, network, Gatys per row");
         var cmd = new Command("evaluate", "Held-out figures of a fast-style network: style and content distance, beside Gatys optimisation")
-            { model, style, images, size, styleSize, gatysSteps, output };
+            { model, style, styleSize };
+        evaluation.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
-            int s = ctx.Get(size), steps = ctx.Get(gatysSteps);
-            if (s < 16 || s > 2048) throw new AtelierUsageException($"--size {s}: must be between 16 and 2048");
-            if (steps < 0) throw new AtelierUsageException($"--gatys-steps {steps}: must be 0 or more");
-            if (ctx.Get(output) is { } o) ImageIO.FormatForPath(o);
-            var files = StyleTrainingSupport.ImagesIn(ctx.Get(images)!, "held-out pictures");
+            var (s, steps, output, pictures) = evaluation.Read(ctx);
             var styleImage = ImageIO.Load(ctx.Get(style)!);
             if (ctx.Get(styleSize) is int ss) styleImage = ImageResize.ResizeShorterSide(styleImage, ss);
             var modelPath = ctx.ModelFile(ctx.Get(model)!, Atelier.Models.ModelUse.FastStyle, ct);
             using var net = FastStyle.LoadModel(modelPath, ctx.Device);
             using var features = FeatureNetworks.Load(FeatureNetworks.ResNet18);
             features.to(ctx.Device);
-            var pictures = files.Select(f => (Path.GetFileNameWithoutExtension(f), ImageIO.Load(f))).ToList();
             var scores = ctx.WithProgress("fast-style evaluate", p => StyleTransferEvaluation.Run((c, _) => FastStyle.Stylize(net, [c], ctx.Device)[0],
                 [("style", styleImage)], pictures, features, s, steps, ctx.Seed ?? 1, p, ct));
-            static string F(double? v) => v is double d ? d.ToString("0.000", CultureInfo.InvariantCulture) : "-";
+            static string F(double? v) => StyleEvaluationOptions.Figure(v);
             double Mean(Func<StyleTransferScore, double?> pick) => StyleTransferEvaluation.Mean(scores, pick);
-            if (ctx.Get(output) is { } path)
+            if (output is { } path)
             {
                 var cells = new List<(Image, string?)>();
                 foreach (var r in scores)

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Makes the README's pictures of the models Atelier ships (docs/images/shipped/) from the demo's gallery, so they are
+# exactly what `atelier demo` shows and each has its command line there:
+#   docs/scripts/readme-pictures.sh          # WORK (/var/tmp/atelier-readme) keeps the gallery
+# The pictures are stored as JPEG (ffmpeg, quality 3 of 31) to keep the repository small.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+WORK="${WORK:-/var/tmp/atelier-readme}"
+dotnet run --project src/Atelier.Cli -c Release -- --seed 1 demo -o "$WORK"
+out=docs/images/shipped
+mkdir -p "$out"
+jpeg() { ffmpeg -loglevel error -y -i "$1" -q:v 3 "$2"; }
+for name in fast-style-candy-clock fast-style-mosaic-lake fast-style-udnie-meadow \
+            adain-clock-mondrian adain-lake-mondrian adain-meadow-mondrian \
+            adain-lake-alpha-25 adain-lake-alpha-50 adain-lake-alpha-75 \
+            adain-clock-udnie-75 adain-clock-udnie-50 adain-clock-udnie-25 \
+            adain-meadow-udnie-colors adain-lake-udnie-wct; do
+  jpeg "$WORK/gallery/$name.png" "$out/$name.jpg"
+done
+# The inputs, as the gallery wrote them.
+jpeg "$WORK/gallery/adain-clock-mondrian-content.png" "$out/clock.jpg"
+jpeg "$WORK/gallery/adain-lake-mondrian-content.png" "$out/lake.jpg"
+jpeg "$WORK/gallery/adain-meadow-mondrian-content.png" "$out/meadow.jpg"
+jpeg "$WORK/gallery/adain-clock-mondrian-style.png" "$out/mondrian.jpg"
+jpeg "$WORK/gallery/adain-clock-udnie-75-style-1.png" "$out/udnie.jpg"
+echo "wrote $out from $WORK/index.html"
