@@ -15,12 +15,12 @@ for name in fast-style-candy-clock fast-style-mosaic-lake fast-style-udnie-meado
             adain-lake-alpha-25 adain-lake-alpha-50 adain-lake-alpha-75 \
             adain-clock-udnie-75 adain-clock-udnie-50 adain-clock-udnie-25 \
             adain-meadow-udnie-colors adain-lake-udnie-wct; do
-  jpeg "$WORK/gallery/$name.png" "$out/$name.jpg"
+  jpeg "$WORK/$name.png" "$out/$name.jpg"
 done
 # The inputs, as the gallery wrote them.
-jpeg "$WORK/gallery/adain-clock-mondrian-content.png" "$out/clock.jpg"
-jpeg "$WORK/gallery/adain-lake-mondrian-content.png" "$out/lake.jpg"
-jpeg "$WORK/gallery/adain-meadow-mondrian-content.png" "$out/meadow.jpg"
-jpeg "$WORK/gallery/adain-clock-mondrian-style.png" "$out/mondrian.jpg"
-jpeg "$WORK/gallery/adain-clock-udnie-75-style-1.png" "$out/udnie.jpg"
+jpeg "$WORK/adain-clock-mondrian-content.png" "$out/clock.jpg"
+jpeg "$WORK/adain-lake-mondrian-content.png" "$out/lake.jpg"
+jpeg "$WORK/adain-meadow-mondrian-content.png" "$out/meadow.jpg"
+jpeg "$WORK/adain-clock-mondrian-style.png" "$out/mondrian.jpg"
+jpeg "$WORK/adain-clock-udnie-75-style-1.png" "$out/udnie.jpg"
 echo "wrote $out from $WORK/index.html"

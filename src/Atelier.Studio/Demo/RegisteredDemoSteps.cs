@@ -47,7 +47,7 @@ static class RegisteredDemoSteps
                 }
                 if (inputs.Count != 1) continue;
                 var image = inputs[0].Image;
-                var masks = method.Parameters.Where(m => m.Kind == ParameterKind.Mask && m.Over == p.Name).ToList();
+                var masks = method.Parameters.Where(m => m.Kind == ParameterKind.Mask && m.Over == p.Name && given.GetValueOrDefault(m.Name) is not null).ToList();
                 foreach (var m in masks)
                 {
                     var maskFile = $"{example.Name}-{MethodParameter.Kebab(m.Name)}.png";

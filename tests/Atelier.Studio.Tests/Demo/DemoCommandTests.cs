@@ -44,6 +44,13 @@ public class DemoCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal((photo.Width, photo.Height), (styled.Width, styled.Height));
         Assert.True(photo.Width > photo.Height, "the photo keeps its shape");
         Assert.True(photo.Data.Zip(styled.Data, (a, b) => Math.Abs(a - b)).Average() > 0.05, "the style changed the photo");
+        // The shipped AdaIN decoder, default decoder included, on a shipped photo and painting.
+        Assert.Contains("painting mondrian", html);
+        Assert.Contains("atelier adain stylize adain-clock-mondrian-content.png --style adain-clock-mondrian-style.png", html);
+        var adain = Atelier.Imaging.ImageIO.Load(dir.File("gallery/adain-clock-mondrian.png"));
+        var clockPhoto = Atelier.Imaging.ImageIO.Load(dir.File("gallery/adain-clock-mondrian-content.png"));
+        Assert.Equal((clockPhoto.Width, clockPhoto.Height), (adain.Width, adain.Height));
+        Assert.True(clockPhoto.Data.Zip(adain.Data, (a, b) => Math.Abs(a - b)).Average() > 0.05, "AdaIN changed the photo");
         Assert.True(File.Exists(Path.Combine(cache.Path, "models", "stylegan2-random-weights-32px.safetensors")), "the demo's generator is cached for the studio");
         Assert.DoesNotContain("This step failed", html);
 

@@ -72,8 +72,8 @@ public static class GatysMethods
         ShowsSteps = true,
         Parameters =
         [
-            P.Image("Content", "Content", "bricks", 96, primary: true, help: "the content picture"),
-            P.Images("Style", "Style", "weave", 64, "style picture, optionally with a weight: a.jpg:0.7 (repeat to mix styles)") with { Aliases = ["S"] },
+            P.Image("Content", "Content", "lake", 128, primary: true, help: "the content picture"),
+            P.Images("Style", "Style", "udnie", 128, "style picture, optionally with a weight: a.jpg:0.7 (repeat to mix styles)") with { Aliases = ["S"] },
             P.Size("Size", "Output size (px)", Inference.SizePolicy.MaxSideLimit, 512,
                 "longer side of the output in pixels (the content is resized to it; WIDTHxHEIGHT fits it in that box); sizes that do not fit the memory budget whole are refined in tiles"),
             P.Float("ContentWeight", "Content weight", 0, 1e12, 1.0, 0.1, "weight of the content loss"),
@@ -99,8 +99,8 @@ public static class GatysMethods
         },
         Examples =
         [
-            new("gatys-transfer", "bricks painted with a weave",
-                new Dictionary<string, object?> { ["Content"] = new SampleImage("bricks", 64), ["Style"] = new SampleImage("weave", 64, SeedOffset: 1), ["Size"] = 64, ["Iterations"] = 60 })
+            new("gatys-transfer", "the lake photo in Picabia's Udnie, 100 L-BFGS steps on the built-in ResNet-18",
+                new Dictionary<string, object?> { ["Content"] = new SamplePhoto("lake", 256), ["Style"] = new SamplePainting("udnie", 256), ["Size"] = 256, ["Iterations"] = 100 })
                 { Quick = new Dictionary<string, object?> { ["Content"] = new SampleImage("bricks", 32), ["Style"] = new SampleImage("weave", 32, SeedOffset: 1), ["Size"] = 32, ["Iterations"] = 4 } },
         ],
         Run = (v, run) =>

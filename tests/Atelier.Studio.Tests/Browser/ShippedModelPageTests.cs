@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using Atelier.Imaging;
+using Atelier.Networks;
+using Atelier.Quality;
+
+namespace Atelier.Studio.Tests.Browser;
+
+/// <summary>
+/// The studio as a new user opens it: no models folder, only what Atelier ships. The fast-style and AdaIN panels run
+/// with their defaults (a shipped network or decoder, a shipped photo and painting), and the results are style
+/// transfer, measured: nearer the style than the photo is.
+/// </summary>
+public class ShippedModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [SkippableFact]
+    public async Task Fast_style_and_AdaIN_run_out_of_the_box_with_the_shipped_models()
+    {
+        var chromium = HeadlessChromium.Find();
+        Skip.If(chromium == null, HeadlessChromium.Missing);
+        var clock = Stopwatch.StartNew();
+        await using var studio = await StudioHarness.StartAsync(o => o.ShippedModels = true);
+        await using var browser = await StudioBrowserPage.OpenAsync(studio, chromium!, output, 20_000);
+        var page = browser.Page;
+        using var resnet = ResNetFeatures.BuiltIn();
+
+        // Fast style: a shipped network on the shipped clock photo (the panel's default picture); udnie, whose painting ships too.
+        await page.ClickAsync("#tab-faststyle");
+        await page.CheckAsync("#panel-faststyle input[type='radio'][value='fast-style.stylize']");
+        var models = "#panel-faststyle [data-method='fast-style.stylize'] select[data-param='model']";
+        Assert.StartsWith("fast-style-candy", await page.EvalOnSelectorAsync<string>(models, "s => s.options[s.selectedIndex].text"));
+        await page.SelectOptionAsync(models, await page.EvalOnSelectorAsync<string>(models, "s => [...s.options].find(o => o.text.startsWith('fast-style-udnie')).value"));
+        var fast = await ModelPageTests.RunAsync(studio, page, "faststyle");
+        var photo = StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync("/api/samples/clock.png?size=256"));
+        Assert.Equal((photo.Width, photo.Height), (fast.Image.Width, fast.Image.Height));
+        var udnie = StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync("/api/samples/udnie.png?size=256"));
+        AssertNearerTheStyle(resnet, photo, fast.Image, udnie, "fast style udnie");
+        await browser.ShotAsync("shipped-0-faststyle.png");
+
+        // AdaIN: the shipped decoder, the shipped lake photo and Mondrian's painting (never seen in training).
+        await page.CheckAsync("#panel-faststyle input[type='radio'][value='adain.stylize']");
+        var adainPanel = "#panel-faststyle [data-method='adain.stylize'] ";
+        Assert.Contains("adain-resnet18", await page.InnerTextAsync(adainPanel + "select[data-param='decoder']"));
+        var adain = await ModelPageTests.RunAsync(studio, page, "faststyle");
+        var lake = StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync("/api/samples/lake.png?size=256"));
+        var mondrian = StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync("/api/samples/mondrian.png?size=256"));
+        Assert.Equal((lake.Width, lake.Height), (adain.Image.Width, adain.Image.Height));
+        Assert.Equal("builtin", adain.Info.GetProperty("encoder").GetString());
+        AssertNearerTheStyle(resnet, lake, adain.Image, mondrian, "AdaIN Mondrian");
+        await browser.ShotAsync("shipped-1-adain.png");
+
+        Assert.Empty(browser.Errors);
+        output.WriteLine($"shipped models browser test took {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>The result's Gram statistics are much nearer the style's than the photo's own are, and the photo's layout stays.</summary>
+    static void AssertNearerTheStyle(FeatureNetwork network, Image photo, Image result, Image style, string what)
+    {
+        double before = StyleDistance.Between(network, photo, style), after = StyleDistance.Between(network, result, style);
+        Assert.True(after < 0.8 * before, $"{what}: style distance {after:0.000}, the photo's own {before:0.000}");
+        double content = ContentDistance.Between(network, result, photo);
+        Assert.True(content < 1.5, $"{what}: content distance {content:0.000}");
+    }
+}
