@@ -30,11 +30,11 @@ public static class TextureMethods
         Validate = v => BlockFits(v, "Sample"),
         Examples =
         [
-            new("quilting-bricks", "quilted from bricks", new Dictionary<string, object?> { ["Sample"] = new SampleImage("bricks", 64), ["Size"] = 192 })
+            new("quilting-bricks", "quilted from bricks", new Dictionary<string, object?> { ["Sample"] = new SampleImage("bricks", 64), ["Size"] = 256 })
                 { Quick = new Dictionary<string, object?> { ["Size"] = 96 } },
-            new("quilting-weave", "quilted from a weave", new Dictionary<string, object?> { ["Sample"] = new SampleImage("weave", 64), ["Size"] = 192 })
+            new("quilting-weave", "quilted from a weave", new Dictionary<string, object?> { ["Sample"] = new SampleImage("weave", 64), ["Size"] = 256 })
                 { Quick = new Dictionary<string, object?> { ["Size"] = 96 } },
-            new("quilting-tileable", "quilted from pebbles to tile both ways", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 64), ["Size"] = 128, ["Tileable"] = "both" })
+            new("quilting-tileable", "quilted from pebbles to tile both ways", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 64), ["Size"] = 256, ["Tileable"] = "both" })
                 { Quick = new Dictionary<string, object?> { ["Size"] = 64 } },
         ],
         Run = (v, run) => Timed(v, run, () =>
@@ -64,7 +64,7 @@ public static class TextureMethods
         Validate = v => WindowFits(v, "Sample"),
         Examples =
         [
-            new("efros-leung", "grown pixel by pixel (exact search, window 9)", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 48), ["Size"] = 64, ["Window"] = 9 })
+            new("efros-leung", "grown pixel by pixel (exact search, window 9)", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 48), ["Size"] = 256, ["Window"] = 9 })
                 { Quick = new Dictionary<string, object?> { ["Size"] = 32 } },
         ],
         Run = (v, run) => Timed(v, run, () =>
@@ -95,7 +95,7 @@ public static class TextureMethods
         Validate = v => WindowFits(v, "Sample"),
         Examples =
         [
-            new("scanline", "row by row over a two-level pyramid", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 48), ["Size"] = 96, ["Window"] = 9, ["Levels"] = 2 })
+            new("scanline", "row by row over a two-level pyramid", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 48), ["Size"] = 256, ["Window"] = 9, ["Levels"] = 2 })
                 { Quick = new Dictionary<string, object?> { ["Size"] = 40, ["Levels"] = 1 } },
         ],
         Run = (v, run) => Timed(v, run, () =>
@@ -131,7 +131,7 @@ public static class TextureMethods
         },
         Examples =
         [
-            new("optimise-pebbles", "optimised from pebbles", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 64), ["Size"] = 192 })
+            new("optimise-pebbles", "optimised from pebbles", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 64), ["Size"] = 256 })
                 { Quick = new Dictionary<string, object?> { ["Size"] = 96, ["Iterations"] = 4 } },
         ],
         Run = (v, run) => Timed(v, run, () =>
@@ -165,7 +165,8 @@ public static class TextureMethods
         },
         Examples =
         [
-            new("fill", "the hole re-grown", new Dictionary<string, object?> { ["Image"] = new SampleImage("bricks", 64, SeedOffset: 1), ["Mask"] = new SampleMask(64, 64), ["Window"] = 9 }),
+            new("fill", "the hole re-grown", new Dictionary<string, object?> { ["Image"] = new SampleImage("bricks", 256, SeedOffset: 1), ["Mask"] = new SampleMask(256, 256), ["Window"] = 9 })
+                { Quick = new Dictionary<string, object?> { ["Image"] = new SampleImage("bricks", 64, SeedOffset: 1), ["Mask"] = new SampleMask(64, 64) } },
         ],
         Run = (v, run) =>
         {
@@ -194,7 +195,7 @@ public static class TextureMethods
         Validate = v => BlockFits(v, "Texture"),
         Examples =
         [
-            new("transfer", "bricks re-rendered with pebbles", new Dictionary<string, object?> { ["Texture"] = new SampleImage("pebbles", 64), ["Target"] = new SampleImage("bricks", 96, SeedOffset: 2), ["Iterations"] = 3 })
+            new("transfer", "bricks re-rendered with pebbles", new Dictionary<string, object?> { ["Texture"] = new SampleImage("pebbles", 96), ["Target"] = new SampleImage("bricks", 256, SeedOffset: 2), ["Iterations"] = 3 })
                 { Quick = new Dictionary<string, object?> { ["Iterations"] = 1, ["Target"] = new SampleImage("bricks", 48, SeedOffset: 2) } },
         ],
         Run = (v, run) => Timed(v, run, () =>

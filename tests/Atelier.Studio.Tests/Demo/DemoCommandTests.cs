@@ -74,6 +74,6 @@ public class RegisteredDemoTests
         Assert.Equal(Atelier.Imaging.ImageOps.Tile(tile, 2, 2).Data, tiles.Data);
         Assert.True(Atelier.Quality.SeamEnergy.Wrap(tile).Ratio < 1.5, "the example tiles");
         Assert.DoesNotContain(section.Pictures, p => p.File == "quilting-bricks-tiles.png"); // untiled examples have none
-        Assert.Contains("atelier texture quilting quilting-tileable-sample.png --size 128x128 --tileable --seed 3 -o quilting-tileable.png --preview-tiles quilting-tileable-tiles.png", section.About);
+        Assert.Contains("atelier texture quilting quilting-tileable-sample.png --size 256x256 --tileable --seed 3 -o quilting-tileable.png --preview-tiles quilting-tileable-tiles.png", section.About);
     }
 }

@@ -40,11 +40,11 @@ public static class GatysMethods
         },
         Examples =
         [
-            new("gatys-texture", "synthesised from bricks on the built-in ResNet-18",
-                new Dictionary<string, object?> { ["Sample"] = new SampleImage("bricks", 64), ["Size"] = 64, ["Iterations"] = 60 })
+            new("gatys-texture", "synthesised from Picabia's Udnie on the built-in ResNet-18, 100 L-BFGS steps",
+                new Dictionary<string, object?> { ["Sample"] = new SamplePainting("udnie", 256), ["Size"] = 256, ["Iterations"] = 100 })
                 { Quick = new Dictionary<string, object?> { ["Sample"] = new SampleImage("bricks", 32), ["Size"] = 32, ["Iterations"] = 4 } },
             new("gatys-texture-tileable", "synthesised from bricks to tile both ways",
-                new Dictionary<string, object?> { ["Sample"] = new SampleImage("bricks", 64), ["Size"] = 64, ["Iterations"] = 60, ["Tileable"] = "both" })
+                new Dictionary<string, object?> { ["Sample"] = new SampleImage("bricks", 128), ["Size"] = 256, ["Iterations"] = 100, ["Tileable"] = "both" })
                 { Quick = new Dictionary<string, object?> { ["Sample"] = new SampleImage("bricks", 32), ["Size"] = 32, ["Iterations"] = 4 } },
         ],
         Run = (v, run) =>
