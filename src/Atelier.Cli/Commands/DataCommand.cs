@@ -55,9 +55,10 @@ public static class DataCommand
         var minCrop = new Option<double>("--min-crop") { Description = "Random crops span this fraction of the photo's shorter side or more", DefaultValueFactory = _ => 0.5 };
         var noFlip = new Option<bool>("--no-flip") { Description = "No mirrored random crops" };
         var test = new Option<int>("--test") { Description = "Photos held out: their pairs go to test/ (for held-out scores)", DefaultValueFactory = _ => 0 };
+        var minStrokes = new Option<double>("--min-strokes") { Description = "--from edges: a pair whose sketch has fewer stroke pixels than this fraction (e.g. 0.03) is cut again at random, then left out (smooth gradients give empty sketches)", DefaultValueFactory = _ => 0 };
         var pairs = new Command("pairs", "Build aligned input/target pairs (the pix2pix AB format) from a folder of photos")
         {
-            source, output, from, edges, sigma, factor, size, perImage, minCrop, noFlip, test,
+            source, output, from, edges, sigma, factor, size, perImage, minCrop, noFlip, test, minStrokes,
         };
         CliRunner.SetAction(pairs, (ctx, ct) =>
         {
@@ -69,14 +70,15 @@ public static class DataCommand
                     Sigma = ctx.Get(sigma), Factor = ctx.Get(factor),
                 },
                 Size = ctx.Get(size), PerImage = ctx.Get(perImage), MinCrop = ctx.Get(minCrop), Flip = !ctx.Get(noFlip),
-                TestImages = ctx.Get(test), Seed = ctx.Seed ?? 0,
+                TestImages = ctx.Get(test), MinStrokes = ctx.Get(minStrokes), Seed = ctx.Seed ?? 0,
             };
             if (o.Input.Sigma is <= 0) throw new AtelierUsageException($"--sigma {o.Input.Sigma}: must be positive");
             var dir = ctx.Get(output)!;
             var r = ctx.WithProgress("pairs", p => PairDatasetBuilder.Build(ctx.Get(source)!, dir, o, p, ct));
             foreach (var (file, error) in r.Skipped) ctx.Warn($"skipped {file}: {error}");
             ctx.Result(r, $"{r.TrainPairs} training pairs{(r.TestPairs > 0 ? $" and {r.TestPairs} test pairs (from {string.Join(", ", r.TestPhotos)})" : "")} " +
-                $"from {r.Photos - r.Skipped.Count} photo(s){(r.Skipped.Count > 0 ? $"; {r.Skipped.Count} skipped" : "")} -> {dir}");
+                $"from {r.Photos - r.Skipped.Count} photo(s){(r.Skipped.Count > 0 ? $"; {r.Skipped.Count} skipped" : "")}" +
+                $"{(r.SparsePairs > 0 ? $"; {r.SparsePairs} pairs left out for too few strokes" : "")} -> {dir}");
             // Like translate: a bad image is skipped but the exit code says something failed.
             return r.Skipped.Count > 0 ? CliRunner.Failure : CliRunner.Success;
         });

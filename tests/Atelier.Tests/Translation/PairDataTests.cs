@@ -131,6 +131,40 @@ public class PairDataTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(output, "train", Path.GetFileName(train[1]))), File.ReadAllBytes(Path.Combine(again, "train", Path.GetFileName(train[1]))));
     }
 
+    /// <summary>--min-strokes: a photo with nothing to draw gives no pairs (and says so); every pair kept has the strokes asked for.</summary>
+    [Fact]
+    public void PairsWithTooFewStrokesAreCutAgainThenLeftOut()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var photos = Directory.CreateDirectory(dir.File("photos")).FullName;
+        var flat = new Image(48, 48, 3);
+        Array.Fill(flat.Data, 0.5f);
+        ImageIO.Save(flat, Path.Combine(photos, "sky.png"));
+        ImageIO.Save(Square(48, 12, 36), Path.Combine(photos, "square.png"));
+        var output = dir.File("pairs");
+        var r = CliHarness.Run("--seed", "1", "data", "pairs", photos, "-o", output, "--edges", "xdog", "--size", "32", "--per-image", "2", "--min-strokes", "0.02", "--min-crop", "0.9");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("2 pairs left out for too few strokes", r.Out + r.Err);
+        var pairs = TranslationData.LoadAligned(output);
+        Assert.Equal(["square_000", "square_001"], pairs.Select(p => p.Name).Order());
+        Assert.All(pairs, p => Assert.True(PairDatasetBuilder.StrokeFraction(p.A) >= 0.02, $"{p.Name}: {PairDatasetBuilder.StrokeFraction(p.A)}"));
+        // Without it, the empty sketches are written too.
+        var all = TranslationData.LoadAligned(CliHarnessPairs(photos, dir.File("all")));
+        Assert.Equal(4, all.Count);
+        Assert.Contains(all, p => PairDatasetBuilder.StrokeFraction(p.A) < 0.001);
+
+        r = CliHarness.Run("data", "pairs", photos, "-o", dir.File("gray"), "--from", "grayscale", "--min-strokes", "0.02");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--min-strokes", r.Err);
+    }
+
+    static string CliHarnessPairs(string photos, string output)
+    {
+        var r = CliHarness.Run("--seed", "1", "data", "pairs", photos, "-o", output, "--edges", "xdog", "--size", "32", "--per-image", "2", "--min-crop", "0.9");
+        Assert.True(r.ExitCode == 0, r.Err);
+        return output;
+    }
+
     [Fact]
     public void DataPairsRejectsBadRequests()
     {

@@ -18,11 +18,18 @@ public sealed record PairDatasetOptions
     public bool Flip { get; init; } = true;
     /// <summary>Photos whose pairs go to test/ instead of train/ (chosen at random with the seed).</summary>
     public int TestImages { get; init; }
+    /// <summary>
+    /// Edge inputs only: a pair whose sketch has fewer stroke pixels (darker than mid-grey) than this fraction is cut
+    /// again at random (up to <see cref="PairDatasetBuilder.Recuts"/> times), then left out. Smooth gradients and flat
+    /// skies give near-empty sketches, which teach sketch-to-photo nothing. 0 keeps every pair.
+    /// </summary>
+    public double MinStrokes { get; init; }
     public long Seed { get; init; }
 }
 
-/// <summary>What was written and what was skipped.</summary>
-public sealed record PairDatasetReport(int Photos, int TrainPairs, int TestPairs, IReadOnlyList<string> TestPhotos, IReadOnlyList<SkippedImage> Skipped);
+/// <summary>What was written and what was skipped (SparsePairs: pairs left out for too few strokes).</summary>
+public sealed record PairDatasetReport(int Photos, int TrainPairs, int TestPairs, IReadOnlyList<string> TestPhotos, IReadOnlyList<SkippedImage> Skipped,
+    int SparsePairs = 0);
 
 /// <summary>A photo that could not be read, and why.</summary>
 public sealed record SkippedImage(string File, string Error);
@@ -41,6 +48,9 @@ public static class PairDatasetBuilder
         if (o.PerImage < 1) throw new AtelierUsageException($"{{PerImage}} {o.PerImage}: must be at least 1");
         if (o.MinCrop is <= 0 or > 1) throw new AtelierUsageException($"{{MinCrop}} {o.MinCrop}: must be in (0, 1]");
         if (o.TestImages < 0) throw new AtelierUsageException($"{{TestImages}} {o.TestImages}: must be 0 or more");
+        if (o.MinStrokes is < 0 or >= 1) throw new AtelierUsageException($"{{MinStrokes}} {o.MinStrokes}: must be in [0, 1)");
+        if (o.MinStrokes > 0 && o.Input.Source != PairSource.Edges)
+            throw new AtelierUsageException($"{{MinStrokes}}: counts the strokes of edge inputs; this dataset derives {o.Input.Source.ToString().ToLowerInvariant()}");
         var files = TranslationData.ImagesIn(sourceDir);
         if (o.TestImages >= files.Count)
             throw new AtelierUsageException($"{{TestImages}} {o.TestImages}: {sourceDir} has only {files.Count} image(s); leave some for training");
@@ -52,7 +62,7 @@ public static class PairDatasetBuilder
         random.Shuffle(shuffled);
         var test = shuffled.Take(o.TestImages).ToHashSet(StringComparer.Ordinal);
         var skipped = new List<SkippedImage>();
-        int train = 0, testPairs = 0;
+        int train = 0, testPairs = 0, sparse = 0;
         for (int f = 0; f < files.Count; f++)
         {
             ct.ThrowIfCancellationRequested();
@@ -69,15 +79,32 @@ public static class PairDatasetBuilder
             var stem = Path.GetFileNameWithoutExtension(file);
             for (int i = 0; i < o.PerImage; i++)
             {
-                var target = Cut(photo, o, random, first: i == 0);
-                var input = PairInput.Derive(target, o.Input);
-                ImageIO.Save(SideBySide(input, target), Path.Combine(dir, $"{stem}_{i:D3}.png"));
+                Image? target = null, input = null;
+                for (int attempt = 0; attempt < (o.MinStrokes > 0 ? Recuts : 1) && target is null; attempt++)
+                {
+                    target = Cut(photo, o, random, first: i == 0 && attempt == 0);
+                    input = PairInput.Derive(target, o.Input);
+                    if (o.MinStrokes > 0 && StrokeFraction(input) < o.MinStrokes) target = null;
+                }
+                if (target is null) { sparse++; continue; }
+                ImageIO.Save(SideBySide(input!, target), Path.Combine(dir, $"{stem}_{i:D3}.png"));
                 if (isTest) testPairs++; else train++;
             }
             progress?.Report(new ProgressReport(f + 1, files.Count, Path.GetFileName(file)));
         }
         if (train == 0) throw new AtelierException($"{sourceDir}: no readable image for training ({skipped.Count} skipped)");
-        return new PairDatasetReport(files.Count, train, testPairs, test.Order(StringComparer.Ordinal).Select(Path.GetFileName).ToList()!, skipped);
+        return new PairDatasetReport(files.Count, train, testPairs, test.Order(StringComparer.Ordinal).Select(Path.GetFileName).ToList()!, skipped, sparse);
+    }
+
+    /// <summary>Random cuts tried for a pair with too few strokes before it is left out.</summary>
+    public const int Recuts = 10;
+
+    /// <summary>The share of an edge input's pixels that are strokes: darker than mid-grey.</summary>
+    public static double StrokeFraction(Image input)
+    {
+        int n = input.PlaneSize, dark = 0;
+        for (int i = 0; i < n; i++) if (input.Data[i] < 0.5f) dark++;
+        return (double)dark / n;
     }
 
     /// <summary>A square of the photo resized to Size: the centred full square first, then random crops and flips.</summary>
