@@ -8,6 +8,18 @@ namespace Atelier.Tests.Style;
 
 public class AdaInStylizerTests
 {
+    /// <summary>Atelier's ResNet-18 decoder (the default) with a VGG encoder file: one line naming the decoder and what it is for.</summary>
+    [Fact]
+    public void A_decoder_for_another_encoder_is_refused_with_a_VGG()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var path = dir.File("resnet-decoder.safetensors");
+        using (var mirror = AdaInDecoder.Mirror(128, 3, "layer2.1", "resnet18"))
+            Atelier.Checkpoints.SafeTensors.Save(path, mirror.state_dict(), mirror.Metadata());
+        var e = Assert.Throws<AtelierException>(() => AdaInStylizer.Load(Vgg.Normalised("relu4_1"), [path]));
+        Assert.Contains("resnet-decoder.safetensors: a decoder for the resnet18 encoder (layer2.1), not for a normalised VGG-19", e.Message);
+    }
+
     [Fact]
     public void DecoderHasTheReferenceKeysAndUpsamplesEightTimes()
     {

@@ -97,6 +97,10 @@ public sealed class AdaInStylizer : IDisposable
         {
             foreach (var p in decoderPaths) decoders.Add(LoadDecoder(p));
             encoder = encoderFor(decoders);
+            // A decoder made for another encoder (Atelier's ResNet-18 one, the default) cannot invert a VGG's features.
+            if (encoder is Vgg && decoders.FindIndex(d => d.Encoder is not null) is int other and >= 0)
+                throw new AtelierException($"{decoderPaths[other]}: a decoder for the {decoders[other].Encoder} encoder ({decoders[other].EncoderLayer}), not for a normalised VGG-19; "
+                    + "pair the VGG with a decoder trained on it (pytorch-AdaIN's decoder.pth, the catalogue's adain-decoder)");
             var stylizer = new AdaInStylizer(encoder, decoders, ownsModules: true);
             if (device is not null) { encoder.to(device); foreach (var d in decoders) d.to(device); }
             return stylizer;
