@@ -27,8 +27,8 @@ public static class AdaInMethods
         [
             P.Model("Vgg", "Encoder (normalised VGG-19)", ModelUse.AdaInEncoder, [ArchitectureKind.VggNormalised],
                 help: "the normalised VGG-19 encoder: vgg_normalised.pth or the catalogue's adain-vgg (fetched on first use); the published decoder.pth needs it. "
-                    + "Default: the built-in seeded random one, which fits only decoders trained on it (adain train without a VGG file)")
-                with { Required = false, Optional = true, BuiltIn = "built-in random-weight VGG-19" },
+                    + "Default: the built-in encoder the decoder was trained on (the ImageNet ResNet-18 for Atelier's own decoders, such as the default one)")
+                with { Required = false, Optional = true, BuiltIn = "built-in (the decoder's own encoder)" },
             P.Model("Decoder", "Decoder", ModelUse.AdaInDecoder, [ArchitectureKind.AdaInDecoder, ArchitectureKind.AdaInDecoderRun], ShippedDecoder,
                 help: $"decoder: {ShippedDecoder} (Atelier's own, for the built-in ResNet-18 encoder; the default), decoder.pth (relu4_1, with {{Vgg}}) or the catalogue's adain-decoder; for multi-level WCT one per level")
                 with
