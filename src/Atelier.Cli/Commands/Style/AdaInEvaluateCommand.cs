@@ -2,13 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using Atelier.Cli.Infrastructure;
 using Atelier.Imaging;
-using Atelier.Inference;
 using Atelier.Models;
 using Atelier.Networks;
 using Atelier.Quality;
 using Atelier.Style;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Atelier.Cli.Commands.Style;
 
@@ -40,17 +38,10 @@ public static class AdaInEvaluateCommand
                 : AdaInStylizer.LoadBuiltIn([decoderPath], () => throw new AtelierUsageException($"{decoderPath}: a decoder for the normalised VGG-19; give it with --vgg"), ctx.Device);
             using var features = FeatureNetworks.Load(FeatureNetworks.ResNet18);
             features.to(ctx.Device);
-            Image Stylize(Image content, Image style)
-            {
-                using var scope = NewDisposeScope();
-                using var g = no_grad();
-                return ImageTensors.FromTensor(stylizer.Stylize(ImageTensors.ToTensor(content, ValueRange.ZeroOne, ctx.Device),
-                    [new StyleInput(ImageTensors.ToTensor(style, ValueRange.ZeroOne, ctx.Device))]).cpu());
-            }
-            var scores = ctx.WithProgress("adain evaluate", p => StyleTransferEvaluation.Run(Stylize, styleImages, pictures, features, s, steps, ctx.Seed ?? 1, p, ct));
+            var scores = ctx.WithProgress("adain evaluate", p => StyleTransferEvaluation.Run((c, style) => stylizer.Stylize(c, style), styleImages, pictures, features, s, steps, ctx.Seed ?? 1, p, ct));
             // A picture as its own style: AdaIN leaves its features as they are, so this is decoder(encoder(picture)).
             var contents = scores.GroupBy(r => r.Name).Select(g => (Name: g.Key, Content: g.First().Content)).ToList();
-            var reconstructions = contents.Select(c => (c.Name, c.Content, Image: Stylize(c.Content, c.Content))).ToList();
+            var reconstructions = contents.Select(c => (c.Name, c.Content, Image: stylizer.Stylize(c.Content, c.Content))).ToList();
             var psnr = new PeakSignalToNoiseRatio();
             var recPsnr = reconstructions.ToDictionary(r => r.Name, r => psnr.Compare(r.Image, r.Content));
             static string F(double? value) => StyleEvaluationOptions.Figure(value);
@@ -74,16 +65,16 @@ public static class AdaInEvaluateCommand
                 foreach (var r in scores)
                     ctx.Note($"{r.Name} / {r.Style}: network style {F(r.NetworkStyle)} content {F(r.NetworkContent)}; Gatys style {F(r.GatysStyle)} content {F(r.GatysContent)}");
             double recMean = recPsnr.Values.Average();
+            object Network(IEnumerable<StyleTransferScore> some) => new { style = Mean(some, r => r.NetworkStyle), content = Mean(some, r => r.NetworkContent) };
+            object? Gatys(IEnumerable<StyleTransferScore> some) => steps > 0 ? new { style = Mean(some, r => r.GatysStyle), content = Mean(some, r => r.GatysContent) } : null;
             ctx.Result(new
             {
                 command = "adain evaluate", decoder = decoderPath, pictures = pictures.Count, styles = styleImages.Select(x => x.Item1), size = s, gatysSteps = steps,
-                network = new { style = Mean(scores, r => r.NetworkStyle), content = Mean(scores, r => r.NetworkContent) },
-                gatys = steps > 0 ? new { style = Mean(scores, r => r.GatysStyle), content = Mean(scores, r => r.GatysContent) } : null,
-                perStyle = styleImages.Select(x => x.Item1).Select(name => new
+                network = Network(scores), gatys = Gatys(scores),
+                perStyle = styleImages.Select(x => x.Item1).Select(name =>
                 {
-                    style = name,
-                    network = new { style = Mean(scores.Where(r => r.Style == name), r => r.NetworkStyle), content = Mean(scores.Where(r => r.Style == name), r => r.NetworkContent) },
-                    gatys = steps > 0 ? new { style = Mean(scores.Where(r => r.Style == name), r => r.GatysStyle), content = Mean(scores.Where(r => r.Style == name), r => r.GatysContent) } : null,
+                    var mine = scores.Where(r => r.Style == name).ToList();
+                    return new { style = name, network = Network(mine), gatys = Gatys(mine) };
                 }),
                 reconstruction = new { psnr = recMean, perPicture = recPsnr },
                 perPicture = scores.Select(r => new { r.Name, r.Style, r.NetworkStyle, r.NetworkContent, r.GatysStyle, r.GatysContent }),

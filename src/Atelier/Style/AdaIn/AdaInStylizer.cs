@@ -1,4 +1,5 @@
 using Atelier.Checkpoints;
+using Atelier.Imaging;
 using Atelier.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -164,6 +165,15 @@ public sealed class AdaInStylizer : IDisposable
             image = decoder.forward(target)[.., .., m..(m + h), m..(m + w)];
         }
         return image.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>One picture in one style, pictures in and out (on the encoder's device): evaluation, samples, held-out figures.</summary>
+    public Image Stylize(Image content, Image style, AdaInOptions? options = null)
+    {
+        using var scope = NewDisposeScope();
+        var device = Encoder.Device;
+        return ImageTensors.FromTensor(Stylize(ImageTensors.ToTensor(content, ValueRange.ZeroOne, device),
+            [new StyleInput(ImageTensors.ToTensor(style, ValueRange.ZeroOne, device))], options).cpu());
     }
 
     Tensor Transform(Tensor fc, List<Tensor> styleImages, IReadOnlyList<StyleInput> styles, double[] weights, string layer, AdaInOptions options)

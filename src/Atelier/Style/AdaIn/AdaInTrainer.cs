@@ -208,8 +208,7 @@ public sealed class AdaInTrainer : ITrainable, IHeldOutScoring
         try
         {
             var stylizer = new AdaInStylizer(_encoder, _decoder);
-            return data.Inputs.Select((c, i) => ImageTensors.FromTensor(stylizer.Stylize(ImageTensors.ToTensor(c, ValueRange.ZeroOne, _device),
-                [new StyleInput(ImageTensors.ToTensor(data.Styles![i], ValueRange.ZeroOne, _device))]).cpu())).ToList();
+            return data.Inputs.Select((c, i) => stylizer.Stylize(c, data.Styles![i])).ToList();
         }
         finally { _decoder.train(); }
     }
@@ -217,15 +216,9 @@ public sealed class AdaInTrainer : ITrainable, IHeldOutScoring
     /// <summary>One row per fixed pair: content, style, the stylised output.</summary>
     public (IReadOnlyList<(Image Image, string? Caption)> Cells, int Columns) Samples()
     {
-        using var scope = NewDisposeScope();
-        using var g = no_grad();
         var stylizer = new AdaInStylizer(_encoder, _decoder);
         var cells = new List<(Image, string?)>();
-        foreach (var p in _samplePairs)
-        {
-            var y = stylizer.Stylize(ImageTensors.ToTensor(p.C, ValueRange.ZeroOne, _device), [new StyleInput(ImageTensors.ToTensor(p.S, ValueRange.ZeroOne, _device))]);
-            cells.AddRange([(p.C, "content"), (p.S, "style"), (ImageTensors.FromTensor(y.cpu()), "output")]);
-        }
+        foreach (var p in _samplePairs) cells.AddRange([(p.C, "content"), (p.S, "style"), (stylizer.Stylize(p.C, p.S), "output")]);
         return (cells, 3);
     }
 
