@@ -15,6 +15,7 @@ public static class DataCommand
         cmd.Subcommands.Add(Pairs());
         cmd.Subcommands.Add(Shapes());
         cmd.Subcommands.Add(Pictures());
+        cmd.Subcommands.Add(Glyphs());
         return cmd;
     }
 
@@ -38,6 +39,34 @@ public static class DataCommand
             ctx.Result(new { command = "data pictures", output = dir, train = r.Train, test = r.Test, duplicates = r.Duplicates, skipped = r.Skipped.Count, attribution = r.Attribution },
                 $"{r.Train} training and {r.Test} held-out pictures ({r.Duplicates} duplicates dropped) -> {dir}; sources and licences in {r.Attribution}");
             return r.Skipped.Count > 0 ? CliRunner.Failure : CliRunner.Success;
+        });
+        return cmd;
+    }
+
+    static Command Glyphs()
+    {
+        var output = new Option<string>("--output", "-o") { Description = "New folder: train/ and test/ PNGs (FONT_LETTER.png) and ATTRIBUTION.tsv", Required = true };
+        var size = new Option<int>("--size") { Description = "Side of each glyph picture in pixels", DefaultValueFactory = _ => 32 };
+        var letters = new Option<string>("--letters") { Description = "Characters drawn from every font (a font lacking one is skipped)", DefaultValueFactory = _ => "ABCDEFGHIJKLMNOPQRSTUVWXYZ" };
+        var testEvery = new Option<int>("--test-every") { Description = "Every N-th typeface family (in name order) is held out in test/ with all its fonts; 0 holds none out", DefaultValueFactory = _ => 10 };
+        var fill = new Option<double>("--fill") { Description = "Fraction of the side a font's largest letter spans", DefaultValueFactory = _ => 0.8 };
+        var root = new Option<string>("--root") { Description = "File-system root to look under", DefaultValueFactory = _ => "/" };
+        var cmd = new Command("glyphs", "Draw letters from the fonts Debian packages install (e.g. fonts-urw-base35, fonts-adf-*), one picture per letter and font, with each font's package and licence")
+            { output, size, letters, testEvery, fill, root };
+        CliRunner.SetAction(cmd, (ctx, ct) =>
+        {
+            int side = ctx.Get(size), every = ctx.Get(testEvery);
+            double f = ctx.Get(fill);
+            if (side is < 8 or > 1024) throw new AtelierUsageException($"--size {side}: must be 8 to 1024");
+            if (every < 0 || every == 1) throw new AtelierUsageException($"--test-every {every}: must be 0 (none) or 2 or more");
+            if (f is <= 0 or > 1) throw new AtelierUsageException($"--fill {f}: must be above 0 and at most 1");
+            if (string.IsNullOrEmpty(ctx.Get(letters))) throw new AtelierUsageException("--letters: give at least one character");
+            var dir = ctx.Get(output)!;
+            var o = new Atelier.Data.FontGlyphsOptions { Root = ctx.Get(root)!, Size = side, Letters = ctx.Get(letters)!, HoldOutEvery = every, Fill = f };
+            var r = ctx.WithProgress("glyphs", p => Atelier.Data.FontGlyphs.Collect(dir, o, p, ct));
+            ctx.Result(new { command = "data glyphs", output = dir, train_fonts = r.TrainFonts, test_fonts = r.TestFonts, images = r.Images, duplicates = r.Duplicates, skipped = r.Skipped.Count, attribution = r.Attribution },
+                $"{r.TrainFonts} training and {r.TestFonts} held-out fonts, {r.Images} glyph pictures ({r.Duplicates} duplicate fonts dropped, {r.Skipped.Count} fonts skipped, listed with why in SKIPPED.tsv) -> {dir}; sources and licences in {r.Attribution}");
+            return CliRunner.Success;
         });
         return cmd;
     }
