@@ -15,6 +15,7 @@ public static class StyleGanCommand
         var cmd = new Command("stylegan", "StyleGAN2 (rosinality/stylegan2-pytorch checkpoints, NVlabs StyleGAN2-ADA .pkl): sample, mix styles, train; invert an image (Image2StyleGAN) and edit in latent space");
         foreach (var method in MethodRegistry.InArea("stylegan")) cmd.Subcommands.Add(RegisteredCommand.Create(method));
         cmd.Subcommands.Add(StyleGanTrainCommand.Create());
+        cmd.Subcommands.Add(StyleGanEvaluateCommand.Create());
         return cmd;
     }
 

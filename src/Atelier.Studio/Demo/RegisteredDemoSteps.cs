@@ -37,7 +37,7 @@ static class RegisteredDemoSteps
                 {
                     // A shipped picture at the same size, shown once per section: a row of examples on one photo names one file.
                     var key = (p.Name, samples[i]);
-                    if (samples[i] is not (SamplePhoto or SamplePainting) || !shown.TryGetValue(key, out var file))
+                    if (samples[i] is not (SamplePhoto or SamplePainting or SampleGlyph) || !shown.TryGetValue(key, out var file))
                     {
                         file = inputs.Count == 1 ? $"{example.Name}-{kebab}.png" : $"{example.Name}-{kebab}-{i + 1}.png";
                         pictures.Add(new DemoPicture(file, $"{p.Label}: {Describe(samples[i])}", inputs[i].Image));
@@ -75,6 +75,7 @@ static class RegisteredDemoSteps
         SampleImage s => $"built-in {s.Name}",
         SamplePhoto p => $"photo {p.Name}",
         SamplePainting p => $"painting {p.Name}",
+        SampleGlyph g => $"glyph {g.Name} (a typeface the generator never saw)",
         _ => "",
     };
 

@@ -14,6 +14,12 @@ public sealed record SamplePhoto(string Name, int ShorterSide);
 /// <summary>An image input of an example: a painting that ships with Atelier (<see cref="ShippedPictures.Paintings"/>), scaled to this shorter side.</summary>
 public sealed record SamplePainting(string Name, int ShorterSide);
 
+/// <summary>
+/// An image input of an example: a letter that ships with Atelier (<see cref="ShippedPictures.Glyphs"/>), 32 px, or
+/// area-averaged to a smaller side (a low-resolution observation).
+/// </summary>
+public sealed record SampleGlyph(string Name, int Side = 32);
+
 /// <summary>One picture of a weighted list input (styles to blend): a sample, photo or painting, and its weight.</summary>
 public sealed record WeightedSample(object Sample, double Weight);
 
@@ -22,7 +28,7 @@ public sealed record SampleMask(int Width, int Height, double Fraction = 0.35);
 
 /// <summary>
 /// A ready-made run of a method, for the demo, the README's pictures and the bench: values by parameter name, with
-/// image inputs as built-in samples or shipped photos and paintings, models by the names of shipped ones, and smaller values for a
+/// image inputs as built-in samples or shipped photos, paintings and glyphs, models by the names of shipped ones, and smaller values for a
 /// quick smoke run.
 /// </summary>
 public sealed record MethodExample(string Name, string Caption, IReadOnlyDictionary<string, object?> Values)
@@ -55,8 +61,15 @@ public sealed record MethodExample(string Name, string Caption, IReadOnlyDiction
         SampleImage s => ProceduralSamples.Make(s.Name, s.Size, (int)seed + s.SeedOffset),
         SamplePhoto p => Shipped(ShippedPictures.Photos, p.Name, p.ShorterSide),
         SamplePainting p => Shipped(ShippedPictures.Paintings, p.Name, p.ShorterSide),
+        SampleGlyph g => Glyph(g),
         _ => null,
     };
+
+    static Image Glyph(SampleGlyph g)
+    {
+        var image = ImageOps.ToRgb(ShippedPictures.Glyphs.Find(g.Name).Load());
+        return image.Width == g.Side ? image : ImageResize.Resize(image, g.Side, g.Side, ResizeFilter.Area);
+    }
 
     static Image Shipped(ShippedPictures set, string name, int shorterSide) =>
         ImageResize.ResizeShorterSide(ImageOps.ToRgb(set.Find(name).Load()), shorterSide);

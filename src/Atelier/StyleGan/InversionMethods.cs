@@ -42,6 +42,14 @@ public static class InversionMethods
         Title = title,
         About = about,
         Reference = "Abdal et al. 2019 (Image2StyleGAN)",
+        Examples = task switch
+        {
+            InversionTask.Invert => GlyphExamples.Invert(),
+            InversionTask.SuperResolution => GlyphExamples.SuperResolution(),
+            InversionTask.Inpaint => GlyphExamples.Inpaint(),
+            InversionTask.Sketch => GlyphExamples.Sketch(),
+            _ => [],
+        },
         Parameters =
         [
             StyleGanMethods.Checkpoint(),

@@ -20,6 +20,7 @@ public static class LatentEditMethods
     public static MethodDescriptor Morph { get; } = new()
     {
         Id = "stylegan.morph",
+        Examples = GlyphExamples.Morph(),
         Title = "Morph",
         About = "w = l w1 + (1 - l) w2 between two codes: a strip of frames from l = 1 to l = 0, or one blend between the two",
         Reference = "Abdal et al. 2019 (Image2StyleGAN)",
@@ -53,6 +54,7 @@ public static class LatentEditMethods
     public static MethodDescriptor Crossover { get; } = new()
     {
         Id = "stylegan.crossover",
+        Examples = GlyphExamples.Crossover(),
         Title = "Crossover",
         About = "the shallow code's latents before the split (coarse layers), the deep code's from the split on",
         Reference = "Abdal et al. 2019 (Image2StyleGAN)",
@@ -77,6 +79,7 @@ public static class LatentEditMethods
     public static MethodDescriptor Expression { get; } = new()
     {
         Id = "stylegan.expression",
+        Examples = GlyphExamples.Expression(),
         Title = "Expression transfer",
         About = "w1 + lambda (w3 - w2): the difference between an expressive and a neutral code, added to a base code",
         Reference = "Abdal et al. 2019 (Image2StyleGAN)",

@@ -36,6 +36,7 @@ public static class StyleGanMethods
         MakesSheet = true,
         About = "the images of seeds (one z each), or of latent codes from a file; truncation pulls every w toward the mean",
         Reference = "Karras et al. 2020",
+        Examples = GlyphExamples.Generate(),
         Parameters =
         [
             Checkpoint(),
@@ -111,6 +112,7 @@ public static class StyleGanMethods
         Title = "Style mixing",
         About = "top row: column seeds; left column: row seeds; inside, each row's code takes the column's latents before the crossover (coarse: pose, shape) and keeps its own after it (fine: colour, texture)",
         Reference = "Karras et al. 2019",
+        Examples = GlyphExamples.Mix(),
         Parameters =
         [
             Checkpoint(),

@@ -249,4 +249,48 @@ public sealed class StyleGanCliTests : IDisposable
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--mask", r.Err);
     }
+
+    [Fact]
+    public void EvaluateInvertsHeldOutPicturesInEachSpaceAndReportsTheirPsnr()
+    {
+        // Two of the generator's own pictures, which w+ can reach.
+        var held = dir.File("held");
+        Directory.CreateDirectory(held);
+        using (var scope = NewDisposeScope())
+        using (var noGrad = no_grad())
+            foreach (var seed in new[] { 5, 6 })
+                ImageIO.Save(ImageTensors.FromTensor(generator.Generate(SeedList.Z(seed, generator.StyleDim), LatentSpace.Z).clamp(-1, 1), ValueRange.MinusOneOne),
+                    Path.Combine(held, $"seed{seed}.png"));
+        var grid = dir.File("eval.png");
+        var r = CliHarness.Run("--json", "--seed", "1", "stylegan", "evaluate", "-m", checkpoint, "--images", held, "--steps", "60", "--spaces", "w, w+", "--pixel-only", "-o", grid);
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var json = System.Text.Json.JsonDocument.Parse(r.Out);
+        var root = json.RootElement;
+        Assert.Equal(2, root.GetProperty("pictures").GetInt32());
+        var spaces = root.GetProperty("spaces").EnumerateArray().ToDictionary(e => e.GetProperty("space").GetString()!, e => e.GetProperty("psnr").GetDouble());
+        Assert.Equal(["w", "w+"], spaces.Keys.Order(StringComparer.Ordinal));
+        // 60 steps bring both spaces well above where they start (the mean w: one step), w+ at least as far as w, give or take.
+        var start = CliHarness.Run("--json", "--seed", "1", "stylegan", "evaluate", "-m", checkpoint, "--images", held, "--steps", "1", "--spaces", "w+", "--pixel-only");
+        Assert.True(start.ExitCode == 0, start.Err);
+        using var startJson = System.Text.Json.JsonDocument.Parse(start.Out);
+        double startPsnr = startJson.RootElement.GetProperty("spaces")[0].GetProperty("psnr").GetDouble();
+        Assert.True(spaces["w+"] > startPsnr + 3 && spaces["w"] > startPsnr + 2, $"w+ {spaces["w+"]}, w {spaces["w"]} dB after 60 steps; {startPsnr} dB after one");
+        Assert.True(spaces["w+"] >= spaces["w"] - 1, $"w+ {spaces["w+"]} against w {spaces["w"]}");
+        var per = root.GetProperty("perPicture").EnumerateArray().Select(e => e.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["seed5", "seed6"], per);
+        // Grid: two rows of picture, w, w+ (16 px cells enlarged to 64).
+        var sheet = ImageIO.Load(grid);
+        Assert.True(sheet.Width >= 3 * 64 && sheet.Height >= 2 * 64, $"grid {sheet.Width}x{sheet.Height}");
+
+        // --count spreads over the folder; bad values name their option.
+        r = CliHarness.Run("--json", "stylegan", "evaluate", "-m", checkpoint, "--images", held, "--count", "1", "--steps", "2", "--spaces", "w", "--pixel-only");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("\"pictures\":1", r.Out);
+        r = CliHarness.Run("stylegan", "evaluate", "-m", checkpoint, "--images", held, "--spaces", "q");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--spaces", r.Err);
+        r = CliHarness.Run("stylegan", "evaluate", "-m", checkpoint, "--images", dir.File("nowhere"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--images", r.Err);
+    }
 }
