@@ -2,7 +2,7 @@
 # Makes the README's pictures of the models Atelier ships (docs/images/shipped/) from the demo's gallery, so they are
 # exactly what `atelier demo` shows and each has its command line there:
 #   docs/scripts/readme-pictures.sh          # WORK (/var/tmp/atelier-readme) keeps the gallery
-# The pictures are stored as JPEG (ffmpeg, quality 3 of 31) to keep the repository small.
+# The pictures are stored as JPEG (ffmpeg, quality 3 of 31) to keep the repository small; the glyphs as PNG.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WORK="${WORK:-/var/tmp/atelier-readme}"
@@ -23,4 +23,15 @@ jpeg "$WORK/adain-lake-mondrian-content.png" "$out/lake.jpg"
 jpeg "$WORK/adain-meadow-mondrian-content.png" "$out/meadow.jpg"
 jpeg "$WORK/adain-clock-mondrian-style.png" "$out/mondrian.jpg"
 jpeg "$WORK/adain-clock-udnie-75-style-1.png" "$out/udnie.jpg"
+# The StyleGAN2 glyph generator: its sheets as they are (cells already enlarged to 64 px), single 32 px pictures
+# enlarged 4x (the 8 px super-resolution input 16x) without smoothing, as PNG (JPEG blurs letters this small).
+png() { ffmpeg -loglevel error -y -i "$WORK/$1.png" -vf "scale=iw*$2:ih*$2:flags=neighbor" "$out/$1.png"; }
+for name in glyph-seeds glyph-seeds-truncated glyph-mixing-coarse glyph-mixing-middle glyph-morph glyph-crossover glyph-expression; do
+  png "$name" 1
+done
+for name in glyph-invert-wplus-image glyph-invert-wplus glyph-invert-w glyph-superres glyph-inpaint-mask glyph-inpaint \
+            glyph-sketch-sketch glyph-sketch; do
+  png "$name" 4
+done
+png glyph-superres-image 16
 echo "wrote $out from $WORK/index.html"

@@ -12,7 +12,10 @@ namespace Atelier.Studio.Demo;
 static class RegisteredDemoSteps
 {
     public static IEnumerable<DemoGallery.Step> For(IEnumerable<MethodDescriptor> methods) =>
-        methods.Where(m => m.Examples.Count > 0).Select(m => new DemoGallery.Step(m.Title, ctx => Run(m, ctx)));
+        methods.Where(m => m.Examples.Count > 0).Select(m => new DemoGallery.Step(Title(m), ctx => Run(m, ctx)));
+
+    /// <summary>A section's title: the method's, with the model family where the title alone does not name it ("Seeds").</summary>
+    static string Title(MethodDescriptor method) => method.Area == "stylegan" ? $"StyleGAN2: {method.Title.ToLowerInvariant()}" : method.Title;
 
     static DemoSection Run(MethodDescriptor method, DemoContext ctx)
     {
@@ -67,7 +70,7 @@ static class RegisteredDemoSteps
             commands.Add(CommandLine(method, example, given, files, $"{example.Name}.png", tiles));
         }
         var about = method.About + (method.Reference is { } r ? $" ({r})." : ".");
-        return new DemoSection(method.Title, about + " From the command line: " + string.Join("  ", commands), pictures);
+        return new DemoSection(Title(method), about + " From the command line: " + string.Join("  ", commands), pictures);
     }
 
     static string Describe(object? value) => value switch

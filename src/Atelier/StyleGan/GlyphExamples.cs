@@ -16,7 +16,14 @@ static class GlyphExamples
     /// <summary>Adam steps of the inversions: enough for a 32 px letter to settle; a quick run takes a handful.</summary>
     const int Steps = 300;
 
-    static bool Shipped => ShippedModels.All().Any(m => m.Name == Model);
+    /// <summary>Whether this build ships the generator (models/ beside the program).</summary>
+    public static bool Shipped { get; } = ShippedModels.All().Any(m => m.Name == Model);
+
+    /// <summary>The StyleGAN methods' default generator: the shipped one, or none (a model must then be given).</summary>
+    public static string? DefaultModel => Shipped ? Model : null;
+
+    /// <summary>The inversions' default picture: a shipped glyph the generator never saw, or a built-in sample without it.</summary>
+    public static string DefaultPicture(string glyph, string sample) => Shipped ? glyph : sample;
 
     static MethodExample Example(string name, string caption, Dictionary<string, object?> values, Dictionary<string, object?>? quick = null)
     {

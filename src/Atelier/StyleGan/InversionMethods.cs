@@ -16,21 +16,21 @@ public static class InversionMethods
 {
     public static MethodDescriptor Invert { get; } = Inversion(InversionTask.Invert, "invert", "Invert a picture",
         "finds the latent whose image matches the picture (Image2StyleGAN: perceptual + pixel loss, Adam from the mean w); the edits can start from it",
-        P.Image("Image", "Picture", "pebbles", 64, primary: true, help: "image to embed (brought to the generator's size unless resizing is off)"));
+        P.Image("Image", "Picture", GlyphExamples.DefaultPicture("goudy-R", "pebbles"), GlyphExamples.Shipped ? 32 : 64, primary: true, help: "image to embed (brought to the generator's size unless resizing is off)"));
 
     public static MethodDescriptor SuperResolution { get; } = Inversion(InversionTask.SuperResolution, "superres", "Super-resolution",
         "finds the generator's image whose downsampling matches a low-resolution picture (brought to size/factor)",
-        P.Image("Image", "Low-resolution picture", "pebbles", 16, primary: true, help: "the low-resolution observation"),
+        P.Image("Image", "Low-resolution picture", GlyphExamples.DefaultPicture("goudy-G", "pebbles"), 16, primary: true, help: "the low-resolution observation"),
         P.Int("Factor", "Factor", 2, 1024, 4, "downsampling factor (divides the generator's size)"));
 
     public static MethodDescriptor Inpaint { get; } = Inversion(InversionTask.Inpaint, "inpaint", "Inpainting",
         "paint the hole: the loss ignores it, so the generator fills it with what fits the rest",
-        P.Image("Image", "Picture", "pebbles", 64, primary: true, help: "the picture with a hole"),
+        P.Image("Image", "Picture", GlyphExamples.DefaultPicture("roboto-R", "pebbles"), GlyphExamples.Shipped ? 32 : 64, primary: true, help: "the picture with a hole"),
         P.Mask("Mask", "Hole", "Image", "mask image, white = hole to fill"));
 
     public static MethodDescriptor Sketch { get; } = Inversion(InversionTask.Sketch, "sketch", "Sketch to image",
         "the generator's image whose Sobel edges match a drawing (strokes on plain paper, either polarity)",
-        P.Image("Sketch", "Sketch", "pebbles", 128, primary: true, help: "the sketch"));
+        P.Image("Sketch", "Sketch", GlyphExamples.DefaultPicture("routed-gothic-A", "pebbles"), GlyphExamples.Shipped ? 32 : 128, primary: true, help: "the sketch"));
 
     public static MethodDescriptor Colorize { get; } = Inversion(InversionTask.Colorize, "colorize", "Colourisation",
         "the generator's image whose luminance matches a grayscale picture",

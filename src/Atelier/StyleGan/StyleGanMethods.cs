@@ -21,10 +21,11 @@ public static class StyleGanMethods
 
     /// <summary>The generator every StyleGAN method runs, by file or catalogue name.</summary>
     internal static MethodParameter Checkpoint() =>
-        P.Model("Model", "Generator (StyleGAN2)", ModelUse.StyleGan, Generators,
-            help: "StyleGAN2 checkpoint: a file (.pt/.pth with g_ema, .safetensors, or an NVlabs StyleGAN2-ADA .pkl, read without running its code) or a catalogue name (e.g. ffhq; fetched on first use)")
-            // The earlier --checkpoint / -c, which scripts and docs use.
-            with { Aliases = ["Checkpoint", "C"] };
+        P.Model("Model", "Generator (StyleGAN2)", ModelUse.StyleGan, Generators, GlyphExamples.DefaultModel,
+            help: "StyleGAN2 checkpoint: a file (.pt/.pth with g_ema, .safetensors, or an NVlabs StyleGAN2-ADA .pkl, read without running its code) or a catalogue name (e.g. ffhq; fetched on first use)"
+                + (GlyphExamples.Shipped ? $"; default: {GlyphExamples.Model}, the 32 px letter generator Atelier ships" : ""))
+            // The earlier --checkpoint / -c, which scripts and docs use, and -m as the other model options spell it.
+            with { Aliases = ["Checkpoint", "C", "M"] };
 
     static MethodParameter Truncation() =>
         P.Float("Truncation", "Truncation psi", 0, 1, 1, 0.05, "truncation psi toward the mean w (1 = none; 0.7 is common): less variety, fewer artefacts");

@@ -8,7 +8,8 @@ namespace Atelier.Studio.Tests.Browser;
 /// <summary>
 /// The studio as a new user opens it: no models folder, only what Atelier ships. The fast-style and AdaIN panels run
 /// with their defaults (a shipped network or decoder, a shipped photo and painting), and the results are style
-/// transfer, measured: nearer the style than the photo is.
+/// transfer, measured: nearer the style than the photo is. The StyleGAN and inversion panels run on the shipped glyph
+/// generator and a shipped glyph of a typeface it never saw.
 /// </summary>
 public class ShippedModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
 {
@@ -50,6 +51,42 @@ public class ShippedModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
 
         Assert.Empty(browser.Errors);
         output.WriteLine($"shipped models browser test took {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [SkippableFact]
+    public async Task StyleGan_and_inversion_run_out_of_the_box_with_the_shipped_glyph_generator()
+    {
+        var chromium = HeadlessChromium.Find();
+        Skip.If(chromium == null, HeadlessChromium.Missing);
+        var clock = Stopwatch.StartNew();
+        await using var studio = await StudioHarness.StartAsync(o => o.ShippedModels = true);
+        await using var browser = await StudioBrowserPage.OpenAsync(studio, chromium!, output, 20_000);
+        var page = browser.Page;
+
+        // Seeds: the shipped generator is the panel's default; letters are dark strokes on light paper.
+        await page.ClickAsync("#tab-stylegan");
+        var models = "#panel-stylegan [data-method='stylegan.generate'] select[data-param='model']";
+        Assert.StartsWith("stylegan-glyphs", await page.EvalOnSelectorAsync<string>(models, "s => s.options[s.selectedIndex].text"));
+        var seeds = await ModelPageTests.RunAsync(studio, page, "stylegan");
+        Assert.Equal(32, seeds.Info.GetProperty("size").GetInt32());
+        double mean = seeds.Image.Data.Average();
+        Assert.True(mean > 0.55, $"mostly paper: mean {mean:0.000}");
+        Assert.True(seeds.Image.Data.Count(v => v < 0.3f) > seeds.Image.Data.Length / 50, "and some ink");
+        await browser.ShotAsync("shipped-2-stylegan.png");
+
+        // Inversion of the panel's default picture, an R of a typeface the generator never saw: 100 steps reach it.
+        await page.ClickAsync("#tab-inversion");
+        var invert = "#panel-inversion [data-method='stylegan.invert'] ";
+        await page.FillAsync(invert + "input[data-param='steps']", "100");
+        var inversion = await ModelPageTests.RunAsync(studio, page, "inversion");
+        double psnr = inversion.Info.GetProperty("psnr").GetDouble();
+        Assert.True(psnr > 16, $"inversion of the held-out glyph: {psnr:0.0} dB");
+        var glyph = StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync("/api/samples/goudy-R.png?size=32"));
+        Assert.Equal((glyph.Width, glyph.Height), (inversion.Image.Width, inversion.Image.Height));
+        await browser.ShotAsync("shipped-3-inversion.png");
+
+        Assert.Empty(browser.Errors);
+        output.WriteLine($"shipped generator browser test took {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     /// <summary>The result's Gram statistics are much nearer the style's than the photo's own are, and the photo's layout stays.</summary>

@@ -42,6 +42,33 @@ public class MethodRegistryTests
                 Assert.Equal(p.Default, field.Default);
     }
 
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Each_example_names_pictures_and_models_this_build_ships_and_values_the_method_accepts(string id)
+    {
+        var method = MethodRegistry.Find(id)!;
+        foreach (var example in method.Examples)
+            foreach (var quick in new[] { false, true })
+            {
+                var given = example.Resolve(method, quick, seed: 1);
+                // Validates every value against its parameter, shipped model files included.
+                var values = MethodValues.Create(method, MethodExample.WithModelFiles(method, given));
+                foreach (var p in method.Parameters.Where(p => p.Kind == ParameterKind.Model && given.ContainsKey(p.Name)))
+                    Assert.True(File.Exists(values.Text(p.Name)), $"{id} {example.Name}: {values.Text(p.Name)}");
+            }
+    }
+
+    [Fact]
+    public void The_shipped_glyph_generator_gives_every_StyleGAN_method_but_colourisation_an_example()
+    {
+        Assert.Contains(Atelier.Models.ShippedModels.All(), m => m.Name == "stylegan-glyphs");
+        foreach (var method in MethodRegistry.InArea("stylegan").Where(m => m.Id != "stylegan.colorize"))
+            Assert.True(method.Examples.Count > 0, $"{method.Id} has no example");
+        // The generator is the StyleGAN methods' default, and the inversions open on a glyph of a typeface it never saw.
+        Assert.Equal("stylegan-glyphs", MethodRegistry.Find("stylegan.generate")!.Parameters.Single(p => p.Name == "Model").Default);
+        Assert.Equal("goudy-R", MethodRegistry.Find("stylegan.invert")!.Parameters.Single(p => p.Name == "Image").Sample);
+    }
+
     [Fact]
     public void Ids_are_unique_and_read_area_dot_verb()
     {
