@@ -57,7 +57,7 @@ static class GatysBench
             var rss = new SortedDictionary<int, double>();
             var steps = new HashSet<int>(memorySteps);
             Console.WriteLine();
-            var progress = new SyncProgress(p =>
+            var progress = new InlineProgress(p =>
             {
                 if (!steps.Contains((int)p.Step)) return;
                 double before = BenchSupport.ResidentMiB();
@@ -81,7 +81,7 @@ static class GatysBench
     {
         var clock = Stopwatch.StartNew();
         var stamps = new List<double>();
-        var progress = new SyncProgress(_ => stamps.Add(clock.Elapsed.TotalSeconds));
+        var progress = new InlineProgress(_ => stamps.Add(clock.Elapsed.TotalSeconds));
         GatysStyleTransfer.Run(Picture(size, 1), [new WeightedStyle(Picture(size, 2))], vgg,
             new GatysStyleOptions { Iterations = warmup + iters }, progress);
         var deltas = stamps.Zip(stamps.Skip(1), (x, y) => y - x).Skip(warmup - 1).ToList();
@@ -101,11 +101,5 @@ static class GatysBench
                     img.Data[(c * size + y) * size + x] = (float)(0.5 + 0.4 * Math.Sin(fx * x + fy * y * (c + 1) + ph));
         }
         return img;
-    }
-
-    /// <summary>IProgress that reports on the calling thread (Progress&lt;T&gt; posts to the thread pool, skewing times).</summary>
-    sealed class SyncProgress(Action<ProgressReport> report) : IProgress<ProgressReport>
-    {
-        public void Report(ProgressReport value) => report(value);
     }
 }

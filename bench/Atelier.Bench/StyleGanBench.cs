@@ -57,7 +57,7 @@ static class StyleGanBench
         }
         var stamps = new List<double>();
         var watch = Stopwatch.StartNew();
-        var progress = new SyncProgress(_ => stamps.Add(watch.Elapsed.TotalSeconds));
+        var progress = new InlineProgress(_ => stamps.Add(watch.Elapsed.TotalSeconds));
         using (var result = Inversion.Invert(g, target, meanW, perceptual.Distance, new InversionOptions { Space = LatentSpace.WPlus, Steps = warmup + invertSteps }, progress)) { }
         var stepTimes = stamps.Zip(stamps.Skip(1), (x, y) => y - x).Skip(warmup).ToList();
         double invert = stepTimes.Count > 0 ? BenchSupport.Median(stepTimes) : double.NaN;
@@ -77,10 +77,6 @@ static class StyleGanBench
     }
 
     /// <summary>Progress that runs its handler on the reporting thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    sealed class SyncProgress(Action<ProgressReport> handler) : IProgress<ProgressReport>
-    {
-        public void Report(ProgressReport value) => handler(value);
-    }
 
     static int Memory(int[] at, bool withPerceptual)
     {
@@ -95,7 +91,7 @@ static class StyleGanBench
             target = g.Generate(randn(1, 32), LatentSpace.Z);
         }
         var clock = Stopwatch.StartNew();
-        var progress = new SyncProgress(r =>
+        var progress = new InlineProgress(r =>
         {
             if (at.Contains((int)r.Step))
                 Console.WriteLine($"step {r.Step,6}: RSS {BenchSupport.ResidentMiB():0.0} MiB ({clock.Elapsed.TotalSeconds:0} s)");

@@ -29,11 +29,9 @@ public static class DataCommand
             { output, size, testEvery, root };
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
-            int side = ctx.Get(size), every = ctx.Get(testEvery);
-            if (side is < 16 or > 8192) throw new AtelierUsageException($"--size {side}: must be 16 to 8192");
-            if (every < 0 || every == 1) throw new AtelierUsageException($"--test-every {every}: must be 0 (none) or 2 or more");
+            // The options check themselves; their messages name --size and --test-every.
             var dir = ctx.Get(output)!;
-            var o = new Atelier.Data.PackagedPicturesOptions { Root = ctx.Get(root)!, ShorterSide = side, HoldOutEvery = every };
+            var o = new Atelier.Data.PackagedPicturesOptions { Root = ctx.Get(root)!, ShorterSide = ctx.Get(size), HoldOutEvery = ctx.Get(testEvery) };
             var r = ctx.WithProgress("pictures", p => Atelier.Data.PackagedPictures.Collect(dir, o, p, ct));
             foreach (var (file, error) in r.Skipped) ctx.Warn($"skipped {file}: {error}");
             ctx.Result(new { command = "data pictures", output = dir, train = r.Train, test = r.Test, duplicates = r.Duplicates, skipped = r.Skipped.Count, attribution = r.Attribution },
@@ -55,14 +53,10 @@ public static class DataCommand
             { output, size, letters, testEvery, fill, root };
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
-            int side = ctx.Get(size), every = ctx.Get(testEvery);
-            double f = ctx.Get(fill);
-            if (side is < 8 or > 1024) throw new AtelierUsageException($"--size {side}: must be 8 to 1024");
-            if (every < 0 || every == 1) throw new AtelierUsageException($"--test-every {every}: must be 0 (none) or 2 or more");
-            if (f is <= 0 or > 1) throw new AtelierUsageException($"--fill {f}: must be above 0 and at most 1");
-            if (string.IsNullOrEmpty(ctx.Get(letters))) throw new AtelierUsageException("--letters: give at least one character");
+            // The options check themselves; their messages name --size, --letters, --test-every and --fill.
             var dir = ctx.Get(output)!;
-            var o = new Atelier.Data.FontGlyphsOptions { Root = ctx.Get(root)!, Size = side, Letters = ctx.Get(letters)!, HoldOutEvery = every, Fill = f };
+            var o = new Atelier.Data.FontGlyphsOptions
+                { Root = ctx.Get(root)!, Size = ctx.Get(size), Letters = ctx.Get(letters) ?? "", HoldOutEvery = ctx.Get(testEvery), Fill = ctx.Get(fill) };
             var r = ctx.WithProgress("glyphs", p => Atelier.Data.FontGlyphs.Collect(dir, o, p, ct));
             ctx.Result(new { command = "data glyphs", output = dir, train_fonts = r.TrainFonts, test_fonts = r.TestFonts, images = r.Images, duplicates = r.Duplicates, skipped = r.Skipped.Count, attribution = r.Attribution },
                 $"{r.TrainFonts} training and {r.TestFonts} held-out fonts, {r.Images} glyph pictures ({r.Duplicates} duplicate fonts dropped, {r.Skipped.Count} fonts skipped, listed with why in SKIPPED.tsv) -> {dir}; sources and licences in {r.Attribution}");

@@ -126,6 +126,8 @@ public sealed class CliContext
         ["Source"] = ["--from"],
         ["TestImages"] = ["--test"],
         ["OutputDir"] = ["--output"],
+        // data pictures / data glyphs.
+        ["HoldOutEvery"] = ["--test-every"],
         // stylegan train.
         ["StyleDim"] = ["--latent"],
         ["SampleCount"] = ["--samples"],

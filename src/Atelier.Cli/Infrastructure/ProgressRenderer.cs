@@ -13,7 +13,7 @@ public static class ProgressRenderer
 {
     public static T Run<T>(CliContext ctx, string title, Func<IProgress<ProgressReport>, T> work)
     {
-        if (ctx.Quiet || ctx.Json) return work(new Progress(_ => { }));
+        if (ctx.Quiet || ctx.Json) return work(new InlineProgress(_ => { }));
         bool interactive = ReferenceEquals(ctx.Err, Console.Error) && !Console.IsErrorRedirected;
         if (!interactive) return RunPlain(ctx, title, work);
 
@@ -26,7 +26,7 @@ public static class ProgressRenderer
             .Start(pc =>
             {
                 var task = pc.AddTask(Markup.Escape(title), maxValue: 1);
-                result = work(new Progress(r =>
+                result = work(new InlineProgress(r =>
                 {
                     if (r.Total > 0) { task.MaxValue = r.Total; task.Value = Math.Min(r.Step, r.Total); }
                     task.Description = Markup.Escape(Describe(title, r));
@@ -41,7 +41,7 @@ public static class ProgressRenderer
         var clock = Stopwatch.StartNew();
         double lastPrint = -10;
         (long Step, double Time)? first = null;
-        var result = work(new Progress(r =>
+        var result = work(new InlineProgress(r =>
         {
             var now = clock.Elapsed.TotalSeconds;
             first ??= (r.Step, now);
@@ -75,10 +75,4 @@ public static class ProgressRenderer
 
     static string FormatTime(double seconds) =>
         TimeSpan.FromSeconds(Math.Max(0, seconds)).ToString(seconds >= 3600 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture);
-
-    /// <summary>Synchronous IProgress: reports arrive in order on the worker thread (no SynchronizationContext hops).</summary>
-    sealed class Progress(Action<ProgressReport> onReport) : IProgress<ProgressReport>
-    {
-        public void Report(ProgressReport value) => onReport(value);
-    }
 }

@@ -15,7 +15,7 @@ public sealed class JobContext
         _job = job;
         CancellationToken = ct;
         _previewInterval = previewInterval;
-        Progress = new SyncProgress(job.Report);
+        Progress = new InlineProgress(job.Report);
     }
 
     public CancellationToken CancellationToken { get; }
@@ -36,10 +36,6 @@ public sealed class JobContext
         _job.SetPreview(StudioImages.EncodePng(image));
     }
 
-    sealed class SyncProgress(Action<ProgressReport> report) : IProgress<ProgressReport>
-    {
-        public void Report(ProgressReport value) => report(value);
-    }
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Atelier.Imaging;
 using Atelier.IO;
@@ -58,10 +59,10 @@ public static class FontGlyphs
         IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
         options ??= new FontGlyphsOptions();
-        if (options.Size is < 8 or > 1024) throw new AtelierUsageException($"glyph size {options.Size}: must be 8 to 1024");
-        if (options.Letters.Length == 0) throw new AtelierUsageException("no letters to draw");
-        if (options.HoldOutEvery < 0 || options.HoldOutEvery == 1) throw new AtelierUsageException($"hold-out interval {options.HoldOutEvery}: must be 0 (none) or 2 or more");
-        if (options.Fill is <= 0 or > 1) throw new AtelierUsageException($"fill {options.Fill}: must be above 0 and at most 1");
+        if (options.Size is < 8 or > 1024) throw new AtelierUsageException($"{{Size}} {options.Size}: must be 8 to 1024");
+        if (options.Letters.Length == 0) throw new AtelierUsageException("{Letters}: give at least one character");
+        if (options.HoldOutEvery < 0 || options.HoldOutEvery == 1) throw new AtelierUsageException($"{{HoldOutEvery}} {options.HoldOutEvery}: must be 0 (none) or 2 or more");
+        if (options.Fill is <= 0 or > 1) throw new AtelierUsageException($"{{Fill}} {options.Fill}: must be above 0 and at most 1");
         var files = Find(options.Root);
         if (files.Count == 0)
             throw new AtelierException($"no fonts under {Path.Combine(options.Root, Place)}; install some, e.g. apt-get install fonts-urw-base35 fonts-adf-accanthis");
@@ -77,8 +78,7 @@ public static class FontGlyphs
             progress?.Report(new ProgressReport(i + 1, files.Count, "fonts"));
             var drawn = Draw(files[i], options, out var reason);
             if (drawn is null) { skipped.Add((files[i], reason!)); continue; }
-            var hash = Convert.ToHexString(SHA256.HashData(drawn.Value.Glyphs.SelectMany(g => g.Data).SelectMany(BitConverter.GetBytes).ToArray()));
-            if (!seen.Add(hash)) { duplicates++; continue; }
+            if (!seen.Add(Fingerprint(drawn.Value.Glyphs))) { duplicates++; continue; }
             fonts.Add((files[i], drawn.Value.Family, drawn.Value.Style, drawn.Value.Glyphs));
         }
 
@@ -95,8 +95,9 @@ public static class FontGlyphs
         foreach (var (file, family, style, glyphs) in fonts)
         {
             ct.ThrowIfCancellationRequested();
-            var name = PackagedPictures.Slug(Path.GetFileNameWithoutExtension(file));
-            for (int k = 2; !names.Add(name); k++) name = PackagedPictures.Slug(Path.GetFileNameWithoutExtension(file)) + "-" + k;
+            var stem = PackagedPictures.Slug(Path.GetFileNameWithoutExtension(file));
+            var name = stem;
+            for (int k = 2; !names.Add(name); k++) name = $"{stem}-{k}";
             bool test = heldOut.Contains(family);
             var split = test ? "test" : "train";
             for (int l = 0; l < glyphs.Length; l++)
@@ -115,6 +116,14 @@ public static class FontGlyphs
         AtomicFile.WriteAllText(Path.Combine(output, "SKIPPED.tsv"),
             string.Join('\n', skipped.Select(s => $"{s.Item1}\t{s.Item2}").Prepend("font file\treason")) + "\n");
         return new FontGlyphsResult(trainFonts, testFonts, images, duplicates, skipped, attribution);
+    }
+
+    /// <summary>The SHA-256 of a font's drawn letters: equal for fonts that draw identically.</summary>
+    static string Fingerprint(Image[] glyphs)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var g in glyphs) sha.AppendData(MemoryMarshal.AsBytes(g.Data.AsSpan()));
+        return Convert.ToHexString(sha.GetHashAndReset());
     }
 
     /// <summary>A letter as a file-name part: the letter itself, or its code point where case would clash or it is no letter.</summary>

@@ -70,8 +70,8 @@ public static class PackagedPictures
         IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
         options ??= new PackagedPicturesOptions();
-        if (options.ShorterSide is < 16 or > 8192) throw new AtelierUsageException($"shorter side {options.ShorterSide}: must be 16 to 8192");
-        if (options.HoldOutEvery < 0 || options.HoldOutEvery == 1) throw new AtelierUsageException($"hold-out interval {options.HoldOutEvery}: must be 0 (none) or 2 or more");
+        if (options.ShorterSide is < 16 or > 8192) throw new AtelierUsageException($"{{ShorterSide}} {options.ShorterSide}: must be 16 to 8192");
+        if (options.HoldOutEvery < 0 || options.HoldOutEvery == 1) throw new AtelierUsageException($"{{HoldOutEvery}} {options.HoldOutEvery}: must be 0 (none) or 2 or more");
         var pictures = Find(options.Root);
         if (pictures.Count == 0)
             throw new AtelierException($"no pictures under {string.Join(" or ", Places.Select(p => Path.Combine(options.Root, p)))}; install some, e.g. apt-get install plasma-workspace-wallpapers mate-backgrounds");

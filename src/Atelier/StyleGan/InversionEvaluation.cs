@@ -28,19 +28,19 @@ public static class InversionEvaluation
         int done = 0, total = pictures.Count * spaces.Count;
         foreach (var (name, picture) in pictures)
         {
-            Image target;
-            using (var scope = NewDisposeScope())
-                target = StyleMixing.ToImage(InversionTarget.Prepare(InversionTask.Invert, picture, generator.Size, null).Observation);
+            // The picture at the generator's size, once: every space inverts the same observation.
+            using var pictureScope = NewDisposeScope();
+            var observation = InversionTarget.Prepare(InversionTask.Invert, picture, generator.Size, null).Observation;
+            var target = StyleMixing.ToImage(observation);
             var rows = new List<(LatentSpace, Image, double, double)>();
             foreach (var space in spaces)
             {
                 ct.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var (observation, _) = InversionTarget.Prepare(InversionTask.Invert, picture, generator.Size, null);
                 var options = new InversionOptions { Space = space, Steps = steps, Seed = seed }.Validate();
                 long before = (long)done * steps;
                 var stage = $"{name} {LatentFile.SpaceName(space)}";
-                var inner = progress is null ? null : new Relay(p => progress.Report(new ProgressReport(before + p.Step, (long)total * steps, stage, p.Metrics)));
+                var inner = progress is null ? null : new InlineProgress(p => progress.Report(new ProgressReport(before + p.Step, (long)total * steps, stage, p.Metrics)));
                 using var result = Inversion.Invert(generator, observation, meanW, loss is null ? null : loss.Distance, options, inner, ct);
                 rows.Add((space, StyleMixing.ToImage(result.Image), result.Psnr, result.PerceptualDistance));
                 done++;
@@ -68,11 +68,5 @@ public static class InversionEvaluation
             foreach (var (space, image, psnr, _) in s.Spaces) cells.Add((image, $"{LatentFile.SpaceName(space)} {psnr:0.0} dB"));
         }
         return StyleGanMethods.Sheet(cells, 1 + scores[0].Spaces.Count);
-    }
-
-    /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
-    sealed class Relay(Action<ProgressReport> report) : IProgress<ProgressReport>
-    {
-        public void Report(ProgressReport value) => report(value);
     }
 }

@@ -28,6 +28,12 @@ public class LibraryUsageErrorsCliTests
         { "--min-crop 2: must be in (0, 1]", "MinCrop", ["data", "pairs", NoData, "-o", "/nonexistent-atelier-pairs", "--min-crop", "2"] },
         { "--test -1: must be 0 or more", "TestImages", ["data", "pairs", NoData, "-o", "/nonexistent-atelier-pairs", "--test", "-1"] },
         { "--count 0: must be at least 1", "Count", ["data", "shapes", "-o", "/nonexistent-atelier-shapes", "--count", "0"] },
+        // data pictures and data glyphs check their options before they look for pictures or fonts.
+        { "--size 8: must be 16 to 8192", "ShorterSide", ["data", "pictures", "-o", "/nonexistent-atelier-pictures", "--size", "8"] },
+        { "--test-every 1: must be 0 (none) or 2 or more", "HoldOutEvery", ["data", "pictures", "-o", "/nonexistent-atelier-pictures", "--test-every", "1"] },
+        { "--size 4: must be 8 to 1024", "Size", ["data", "glyphs", "-o", "/nonexistent-atelier-glyphs", "--size", "4"] },
+        { "--test-every 1: must be 0 (none) or 2 or more", "HoldOutEvery", ["data", "glyphs", "-o", "/nonexistent-atelier-glyphs", "--test-every", "1"] },
+        { "--fill 2: must be above 0 and at most 1", "Fill", ["data", "glyphs", "-o", "/nonexistent-atelier-glyphs", "--fill", "2"] },
         // The studio command's settings are StudioOptions, checked before the server starts.
         { "--jobs 0: must be at least 1", "MaxConcurrentJobs", ["studio", "--jobs", "0"] },
         { "--queue 0: must be at least 1", "MaxQueuedJobs", ["studio", "--queue", "0"] },

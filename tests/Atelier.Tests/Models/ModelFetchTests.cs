@@ -47,7 +47,7 @@ public class ModelFetchTests
         var store = Store(dir, null, entry);
         var reports = new List<ProgressReport>();
 
-        var path = store.Fetch(entry, new SyncProgress(reports.Add));
+        var path = store.Fetch(entry, new InlineProgress(reports.Add));
         Assert.Equal(store.Cache.PathOf(entry), path);
         Assert.Equal(bytes, File.ReadAllBytes(path));
         var record = FileRecord.Read(path)!;
@@ -353,11 +353,5 @@ public class ModelFetchTests
         Assert.Equal(Path.Combine(cache.DerivedFolder, Sha(File.ReadAllBytes(a)), "mean_w.safetensors"), pa);
         Assert.Equal(pa, Atelier.StyleGan.MeanLatent.CachePath(b, Atelier.StyleGan.MeanLatent.DefaultSamples, cache)); // same bytes, same cache
         Assert.NotEqual(pa, Atelier.StyleGan.MeanLatent.CachePath(a, 512, cache));
-    }
-
-    /// <summary>Reports in order on the calling thread.</summary>
-    sealed class SyncProgress(Action<ProgressReport> report) : IProgress<ProgressReport>
-    {
-        public void Report(ProgressReport value) => report(value);
     }
 }

@@ -146,7 +146,7 @@ public class TrainingRunTests(Xunit.Abstractions.ITestOutputHelper output)
         using (var t = make())
         {
             // Stop after 4 steps as Ctrl+C would: the loop saves the checkpoint and returns.
-            var progress = new SyncProgress(r => { if (r.Step == 4) cts.Cancel(); });
+            var progress = new Atelier.Runtime.InlineProgress(r => { if (r.Step == 4) cts.Cancel(); });
             var r = TrainingLoop.Run(t, split, resume: false, progress, cts.Token);
             Assert.True(r.Interrupted);
             Assert.Equal(4, r.Step);
@@ -161,11 +161,6 @@ public class TrainingRunTests(Xunit.Abstractions.ITestOutputHelper output)
         }
         Assert.Equal(File.ReadAllText(straight.LossLogPath), File.ReadAllText(split.LossLogPath));
         foreach (var t in expected.Values) t.Dispose();
-    }
-
-    sealed class SyncProgress(Action<Atelier.Runtime.ProgressReport> action) : IProgress<Atelier.Runtime.ProgressReport>
-    {
-        public void Report(Atelier.Runtime.ProgressReport value) => action(value);
     }
 
     static IEnumerable<(string, Tensor)> StateOf(params (string Prefix, nn.Module M)[] modules) =>
