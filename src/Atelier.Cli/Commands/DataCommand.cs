@@ -49,20 +49,35 @@ public static class DataCommand
         var testEvery = new Option<int>("--test-every") { Description = "Every N-th typeface family (in name order) is held out in test/ with all its fonts; 0 holds none out", DefaultValueFactory = _ => 10 };
         var fill = new Option<double>("--fill") { Description = "Fraction of the side a font's largest letter spans", DefaultValueFactory = _ => 0.8 };
         var root = new Option<string>("--root") { Description = "File-system root to look under", DefaultValueFactory = _ => "/" };
+        var families = new Option<string?>("--families") { Description = "Only fonts of the families listed in this text file, one per line as ATTRIBUTION.tsv names them (# starts a comment)" };
         var cmd = new Command("glyphs", "Draw letters from the fonts Debian packages install (e.g. fonts-urw-base35, fonts-adf-*), one picture per letter and font, with each font's package and licence")
-            { output, size, letters, testEvery, fill, root };
+            { output, size, letters, testEvery, fill, root, families };
         CliRunner.SetAction(cmd, (ctx, ct) =>
         {
             // The options check themselves; their messages name --size, --letters, --test-every and --fill.
             var dir = ctx.Get(output)!;
             var o = new Atelier.Data.FontGlyphsOptions
-                { Root = ctx.Get(root)!, Size = ctx.Get(size), Letters = ctx.Get(letters) ?? "", HoldOutEvery = ctx.Get(testEvery), Fill = ctx.Get(fill) };
+            {
+                Root = ctx.Get(root)!, Size = ctx.Get(size), Letters = ctx.Get(letters) ?? "", HoldOutEvery = ctx.Get(testEvery), Fill = ctx.Get(fill),
+                Families = ctx.Get(families) is { } list ? ReadFamilies(list) : null,
+            };
             var r = ctx.WithProgress("glyphs", p => Atelier.Data.FontGlyphs.Collect(dir, o, p, ct));
+            if (r.MissingFamilies.Count > 0)
+                ctx.Warn($"{r.MissingFamilies.Count} of the families in {ctx.Get(families)} have no font here (their package is not installed?): {string.Join(", ", r.MissingFamilies)}");
             ctx.Result(new { command = "data glyphs", output = dir, train_fonts = r.TrainFonts, test_fonts = r.TestFonts, images = r.Images, duplicates = r.Duplicates, skipped = r.Skipped.Count, attribution = r.Attribution },
                 $"{r.TrainFonts} training and {r.TestFonts} held-out fonts, {r.Images} glyph pictures ({r.Duplicates} duplicate fonts dropped, {r.Skipped.Count} fonts skipped, listed with why in SKIPPED.tsv) -> {dir}; sources and licences in {r.Attribution}");
             return CliRunner.Success;
         });
         return cmd;
+    }
+
+    /// <summary>A family list: one name per line, blank lines and # comments ignored.</summary>
+    static HashSet<string> ReadFamilies(string path)
+    {
+        if (!File.Exists(path)) throw new AtelierUsageException($"--families {path}: no such file");
+        var names = File.ReadLines(path).Select(l => (l.IndexOf('#') is var k and >= 0 ? l[..k] : l).Trim()).Where(l => l.Length > 0);
+        var set = names.ToHashSet(StringComparer.Ordinal);
+        return set.Count > 0 ? set : throw new AtelierUsageException($"--families {path}: lists no family");
     }
 
     static Command Pairs()

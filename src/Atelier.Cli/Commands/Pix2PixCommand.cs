@@ -123,7 +123,7 @@ public static class Pix2PixCommand
         var grid = new Option<string?>("--grid", "-o") { Description = "Write a grid (input, output, target per row) of the first --rows pairs to this PNG" };
         var rows = new Option<int>("--rows") { Description = "Rows of the grid", DefaultValueFactory = _ => 6 };
         var direction = new Option<string>("--direction") { Description = "AtoB or BtoA", DefaultValueFactory = _ => "AtoB" };
-        var test = new Command("test", "Score a pix2pix generator on held-out pairs: mean L1 (in [0,1] units) and PSNR") { checkpoint, data, size, arch, eval, grid, rows, direction };
+        var test = new Command("test", "Score a pix2pix generator on held-out pairs: mean L1 (in [0,1] units) and PSNR, beside the targets' mean colour as a baseline") { checkpoint, data, size, arch, eval, grid, rows, direction };
         CliRunner.SetAction(test, (ctx, ct) =>
         {
             int s = ctx.Get(size);
@@ -150,8 +150,10 @@ public static class Pix2PixCommand
                     Imaging.ImageIO.Save(Imaging.ContactSheet.Create(cells, 3), path);
                 }
                 var mode = evalMode ? "eval" : "train";
-                ctx.Result(new { pairs = pairs.Count, l1 = score.L1, psnr = score.Psnr, mode, architecture = spec.Name },
-                    $"{pairs.Count} pairs, {spec.Name} ({mode} mode): L1 {score.L1:F4}, PSNR {score.Psnr:F2} dB");
+                var flat = Pix2PixTrainer.MeanColourBaseline(pairs, s);
+                ctx.Result(new { pairs = pairs.Count, l1 = score.L1, psnr = score.Psnr, mode, architecture = spec.Name, baseline = new { l1 = flat.L1, psnr = flat.Psnr } },
+                    $"{pairs.Count} pairs, {spec.Name} ({mode} mode): L1 {score.L1:F4}, PSNR {score.Psnr:F2} dB; "
+                    + $"the targets' mean colour alone: L1 {flat.L1:F4}, PSNR {flat.Psnr:F2} dB");
             }
             return CliRunner.Success;
         });

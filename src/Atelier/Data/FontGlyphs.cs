@@ -24,11 +24,18 @@ public sealed record FontGlyphsOptions
 
     /// <summary>The fraction of the side that a font's tallest or widest letter spans.</summary>
     public double Fill { get; init; } = 0.8;
+
+    /// <summary>Only fonts of these families (as ATTRIBUTION.tsv names them), e.g. one style of type per dataset; null: every font.</summary>
+    public IReadOnlySet<string>? Families { get; init; }
 }
 
 /// <summary>What <see cref="FontGlyphs.Collect"/> wrote.</summary>
 public sealed record FontGlyphsResult(int TrainFonts, int TestFonts, int Images, int Duplicates,
-    IReadOnlyList<(string File, string Reason)> Skipped, string Attribution);
+    IReadOnlyList<(string File, string Reason)> Skipped, string Attribution)
+{
+    /// <summary>Families asked for (<see cref="FontGlyphsOptions.Families"/>) that no usable font on the machine belongs to.</summary>
+    public IReadOnlyList<string> MissingFamilies { get; init; } = [];
+}
 
 /// <summary>
 /// Letters drawn from the fonts Debian packages install, one picture per letter and font, dark on white: a dataset
@@ -64,6 +71,7 @@ public static class FontGlyphs
         if (options.HoldOutEvery < 0 || options.HoldOutEvery == 1) throw new AtelierUsageException($"{{HoldOutEvery}} {options.HoldOutEvery}: must be 0 (none) or 2 or more");
         if (options.Fill is <= 0 or > 1) throw new AtelierUsageException($"{{Fill}} {options.Fill}: must be above 0 and at most 1");
         var files = Find(options.Root);
+        if (options.Families is { Count: 0 }) throw new AtelierUsageException("{Families}: list at least one family");
         if (files.Count == 0)
             throw new AtelierException($"no fonts under {Path.Combine(options.Root, Place)}; install some, e.g. apt-get install fonts-urw-base35 fonts-adf-accanthis");
 
@@ -78,6 +86,7 @@ public static class FontGlyphs
             progress?.Report(new ProgressReport(i + 1, files.Count, "fonts"));
             var drawn = Draw(files[i], options, out var reason);
             if (drawn is null) { skipped.Add((files[i], reason!)); continue; }
+            if (options.Families is { } only && !only.Contains(drawn.Value.Family)) continue;
             if (!seen.Add(Fingerprint(drawn.Value.Glyphs))) { duplicates++; continue; }
             fonts.Add((files[i], drawn.Value.Family, drawn.Value.Style, drawn.Value.Glyphs));
         }
@@ -115,7 +124,10 @@ public static class FontGlyphs
         // Fonts without the letters (symbol, math and other scripts' fonts) are expected; the list says which and why.
         AtomicFile.WriteAllText(Path.Combine(output, "SKIPPED.tsv"),
             string.Join('\n', skipped.Select(s => $"{s.Item1}\t{s.Item2}").Prepend("font file\treason")) + "\n");
-        return new FontGlyphsResult(trainFonts, testFonts, images, duplicates, skipped, attribution);
+        return new FontGlyphsResult(trainFonts, testFonts, images, duplicates, skipped, attribution)
+        {
+            MissingFamilies = options.Families is null ? [] : [.. options.Families.Except(families, StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+        };
     }
 
     /// <summary>The SHA-256 of a font's drawn letters: equal for fonts that draw identically.</summary>

@@ -224,6 +224,24 @@ public sealed class Pix2PixTrainer : ITrainable, IHeldOutScoring
         return n == 0 ? (double.NaN, double.NaN) : (l1 / n, psnr / n);
     }
 
+    /// <summary>
+    /// What a generator must beat: L1 and PSNR (as <see cref="Score"/>) of one flat picture, the targets' mean colour,
+    /// for every pair. It knows the set's average colour and nothing of any input.
+    /// </summary>
+    public static (double L1, double Psnr) MeanColourBaseline(IEnumerable<ImagePair> pairs, int size)
+    {
+        var targets = pairs.Select(p => ImageResize.Resize(ImageOps.ToRgb(p.B), size, size)).ToList();
+        if (targets.Count == 0) return (double.NaN, double.NaN);
+        var flat = new Image(size, size, 3);
+        for (int c = 0; c < 3; c++)
+        {
+            double sum = 0;
+            foreach (var t in targets) foreach (var v in t.Plane(c)) sum += v;
+            flat.Plane(c).Fill((float)(sum / ((double)targets.Count * size * size)));
+        }
+        return (targets.Average(t => L1.Compare(flat, t)), targets.Average(t => Psnr.Compare(flat, t)));
+    }
+
     public void Dispose()
     {
         G.Dispose(); D.Dispose(); _optG.Dispose(); _optD.Dispose();

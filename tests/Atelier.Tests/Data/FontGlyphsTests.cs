@@ -86,6 +86,22 @@ public class FontGlyphsTests
     }
 
     [Fact]
+    public void AFamilyListKeepsOnlyItsFamiliesAndNamesTheOnesMissing()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var root = MakeRoot(dir);
+        var output = dir.File("out");
+        var r = FontGlyphs.Collect(output, new FontGlyphsOptions
+            { Root = root, Size = 16, Letters = "ABCO", HoldOutEvery = 0, Families = new HashSet<string> { "Go Mono", "Go Serif" } });
+
+        // Only "Go Mono" is drawn; "Go" (regular and bold) is not listed and "Go Serif" is not installed.
+        Assert.Equal((1, 0, 4), (r.TrainFonts, r.TestFonts, r.Images));
+        Assert.Equal(["Go Serif"], r.MissingFamilies);
+        Assert.All(Directory.GetFiles(Path.Combine(output, "train")), f => Assert.StartsWith("Go-Mono-ABCO_", Path.GetFileName(f)));
+        Assert.Throws<AtelierUsageException>(() => FontGlyphs.Collect(dir.File("out2"), new FontGlyphsOptions { Root = root, Families = new HashSet<string>() }));
+    }
+
+    [Fact]
     public void AMachineWithoutFontsIsToldWhatToInstall()
     {
         using var dir = TestPaths.NewTempDir();

@@ -75,6 +75,18 @@ public class TrainingRunTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public void MeanColourBaselineIsTheFlatAverageOfTheTargets()
+    {
+        static Image Flat(float v) { var i = new Image(8, 8, 3); i.Data.AsSpan().Fill(v); return i; }
+        // Targets flat at 0.2 and 0.6: the baseline paints 0.4 everywhere, 0.2 off each, PSNR 10 log10(1 / 0.04).
+        var pairs = new[] { new ImagePair("a", Pattern(8, 1), Flat(0.2f)), new ImagePair("b", Pattern(8, 2), Flat(0.6f)) };
+        var (l1, psnr) = Pix2PixTrainer.MeanColourBaseline(pairs, 8);
+        Assert.Equal(0.2, l1, 5);
+        Assert.Equal(10 * Math.Log10(1 / 0.04), psnr, 3);
+        Assert.True(double.IsNaN(Pix2PixTrainer.MeanColourBaseline([], 8).L1));
+    }
+
+    [Fact]
     public void CycleGanCycleLossesFall()
     {
         // One image per domain (B: red and blue swapped), no crops or flips: the cycles can be learnt quickly.

@@ -152,6 +152,10 @@ public class TrainingTests
         double l1 = json.RootElement.GetProperty("l1").GetDouble(), psnr = json.RootElement.GetProperty("psnr").GetDouble();
         Assert.InRange(l1, 0.01, 1);
         Assert.InRange(psnr, 1, 40);
+        // Beside it, what the targets' mean colour alone scores (the figure a generator must beat).
+        var flat = json.RootElement.GetProperty("baseline");
+        Assert.InRange(flat.GetProperty("l1").GetDouble(), 0.001, 1);
+        Assert.InRange(flat.GetProperty("psnr").GetDouble(), 1, 60);
         var grid = ImageIO.Load(dir.File("grid.png"));
         Assert.True(grid.Width > 3 * 32 && grid.Height > 2 * 32);
         r = CliHarness.Run("pix2pix", "test", "-c", Path.Combine(run, "checkpoint.safetensors"), "--data", ab, "--size", "32", "--arch", "resnet_9blocks");
