@@ -51,7 +51,7 @@ public static class CheckpointCommand
     {
         var input = new Argument<string>("input") { Description = "The checkpoint to convert (a file or a catalogue name)" };
         var output = new Argument<string>("output") { Description = "The .safetensors file to write" };
-        var select = new Option<string?>("--select") { Description = "Keep only the tensors under this entry (e.g. g_ema, state_dict), without its prefix" };
+        var select = new Option<string?>("--select") { Description = "Keep only the tensors under this entry (e.g. g_ema, state_dict), without its prefix; several, comma-separated (e.g. G_A,G_B), keep theirs" };
         var half = new Option<bool>("--half") { Description = "Store 32-bit float tensors as 16-bit (half the size; loading turns them back into 32-bit)" };
         var cmd = new Command("convert", "Write a checkpoint's tensors (optionally one sub-dict) as a safetensors file");
         cmd.Arguments.Add(input);
@@ -66,7 +66,12 @@ public static class CheckpointCommand
             if (!outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
                 throw new AtelierUsageException($"output {outPath}: must end in .safetensors");
             using var ckpt = Checkpoint.Load(inPath);
-            var tensors = sel == null ? ckpt.StateDict : ckpt.Select(sel);
+            var entries = sel?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+            if (sel != null && entries.Length == 0) throw new AtelierUsageException("--select: name an entry, e.g. g_ema");
+            // One entry is unwrapped (g_ema's tensors become the file's); several keep their names, so a CycleGAN's G_A and G_B stay apart.
+            var tensors = entries.Length == 0 ? ckpt.StateDict
+                : entries.Length == 1 ? ckpt.Select(entries[0])
+                : entries.SelectMany(e => ckpt.Select(e).Select(kv => KeyValuePair.Create($"{e}.{kv.Key}", kv.Value))).ToDictionary(StringComparer.Ordinal);
             if (tensors.Count == 0) throw new AtelierException($"{inPath}: holds no tensors to convert");
             var metadata = new Dictionary<string, string>(ckpt.Metadata, StringComparer.Ordinal)
             {

@@ -162,4 +162,58 @@ public class TrainingTests
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("not resnet_9blocks (leave out --arch to use what the file holds)", r.Err); // the library names its arch parameter
     }
+
+    [Fact]
+    public void CycleGanTestScoresBothRoundTripsOfARunsTwoGenerators()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var domains = dir.File("domains");
+        foreach (var (d, seed) in new[] { ("trainA", 1), ("trainB", 2), ("testA", 3), ("testB", 4) })
+        {
+            Directory.CreateDirectory(Path.Combine(domains, d));
+            for (int i = 0; i < 2; i++) ImageIO.Save(TrainingRunTests.Pattern(16, seed * 10 + i), Path.Combine(domains, d, $"x{i}.png"));
+        }
+        var run = dir.File("run");
+        var r = CliHarness.Run("--seed", "1", "cyclegan", "train", "--data", domains, "-o", run, "--steps", "2", "--arch", "resnet_1blocks",
+            "--ngf", "4", "--ndf", "4", "--netD", "n_layers_1", "--load-size", "16", "--crop-size", "16");
+        Assert.True(r.ExitCode == 0, r.Err);
+
+        // What ships is both generators, half precision, without the discriminators and optimisers.
+        var both = dir.File("both.safetensors");
+        r = CliHarness.Run("checkpoint", "convert", Path.Combine(run, "checkpoint.safetensors"), both, "--select", "G_A,G_B", "--half");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("CycleGAN run", r.Out);
+        r = CliHarness.Run("--json", "cyclegan", "test", "-c", both, "--data", domains, "--size", "16", "-o", dir.File("grid.png"), "--rows", "1");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using (var json = System.Text.Json.JsonDocument.Parse(r.Out))
+        {
+            Assert.Equal((2, 2), (json.RootElement.GetProperty("pictures_a").GetInt32(), json.RootElement.GetProperty("pictures_b").GetInt32()));
+            Assert.InRange(json.RootElement.GetProperty("cycle_psnr_a").GetDouble(), 1, 60);
+            Assert.InRange(json.RootElement.GetProperty("cycle_psnr_b").GetDouble(), 1, 60);
+        }
+        // Rows of picture, translation, back again: --rows of them each way.
+        var grid = ImageIO.Load(dir.File("grid.png"));
+        Assert.Equal(0, CliHarness.Run("cyclegan", "test", "-c", both, "--data", domains, "--size", "16", "-o", dir.File("grid2.png"), "--rows", "2").ExitCode);
+        var grid2 = ImageIO.Load(dir.File("grid2.png"));
+        Assert.True(grid.Width >= 3 * 16 && grid.Height >= 2 * 16 && grid2.Width == grid.Width, $"{grid.Width}x{grid.Height}");
+        Assert.Equal(2 * grid.Height, grid2.Height, 2 * grid.Height / 10.0);
+
+        // The same scores from the library, picture by picture: G_B(G_A(a)) against a.
+        using (var aToB = Translator.Load(both, evalMode: true, direction: Direction.AtoB))
+        using (var bToA = Translator.Load(both, evalMode: true, direction: Direction.BtoA))
+        {
+            var (a, b) = TranslationData.LoadUnaligned(domains, split: "test");
+            var score = CycleEvaluation.Score(aToB, bToA, a, b, 16);
+            var back = bToA.Translate(aToB.Translate(a[0]));
+            Assert.Equal(new Atelier.Quality.PeakSignalToNoiseRatio().Compare(ImageOps.ToRgb(back), a[0]), score.FromA[0].Psnr, 6);
+            Assert.Equal(score.FromA.Average(t => t.Psnr), score.PsnrA, 9);
+        }
+
+        // One generator cannot make the round trip.
+        var one = dir.File("one.safetensors");
+        Assert.Equal(0, CliHarness.Run("checkpoint", "convert", Path.Combine(run, "checkpoint.safetensors"), one, "--select", "G_A").ExitCode);
+        r = CliHarness.Run("cyclegan", "test", "-c", one, "--data", domains, "--size", "16");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("holds one generator", r.Err);
+    }
 }
