@@ -40,7 +40,7 @@ static class RegisteredDemoSteps
                 {
                     // A shipped picture at the same size, shown once per section: a row of examples on one photo names one file.
                     var key = (p.Name, samples[i]);
-                    if (samples[i] is not (SamplePhoto or SamplePainting or SampleGlyph) || !shown.TryGetValue(key, out var file))
+                    if (samples[i] is not (SamplePhoto or SamplePainting or SampleGlyph or SampleSketch) || !shown.TryGetValue(key, out var file))
                     {
                         file = inputs.Count == 1 ? $"{example.Name}-{kebab}.png" : $"{example.Name}-{kebab}-{i + 1}.png";
                         pictures.Add(new DemoPicture(file, $"{p.Label}: {Describe(samples[i])}", inputs[i].Image));
@@ -79,6 +79,7 @@ static class RegisteredDemoSteps
         SamplePhoto p => $"photo {p.Name}",
         SamplePainting p => $"painting {p.Name}",
         SampleGlyph g => $"glyph {g.Name} (a typeface the generator never saw)",
+        SampleSketch k => $"XDoG sketch of photo {k.Photo} (a photo the model never saw)",
         _ => "",
     };
 

@@ -73,16 +73,19 @@ public static class StudioApi
             maxUploadBytes = o.MaxUploadBytes, maxPixels = o.MaxPixels, maxConcurrentJobs = o.MaxConcurrentJobs,
             maxQueuedJobs = o.MaxQueuedJobs, jobTimeoutSeconds = o.JobTimeout.TotalSeconds,
         }, Json));
-        // The built-in pictures: the procedural samples (size: the side) and the shipped photos and paintings (size: the shorter side).
+        // The built-in pictures: the procedural samples (size: the side), the shipped photos, paintings and glyphs, and the photos' sketches (size: the shorter side).
         api.MapGet("/samples", () => Results.Json(SampleNames(), Json));
         api.MapGet("/samples/{name}.png", (string name, int? size) =>
         {
             var shipped = ShippedPictures.Every().FirstOrDefault(p => p.Name == name);
-            if (!ProceduralSamples.Names.Contains(name) && shipped is null)
+            var sketched = SketchedPhoto(name);
+            if (!ProceduralSamples.Names.Contains(name) && shipped is null && sketched is null)
                 throw new StudioRequestException(404, $"no built-in sample '{Short(name)}' (have: {string.Join(", ", SampleNames())})");
             int s = size ?? 64;
             if (s < 16 || s > 512) throw new StudioRequestException(400, $"'size': {s} is outside 16..512");
-            var image = shipped is null ? ProceduralSamples.Make(name, s) : ImageResize.ResizeShorterSide(ImageOps.ToRgb(shipped.Load()), s);
+            var image = shipped is not null ? ImageResize.ResizeShorterSide(ImageOps.ToRgb(shipped.Load()), s)
+                : sketched is not null ? Atelier.Translation.Data.EdgeDetection.Xdog(ImageResize.ResizeShorterSide(ImageOps.ToRgb(sketched.Load()), s))
+                : ProceduralSamples.Make(name, s);
             return Results.Bytes(StudioImages.EncodePng(image), "image/png");
         });
 
@@ -232,7 +235,14 @@ public static class StudioApi
         return Results.Bytes(ms.ToArray(), contentType);
     }
 
-    static IReadOnlyList<string> SampleNames() => [.. ProceduralSamples.Names, .. ShippedPictures.Every().Select(p => p.Name)];
+    static IReadOnlyList<string> SampleNames() =>
+        [.. ProceduralSamples.Names, .. ShippedPictures.Every().Select(p => p.Name), .. ShippedPictures.Photos.All().Select(p => p.Name + SketchSuffix)];
+
+    const string SketchSuffix = "-sketch";
+
+    /// <summary>The shipped photo behind a NAME-sketch sample (its XDoG sketch, what the shipped pix2pix reads), or null.</summary>
+    static ShippedPicture? SketchedPhoto(string name) => name.EndsWith(SketchSuffix, StringComparison.Ordinal)
+        ? ShippedPictures.Photos.All().FirstOrDefault(p => p.Name == name[..^SketchSuffix.Length]) : null;
 
     static string Short(string? s) => s == null ? "" : s.Length <= 60 ? s : s[..60] + "...";
 }

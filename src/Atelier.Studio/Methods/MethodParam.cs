@@ -51,7 +51,8 @@ public sealed record MethodParam(string Name, string Label, string Kind)
     public static MethodParam Image(string name, string label, string? sample = "bricks", int sampleSize = 64) =>
         new(name, label, "image") { Sample = sample, SampleSize = sampleSize };
     public static MethodParam Mask(string name, string label, string over) => new(name, label, "mask") { Over = over };
-    public static MethodParam Sketch(string name, string label, int size = 256) => new(name, label, "sketch") { SampleSize = size };
+    /// <summary>A canvas to draw on, white or holding <paramref name="sample"/> (a built-in picture's name) to draw over.</summary>
+    public static MethodParam Sketch(string name, string label, int size = 256, string? sample = null) => new(name, label, "sketch") { SampleSize = size, Sample = sample };
     public static MethodParam Model(string name, string label, params Atelier.Checkpoints.ArchitectureKind[] kinds) =>
         new(name, label, "model") { Kinds = kinds.Select(Atelier.Checkpoints.KindIds.Of).ToList() };
     /// <summary>A latent code: "seed:N" or "job:ID" (a finished inversion); the page offers its inversions.</summary>

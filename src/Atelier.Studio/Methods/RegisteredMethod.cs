@@ -76,7 +76,7 @@ public sealed class RegisteredMethod : StudioMethod
             ParameterKind.Seed => MethodParam.Seed(name, p.Label) with { Default = p.Default },
             // The studio offers squares, up to its own limit for the method.
             ParameterKind.Size => MethodParam.Int(name, p.Label, 16, Math.Min(p.MaxSide ?? 4096, _limits.MaxSide), DefaultSide(p), p.Help),
-            ParameterKind.Image when _limits.Sketches.Contains(p.Name) => MethodParam.Sketch(name, p.Label, p.SampleSize ?? 256) with { Help = p.Help },
+            ParameterKind.Image when _limits.Sketches.Contains(p.Name) => MethodParam.Sketch(name, p.Label, p.SampleSize ?? 256, p.Sample) with { Help = p.Help },
             ParameterKind.Image => MethodParam.Image(name, p.Label, p.Sample ?? "bricks", p.SampleSize ?? 64) with { Help = p.Help, Optional = p.Optional },
             // One picture, or two mixed by a slider; the command line blends any number.
             ParameterKind.Images => MethodParam.Image(name, p.Label, p.Sample ?? "bricks", p.SampleSize ?? 64) with
@@ -90,7 +90,8 @@ public sealed class RegisteredMethod : StudioMethod
             // The studio offers the built-in networks only: a file on the server is not the web user's to name.
             ParameterKind.Features => MethodParam.Choice(name, p.Label, (string)p.Default!, [.. p.Choices!]) with { Help = p.Help },
             // One file here, where the command line may take several (a decoder per level).
-            ParameterKind.Model => MethodParam.Model(name, p.Label, [.. p.Architectures ?? []]) with { Help = p.Help, BuiltIn = p.BuiltIn },
+            // The method's default (a shipped model's name) is preselected where it is listed.
+            ParameterKind.Model => MethodParam.Model(name, p.Label, [.. p.Architectures ?? []]) with { Help = p.Help, BuiltIn = p.BuiltIn, Default = p.Default },
             ParameterKind.Text => new MethodParam(name, p.Label, "text") { Default = p.Default, Help = p.Help, Optional = p.Optional },
             ParameterKind.Latent => MethodParam.Code(name, p.Label, (long)p.Default!) with { Help = p.Help },
             _ => throw new ArgumentOutOfRangeException(nameof(p), p.Kind, null),

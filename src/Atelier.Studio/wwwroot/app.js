@@ -106,7 +106,8 @@ function modelField(p) {
   const kinds = p.kinds || [];
   const matching = state.models.filter(m => kinds.includes(m.kind));
   // A network built into Atelier (p.builtIn) comes after the files: a file, when there is one, is the better default.
-  const options = matching.map(m => el('option', { value: m.id, text: `${m.name} (${m.architecture || m.kind})` }));
+  // The method's default (a shipped model) is preselected; other files follow in the catalogue's order.
+  const options = matching.map(m => el('option', { value: m.id, text: `${m.name} (${m.architecture || m.kind})`, selected: p.default != null && m.name === p.default }));
   if (p.builtIn) options.push(el('option', { value: 'builtin', text: p.builtIn }));
   const select = el('select', { name: p.name, 'data-param': p.name },
     options.length ? options : [el('option', { value: '', text: `no ${kinds.join(' or ')} model found` })]);
@@ -222,19 +223,28 @@ function sketchField(p) {
   const size = p.sampleSize || 256;
   const canvas = el('canvas', { class: 'sketch', width: size, height: size, 'data-sketch': p.name, style: 'border:1px solid #bbb;background:#fff' });
   const ctx = canvas.getContext('2d');
-  const clear = () => { ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, size, size); };
+  const clear = () => { ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, canvas.width, canvas.height); };
   clear();
+  // A sample to start from (e.g. a photo's sketch for pix2pix): the canvas takes its shape, and strokes go over it.
+  const ready = p.sample ? (async () => {
+    const img = new Image();
+    img.src = `/api/samples/${encodeURIComponent(p.sample)}.png?size=${size}`;
+    await img.decode();
+    canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+    ctx.drawImage(img, 0, 0);
+  })().catch(() => {}) : Promise.resolve();
   const pen = el('input', { type: 'range', min: 1, max: 16, value: 3 });
   paintable(canvas, (a, b) => stroke(ctx, a, b, +pen.value, '#000'));
   const file = el('input', { type: 'file', accept: 'image/*' });
   file.addEventListener('change', async () => {
     const f = file.files[0]; if (!f) return;
-    try { const bmp = await createImageBitmap(f); clear(); ctx.drawImage(bmp, 0, 0, size, size); } catch { /* the server explains */ }
+    try { const bmp = await createImageBitmap(f); clear(); ctx.drawImage(bmp, 0, 0, canvas.width, canvas.height); } catch { /* the server explains */ }
   });
   return {
     node: el('div', { class: 'field' }, el('label', { text: p.label }), canvas,
              el('div', {}, 'pen ', pen, ' ', el('button', { type: 'button', text: 'clear', onclick: clear })), el('span', { class: 'help', text: 'or load a drawing:' }), file),
     append: async fd => fd.append(p.name, await canvasBlob(canvas), `${p.name}.png`),
+    ready,
   };
 }
 

@@ -10,7 +10,7 @@ public sealed record ShippedPicture(string Name, string Path)
 /// Pictures that come with Atelier, a repository folder copied beside every program by the build: real pictures for the
 /// demo and the studio to show style transfer and translation on, where the procedural samples
 /// (<see cref="ProceduralSamples"/>) would say little. <see cref="Photos"/> are content pictures, <see cref="Paintings"/>
-/// style pictures, <see cref="Glyphs"/> letters for the StyleGAN2 glyph generator.
+/// style pictures, <see cref="Glyphs"/> letters for the StyleGAN2 glyph generator and the serif/sans-serif CycleGAN.
 /// </summary>
 public sealed class ShippedPictures
 {
@@ -20,7 +20,7 @@ public sealed class ShippedPictures
     /// <summary>Public-domain paintings, for arbitrary style transfer (paintings/).</summary>
     public static ShippedPictures Paintings { get; } = new("paintings", "painting");
 
-    /// <summary>Letters from typefaces the shipped StyleGAN2 glyph generator never saw, 32 px (glyphs/).</summary>
+    /// <summary>Letters from typefaces the shipped generators never saw: 32 px for the StyleGAN2, 128 px words for the CycleGAN (glyphs/).</summary>
     public static ShippedPictures Glyphs { get; } = new("glyphs", "glyph");
 
     /// <summary>Every set, photos first; names are unique across them.</summary>

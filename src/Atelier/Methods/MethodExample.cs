@@ -15,10 +15,16 @@ public sealed record SamplePhoto(string Name, int ShorterSide);
 public sealed record SamplePainting(string Name, int ShorterSide);
 
 /// <summary>
-/// An image input of an example: a letter that ships with Atelier (<see cref="ShippedPictures.Glyphs"/>), 32 px, or
-/// area-averaged to a smaller side (a low-resolution observation).
+/// An image input of an example: a letter (or a word of letters) that ships with Atelier (<see cref="ShippedPictures.Glyphs"/>),
+/// <paramref name="Side"/> px high: as shipped, or area-averaged to a smaller height (a low-resolution observation).
 /// </summary>
 public sealed record SampleGlyph(string Name, int Side = 32);
+
+/// <summary>
+/// An image input of an example: the XDoG sketch (dark strokes on white, as `data pairs --edges xdog` draws them) of a
+/// shipped photo brought to this shorter side: what the shipped pix2pix turns back into a photo.
+/// </summary>
+public sealed record SampleSketch(string Photo, int ShorterSide);
 
 /// <summary>One picture of a weighted list input (styles to blend): a sample, photo or painting, and its weight.</summary>
 public sealed record WeightedSample(object Sample, double Weight);
@@ -62,13 +68,15 @@ public sealed record MethodExample(string Name, string Caption, IReadOnlyDiction
         SamplePhoto p => Shipped(ShippedPictures.Photos, p.Name, p.ShorterSide),
         SamplePainting p => Shipped(ShippedPictures.Paintings, p.Name, p.ShorterSide),
         SampleGlyph g => Glyph(g),
+        SampleSketch k => Atelier.Translation.Data.EdgeDetection.Xdog(Shipped(ShippedPictures.Photos, k.Photo, k.ShorterSide)),
         _ => null,
     };
 
     static Image Glyph(SampleGlyph g)
     {
         var image = ImageOps.ToRgb(ShippedPictures.Glyphs.Find(g.Name).Load());
-        return image.Width == g.Side ? image : ImageResize.Resize(image, g.Side, g.Side, ResizeFilter.Area);
+        return image.Height == g.Side ? image
+            : ImageResize.Resize(image, Math.Max(1, (int)Math.Round((double)image.Width * g.Side / image.Height)), g.Side, ResizeFilter.Area);
     }
 
     static Image Shipped(ShippedPictures set, string name, int shorterSide) =>

@@ -16,12 +16,14 @@ public static class TranslationMethods
         [ArchitectureKind.UnetGenerator, ArchitectureKind.ResnetGenerator, ArchitectureKind.Pix2PixRun, ArchitectureKind.CycleGanRun];
 
     public static MethodDescriptor Pix2Pix { get; } = Translate("pix2pix", "Pix2Pix", ModelUse.Pix2Pix,
-        "translates a picture of the kind the generator was trained on (e.g. edges for edges2shoes) with a trained U-Net/ResNet generator; the result has the input's size",
-        "Isola et al. 2017", P.Image("Sketch", "Sketch", "pebbles", 256, primary: true, help: "an image, or a folder of images, of the kind the generator was trained on"));
+        "translates a picture of the kind the generator was trained on (e.g. an XDoG sketch for the shipped pix2pix-sketch, edges for edges2shoes) with a trained U-Net/ResNet generator; the result has the input's size",
+        "Isola et al. 2017", P.Image("Sketch", "Sketch", TranslationExamples.Pix2PixPicture, 256, primary: true, help: "an image, or a folder of images, of the kind the generator was trained on"),
+        TranslationExamples.Pix2PixDefault, TranslationExamples.Pix2Pix());
 
     public static MethodDescriptor CycleGan { get; } = Translate("cyclegan", "CycleGAN", ModelUse.CycleGan,
-        "re-renders a picture from one domain in the other (e.g. horse to zebra) with G_A (A to B) or G_B (B to A) of a trained run, or one bare generator",
-        "Zhu et al. 2017", P.Image("Image", "Picture", "pebbles", 128, primary: true, help: "an image, or a folder of images"));
+        "re-renders a picture from one domain in the other (e.g. serif to sans-serif letters, horse to zebra) with G_A (A to B) or G_B (B to A) of a trained run, or one bare generator",
+        "Zhu et al. 2017", P.Image("Image", "Picture", TranslationExamples.CycleGanPicture, 128, primary: true, help: "an image, or a folder of images"),
+        TranslationExamples.CycleGanDefault, TranslationExamples.CycleGan());
 
     /// <summary>"AtoB" or "BtoA", in any case.</summary>
     public static Direction ParseDirection(string text) => text.Trim().ToLowerInvariant() switch
@@ -31,7 +33,8 @@ public static class TranslationMethods
         _ => throw new AtelierUsageException($"{{Direction}} {text}: expected AtoB or BtoA"),
     };
 
-    static MethodDescriptor Translate(string area, string title, ModelUse use, string about, string reference, MethodParameter input) => new()
+    static MethodDescriptor Translate(string area, string title, ModelUse use, string about, string reference, MethodParameter input,
+        string? defaultModel = null, IReadOnlyList<MethodExample>? examples = null) => new()
     {
         Id = area + ".translate",
         Title = title,
@@ -41,8 +44,8 @@ public static class TranslationMethods
         Parameters =
         [
             // The first two spellings are the earlier --checkpoint / -c, which scripts and docs use.
-            P.Model("Model", "Generator", use, Generators,
-                help: "generator weights: a catalogue name (horse2zebra, style-monet, edges2shoes...; fetched on first use), the reference's latest_net_G.pth / latest_net_G_A.pth, or an Atelier run checkpoint")
+            P.Model("Model", "Generator", use, Generators, defaultModel,
+                help: "generator weights: a name (one Atelier ships: pix2pix-sketch, cyclegan-serif-sans; or a catalogue name: horse2zebra, style-monet, edges2shoes...; fetched on first use), the reference's latest_net_G.pth / latest_net_G_A.pth, or an Atelier run checkpoint")
                 with { Aliases = ["Checkpoint", "C"] },
             input,
             P.Choice("Direction", "Direction (run checkpoints)", "AtoB", ["AtoB", "BtoA"], "AtoB (G_A) or BtoA (G_B) for a CycleGAN run checkpoint holding both"),
@@ -53,6 +56,7 @@ public static class TranslationMethods
             P.Seed(),
         ],
         Validate = AnySizeParameters.Validate,
+        Examples = examples ?? [],
         Run = (v, run) =>
         {
             var clock = Stopwatch.StartNew();
