@@ -123,7 +123,8 @@ public static class Pix2PixCommand
         var grid = new Option<string?>("--grid", "-o") { Description = "Write a grid (input, output, target per row) of the first --rows pairs to this PNG" };
         var rows = new Option<int>("--rows") { Description = "Rows of the grid", DefaultValueFactory = _ => 6 };
         var direction = new Option<string>("--direction") { Description = "AtoB or BtoA", DefaultValueFactory = _ => "AtoB" };
-        var test = new Command("test", "Score a pix2pix generator on held-out pairs: mean L1 (in [0,1] units) and PSNR, beside the targets' mean colour as a baseline") { checkpoint, data, size, arch, eval, grid, rows, direction };
+        var baselineData = new Option<string?>("--baseline-data") { Description = "Pairs whose targets' mean colour the flat baseline paints: the training pairs, for the colour a generator blind to its input would learn (default: the scored pairs' own)" };
+        var test = new Command("test", "Score a pix2pix generator on held-out pairs: mean L1 (in [0,1] units) and PSNR, beside a flat picture of the targets' mean colour as a baseline") { checkpoint, data, size, arch, eval, grid, rows, direction, baselineData };
         CliRunner.SetAction(test, (ctx, ct) =>
         {
             int s = ctx.Get(size);
@@ -150,10 +151,13 @@ public static class Pix2PixCommand
                     Imaging.ImageIO.Save(Imaging.ContactSheet.Create(cells, 3), path);
                 }
                 var mode = evalMode ? "eval" : "train";
-                var flat = Pix2PixTrainer.MeanColourBaseline(pairs, s);
-                ctx.Result(new { pairs = pairs.Count, l1 = score.L1, psnr = score.Psnr, mode, architecture = spec.Name, baseline = new { l1 = flat.L1, psnr = flat.Psnr } },
+                var colourFrom = ctx.Get(baselineData) is { } bd ? TranslationData.LoadAligned(bd, TranslationMethods.ParseDirection(ctx.Get(direction) ?? "AtoB"), ctx.Warn) : null;
+                var flat = Pix2PixTrainer.MeanColourBaseline(pairs, s, colourFrom);
+                string whose = colourFrom is null ? "these targets'" : $"the {colourFrom.Count} baseline pairs' targets'";
+                ctx.Result(new { pairs = pairs.Count, l1 = score.L1, psnr = score.Psnr, mode, architecture = spec.Name,
+                        baseline = new { l1 = flat.L1, psnr = flat.Psnr, colour_from = colourFrom is null ? "scored pairs" : ctx.Get(baselineData) } },
                     $"{pairs.Count} pairs, {spec.Name} ({mode} mode): L1 {score.L1:F4}, PSNR {score.Psnr:F2} dB; "
-                    + $"the targets' mean colour alone: L1 {flat.L1:F4}, PSNR {flat.Psnr:F2} dB");
+                    + $"a flat picture of {whose} mean colour: L1 {flat.L1:F4}, PSNR {flat.Psnr:F2} dB");
             }
             return CliRunner.Success;
         });

@@ -225,20 +225,25 @@ public sealed class Pix2PixTrainer : ITrainable, IHeldOutScoring
     }
 
     /// <summary>
-    /// What a generator must beat: L1 and PSNR (as <see cref="Score"/>) of one flat picture, the targets' mean colour,
-    /// for every pair. It knows the set's average colour and nothing of any input.
+    /// What a generator must beat: L1 and PSNR (as <see cref="Score"/>) of one flat picture for every pair, painted in
+    /// the mean colour of <paramref name="colourFrom"/>'s targets: the training pairs' for the honest baseline (what a
+    /// generator blind to its input would learn), or by default the scored pairs' own (a baseline that knows the
+    /// held-out set's average colour, so harder to beat).
     /// </summary>
-    public static (double L1, double Psnr) MeanColourBaseline(IEnumerable<ImagePair> pairs, int size)
+    public static (double L1, double Psnr) MeanColourBaseline(IEnumerable<ImagePair> pairs, int size, IEnumerable<ImagePair>? colourFrom = null)
     {
         var targets = pairs.Select(p => ImageResize.Resize(ImageOps.ToRgb(p.B), size, size)).ToList();
         if (targets.Count == 0) return (double.NaN, double.NaN);
         var flat = new Image(size, size, 3);
-        for (int c = 0; c < 3; c++)
+        var mean = new double[3];
+        long n = 0;
+        foreach (var t in colourFrom is null ? targets : colourFrom.Select(p => ImageOps.ToRgb(p.B)))
         {
-            double sum = 0;
-            foreach (var t in targets) foreach (var v in t.Plane(c)) sum += v;
-            flat.Plane(c).Fill((float)(sum / ((double)targets.Count * size * size)));
+            for (int c = 0; c < 3; c++) foreach (var v in t.Plane(c)) mean[c] += v;
+            n += t.PlaneSize;
         }
+        if (n == 0) throw new AtelierException("the baseline's colour pairs hold no pictures");
+        for (int c = 0; c < 3; c++) flat.Plane(c).Fill((float)(mean[c] / n));
         return (targets.Average(t => L1.Compare(flat, t)), targets.Average(t => Psnr.Compare(flat, t)));
     }
 

@@ -84,6 +84,11 @@ public class TrainingRunTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(0.2, l1, 5);
         Assert.Equal(10 * Math.Log10(1 / 0.04), psnr, 3);
         Assert.True(double.IsNaN(Pix2PixTrainer.MeanColourBaseline([], 8).L1));
+        // Coloured from other pairs (the training set's): flat 0.3 is 0.1 off one target and 0.3 off the other.
+        var (l1From, _) = Pix2PixTrainer.MeanColourBaseline(pairs, 8, [new ImagePair("t", Pattern(4, 3), Flat(0.3f))]);
+        Assert.Equal(0.2, l1From, 5);
+        var (l1Other, _) = Pix2PixTrainer.MeanColourBaseline(pairs, 8, [new ImagePair("t", Pattern(4, 3), Flat(0.9f))]);
+        Assert.Equal(0.5, l1Other, 5);
     }
 
     [Fact]

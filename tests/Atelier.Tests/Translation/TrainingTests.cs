@@ -156,6 +156,16 @@ public class TrainingTests
         var flat = json.RootElement.GetProperty("baseline");
         Assert.InRange(flat.GetProperty("l1").GetDouble(), 0.001, 1);
         Assert.InRange(flat.GetProperty("psnr").GetDouble(), 1, 60);
+        Assert.Equal("scored pairs", flat.GetProperty("colour_from").GetString());
+        // The baseline's colour from other pairs (the training set): here the same folder, so the same figures.
+        var r2 = CliHarness.Run("--json", "pix2pix", "test", "-c", Path.Combine(run, "checkpoint.safetensors"), "--data", ab, "--size", "32", "--eval", "--baseline-data", ab);
+        Assert.True(r2.ExitCode == 0, r2.Err);
+        using (var json2 = System.Text.Json.JsonDocument.Parse(r2.Out))
+        {
+            var flat2 = json2.RootElement.GetProperty("baseline");
+            Assert.Equal(ab, flat2.GetProperty("colour_from").GetString());
+            Assert.Equal(flat.GetProperty("l1").GetDouble(), flat2.GetProperty("l1").GetDouble(), 4);
+        }
         var grid = ImageIO.Load(dir.File("grid.png"));
         Assert.True(grid.Width > 3 * 32 && grid.Height > 2 * 32);
         r = CliHarness.Run("pix2pix", "test", "-c", Path.Combine(run, "checkpoint.safetensors"), "--data", ab, "--size", "32", "--arch", "resnet_9blocks");
