@@ -267,6 +267,17 @@ public sealed record StudioLimits
     {
         "texture.efros-leung" or "texture.scanline" => new() { MaxSide = 256 },
         "texture.optimize" => new() { FormerIds = ["texture.optimise"] },
+        // Uncropping completes the new margin: pictures of up to about 512x512 before it grows.
+        "texture.uncrop" => new()
+        {
+            Panel = "fill",
+            Check = v =>
+            {
+                var image = v.Image("Image");
+                if ((long)image.Width * image.Height > 512 * 512)
+                    throw new StudioRequestException(413, $"'Picture': uncropping grows the margin patch by patch; use at most 512x512 here (got {image.Width}x{image.Height})");
+            },
+        },
         "texture.fill" => new()
         {
             Panel = "fill",

@@ -17,6 +17,7 @@ public static class MethodRegistry
         TextureMethods.Scanline,
         TextureMethods.Optimize,
         TextureMethods.HoleFilling,
+        TextureMethods.Uncrop,
         TextureMethods.Transfer,
         Style.GatysMethods.Texture,
         Style.GatysMethods.Transfer,

@@ -176,6 +176,47 @@ public static class TextureMethods
         },
     };
 
+    public static MethodDescriptor Uncrop { get; } = new()
+    {
+        Id = "texture.uncrop",
+        Title = "Uncrop",
+        About = "extends a picture beyond its borders: the new margin is grown from the picture's own patches, the picture kept exactly",
+        UsesTorch = false,
+        Reference = "Wexler et al. 2007; Resynthesizer's uncrop",
+        Parameters =
+        [
+            P.Image("Image", "Picture", "pebbles", 96, primary: true, help: "the picture to extend"),
+            P.Int("Border", "Border (px)", 1, 1024, 32, "pixels added on each extended side"),
+            P.Choice("Sides", "Sides", "all", ["all", "left-right", "top-bottom"], "which sides grow: all four, the left and right, or the top and bottom"),
+            P.Int("Patch", "Patch (px)", 3, 64, 7, "patch side at every level; larger keeps bigger structures"),
+            P.Seed(),
+        ],
+        Validate = v =>
+        {
+            var image = v.Image("Image");
+            int patch = v.Int("Patch"), border = v.Int("Border");
+            if (patch > Math.Min(image.Width, image.Height))
+                throw new AtelierUsageException($"{{Patch}} {patch}: {{Image}} ({image.Width}x{image.Height}) is smaller than the {patch}x{patch} patch");
+            var sides = Optimization.Uncropping.ParseSides(v.Choice("Sides"));
+            if (sides.HasFlag(Optimization.UncropSides.LeftRight) && border > image.Width || sides.HasFlag(Optimization.UncropSides.TopBottom) && border > image.Height)
+                throw new AtelierUsageException($"{{Border}} {border}: at most the picture's side on the sides that grow ({image.Width}x{image.Height})");
+            if ((long)(image.Width + 2 * border) * (image.Height + 2 * border) > (long)MaxSide * MaxSide)
+                throw new AtelierUsageException($"{{Border}} {border}: the extended picture would exceed {MaxSide}x{MaxSide}");
+        },
+        Examples =
+        [
+            new("uncrop-pebbles", "pebbles grown 48 px on every side (the middle is the picture, unchanged)",
+                new Dictionary<string, object?> { ["Image"] = new SampleImage("pebbles", 160), ["Border"] = 48 })
+                { Quick = new Dictionary<string, object?> { ["Image"] = new SampleImage("pebbles", 64), ["Border"] = 16 } },
+        ],
+        Run = (v, run) => Timed(v, run, () =>
+        {
+            var options = new Optimization.TextureOptimizationOptions { MaxThreads = run.Threads, Patch = v.Int("Patch") };
+            return Optimization.Uncropping.Extend(v.Image("Image"), v.Int("Border"), Optimization.Uncropping.ParseSides(v.Choice("Sides")),
+                options, RandomOf(v), run.Progress, run.Cancellation);
+        }),
+    };
+
     public static MethodDescriptor Transfer { get; } = new()
     {
         Id = "texture.transfer",

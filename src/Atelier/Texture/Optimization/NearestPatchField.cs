@@ -104,8 +104,12 @@ internal sealed class NearestPatchField
             {
                 int i = y * px + x;
                 if (!IsActive(i)) continue;
-                int j = Math.Min(y / 2, cy - 1) * cx + Math.Min(x / 2, cx - 1);
-                int sx = 2 * coarse.SourceX[j] + (x & 1), sy = 2 * coarse.SourceY[j] + (y & 1);
+                // Past the coarse field's last patch (a fine level has a few more origins than twice the coarse one),
+                // the last parent serves, shifted by the whole distance: its (x & 1) alone would put these patches a
+                // few pixels out of step with their neighbours, a seam along the right and bottom edges.
+                int parentX = Math.Min(x / 2, cx - 1), parentY = Math.Min(y / 2, cy - 1);
+                int j = parentY * cx + parentX;
+                int sx = 2 * coarse.SourceX[j] + (x - 2 * parentX), sy = 2 * coarse.SourceY[j] + (y - 2 * parentY);
                 sx = Math.Min(sx, _source.PatchesX - 1); sy = Math.Min(sy, _source.PatchesY - 1);
                 if (!coarse.IsActive(j) || !Valid(sx, sy))
                 {
