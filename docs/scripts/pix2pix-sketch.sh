@@ -37,6 +37,7 @@ fi
 atelier checkpoint convert "$run/checkpoint.safetensors" "$out/model.safetensors" --select G --half
 cp "$run/losses.png" "$out/loss.png"
 cp "$run/run.json" "$out/run.json"
-atelier --json pix2pix test -c "$out/model.safetensors" --data "$WORK/sketch-heldout" --size 128 -o "$out/heldout.png" --rows 8 > "$out/heldout.json"
+atelier --json pix2pix test -c "$out/model.safetensors" --data "$WORK/sketch-heldout" --size 128 -o "$out/heldout.png" --rows 8 \
+  --baseline-data "$WORK/sketch-train" > "$out/heldout.json"
 cp "$WORK/pictures/ATTRIBUTION.tsv" "$out/ATTRIBUTION.tsv"
 echo "wrote $out: model.safetensors, loss.png, heldout.png, heldout.json, run.json, ATTRIBUTION.tsv (card.md is written by hand from them)"
