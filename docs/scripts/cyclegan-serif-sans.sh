@@ -6,11 +6,11 @@
 # sans.txt, domain B), drawn by `atelier data glyphs` from the fonts stylegan-glyphs.sh installs; every tenth family of
 # each list is held out with all its fonts. No flips: a mirrored R is no letter. Held-out figure: the cycle PSNR both
 # ways (`atelier cyclegan test`). Also writes the two held-out words the demo and the studio translate (glyphs/).
-#   STEPS (6000), THREADS (1), WORK (/var/tmp/atelier-serif-sans) override.
+#   STEPS (5000), THREADS (1), WORK (/var/tmp/atelier-serif-sans) override.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WORK="${WORK:-/var/tmp/atelier-serif-sans}"
-STEPS="${STEPS:-6000}"
+STEPS="${STEPS:-5000}"
 THREADS="${THREADS:-1}"
 lists="docs/scripts/cyclegan-serif-sans"
 out="models/cyclegan-serif-sans"

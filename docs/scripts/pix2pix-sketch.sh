@@ -37,7 +37,12 @@ fi
 atelier checkpoint convert "$run/checkpoint.safetensors" "$out/model.safetensors" --select G --half
 cp "$run/losses.png" "$out/loss.png"
 cp "$run/run.json" "$out/run.json"
-atelier --json pix2pix test -c "$out/model.safetensors" --data "$WORK/sketch-heldout" --size 128 -o "$out/heldout.png" --rows 8 \
+cp "$run/metrics.png" "$out/metrics.png"
+atelier --seed 1 --json pix2pix test -c "$out/model.safetensors" --data "$WORK/sketch-heldout" --size 128 -o "$out/heldout.jpg" --rows 8 \
   --baseline-data "$WORK/sketch-train" > "$out/heldout.json"
+# And on the three photos Atelier ships (held out too), whole: their centred squares at 256 px, as the demo draws them.
+[ -d "$WORK/photos256/train" ] || atelier --seed 1 data pairs photos -o "$WORK/photos256" --edges xdog --size 256 --per-image 1
+atelier --seed 1 --json pix2pix test -c "$out/model.safetensors" --data "$WORK/photos256" --size 256 -o "$out/heldout-photos.jpg" \
+  --baseline-data "$WORK/sketch-train" > "$out/heldout-photos.json"
 cp "$WORK/pictures/ATTRIBUTION.tsv" "$out/ATTRIBUTION.tsv"
-echo "wrote $out: model.safetensors, loss.png, heldout.png, heldout.json, run.json, ATTRIBUTION.tsv (card.md is written by hand from them)"
+echo "wrote $out: model.safetensors, loss.png, heldout.jpg, heldout.json, heldout-photos.jpg, heldout-photos.json, run.json, ATTRIBUTION.tsv (card.md is written by hand from them)"

@@ -9,7 +9,7 @@ namespace Atelier.Studio.Tests.Browser;
 /// The studio as a new user opens it: no models folder, only what Atelier ships. The fast-style and AdaIN panels run
 /// with their defaults (a shipped network or decoder, a shipped photo and painting), and the results are style
 /// transfer, measured: nearer the style than the photo is. The StyleGAN and inversion panels run on the shipped glyph
-/// generator and a shipped glyph of a typeface it never saw.
+/// generator and a shipped glyph of a typeface it never saw; the pix2pix panel on the sketch of a shipped photo.
 /// </summary>
 public class ShippedModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
 {
@@ -88,6 +88,39 @@ public class ShippedModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Empty(browser.Errors);
         output.WriteLine($"shipped generator browser test took {clock.Elapsed.TotalSeconds:0.0} s");
     }
+
+    [SkippableFact]
+    public async Task Pix2Pix_draws_the_shipped_photos_sketch_back_into_a_photo()
+    {
+        var chromium = HeadlessChromium.Find();
+        Skip.If(chromium == null, HeadlessChromium.Missing);
+        await using var studio = await StudioHarness.StartAsync(o => o.ShippedModels = true);
+        await using var browser = await StudioBrowserPage.OpenAsync(studio, chromium!, output, 20_000);
+        var page = browser.Page;
+
+        // The panel opens on the shipped generator, its canvas holding the XDoG sketch of the clock photo (never seen in training).
+        await page.ClickAsync("#tab-pix2pix");
+        var models = "#panel-pix2pix [data-method='pix2pix.translate'] select[data-param='model']";
+        Assert.StartsWith("pix2pix-sketch", await page.EvalOnSelectorAsync<string>(models, "s => s.options[s.selectedIndex].text"));
+        var sketch = StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync("/api/samples/clock-sketch.png?size=256"));
+        var photo = StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync("/api/samples/clock.png?size=256"));
+        await page.WaitForFunctionAsync($"() => document.querySelector(\"#panel-pix2pix canvas[data-sketch='sketch']\").width === {sketch.Width}");
+        var result = await ModelPageTests.RunAsync(studio, page, "pix2pix");
+        Assert.Equal((photo.Width, photo.Height), (result.Image.Width, result.Image.Height));
+
+        // A photo again: coloured, and nearer the photo than the sketch it was drawn from.
+        var l1 = new MeanAbsoluteError();
+        double fromSketch = l1.Compare(result.Image, photo), sketchItself = l1.Compare(sketch, photo);
+        Assert.True(fromSketch < 0.8 * sketchItself, $"L1 to the photo: result {fromSketch:0.000}, the sketch itself {sketchItself:0.000}");
+        Assert.True(Saturation(result.Image) > 0.05, $"colour: {Saturation(result.Image):0.000}");
+        await browser.ShotAsync("shipped-4-pix2pix.png");
+        Assert.Empty(browser.Errors);
+    }
+
+    /// <summary>Mean of max - min over a pixel's channels: 0 for grey.</summary>
+    static double Saturation(Image im) => Enumerable.Range(0, im.PlaneSize)
+        .Average(i => Math.Max(im.Data[i], Math.Max(im.Data[im.PlaneSize + i], im.Data[2 * im.PlaneSize + i]))
+                    - Math.Min(im.Data[i], Math.Min(im.Data[im.PlaneSize + i], im.Data[2 * im.PlaneSize + i])));
 
     /// <summary>The result's Gram statistics are much nearer the style's than the photo's own are, and the photo's layout stays.</summary>
     static void AssertNearerTheStyle(FeatureNetwork network, Image photo, Image result, Image style, string what)

@@ -44,6 +44,12 @@ public class DemoCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         foreach (var edit in new[] { "glyph-morph.png", "glyph-crossover.png", "glyph-expression.png", "glyph-superres.png", "glyph-inpaint.png", "glyph-sketch.png" })
             Assert.Contains(edit, html);
         Assert.DoesNotContain("RANDOM weights", html);
+        // The shipped pix2pix: the sketch of a shipped photo drawn back into a photo of its size.
+        Assert.Contains("XDoG sketch of photo clock", html);
+        Assert.Contains("atelier pix2pix translate sketch-clock-sketch.png --model pix2pix-sketch", html);
+        var clockSketch = Atelier.Imaging.ImageIO.Load(dir.File("gallery/sketch-clock-sketch.png"));
+        var drawnBack = Atelier.Imaging.ImageIO.Load(dir.File("gallery/sketch-clock.png"));
+        Assert.Equal((clockSketch.Width, clockSketch.Height), (drawnBack.Width, drawnBack.Height));
         // The shipped fast-style network runs in the gallery (the studio and CLI use the same file), on the shipped photos.
         Assert.Contains("fast-style-candy-clock.png", html);
         Assert.Contains("photo clock", html);

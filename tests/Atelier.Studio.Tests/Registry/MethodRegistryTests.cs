@@ -70,6 +70,22 @@ public class MethodRegistryTests
     }
 
     [Fact]
+    public void The_shipped_pix2pix_is_the_default_with_the_sketch_of_each_shipped_photo_as_an_example()
+    {
+        var method = MethodRegistry.Find("pix2pix.translate")!;
+        Assert.Equal("pix2pix-sketch", method.Parameters.Single(p => p.Name == "Model").Default);
+        Assert.Equal("clock-sketch", method.Parameters.Single(p => p.Name == "Sketch").Sample);
+        Assert.Equal(Atelier.Imaging.ShippedPictures.Photos.All().Select(p => "sketch-" + p.Name), method.Examples.Select(e => e.Name));
+        // The example's input is the photo's XDoG sketch: strokes on white, the photo's shape, 256 px on its shorter side.
+        var sketch = (Atelier.Imaging.Image)method.Examples[0].Resolve(method, quick: false, seed: 1)["Sketch"]!;
+        var photo = Atelier.Imaging.ShippedPictures.Photos.All()[0].Load();
+        Assert.Equal(256, Math.Min(sketch.Width, sketch.Height));
+        Assert.InRange((double)sketch.Width / sketch.Height, (double)photo.Width / photo.Height - 0.01, (double)photo.Width / photo.Height + 0.01);
+        Assert.True(sketch.Data.Average() > 0.6, "mostly white paper");
+        Assert.True(sketch.Data.Count(v => v < 0.3f) > sketch.Data.Length / 100, "with dark strokes");
+    }
+
+    [Fact]
     public void Ids_are_unique_and_read_area_dot_verb()
     {
         Assert.Equal(MethodRegistry.All.Count, MethodRegistry.All.Select(m => m.Id).Distinct().Count());
