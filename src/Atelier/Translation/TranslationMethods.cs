@@ -43,10 +43,10 @@ public static class TranslationMethods
         PerImage = true,
         Parameters =
         [
-            // The first two spellings are the earlier --checkpoint / -c, which scripts and docs use.
+            // The earlier --checkpoint / -c, which scripts and docs use, and -m as the other model options spell it.
             P.Model("Model", "Generator", use, Generators, defaultModel,
                 help: "generator weights: a name (one Atelier ships: pix2pix-sketch, cyclegan-serif-sans; or a catalogue name: horse2zebra, style-monet, edges2shoes...; fetched on first use), the reference's latest_net_G.pth / latest_net_G_A.pth, or an Atelier run checkpoint")
-                with { Aliases = ["Checkpoint", "C"] },
+                with { Aliases = ["Checkpoint", "C", "M"] },
             input,
             P.Choice("Direction", "Direction (run checkpoints)", "AtoB", ["AtoB", "BtoA"], "AtoB (G_A) or BtoA (G_B) for a CycleGAN run checkpoint holding both"),
             P.Bool("Eval", "Eval mode (running statistics, no dropout)", false,
