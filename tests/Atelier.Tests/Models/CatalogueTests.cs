@@ -24,7 +24,7 @@ public class CatalogueTests
             if (e.Archive is { } a) { Assert.Contains(a.Url, e.Urls); Assert.EndsWith("/" + e.File, a.Member); }
         }
         // The entries, at least.
-        foreach (var name in new[] { "vgg19", "vgg16", "adain-vgg", "adain-decoder", "fast-style-mosaic-pytorch", "fast-style-udnie-pytorch", "fast-style-rain-princess",
+        foreach (var name in new[] { "vgg19", "vgg16", "adain-vgg", "adain-decoder", "fast-style-mosaic-pytorch", "fast-style-udnie-pytorch", "fast-style-rain-princess-pytorch",
                      "fast-style-candy-pytorch", "horse2zebra", "monet2photo", "style-monet", "style-cezanne", "style-ukiyoe", "style-vangogh",
                      "summer2winter-yosemite", "pix2pix-facades-label2photo", "pix2pix-edges2shoes", "pix2pix-sat2map", "pix2pix-map2sat",
                      "pix2pix-day2night", "stylegan2-ada-ffhq", "stylegan2-ada-metfaces", "stylegan2-ada-afhqcat" })

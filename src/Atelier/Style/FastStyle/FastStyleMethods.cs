@@ -26,8 +26,8 @@ public static class FastStyleMethods
         Parameters =
         [
             P.Model("Model", "Style network", ModelUse.FastStyle, Models, "candy",
-                "trained network: a name (one Atelier ships, e.g. candy, mosaic or udnie, which wins over a catalogue name; or a catalogue model fetched on first use: "
-                + "rain-princess, candy-pytorch, mosaic-pytorch, udnie-pytorch), a .pth from pytorch/examples fast_neural_style, or a .safetensors from fast-style train")
+                "trained network: a name (one Atelier ships, e.g. candy, mosaic, udnie or rain-princess, which wins over a catalogue name; or a catalogue model fetched on first use: "
+                + "rain-princess-pytorch, candy-pytorch, mosaic-pytorch, udnie-pytorch), a .pth from pytorch/examples fast_neural_style, or a .safetensors from fast-style train")
                 with
                 {
                     Aliases = ["M"],
