@@ -23,6 +23,16 @@ jpeg "$WORK/adain-lake-mondrian-content.png" "$out/lake.jpg"
 jpeg "$WORK/adain-meadow-mondrian-content.png" "$out/meadow.jpg"
 jpeg "$WORK/adain-clock-mondrian-style.png" "$out/mondrian.jpg"
 jpeg "$WORK/adain-clock-udnie-75-style-1.png" "$out/udnie.jpg"
+# pix2pix: the shipped photos' sketches and what the generator draws from them.
+for name in clock lake meadow; do
+  jpeg "$WORK/sketch-$name-sketch.png" "$out/sketch-$name-sketch.jpg"
+  jpeg "$WORK/sketch-$name.png" "$out/sketch-$name.jpg"
+done
+# The CycleGAN: the held-out words and their translations, as PNG (letters).
+for name in glyph-serif-to-sans glyph-sans-to-serif; do
+  ffmpeg -loglevel error -y -i "$WORK/$name-image.png" "$out/$name-image.png"
+  ffmpeg -loglevel error -y -i "$WORK/$name.png" "$out/$name.png"
+done
 # The StyleGAN2 glyph generator: its sheets as they are (cells already enlarged to 64 px), single 32 px pictures
 # enlarged 4x (the 8 px super-resolution input 16x) without smoothing, as PNG (JPEG blurs letters this small).
 png() { ffmpeg -loglevel error -y -i "$WORK/$1.png" -vf "scale=iw*$2:ih*$2:flags=neighbor" "$out/$1.png"; }

@@ -9,7 +9,8 @@ namespace Atelier.Studio.Tests.Browser;
 /// The studio as a new user opens it: no models folder, only what Atelier ships. The fast-style and AdaIN panels run
 /// with their defaults (a shipped network or decoder, a shipped photo and painting), and the results are style
 /// transfer, measured: nearer the style than the photo is. The StyleGAN and inversion panels run on the shipped glyph
-/// generator and a shipped glyph of a typeface it never saw; the pix2pix panel on the sketch of a shipped photo.
+/// generator and a shipped glyph of a typeface it never saw; the pix2pix panel on the sketch of a shipped photo; the
+/// CycleGAN panel on the shipped serif/sans-serif pair.
 /// </summary>
 public class ShippedModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
 {
@@ -121,6 +122,50 @@ public class ShippedModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
     static double Saturation(Image im) => Enumerable.Range(0, im.PlaneSize)
         .Average(i => Math.Max(im.Data[i], Math.Max(im.Data[im.PlaneSize + i], im.Data[2 * im.PlaneSize + i]))
                     - Math.Min(im.Data[i], Math.Min(im.Data[im.PlaneSize + i], im.Data[2 * im.PlaneSize + i])));
+
+    [SkippableFact]
+    public async Task CycleGan_runs_out_of_the_box_with_the_shipped_serif_sans_pair()
+    {
+        var chromium = HeadlessChromium.Find();
+        Skip.If(chromium == null, HeadlessChromium.Missing);
+        await using var studio = await StudioHarness.StartAsync(o => o.ShippedModels = true);
+        await using var browser = await StudioBrowserPage.OpenAsync(studio, chromium!, output, 20_000);
+        var page = browser.Page;
+
+        // The panel opens on the shipped pair and a serif word it never saw; serif to sans-serif keeps the letters where they are.
+        await page.ClickAsync("#tab-cyclegan");
+        var models = "#panel-cyclegan [data-method='cyclegan.translate'] select[data-param='model']";
+        Assert.StartsWith("cyclegan-serif-sans", await page.EvalOnSelectorAsync<string>(models, "s => s.options[s.selectedIndex].text"));
+        var word = StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync("/api/samples/nimbus-roman-SERIF.png?size=128"));
+        var sans = await ModelPageTests.RunAsync(studio, page, "cyclegan");
+        Assert.Equal((word.Width, word.Height), (sans.Image.Width, sans.Image.Height));
+        AssertSameLettersRedrawn(word, sans.Image, "serif to sans-serif");
+        await browser.ShotAsync("shipped-5-cyclegan.png");
+
+        // The other way: G_B gives a sans-serif word (also unseen) serifs.
+        var panel = "#panel-cyclegan [data-method='cyclegan.translate'] ";
+        await page.SelectOptionAsync(panel + "select[data-param='direction']", "BtoA");
+        await page.SelectOptionAsync(panel + "select[data-source='image']", "go-medium-SANS");
+        await page.WaitForFunctionAsync($"() => document.querySelector(\"{panel}canvas[data-param='image']\").width === 512");
+        var serif = await ModelPageTests.RunAsync(studio, page, "cyclegan");
+        var sansWord = StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync("/api/samples/go-medium-SANS.png?size=128"));
+        Assert.Equal((sansWord.Width, sansWord.Height), (serif.Image.Width, serif.Image.Height));
+        AssertSameLettersRedrawn(sansWord, serif.Image, "sans-serif to serif");
+        await browser.ShotAsync("shipped-6-cyclegan-back.png");
+        Assert.Empty(browser.Errors);
+    }
+
+    /// <summary>Ink where the input has ink (the letters stay), yet a different drawing (the typeface changed).</summary>
+    static void AssertSameLettersRedrawn(Image input, Image output, string what)
+    {
+        bool[] Ink(Image im) => [.. Enumerable.Range(0, im.PlaneSize).Select(i => (im.Data[i] + im.Data[im.PlaneSize + i] + im.Data[2 * im.PlaneSize + i]) / 3 < 0.5f)];
+        var a = Ink(input); var b = Ink(output);
+        int both = a.Zip(b).Count(x => x.First && x.Second), either = a.Zip(b).Count(x => x.First || x.Second);
+        double iou = (double)both / either;
+        Assert.True(iou > 0.5, $"{what}: the letters moved (ink overlap {iou:0.00})");
+        Assert.True(iou < 0.97, $"{what}: nothing changed (ink overlap {iou:0.00})");
+        Assert.True(b.Count(x => x) > b.Length / 50, $"{what}: no ink left");
+    }
 
     /// <summary>The result's Gram statistics are much nearer the style's than the photo's own are, and the photo's layout stays.</summary>
     static void AssertNearerTheStyle(FeatureNetwork network, Image photo, Image result, Image style, string what)

@@ -50,6 +50,11 @@ public class DemoCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         var clockSketch = Atelier.Imaging.ImageIO.Load(dir.File("gallery/sketch-clock-sketch.png"));
         var drawnBack = Atelier.Imaging.ImageIO.Load(dir.File("gallery/sketch-clock.png"));
         Assert.Equal((clockSketch.Width, clockSketch.Height), (drawnBack.Width, drawnBack.Height));
+        // The shipped CycleGAN: a serif word it never saw, to sans-serif (the quick run does the first example only).
+        Assert.Contains("atelier cyclegan translate glyph-serif-to-sans-image.png --model cyclegan-serif-sans --direction AtoB", html);
+        var serifWord = Atelier.Imaging.ImageIO.Load(dir.File("gallery/glyph-serif-to-sans-image.png"));
+        var sansWord = Atelier.Imaging.ImageIO.Load(dir.File("gallery/glyph-serif-to-sans.png"));
+        Assert.Equal((serifWord.Width, serifWord.Height), (sansWord.Width, sansWord.Height));
         // The shipped fast-style network runs in the gallery (the studio and CLI use the same file), on the shipped photos.
         Assert.Contains("fast-style-candy-clock.png", html);
         Assert.Contains("photo clock", html);

@@ -86,6 +86,20 @@ public class MethodRegistryTests
     }
 
     [Fact]
+    public void The_shipped_CycleGAN_is_the_translation_default_with_an_example_each_way()
+    {
+        var method = MethodRegistry.Find("cyclegan.translate")!;
+        Assert.Equal("cyclegan-serif-sans", method.Parameters.Single(p => p.Name == "Model").Default);
+        Assert.Equal("nimbus-roman-SERIF", method.Parameters.Single(p => p.Name == "Image").Sample);
+        Assert.Equal(["AtoB", "BtoA"], method.Examples.Select(e => e.Values["Direction"]));
+        // The words are shipped 128 px high, the size the pair was trained at; the quick run halves them.
+        var word = (Atelier.Imaging.Image)method.Examples[0].Resolve(method, quick: false, seed: 1)["Image"]!;
+        Assert.Equal((640, 128), (word.Width, word.Height));
+        var small = (Atelier.Imaging.Image)method.Examples[0].Resolve(method, quick: true, seed: 1)["Image"]!;
+        Assert.Equal((320, 64), (small.Width, small.Height));
+    }
+
+    [Fact]
     public void Ids_are_unique_and_read_area_dot_verb()
     {
         Assert.Equal(MethodRegistry.All.Count, MethodRegistry.All.Select(m => m.Id).Distinct().Count());
