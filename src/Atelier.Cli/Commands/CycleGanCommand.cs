@@ -65,9 +65,9 @@ public static class CycleGanCommand
             if (s < 8) throw new AtelierUsageException($"--size {s}: must be at least 8");
             if (n < 0) throw new AtelierUsageException($"--count {n}: must be 0 (all) or more");
             var path = ctx.ModelFile(ctx.Get(checkpoint)!, Atelier.Models.ModelUse.CycleGan, ct);
-            using (var file = Atelier.Checkpoints.Checkpoint.Load(path))
-                if (!file.Has("G_A") || !file.Has("G_B"))
-                    throw new AtelierUsageException($"--checkpoint {ctx.Get(checkpoint)}: holds one generator; the round trip needs a CycleGAN run's G_A and G_B");
+            var headers = Atelier.Checkpoints.Checkpoint.ReadHeaders(path);
+            if (!headers.Has("G_A") || !headers.Has("G_B"))
+                throw new AtelierUsageException($"--checkpoint {ctx.Get(checkpoint)}: holds one generator; the round trip needs a CycleGAN run's G_A and G_B");
             var (a, b) = TranslationData.LoadUnaligned(ctx.Get(data)!, ctx.Warn, split: "test");
             using var aToB = Translator.Load(path, evalMode: true, direction: Direction.AtoB, device: ctx.Device);
             using var bToA = Translator.Load(path, evalMode: true, direction: Direction.BtoA, device: ctx.Device);

@@ -84,7 +84,7 @@ public static class StudioApi
             int s = size ?? 64;
             if (s < 16 || s > 512) throw new StudioRequestException(400, $"'size': {s} is outside 16..512");
             var image = shipped is not null ? ImageResize.ResizeShorterSide(ImageOps.ToRgb(shipped.Load()), s)
-                : sketched is not null ? Atelier.Translation.Data.EdgeDetection.Xdog(ImageResize.ResizeShorterSide(ImageOps.ToRgb(sketched.Load()), s))
+                : sketched is not null ? new Atelier.Methods.SampleSketch(sketched.Name, s).Draw()
                 : ProceduralSamples.Make(name, s);
             return Results.Bytes(StudioImages.EncodePng(image), "image/png");
         });

@@ -226,13 +226,13 @@ function sketchField(p) {
   const clear = () => { ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, canvas.width, canvas.height); };
   clear();
   // A sample to start from (e.g. a photo's sketch for pix2pix): the canvas takes its shape, and strokes go over it.
-  const ready = p.sample ? (async () => {
+  if (p.sample) (async () => {
     const img = new Image();
     img.src = `/api/samples/${encodeURIComponent(p.sample)}.png?size=${size}`;
     await img.decode();
     canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
     ctx.drawImage(img, 0, 0);
-  })().catch(() => {}) : Promise.resolve();
+  })().catch(() => {});
   const pen = el('input', { type: 'range', min: 1, max: 16, value: 3 });
   paintable(canvas, (a, b) => stroke(ctx, a, b, +pen.value, '#000'));
   const file = el('input', { type: 'file', accept: 'image/*' });
@@ -244,7 +244,6 @@ function sketchField(p) {
     node: el('div', { class: 'field' }, el('label', { text: p.label }), canvas,
              el('div', {}, 'pen ', pen, ' ', el('button', { type: 'button', text: 'clear', onclick: clear })), el('span', { class: 'help', text: 'or load a drawing:' }), file),
     append: async fd => fd.append(p.name, await canvasBlob(canvas), `${p.name}.png`),
-    ready,
   };
 }
 

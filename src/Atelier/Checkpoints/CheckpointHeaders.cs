@@ -33,6 +33,9 @@ public sealed class CheckpointHeaders
         catch (PickleException e) { throw new AtelierException($"{path}: {e.Message}"); }
     }
 
+    /// <summary>True when the file has tensors under <paramref name="prefix"/> (as <see cref="CheckpointFile.Has"/>, without loading them).</summary>
+    public bool Has(string prefix) => CheckpointTree.Holds(Tensors.Keys, prefix);
+
     /// <summary>Each tensor's shape, by name: what <see cref="ArchitectureRecognizer"/> reads.</summary>
     public IReadOnlyDictionary<string, long[]> Shapes => Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Shape, StringComparer.Ordinal);
 

@@ -70,8 +70,8 @@ public static class FontGlyphs
         if (options.Letters.Length == 0) throw new AtelierUsageException("{Letters}: give at least one character");
         if (options.HoldOutEvery < 0 || options.HoldOutEvery == 1) throw new AtelierUsageException($"{{HoldOutEvery}} {options.HoldOutEvery}: must be 0 (none) or 2 or more");
         if (options.Fill is <= 0 or > 1) throw new AtelierUsageException($"{{Fill}} {options.Fill}: must be above 0 and at most 1");
-        var files = Find(options.Root);
         if (options.Families is { Count: 0 }) throw new AtelierUsageException("{Families}: list at least one family");
+        var files = Find(options.Root);
         if (files.Count == 0)
             throw new AtelierException($"no fonts under {Path.Combine(options.Root, Place)}; install some, e.g. apt-get install fonts-urw-base35 fonts-adf-accanthis");
 

@@ -24,7 +24,12 @@ public sealed record SampleGlyph(string Name, int Side = 32);
 /// An image input of an example: the XDoG sketch (dark strokes on white, as `data pairs --edges xdog` draws them) of a
 /// shipped photo brought to this shorter side: what the shipped pix2pix turns back into a photo.
 /// </summary>
-public sealed record SampleSketch(string Photo, int ShorterSide);
+public sealed record SampleSketch(string Photo, int ShorterSide)
+{
+    /// <summary>The sketch itself (the studio serves the same picture as the sample PHOTO-sketch).</summary>
+    public Image Draw() => Atelier.Translation.Data.EdgeDetection.Xdog(
+        ImageResize.ResizeShorterSide(ImageOps.ToRgb(ShippedPictures.Photos.Find(Photo).Load()), ShorterSide));
+}
 
 /// <summary>One picture of a weighted list input (styles to blend): a sample, photo or painting, and its weight.</summary>
 public sealed record WeightedSample(object Sample, double Weight);
@@ -68,7 +73,7 @@ public sealed record MethodExample(string Name, string Caption, IReadOnlyDiction
         SamplePhoto p => Shipped(ShippedPictures.Photos, p.Name, p.ShorterSide),
         SamplePainting p => Shipped(ShippedPictures.Paintings, p.Name, p.ShorterSide),
         SampleGlyph g => Glyph(g),
-        SampleSketch k => Atelier.Translation.Data.EdgeDetection.Xdog(Shipped(ShippedPictures.Photos, k.Photo, k.ShorterSide)),
+        SampleSketch k => k.Draw(),
         _ => null,
     };
 

@@ -28,6 +28,9 @@ public static class ShippedModels
                 File.Exists(System.IO.Path.Combine(d, "card.md")) ? System.IO.Path.Combine(d, "card.md") : null))];
     }
 
+    /// <summary>Whether this build ships the model <paramref name="name"/> (a folder of models/ holding its weights).</summary>
+    public static bool Ships(string name) => All().Any(m => m.Name == name);
+
     /// <summary>The names of the shipped models of one kind (by prefix), for help texts and messages.</summary>
     public static IReadOnlyList<string> Names(string prefix) =>
         [.. All().Where(m => m.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(m => m.Name[prefix.Length..])];

@@ -17,7 +17,7 @@ static class GlyphExamples
     const int Steps = 300;
 
     /// <summary>Whether this build ships the generator (models/ beside the program).</summary>
-    public static bool Shipped { get; } = ShippedModels.All().Any(m => m.Name == Model);
+    public static bool Shipped { get; } = ShippedModels.Ships(Model);
 
     /// <summary>The StyleGAN methods' default generator: the shipped one, or none (a model must then be given).</summary>
     public static string? DefaultModel => Shipped ? Model : null;

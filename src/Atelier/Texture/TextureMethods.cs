@@ -122,13 +122,7 @@ public static class TextureMethods
             Tileable(),
             P.Seed(),
         ],
-        Validate = v =>
-        {
-            var sample = v.Image("Sample");
-            int patch = v.Int("Patch");
-            if (patch > Math.Min(sample.Width, sample.Height))
-                throw new AtelierUsageException($"{{Patch}} {patch}: {{Sample}} ({sample.Width}x{sample.Height}) is smaller than the {patch}x{patch} patch");
-        },
+        Validate = v => PatchFits(v, "Sample"),
         Examples =
         [
             new("optimise-pebbles", "optimised from pebbles", new Dictionary<string, object?> { ["Sample"] = new SampleImage("pebbles", 64), ["Size"] = 256 })
@@ -193,13 +187,10 @@ public static class TextureMethods
         ],
         Validate = v =>
         {
+            PatchFits(v, "Image");
             var image = v.Image("Image");
-            int patch = v.Int("Patch"), border = v.Int("Border");
-            if (patch > Math.Min(image.Width, image.Height))
-                throw new AtelierUsageException($"{{Patch}} {patch}: {{Image}} ({image.Width}x{image.Height}) is smaller than the {patch}x{patch} patch");
-            var sides = Optimization.Uncropping.ParseSides(v.Choice("Sides"));
-            if (sides.HasFlag(Optimization.UncropSides.LeftRight) && border > image.Width || sides.HasFlag(Optimization.UncropSides.TopBottom) && border > image.Height)
-                throw new AtelierUsageException($"{{Border}} {border}: at most the picture's side on the sides that grow ({image.Width}x{image.Height})");
+            int border = v.Int("Border");
+            Optimization.Uncropping.Check(image.Width, image.Height, border, Optimization.Uncropping.ParseSides(v.Choice("Sides")));
             if ((long)(image.Width + 2 * border) * (image.Height + 2 * border) > (long)MaxSide * MaxSide)
                 throw new AtelierUsageException($"{{Border}} {border}: the extended picture would exceed {MaxSide}x{MaxSide}");
         },
@@ -258,6 +249,15 @@ public static class TextureMethods
         if (window % 2 == 0) throw new AtelierUsageException($"{{Window}} {window}: the window must be odd (it is centred on a pixel)");
         if (window > Math.Min(image.Width, image.Height))
             throw new AtelierUsageException($"{{Window}} {window}: {{{over}}} ({image.Width}x{image.Height}) is smaller than the {window}x{window} window");
+    }
+
+    /// <summary>A patch no larger than the picture patches are matched against.</summary>
+    static void PatchFits(MethodValues v, string from)
+    {
+        var image = v.Image(from);
+        int patch = v.Int("Patch");
+        if (patch > Math.Min(image.Width, image.Height))
+            throw new AtelierUsageException($"{{Patch}} {patch}: {{{from}}} ({image.Width}x{image.Height}) is smaller than the {patch}x{patch} patch");
     }
 
     /// <summary>A block (when given) no larger than the picture blocks are cut from.</summary>

@@ -15,7 +15,7 @@ static class TranslationExamples
     public const string CycleGanModel = "cyclegan-serif-sans";
 
     /// <summary>Whether this build ships the CycleGAN (models/ beside the program).</summary>
-    public static bool CycleGanShipped { get; } = ShippedModels.All().Any(m => m.Name == CycleGanModel);
+    public static bool CycleGanShipped { get; } = ShippedModels.Ships(CycleGanModel);
 
     /// <summary>The CycleGAN method's default generator pair: the shipped one, or none (a model must then be given).</summary>
     public static string? CycleGanDefault => CycleGanShipped ? CycleGanModel : null;
@@ -27,7 +27,7 @@ static class TranslationExamples
     public const string Pix2PixModel = "pix2pix-sketch";
 
     /// <summary>Whether this build ships the pix2pix generator.</summary>
-    public static bool Pix2PixShipped { get; } = ShippedModels.All().Any(m => m.Name == Pix2PixModel);
+    public static bool Pix2PixShipped { get; } = ShippedModels.Ships(Pix2PixModel);
 
     /// <summary>The pix2pix method's default generator: the shipped one, or none.</summary>
     public static string? Pix2PixDefault => Pix2PixShipped ? Pix2PixModel : null;

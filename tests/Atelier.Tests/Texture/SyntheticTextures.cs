@@ -16,6 +16,19 @@ public static class SyntheticTextures
         return img;
     }
 
+    /// <summary>Colour diagonal stripes (period 12 along x, 6 along y): what lies in a hole or beyond a crop is predictable from around it.</summary>
+    public static Image DiagonalStripes(int width, int height)
+    {
+        var img = new Image(width, height, 3);
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                float v = (x + 2 * y) % 12 < 6 ? 0.85f : 0.2f;
+                img[0, y, x] = v; img[1, y, x] = 0.5f * v + 0.2f; img[2, y, x] = 1 - v;
+            }
+        return img;
+    }
+
     /// <summary>A checkerboard of squares <paramref name="cell"/> pixels wide (period 2 x cell), two grey levels.</summary>
     public static Image Checkerboard(int width, int height, int cell, int channels = 1)
     {

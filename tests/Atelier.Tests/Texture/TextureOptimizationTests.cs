@@ -47,23 +47,10 @@ public class TextureOptimizationTests
         Assert.True(unwrapped.Ratio > 2 * wrapped.Ratio, $"plain {unwrapped.Ratio:0.00}, tileable {wrapped.Ratio:0.00}");
     }
 
-    /// <summary>Diagonal stripes: what lies in a hole is predictable from around it.</summary>
-    static Image Stripes(int size)
-    {
-        var img = new Image(size, size, 3);
-        for (int y = 0; y < size; y++)
-            for (int x = 0; x < size; x++)
-            {
-                float v = (x + 2 * y) % 12 < 6 ? 0.85f : 0.2f;
-                img[0, y, x] = v; img[1, y, x] = 0.5f * v + 0.2f; img[2, y, x] = 1 - v;
-            }
-        return img;
-    }
-
     [Fact]
     public void CompletionContinuesAPatternIntoTheHoleAndKeepsEveryOtherPixel()
     {
-        var image = Stripes(64);
+        var image = SyntheticTextures.DiagonalStripes(64, 64);
         var hole = new bool[64 * 64];
         for (int y = 20; y < 40; y++) for (int x = 24; x < 44; x++) hole[y * 64 + x] = true;
         var damaged = image.Clone();

@@ -7,34 +7,14 @@ namespace Atelier.Tests.Texture;
 /// <summary>Uncrop: the margin grown around a picture continues it, and the picture stays bit for bit.</summary>
 public class UncroppingTests
 {
-    /// <summary>Diagonal stripes: what lies beyond a crop is predictable from inside it.</summary>
-    static Image Stripes(int width, int height)
-    {
-        var img = new Image(width, height, 3);
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                float v = (x + 2 * y) % 12 < 6 ? 0.85f : 0.2f;
-                img[0, y, x] = v; img[1, y, x] = 0.5f * v + 0.2f; img[2, y, x] = 1 - v;
-            }
-        return img;
-    }
-
-    static Image Crop(Image image, int x0, int y0, int w, int h)
-    {
-        var crop = new Image(w, h, image.Channels);
-        for (int c = 0; c < image.Channels; c++) for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) crop[c, y, x] = image[c, y0 + y, x0 + x];
-        return crop;
-    }
-
     [Fact]
     public void TheGrownMarginContinuesThePatternAndThePictureStaysExact()
     {
-        var whole = Stripes(96, 96);
-        var middle = Crop(whole, 16, 16, 64, 64);
+        var whole = SyntheticTextures.DiagonalStripes(96, 96);
+        var middle = ImageOps.Crop(whole, 16, 16, 64, 64);
         var grown = Uncropping.Extend(middle, 16, UncropSides.All, new TextureOptimizationOptions(), new Random(1));
         Assert.Equal((96, 96), (grown.Width, grown.Height));
-        Assert.Equal(middle.Data, Crop(grown, 16, 16, 64, 64).Data);
+        Assert.Equal(middle.Data, ImageOps.Crop(grown, 16, 16, 64, 64).Data);
         // The margin against what the stripes really are there (a pattern out of step scores below 17 dB).
         double se = 0; int n = 0;
         for (int c = 0; c < 3; c++)
@@ -49,7 +29,7 @@ public class UncroppingTests
     [Fact]
     public void OnlyTheChosenSidesGrowAndTheSeedDecides()
     {
-        var picture = Crop(Stripes(64, 64), 0, 0, 48, 40);
+        var picture = ImageOps.Crop(SyntheticTextures.DiagonalStripes(64, 64), 0, 0, 48, 40);
         var wide = Uncropping.Extend(picture, 8, UncropSides.LeftRight, new TextureOptimizationOptions { Iterations = 4 }, new Random(2));
         Assert.Equal((64, 40), (wide.Width, wide.Height));
         var tall = Uncropping.Extend(picture, 8, UncropSides.TopBottom, new TextureOptimizationOptions { Iterations = 4 }, new Random(2));
@@ -61,7 +41,7 @@ public class UncroppingTests
     [Fact]
     public void ABorderOfNothingOrWiderThanThePictureIsRefused()
     {
-        var picture = Stripes(32, 24);
+        var picture = SyntheticTextures.DiagonalStripes(32, 24);
         Assert.Contains("Border 0", Assert.Throws<AtelierUsageException>(() => Uncropping.Extend(picture, 0, UncropSides.All, null, new Random(1))).Message);
         Assert.Contains("height (24 px)", Assert.Throws<AtelierUsageException>(() => Uncropping.Extend(picture, 30, UncropSides.All, null, new Random(1))).Message);
         Assert.Equal(UncropSides.TopBottom, Uncropping.ParseSides("Top-Bottom"));

@@ -22,27 +22,30 @@ public static class Uncropping
     public static Image Extend(Image image, int border, UncropSides sides, TextureOptimizationOptions? options, Random random,
         IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
-        if (border < 1) throw new AtelierUsageException($"{{Border}} {border}: must be at least 1 pixel");
-        if (sides is not (UncropSides.LeftRight or UncropSides.TopBottom or UncropSides.All))
-            throw new AtelierUsageException($"{{Sides}} {sides}: expected all, left-right or top-bottom");
+        Check(image.Width, image.Height, border, sides);
         int dx = sides.HasFlag(UncropSides.LeftRight) ? border : 0, dy = sides.HasFlag(UncropSides.TopBottom) ? border : 0;
-        // The margin may be at most as wide as the picture on each side: beyond that, patches far from any known pixel
-        // are grown from other grown patches only.
-        if (dx > image.Width || dy > image.Height)
-            throw new AtelierUsageException($"{{Border}} {border}: at most the picture's {(dx > image.Width ? "width" : "height")} ({(dx > image.Width ? image.Width : image.Height)} px)");
-        int W = image.Width + 2 * dx, H = image.Height + 2 * dy;
-        var canvas = new Image(W, H, image.Channels);
+        var canvas = ImageOps.Pad(image, dx, dy, dx, dy);
+        int W = canvas.Width, H = canvas.Height;
         var hole = new bool[W * H];
         for (int y = 0; y < H; y++)
             for (int x = 0; x < W; x++)
-            {
-                int sx = x - dx, sy = y - dy;
-                bool inside = sx >= 0 && sy >= 0 && sx < image.Width && sy < image.Height;
-                hole[y * W + x] = !inside;
-                if (inside)
-                    for (int c = 0; c < image.Channels; c++) canvas[c, y, x] = image[c, sy, sx];
-            }
+                hole[y * W + x] = x < dx || y < dy || x >= dx + image.Width || y >= dy + image.Height;
         return TextureOptimization.Complete(canvas, hole, null, options, random, progress, ct);
+    }
+
+    /// <summary>
+    /// Refuses a border of nothing, and a margin wider than the picture on a side that grows: beyond that, patches far
+    /// from any known pixel are grown from other grown patches only.
+    /// </summary>
+    public static void Check(int width, int height, int border, UncropSides sides)
+    {
+        if (border < 1) throw new AtelierUsageException($"{{Border}} {border}: must be at least 1 pixel");
+        if (sides is not (UncropSides.LeftRight or UncropSides.TopBottom or UncropSides.All))
+            throw new AtelierUsageException($"{{Sides}} {sides}: expected all, left-right or top-bottom");
+        if (sides.HasFlag(UncropSides.LeftRight) && border > width)
+            throw new AtelierUsageException($"{{Border}} {border}: at most the picture's width ({width} px)");
+        if (sides.HasFlag(UncropSides.TopBottom) && border > height)
+            throw new AtelierUsageException($"{{Border}} {border}: at most the picture's height ({height} px)");
     }
 
     /// <summary>"all", "left-right" or "top-bottom".</summary>
