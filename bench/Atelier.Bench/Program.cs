@@ -24,6 +24,7 @@ public static class Program
             ["stylegan"] = StyleGanBench.Run,
             ["onnx"] = OnnxBench.Run,
             ["video"] = VideoBench.Run,
+            ["resynthesizer"] = ResynthesizerBench.Run,
         };
         if (args.Length == 0 || !sections.TryGetValue(args[0], out var run))
         {

@@ -65,7 +65,7 @@ public static class TextureCommand
                 return new Dictionary<string, object?>
                 {
                     ["command"] = "texture synthesize", ["method"] = m, ["exact"] = !approx,
-                    ["coherence"] = sim?.Coherence, ["coverage"] = sim?.Coverage, ["note"] = note,
+                    ["coherence"] = sim?.Coherence, ["coverage"] = sim?.Coverage, ["repetition"] = sim?.Repetition, ["note"] = note,
                 };
             });
         });

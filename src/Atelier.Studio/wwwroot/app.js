@@ -193,14 +193,23 @@ function imageField(p) {
 function maskField(p, imageField) {
   const overlay = el('canvas', { class: 'overlay', 'data-mask': p.name, width: imageField.canvas.width, height: imageField.canvas.height });
   overlay.reset = () => overlay.getContext('2d').clearRect(0, 0, overlay.width, overlay.height);
+  // Several masks over one picture (the hole, and where to copy from): the strokes go to the one chosen with its
+  // "paint" button (the first at the start), each in its own colour.
+  const first = imageField.overlays.length === 0;
+  const colour = first ? 'rgba(255,0,0,0.55)' : 'rgba(0,160,255,0.45)';
+  overlay.style.pointerEvents = first ? 'auto' : 'none';
   imageField.overlays.push(overlay);
   imageField.wrap.append(overlay);
   imageField.display();
   const brush = el('input', { type: 'range', min: 1, max: 32, value: 6, 'data-brush': p.name });
-  paintable(overlay, (a, b) => stroke(overlay.getContext('2d'), a, b, +brush.value, 'rgba(255,0,0,0.55)'));
+  paintable(overlay, (a, b) => stroke(overlay.getContext('2d'), a, b, +brush.value, colour));
+  const choose = el('button', { type: 'button', text: 'paint this', 'data-paint': p.name, onclick: () => {
+    for (const o of imageField.overlays) o.style.pointerEvents = o === overlay ? 'auto' : 'none';
+  } });
   return {
-    node: el('div', { class: 'field' }, el('label', { text: p.label }), el('span', { class: 'help', text: 'Paint the region to fill on the picture.' }),
-             el('div', {}, 'brush ', brush), el('button', { type: 'button', text: 'clear mask', onclick: overlay.reset })),
+    node: el('div', { class: 'field' }, el('label', { text: p.label }),
+             el('span', { class: 'help', text: (p.help ? p.help + '; ' : '') + (first ? 'painted in red' : 'painted in blue') + ' on the picture' }),
+             el('div', {}, 'brush ', brush, ' ', choose), el('button', { type: 'button', text: 'clear mask', onclick: overlay.reset })),
     append: async fd => {
       // Painted pixels (any alpha) become opaque white; the rest stays transparent.
       const out = el('canvas', { width: overlay.width, height: overlay.height });

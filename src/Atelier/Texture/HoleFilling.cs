@@ -24,6 +24,27 @@ public static class HoleFilling
         return hole;
     }
 
+    /// <summary>
+    /// The pixels within <paramref name="radius"/> (Euclidean) of the hole but outside it: a sample region that keeps
+    /// the fill to what surrounds the hole, as GIMP's heal selection samples a ring around the selection.
+    /// </summary>
+    public static bool[] SamplingRing(bool[] hole, int width, int height, int radius)
+    {
+        if (radius < 1) throw new AtelierUsageException($"{{Ring}} {radius}: must be at least 1 pixel");
+        var ring = new bool[hole.Length];
+        int r2 = radius * radius;
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                if (!hole[y * width + x]) continue;
+                for (int dy = Math.Max(-radius, -y); dy <= Math.Min(radius, height - 1 - y); dy++)
+                    for (int dx = Math.Max(-radius, -x); dx <= Math.Min(radius, width - 1 - x); dx++)
+                        if (dx * dx + dy * dy <= r2) ring[(y + dy) * width + x + dx] = true;
+            }
+        for (int i = 0; i < ring.Length; i++) ring[i] &= !hole[i];
+        return ring;
+    }
+
     public static Image Fill(Image image, Image mask, EfrosLeungOptions? options = null, int? seed = null,
         IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
@@ -33,6 +54,14 @@ public static class HoleFilling
     }
 
     public static Image Fill(Image image, bool[] hole, EfrosLeungOptions? options, Random random,
+        IProgress<ProgressReport>? progress = null, CancellationToken ct = default) =>
+        Fill(image, hole, null, options, random, progress, ct);
+
+    /// <summary>
+    /// Fills the <paramref name="hole"/> pixels (y * width + x, true = fill); with <paramref name="sourceRegion"/>,
+    /// copying only from windows wholly inside that region.
+    /// </summary>
+    public static Image Fill(Image image, bool[] hole, bool[]? sourceRegion, EfrosLeungOptions? options, Random random,
         IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
         var opt = options ?? new EfrosLeungOptions();
@@ -47,13 +76,19 @@ public static class HoleFilling
         if (holes == 0) throw new AtelierUsageException("{Mask}: the mask marks no pixel to fill (it is all black); white marks the hole");
         if (holes == hole.Length) throw new AtelierUsageException("{Mask}: the mask covers the whole image, leaving nothing to synthesise from");
 
-        // Candidate windows: those with no hole pixel.
+        if (sourceRegion is not null && sourceRegion.Length != W * H)
+            throw new AtelierUsageException($"{{SampleMask}}: the sample mask has {sourceRegion.Length} pixels but the image has {W * H}; they must be the same size");
+
+        // Candidate windows: those with no hole pixel (and, with a region, none outside it).
         int cols = W - w + 1, rows = H - w + 1;
         var valid = MaskWindows.Touching(hole, W, H, w);
+        var outside = sourceRegion is null ? null : MaskWindows.Touching(sourceRegion.Select(r => !r).ToArray(), W, H, w);
         bool any = false;
-        for (int i = 0; i < valid.Length; i++) any |= valid[i] = !valid[i];
+        for (int i = 0; i < valid.Length; i++) any |= valid[i] = !valid[i] && (outside is null || !outside[i]);
         if (!any)
-            throw new AtelierUsageException($"{{Window}} {w}: every {w}x{w} window of the image touches the mask, so there is nothing to copy from; use a smaller window or a smaller hole");
+            throw new AtelierUsageException(sourceRegion is null
+                ? $"{{Window}} {w}: every {w}x{w} window of the image touches the mask, so there is nothing to copy from; use a smaller window or a smaller hole"
+                : $"{{Window}} {w}: no {w}x{w} window lies wholly inside the sample region and outside the hole, so there is nothing to copy from; use a smaller window or a larger region");
 
         var output = image.Clone();
         var filled = new byte[W * H];

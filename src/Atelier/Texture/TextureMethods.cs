@@ -142,33 +142,58 @@ public static class TextureMethods
         Title = "Hole filling",
         About = "re-grows the masked part of a picture from the rest of it (pixels outside the hole are kept exactly)",
         UsesTorch = false,
-        Reference = "Efros and Leung 1999, constrained synthesis",
+        Reference = "Wexler et al. 2007 (texture optimisation); Efros and Leung 1999, constrained synthesis",
         Parameters =
         [
             P.Image("Image", "Picture", "bricks", 64, primary: true, help: "the picture with a hole"),
             P.Mask("Mask", "Hole", "Image", "the hole: white (painted) = fill, black = keep; the picture's size"),
-            P.Int("Window", "Window (odd)", 3, 51, 11, "neighbourhood window"),
+            P.Choice("Engine", "Engine", "optimise", ["optimise", "efros-leung"],
+                "optimise: texture optimisation over a pyramid (PatchMatch, fast); efros-leung: pixel by pixel from the border inwards (exact search, slow)"),
+            P.Mask("SampleMask", "Copy from", "Image", "where the fill may copy from: white = may copy (default: everywhere outside the hole)") with { Required = false, Optional = true },
+            P.OptionalInt("Ring", "Ring (px)", 1, 4096, "copy only from within this many pixels of the hole (GIMP's heal samples 50)"),
+            P.Int("Patch", "Patch (px)", 3, 64, 7, "optimise: patch side at every level"),
+            P.Int("Window", "Window (odd)", 3, 51, 11, "efros-leung: neighbourhood window"),
             P.Seed(),
         ],
         Validate = v =>
         {
-            WindowFits(v, "Image");
+            if (v.Choice("Engine") == "efros-leung") WindowFits(v, "Image"); else PatchFits(v, "Image");
             int holes = Texture.HoleFilling.HoleFromMask(v.Image("Mask")).Count(b => b);
             if (holes == 0) throw new AtelierUsageException("{Mask}: marks no pixel to fill (nothing is painted white); white marks the hole");
             if (holes == v.Image("Mask").PlaneSize) throw new AtelierUsageException("{Mask}: covers the whole image, leaving nothing to grow the hole from");
+            if (v.OptionalImage("SampleMask") is { } region && (region.Width != v.Image("Image").Width || region.Height != v.Image("Image").Height))
+                throw new AtelierUsageException($"{{SampleMask}}: the sample mask is {region.Width}x{region.Height} but the picture is {v.Image("Image").Width}x{v.Image("Image").Height}; they must be the same size");
         },
         Examples =
         [
-            new("fill", "the hole re-grown", new Dictionary<string, object?> { ["Image"] = new SampleImage("bricks", 256, SeedOffset: 1), ["Mask"] = new SampleMask(256, 256), ["Window"] = 9 })
+            new("fill", "the hole re-grown", new Dictionary<string, object?> { ["Image"] = new SampleImage("bricks", 256, SeedOffset: 1), ["Mask"] = new SampleMask(256, 256) })
                 { Quick = new Dictionary<string, object?> { ["Image"] = new SampleImage("bricks", 64, SeedOffset: 1), ["Mask"] = new SampleMask(64, 64) } },
         ],
         Run = (v, run) =>
         {
+            var image = v.Image("Image");
             var hole = Texture.HoleFilling.HoleFromMask(v.Image("Mask"));
-            var result = Timed(v, run, () => Texture.HoleFilling.Fill(v.Image("Image"), hole, new EfrosLeungOptions { MaxThreads = run.Threads, Window = v.Int("Window") }, RandomOf(v), run.Progress, run.Cancellation));
-            return result with { Info = new Dictionary<string, object>(result.Info) { ["filledPixels"] = hole.Count(b => b) } };
+            var region = SampleRegion(v, hole, image.Width, image.Height);
+            var result = Timed(v, run, () => v.Choice("Engine") == "efros-leung"
+                ? Texture.HoleFilling.Fill(image, hole, region, new EfrosLeungOptions { MaxThreads = run.Threads, Window = v.Int("Window") }, RandomOf(v), run.Progress, run.Cancellation)
+                : Optimization.TextureOptimization.Complete(image, hole, region, new Optimization.TextureOptimizationOptions { MaxThreads = run.Threads, Patch = v.Int("Patch") },
+                    RandomOf(v), run.Progress, run.Cancellation));
+            return result with { Info = new Dictionary<string, object>(result.Info) { ["filledPixels"] = hole.Count(b => b), ["engine"] = v.Choice("Engine") } };
         },
     };
+
+    /// <summary>Where a fill may copy from: the sample mask's white pixels, within the ring when one is given; null for anywhere.</summary>
+    static bool[]? SampleRegion(MethodValues v, bool[] hole, int width, int height)
+    {
+        var region = v.OptionalImage("SampleMask") is { } mask ? Texture.HoleFilling.HoleFromMask(mask) : null;
+        if (v.OptionalInt("Ring") is { } radius)
+        {
+            var ring = Texture.HoleFilling.SamplingRing(hole, width, height, radius);
+            if (region is not null) for (int i = 0; i < ring.Length; i++) ring[i] &= region[i];
+            region = ring;
+        }
+        return region;
+    }
 
     public static MethodDescriptor Uncrop { get; } = new()
     {

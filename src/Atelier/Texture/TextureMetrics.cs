@@ -8,8 +8,10 @@ namespace Atelier.Texture;
 /// units) to the nearest p x p patch of the sample; 0 when every output patch occurs verbatim in the sample.
 /// <see cref="Coverage"/>: the share of the sample's patches that are the nearest neighbour of at least one output
 /// patch (low coverage = a few sample regions copied over and over).
+/// <see cref="Repetition"/>: the most output patches that share one nearest sample patch, over the count an even
+/// spread would give each (OutputPatches / SamplePatches, at least 1); a texture that repeats one region reads high.
 /// </summary>
-public sealed record TextureSimilarity(double Coherence, double Coverage, int OutputPatches, int SamplePatches, int PatchSize);
+public sealed record TextureSimilarity(double Coherence, double Coverage, int OutputPatches, int SamplePatches, int PatchSize, double Repetition);
 
 public static class TextureMetrics
 {
@@ -26,7 +28,7 @@ public static class TextureMetrics
         var src = PatchSource.FromImage(sample);
         var grid = new CandidateGrid(0, 0, sample.Width - patch + 1, sample.Height - patch + 1);
         var search = new PatchSearch(src, SearchEngine.Fast, maxThreads);
-        var used = new bool[grid.Count];
+        var uses = new int[grid.Count];
         var dims = new SearchDim[patch * patch * C];
         var selected = new List<int>();
         double sum = 0;
@@ -41,10 +43,11 @@ public static class TextureMetrics
                         for (int c = 0; c < C; c++)
                             dims[n++] = new SearchDim(SearchDim.OffsetOf(src, c, dy, dx), output[c, y + dy, x + dx], 1f);
                 float d = search.Search(grid, dims, n, n, 1f, selected);
-                used[selected[0]] = true;
+                uses[selected[0]]++;
                 sum += Math.Sqrt(d);
                 count++;
             }
-        return new TextureSimilarity(sum / count, used.Count(u => u) / (double)grid.Count, count, grid.Count, patch);
+        double even = Math.Max(1.0, count / (double)grid.Count);
+        return new TextureSimilarity(sum / count, uses.Count(u => u > 0) / (double)grid.Count, count, grid.Count, patch, uses.Max() / even);
     }
 }

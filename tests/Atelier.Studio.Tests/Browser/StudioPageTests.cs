@@ -50,10 +50,10 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(amount is > 0.85 and < 0.97, $"the slider sent amount {amount}");
         await browser.ShotAsync("1-slider.png");
 
-        // 3. Paint a hole on the canvas and fill it (Efros-Leung).
+        // 3. Paint a hole on the canvas and fill it (texture optimisation, the default engine).
         await page.ClickAsync("#tab-fill");
         await page.CheckAsync("#panel-fill input[type='radio'][value='texture.fill']");
-        var overlay = page.Locator("#panel-fill [data-method='texture.fill'] canvas.overlay");
+        var overlay = page.Locator("#panel-fill [data-method='texture.fill'] canvas.overlay[data-mask='mask']");
         var box = (await overlay.BoundingBoxAsync())!;
         await page.Mouse.MoveAsync(box.X + box.Width * 0.3f, box.Y + box.Height * 0.5f);
         await page.Mouse.DownAsync();
@@ -69,6 +69,19 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
         var original = StudioImages.DecodeRgb(await studio.Http.GetByteArrayAsync("/api/samples/bricks.png?size=64"));
         int changed = Enumerable.Range(0, original.Data.Length).Count(i => original.Data[i] != result.Data[i]);
         Assert.InRange(changed, 1, 3 * filled); // only hole pixels may change
+        // The second mask over the picture (where to copy from) takes the strokes once chosen, and only then.
+        const string PaintedPixels = "() => ['mask', 'sampleMask'].map(n => { const c = document.querySelector(`#panel-fill canvas.overlay[data-mask='${n}']`); " +
+            "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let k = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) k++; return k; })";
+        var before = await page.EvaluateAsync<int[]>(PaintedPixels);
+        Assert.Equal(0, before[1]);
+        await page.ClickAsync("#panel-fill [data-paint='sampleMask']");
+        await page.Mouse.MoveAsync(box.X + box.Width * 0.2f, box.Y + box.Height * 0.2f);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(box.X + box.Width * 0.8f, box.Y + box.Height * 0.2f, new MouseMoveOptions { Steps = 8 });
+        await page.Mouse.UpAsync();
+        var after = await page.EvaluateAsync<int[]>(PaintedPixels);
+        Assert.Equal(before[0], after[0]);
+        Assert.True(after[1] > 60, $"the copy-from mask got {after[1]} painted pixels");
         await browser.ShotAsync("2-fill.png");
 
         // 4. Start a long job (Gatys texture synthesis), watch its pictures form, cancel it.

@@ -55,6 +55,35 @@ public class HoleFillingTests
     }
 
     [Fact]
+    public void ASampleRegionLimitsWhereTheFillCopiesFrom()
+    {
+        // Left half red, right half blue; the hole in the blue half, but only the red half may be copied from.
+        var image = new Image(32, 32, 3);
+        for (int y = 0; y < 32; y++) for (int x = 0; x < 32; x++) { image[0, y, x] = x < 16 ? 1 : 0; image[2, y, x] = x < 16 ? 0 : 1; }
+        var (damaged, hole) = WithSquareHole(image, 20, 12, 6);
+        var region = Enumerable.Range(0, 32 * 32).Select(i => i % 32 < 14).ToArray();
+        var filled = HoleFilling.Fill(damaged, hole, region, new EfrosLeungOptions { Window = 5 }, new Random(1));
+        Assert.True(filled[0, 14, 22] > 0.9f && filled[2, 14, 22] < 0.1f, "the hole is not from the red region");
+        var free = HoleFilling.Fill(damaged, hole, new EfrosLeungOptions { Window = 5 }, new Random(1));
+        Assert.True(free[2, 14, 22] > 0.9f, "without a region the blue surroundings fill the hole");
+        var none = Enumerable.Range(0, 32 * 32).Select(i => i % 32 < 3).ToArray(); // narrower than the window
+        Assert.Contains("{Window}", Assert.Throws<AtelierUsageException>(() => HoleFilling.Fill(damaged, hole, none, new EfrosLeungOptions { Window = 5 }, new Random(1))).Template);
+    }
+
+    [Fact]
+    public void TheSamplingRingIsTheHolesSurroundingsWithinTheRadius()
+    {
+        var hole = new bool[20 * 20];
+        hole[10 * 20 + 10] = true;
+        var ring = HoleFilling.SamplingRing(hole, 20, 20, 3);
+        Assert.False(ring[10 * 20 + 10]); // never the hole itself
+        Assert.True(ring[10 * 20 + 13] && ring[7 * 20 + 10] && ring[12 * 20 + 12]); // 3 px away; (2,2) is 2.8 px
+        Assert.False(ring[10 * 20 + 14] || ring[13 * 20 + 13]); // 4 px; (3,3) is 4.2 px
+        Assert.Equal(28, ring.Count(r => r)); // the 29 pixels of a radius-3 disc, less the hole
+        Assert.Contains("{Ring}", Assert.Throws<AtelierUsageException>(() => HoleFilling.SamplingRing(hole, 20, 20, 0)).Template);
+    }
+
+    [Fact]
     public void MaskImageWhiteMarksTheHole()
     {
         var mask = new Image(4, 2, 3);

@@ -205,7 +205,7 @@ public class TextureCommandTests
             Assert.Single(r.Err.Trim().Split('\n'));
             Assert.False(File.Exists(output));
         }
-        var even = CliHarness.Run("texture", "fill", img, "--mask", empty, "-o", output, "--window", "6");
+        var even = CliHarness.Run("texture", "fill", img, "--mask", empty, "-o", output, "--engine", "efros-leung", "--window", "6");
         Assert.Equal(2, even.ExitCode);
         Assert.Contains("--window", even.Err);
     }

@@ -13,6 +13,7 @@ public class TextureMetricsTests
         Assert.Equal(0, m.Coherence, 9);
         Assert.Equal(1, m.Coverage, 9);
         Assert.Equal(16 * 16, m.OutputPatches);
+        Assert.Equal(1, m.Repetition, 9); // each sample patch once: an even spread
     }
 
     [Fact]
@@ -25,6 +26,8 @@ public class TextureMetricsTests
         Array.Fill(flat.Data, 0.5f);
         var m = TextureMetrics.Compare(flat, sample, patch: 5);
         Assert.Equal(1.0 / (16 * 16), m.Coverage, 9);
+        // All 400 output patches on one sample patch, where an even spread would give each 400 / 256.
+        Assert.Equal(256, m.Repetition, 9);
     }
 
     [Fact]

@@ -275,13 +275,16 @@ internal sealed class NearestPatchField
     /// covering it say it should be (the matching pixel of each patch's source match), with Kaspar et al.'s robust
     /// weights distance^((r-2)/2) so a poorly matched patch counts less. Gathered per pixel, in a fixed order.
     /// </summary>
+    /// <summary>Per target patch, a factor on its vote (null: all alike); completion weighs by nearness to the hole's border.</summary>
+    public float[]? Confidence { get; set; }
+
     public void Vote(double robustness, bool[]? fixedPixels, CancellationToken ct)
     {
         int W = _target.Width, H = _target.Height, PX = TargetPatchesX, PY = TargetPatchesY;
         var weight = new float[SourceX.Length];
         float exponent = (float)((robustness - 2) / 2);
         for (int i = 0; i < weight.Length; i++)
-            weight[i] = IsActive(i) ? (exponent == 0 ? 1f : MathF.Pow(Distance[i] + 1e-4f, exponent)) : 0f;
+            weight[i] = IsActive(i) ? (exponent == 0 ? 1f : MathF.Pow(Distance[i] + 1e-4f, exponent)) * (Confidence is null ? 1f : Confidence[i]) : 0f;
         var t = _target.Data; var s = _source.Data;
         Parallel.For(0, H, Options(ct), y =>
         {
