@@ -2,6 +2,9 @@ using Atelier.Imaging;
 
 namespace Atelier.Texture;
 
+/// <summary>The order in which Efros-Leung grows pixels (<see cref="EfrosLeungOptions.Order"/>).</summary>
+public enum GrowthOrder { MostKnown, FromTop, FromBottom, FromLeft, FromRight }
+
 /// <summary>Settings of Efros-Leung synthesis (and of hole filling, which is its constrained form).</summary>
 public sealed record EfrosLeungOptions
 {
@@ -26,6 +29,18 @@ public sealed record EfrosLeungOptions
     /// </summary>
     public TileAxes Tileable { get; init; }
     public SearchEngine Engine { get; init; } = SearchEngine.Fast;
+    /// <summary>
+    /// Which pixels grow first: Efros-Leung's own order (those with the most known neighbours, so a hole closes in
+    /// from its whole border), or from one side, as Resynthesizer offers: each pass takes only the pixels whose
+    /// neighbour on that side is known, so structure is carried across the hole in that direction.
+    /// </summary>
+    public GrowthOrder Order { get; init; }
+    /// <summary>
+    /// Hole filling: after the hole has grown, this many passes re-match every hole pixel with its whole
+    /// neighbourhood (now known on every side, not only where growth came from) and take the new match's centre,
+    /// as Resynthesizer's refinement passes do. 0: none, the exact method.
+    /// </summary>
+    public int RefinementPasses { get; init; }
     /// <summary>Threads for the fast search (0 = all cores).</summary>
     public int MaxThreads { get; init; }
 }

@@ -69,6 +69,8 @@ public static class HoleFilling
         if (hole.Length != W * H)
             throw new AtelierUsageException($"{{Mask}}: the mask has {hole.Length} pixels but the image has {W * H}; they must be the same size");
         TextureChecks.OddWindow(opt.Window);
+        if (opt.RefinementPasses < 0 || opt.RefinementPasses > 20)
+            throw new AtelierUsageException($"{{RefinementPasses}} {opt.RefinementPasses}: must be between 0 and 20");
         if (opt.Tileable != TileAxes.None)
             throw new AtelierUsageException($"{{Tileable}} {opt.Tileable.Name()}: hole filling keeps the picture's own borders; it does not wrap around");
         TextureChecks.SampleAtLeast(image, w, $"{w}x{w} window", nameof(opt.Window), "the image");
@@ -98,6 +100,8 @@ public static class HoleFilling
             for (int x = 0; x < W; x++)
                 if (!hole[y * W + x]) grower.SetSource(x, y, x, y);
         grower.Run(random, progress, ct, "fill");
+        if (opt.RefinementPasses > 0)
+            grower.Refine([.. Enumerable.Range(0, W * H).Where(i => hole[i])], opt.RefinementPasses, random, progress, ct, "refine");
         return output;
     }
 }

@@ -157,8 +157,72 @@ internal sealed class NeighbourhoodGrower
             (frontier[i], frontier[j]) = (frontier[j], frontier[i]);
         }
         var sorted = frontier.OrderByDescending(f => f.Count).ToList(); // OrderBy is stable
+        if (_opt.Order != GrowthOrder.MostKnown)
+        {
+            // From one side: only pixels whose neighbour on that side is known (all of the frontier when none is,
+            // e.g. where the hole meets the picture's edge on that side).
+            var (sx, sy) = _opt.Order switch
+            {
+                GrowthOrder.FromTop => (0, -1), GrowthOrder.FromBottom => (0, 1), GrowthOrder.FromLeft => (-1, 0), _ => (1, 0),
+            };
+            var leading = sorted.Where(f =>
+            {
+                int yy = f.Index / W + sy, xx = f.Index % W + sx;
+                return Inside(ref yy, ref xx) && _filled[yy * W + xx] != 0;
+            }).ToList();
+            if (leading.Count > 0) sorted = leading;
+        }
         frontier.Clear();
         frontier.AddRange(sorted);
+    }
+
+    /// <summary>
+    /// Refinement: every pixel of <paramref name="pixels"/>, in random order, is matched again with its whole
+    /// neighbourhood (all known now, its own value left out) and takes the new match's centre.
+    /// </summary>
+    public void Refine(IReadOnlyList<int> pixels, int passes, Random rng, IProgress<ProgressReport>? progress, CancellationToken ct, string stage)
+    {
+        int W = _out.Width, C = _out.Channels, r = _window.Radius;
+        float band = (float)(1 + _opt.Epsilon);
+        var dims = new SearchDim[_window.Positions.Length * C];
+        var selected = new List<int>();
+        var hints = new List<int>();
+        var order = pixels.ToArray();
+        long done = 0, total = (long)passes * order.Length;
+        for (int pass = 0; pass < passes; pass++)
+        {
+            for (int i = order.Length - 1; i > 0; i--)
+            {
+                int j = rng.Next(i + 1);
+                (order[i], order[j]) = (order[j], order[i]);
+            }
+            foreach (int p in order)
+            {
+                ct.ThrowIfCancellationRequested();
+                int x = p % W, y = p / W, n = 0;
+                float norm = 0;
+                foreach (var (dy, dx, w) in _window.Positions)
+                {
+                    if (dy == 0 && dx == 0) continue;
+                    int yy = y + dy, xx = x + dx;
+                    if (!Inside(ref yy, ref xx)) continue;
+                    for (int c = 0; c < C; c++)
+                    {
+                        dims[n++] = new SearchDim(SearchDim.OffsetOf(_sample, c, dy + r, dx + r), _out[c, yy, xx], w);
+                        norm += w;
+                    }
+                }
+                CoherenceCandidates(x, y, hints, 8);
+                _search.Search(_grid, dims, n, norm, band, selected, hints);
+                if (selected.Count == 0) continue;
+                int pick = selected[selected.Count == 1 ? 0 : rng.Next(selected.Count)];
+                int o = _grid.SourceIndex(_sample, pick);
+                int sx = o % _sample.Width + r, sy = o / _sample.Width + r;
+                for (int c = 0; c < C; c++) _out[c, y, x] = _sample[c, sy, sx];
+                SetSource(x, y, sx, sy);
+                if (progress != null && ++done % 64 == 0) progress.Report(new ProgressReport(done, total, stage));
+            }
+        }
     }
 
     /// <summary>

@@ -152,12 +152,22 @@ public static class TextureMethods
             P.Mask("SampleMask", "Copy from", "Image", "where the fill may copy from: white = may copy (default: everywhere outside the hole)") with { Required = false, Optional = true },
             P.OptionalInt("Ring", "Ring (px)", 1, 4096, "copy only from within this many pixels of the hole (GIMP's heal samples 50)"),
             P.Int("Patch", "Patch (px)", 3, 64, 7, "optimise: patch side at every level"),
+            P.Int("Iterations", "Rounds per level", 1, 100, 16, "optimise: search-and-vote rounds at each pyramid level (half at the finest)"),
             P.Int("Window", "Window (odd)", 3, 51, 11, "efros-leung: neighbourhood window"),
+            P.Choice("Order", "Fill order", "border", ["border", "top", "bottom", "left", "right"],
+                "efros-leung: grow from the whole border (most known neighbours first), or from one side across the hole"),
+            P.Int("Passes", "Refinement passes", 0, 20, 0, "efros-leung: passes that re-match every filled pixel with its whole neighbourhood"),
             P.Seed(),
         ],
         Validate = v =>
         {
-            if (v.Choice("Engine") == "efros-leung") WindowFits(v, "Image"); else PatchFits(v, "Image");
+            bool grow = v.Choice("Engine") == "efros-leung";
+            if (grow) WindowFits(v, "Image"); else PatchFits(v, "Image");
+            // A setting of the other engine, changed, would be silently ignored: say so instead.
+            foreach (var (name, changed) in grow
+                ? new[] { ("Patch", v.Int("Patch") != 7), ("Iterations", v.Int("Iterations") != 16) }
+                : [("Window", v.Int("Window") != 11), ("Order", v.Choice("Order") != "border"), ("Passes", v.Int("Passes") != 0)])
+                if (changed) throw new AtelierUsageException($"{{{name}}}: a setting of the {(grow ? "optimise" : "efros-leung")} engine; choose that {{Engine}} or leave it at its default");
             int holes = Texture.HoleFilling.HoleFromMask(v.Image("Mask")).Count(b => b);
             if (holes == 0) throw new AtelierUsageException("{Mask}: marks no pixel to fill (nothing is painted white); white marks the hole");
             if (holes == v.Image("Mask").PlaneSize) throw new AtelierUsageException("{Mask}: covers the whole image, leaving nothing to grow the hole from");
@@ -175,11 +185,22 @@ public static class TextureMethods
             var hole = Texture.HoleFilling.HoleFromMask(v.Image("Mask"));
             var region = SampleRegion(v, hole, image.Width, image.Height);
             var result = Timed(v, run, () => v.Choice("Engine") == "efros-leung"
-                ? Texture.HoleFilling.Fill(image, hole, region, new EfrosLeungOptions { MaxThreads = run.Threads, Window = v.Int("Window") }, RandomOf(v), run.Progress, run.Cancellation)
-                : Optimization.TextureOptimization.Complete(image, hole, region, new Optimization.TextureOptimizationOptions { MaxThreads = run.Threads, Patch = v.Int("Patch") },
-                    RandomOf(v), run.Progress, run.Cancellation));
+                ? Texture.HoleFilling.Fill(image, hole, region, new EfrosLeungOptions
+                    {
+                        MaxThreads = run.Threads, Window = v.Int("Window"), Order = OrderOf(v.Choice("Order")), RefinementPasses = v.Int("Passes"),
+                    }, RandomOf(v), run.Progress, run.Cancellation)
+                : Optimization.TextureOptimization.Complete(image, hole, region, new Optimization.TextureOptimizationOptions
+                    {
+                        MaxThreads = run.Threads, Patch = v.Int("Patch"), Iterations = v.Int("Iterations"),
+                    }, RandomOf(v), run.Progress, run.Cancellation));
             return result with { Info = new Dictionary<string, object>(result.Info) { ["filledPixels"] = hole.Count(b => b), ["engine"] = v.Choice("Engine") } };
         },
+    };
+
+    static GrowthOrder OrderOf(string order) => order switch
+    {
+        "top" => GrowthOrder.FromTop, "bottom" => GrowthOrder.FromBottom, "left" => GrowthOrder.FromLeft, "right" => GrowthOrder.FromRight,
+        _ => GrowthOrder.MostKnown,
     };
 
     /// <summary>Where a fill may copy from: the sample mask's white pixels, within the ring when one is given; null for anywhere.</summary>

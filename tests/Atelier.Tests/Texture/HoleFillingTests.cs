@@ -70,6 +70,50 @@ public class HoleFillingTests
         Assert.Contains("{Window}", Assert.Throws<AtelierUsageException>(() => HoleFilling.Fill(damaged, hole, none, new EfrosLeungOptions { Window = 5 }, new Random(1))).Template);
     }
 
+    /// <summary>Red above, blue below, and a hole across the whole width where they meet.</summary>
+    static (Image Image, bool[] Hole) RedOverBlue()
+    {
+        var image = new Image(40, 40, 3);
+        for (int y = 0; y < 40; y++) for (int x = 0; x < 40; x++) { image[0, y, x] = y < 20 ? 1 : 0; image[2, y, x] = y < 20 ? 0 : 1; }
+        var hole = Band(40, 12, 28);
+        var damaged = image.Clone();
+        for (int c = 0; c < 3; c++) for (int i = 0; i < hole.Length; i++) if (hole[i]) damaged.Data[c * hole.Length + i] = 0.5f;
+        return (damaged, hole);
+    }
+
+    static bool[] Band(int size, int y0, int y1) => Enumerable.Range(0, size * size).Select(i => i / size >= y0 && i / size < y1).ToArray();
+
+    static double MeanRedInHole(Image filled, bool[] hole) =>
+        Enumerable.Range(0, hole.Length).Where(i => hole[i]).Average(i => (double)filled.Data[i]);
+
+    [Fact]
+    public void TheFillOrderDecidesWhichSideIsCarriedAcrossTheHole()
+    {
+        var (image, hole) = RedOverBlue();
+        var opt = new EfrosLeungOptions { Window = 5 };
+        // Efros-Leung's own order closes the hole from both sides: red meets blue in the middle.
+        Assert.InRange(MeanRedInHole(HoleFilling.Fill(image, hole, opt, new Random(1)), hole), 0.3, 0.7);
+        // From one side, that side's colour crosses the hole (the last rows see the far side too).
+        Assert.True(MeanRedInHole(HoleFilling.Fill(image, hole, opt with { Order = GrowthOrder.FromTop }, new Random(1)), hole) > 0.9);
+        Assert.True(MeanRedInHole(HoleFilling.Fill(image, hole, opt with { Order = GrowthOrder.FromBottom }, new Random(1)), hole) < 0.1);
+    }
+
+    [Fact]
+    public void RefinementPassesRematchTheHoleAndKeepEverythingElse()
+    {
+        var image = SyntheticTextures.Organic(28, 28, 6);
+        var (damaged, hole) = WithSquareHole(image, 9, 8, 10);
+        var opt = new EfrosLeungOptions { Window = 5 };
+        var grown = HoleFilling.Fill(damaged, hole, opt, new Random(4));
+        var refined = HoleFilling.Fill(damaged, hole, opt with { RefinementPasses = 2 }, new Random(4));
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < hole.Length; i++)
+                if (!hole[i]) Assert.Equal(damaged.Data[c * hole.Length + i], refined.Data[c * hole.Length + i]);
+        Assert.NotEqual(grown.Data, refined.Data);
+        Assert.Equal(refined.Data, HoleFilling.Fill(damaged, hole, opt with { RefinementPasses = 2 }, new Random(4)).Data); // seeded
+        Assert.Contains("{RefinementPasses}", Assert.Throws<AtelierUsageException>(() => HoleFilling.Fill(damaged, hole, opt with { RefinementPasses = -1 }, new Random(4))).Template);
+    }
+
     [Fact]
     public void TheSamplingRingIsTheHolesSurroundingsWithinTheRadius()
     {

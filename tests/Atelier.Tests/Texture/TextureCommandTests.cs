@@ -131,7 +131,7 @@ public class TextureCommandTests
         var imgPath = Save(dir, "img.png", image);
         var maskPath = Save(dir, "mask.png", mask);
         var outPath = dir.File("filled.png");
-        var r = CliHarness.Run("texture", "fill", imgPath, "--mask", maskPath, "-o", outPath, "--window", "5", "--seed", "2", "--json");
+        var r = CliHarness.Run("texture", "fill", imgPath, "--mask", maskPath, "-o", outPath, "--engine", "efros-leung", "--window", "5", "--seed", "2", "--json");
         Assert.True(r.ExitCode == 0, r.Err);
         var before = ImageIO.Load(imgPath);
         var after = ImageIO.Load(outPath);
@@ -147,6 +147,44 @@ public class TextureCommandTests
             "--target", imgPath, "-o", tr, "--block", "8", "--iterations", "2", "--seed", "1", "--quiet");
         Assert.True(t.ExitCode == 0, t.Err);
         Assert.Equal(24, ImageIO.Load(tr).Width);
+    }
+
+    [Fact]
+    public void FillOptimisesByDefaultGrowsFromASideOnRequestAndRefusesTheOtherEnginesSettings()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var image = SyntheticTextures.Checkerboard(32, 32, 2, channels: 3);
+        var mask = new Image(32, 32, 1);
+        for (int y = 10; y < 20; y++) for (int x = 11; x < 21; x++) mask[0, y, x] = 1;
+        var imgPath = Save(dir, "img.png", image);
+        var maskPath = Save(dir, "mask.png", mask);
+        var outPath = dir.File("filled.png");
+
+        var r = CliHarness.Run("texture", "fill", imgPath, "--mask", maskPath, "-o", outPath, "--patch", "5", "--seed", "2", "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Equal("optimise", JsonDocument.Parse(r.Out).RootElement.GetProperty("engine").GetString());
+        Assert.Equal(ImageIO.Load(imgPath).Data, ImageIO.Load(outPath).Data); // a periodic hole comes back exactly
+
+        // Growing from the top with a refinement pass restores it too (every match is exact).
+        File.Delete(outPath);
+        r = CliHarness.Run("texture", "fill", imgPath, "--mask", maskPath, "-o", outPath, "--engine", "efros-leung", "--window", "5",
+            "--order", "top", "--passes", "1", "--seed", "2", "--quiet");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Equal(ImageIO.Load(imgPath).Data, ImageIO.Load(outPath).Data);
+
+        // A setting of the engine not chosen is refused, not ignored.
+        File.Delete(outPath);
+        foreach (var (option, value) in new[] { ("--window", "5"), ("--order", "left"), ("--passes", "2") })
+        {
+            var bad = CliHarness.Run("texture", "fill", imgPath, "--mask", maskPath, "-o", outPath, option, value);
+            Assert.Equal(2, bad.ExitCode);
+            Assert.Contains(option, bad.Err);
+            Assert.Contains("--engine", bad.Err);
+            Assert.False(File.Exists(outPath));
+        }
+        var wrong = CliHarness.Run("texture", "fill", imgPath, "--mask", maskPath, "-o", outPath, "--engine", "efros-leung", "--iterations", "4");
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains("--iterations", wrong.Err);
     }
 
     public static TheoryData<string[], int, string> BadInputs => new()
@@ -198,7 +236,7 @@ public class TextureCommandTests
         var output = dir.File("out.png");
         foreach (var (mask, message) in new[] { (smaller, "small.png"), (empty, "no pixel"), (full, "whole image") })
         {
-            var r = CliHarness.Run("texture", "fill", img, "--mask", mask, "-o", output, "--window", "5");
+            var r = CliHarness.Run("texture", "fill", img, "--mask", mask, "-o", output, "--patch", "5");
             Assert.Equal(2, r.ExitCode);
             Assert.Contains("--mask", r.Err);
             Assert.Contains(message, r.Err);
