@@ -265,12 +265,25 @@ public static class TextureMethods
         [
             P.Image("Texture", "Texture", "weave", 64, help: "the texture to render the target with"),
             P.Image("Target", "Target", "bricks", 96, help: "the picture to re-render (its luminance guides the blocks)"),
-            P.OptionalFloat("Alpha", "Texture weight", 0, 1, 0.05, "a fixed texture weight (default: the schedule 0.8 (i-1)/(N-1) + 0.1)"),
-            P.Int("Iterations", "Iterations", 1, 20, 3, "passes, each with blocks a third smaller"),
-            P.OptionalInt("Block", "First block (px)", 3, 1024, "first block size (default: a quarter of the texture's smaller side)"),
+            P.Choice("Engine", "Engine", "quilting", ["quilting", "optimise"],
+                "quilting: Efros-Freeman's blocks, pass by pass; optimise: texture optimisation guided by the target's luminance (no block seams)"),
+            P.OptionalFloat("Alpha", "Texture weight", 0, 1, 0.05, "a fixed texture weight (quilting default: the schedule 0.8 (i-1)/(N-1) + 0.1; optimise default 0.5, at least 0.05)"),
+            P.Int("Iterations", "Iterations", 1, 20, 3, "quilting: passes, each with blocks a third smaller"),
+            P.OptionalInt("Block", "First block (px)", 3, 1024, "quilting: first block size (default: a quarter of the texture's smaller side)"),
+            P.Int("Patch", "Patch (px)", 3, 64, 7, "optimise: patch side at every level"),
             P.Seed(),
         ],
-        Validate = v => BlockFits(v, "Texture"),
+        Validate = v =>
+        {
+            bool optimise = v.Choice("Engine") == "optimise";
+            if (optimise) { PatchFits(v, "Texture"); PatchFits(v, "Target"); } else BlockFits(v, "Texture");
+            foreach (var (name, changed) in optimise
+                ? new[] { ("Iterations", v.Int("Iterations") != 3), ("Block", v.OptionalInt("Block") is not null) }
+                : [("Patch", v.Int("Patch") != 7)])
+                if (changed) throw new AtelierUsageException($"{{{name}}}: a setting of the {(optimise ? "quilting" : "optimise")} engine; choose that {{Engine}} or leave it at its default");
+            if (optimise && v.OptionalFloat("Alpha") is < 0.05)
+                throw new AtelierUsageException($"{{Alpha}} {v.OptionalFloat("Alpha")}: the optimise engine needs at least 0.05 (0 would match on the target alone)");
+        },
         Examples =
         [
             new("transfer", "bricks re-rendered with pebbles", new Dictionary<string, object?> { ["Texture"] = new SampleImage("pebbles", 96), ["Target"] = new SampleImage("bricks", 256, SeedOffset: 2), ["Iterations"] = 3 })
@@ -278,6 +291,9 @@ public static class TextureMethods
         ],
         Run = (v, run) => Timed(v, run, () =>
         {
+            if (v.Choice("Engine") == "optimise")
+                return Optimization.TextureOptimization.Transfer(v.Image("Texture"), v.Image("Target"), v.OptionalFloat("Alpha") ?? 0.5,
+                    new Optimization.TextureOptimizationOptions { MaxThreads = run.Threads, Patch = v.Int("Patch") }, RandomOf(v), run.Progress, run.Cancellation);
             var options = new TransferOptions { MaxThreads = run.Threads, Alpha = v.OptionalFloat("Alpha"), Iterations = v.Int("Iterations"), Block = v.OptionalInt("Block") ?? 0 };
             return TextureTransfer.Transfer(v.Image("Texture"), v.Image("Target"), options, RandomOf(v), run.Progress, run.Cancellation);
         }),

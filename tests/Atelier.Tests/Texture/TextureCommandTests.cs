@@ -147,6 +147,16 @@ public class TextureCommandTests
             "--target", imgPath, "-o", tr, "--block", "8", "--iterations", "2", "--seed", "1", "--quiet");
         Assert.True(t.ExitCode == 0, t.Err);
         Assert.Equal(24, ImageIO.Load(tr).Width);
+
+        // The optimisation engine: the target's size, and the quilting engine's settings refused.
+        var to = dir.File("transfer-optimised.png");
+        t = CliHarness.Run("texture", "transfer", "--texture", dir.File("tex.png"), "--target", imgPath, "-o", to, "--engine", "optimise", "--patch", "5", "--alpha", "0.3", "--seed", "1", "--quiet");
+        Assert.True(t.ExitCode == 0, t.Err);
+        Assert.Equal((24, 24), (ImageIO.Load(to).Width, ImageIO.Load(to).Height));
+        var bad = CliHarness.Run("texture", "transfer", "--texture", dir.File("tex.png"), "--target", imgPath, "-o", dir.File("x.png"), "--engine", "optimise", "--block", "8");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--block", bad.Err);
+        Assert.Contains("--engine", bad.Err);
     }
 
     [Fact]

@@ -99,6 +99,42 @@ public class TextureOptimizationTests
     }
 
     [Fact]
+    public void AGuidedTransferFollowsTheTargetsLightAndDarkWithTheTexturesPatches()
+    {
+        // The target: a bright disc on dark ground; the texture: pebbles, which have both bright and dark patches.
+        var texture = ProceduralSamples.Make("pebbles", 64);
+        var target = new Image(72, 64, 3);
+        for (int y = 0; y < 64; y++)
+            for (int x = 0; x < 72; x++)
+            {
+                float v = (x - 36) * (x - 36) + (y - 32) * (y - 32) < 18 * 18 ? 0.9f : 0.1f;
+                for (int c = 0; c < 3; c++) target[c, y, x] = v;
+            }
+        double Correlation(Image a, Image b)
+        {
+            var la = ImageOps.ToGray(a).Data; var lb = ImageOps.ToGray(b).Data;
+            double ma = la.Average(), mb = lb.Average(), sab = 0, saa = 0, sbb = 0;
+            for (int i = 0; i < la.Length; i++) { sab += (la[i] - ma) * (lb[i] - mb); saa += (la[i] - ma) * (la[i] - ma); sbb += (lb[i] - mb) * (lb[i] - mb); }
+            return sab / Math.Sqrt(saa * sbb);
+        }
+        var opt = new TextureOptimizationOptions { Iterations = 6 };
+        var guided = TextureOptimization.Transfer(texture, target, 0.2, opt, new Random(1));
+        var loose = TextureOptimization.Transfer(texture, target, 1.0, opt, new Random(1));
+        Assert.Equal((72, 64, 3), (guided.Width, guided.Height, guided.Channels));
+        double follows = Correlation(guided, target), free = Correlation(loose, target);
+        Assert.True(follows > 0.6, $"guided output against the target: correlation {follows:0.00}");
+        Assert.True(follows > free + 0.3, $"guided {follows:0.00}, unguided {free:0.00}");
+        // Made of the texture: close to its patches.
+        double coherence = TextureMetrics.Compare(guided, texture, 5).Coherence;
+        Assert.True(coherence < 0.06, $"coherence to the texture {coherence:0.000}");
+        var again = TextureOptimization.Transfer(texture, target, 0.2, opt with { MaxThreads = 1 }, new Random(1));
+        Assert.Equal(guided.Data, again.Data);
+        Assert.Contains("{Alpha}", Assert.Throws<AtelierUsageException>(() => TextureOptimization.Transfer(texture, target, 0.01, opt, new Random(1))).Template);
+        Assert.Contains("{Tileable}", Assert.Throws<AtelierUsageException>(() =>
+            TextureOptimization.Transfer(texture, target, 0.5, opt with { Tileable = TileAxes.Both }, new Random(1))).Template);
+    }
+
+    [Fact]
     public void BadSettingsAreRefusedNamingTheSetting()
     {
         var e = Assert.Throws<AtelierUsageException>(() => TextureOptimization.Synthesize(Pebbles, 64, 64, new TextureOptimizationOptions { Patch = 2 }, new Random(1)));

@@ -60,6 +60,7 @@ internal sealed class NearestPatchField
         _validSources = sourceValid is null ? Enumerable.Range(0, m).ToArray() : Enumerable.Range(0, m).Where(s => sourceValid[s]).ToArray();
         if (_validSources.Length == 0) throw new InvalidOperationException("no source patch to match");
         ActiveCount = active is null ? n : active.Count(a => a);
+        VotedChannels = C;
     }
 
     bool Valid(int sx, int sy) => (uint)sx < (uint)_source.PatchesX && (uint)sy < (uint)_source.PatchesY
@@ -275,6 +276,12 @@ internal sealed class NearestPatchField
     /// covering it say it should be (the matching pixel of each patch's source match), with Kaspar et al.'s robust
     /// weights distance^((r-2)/2) so a poorly matched patch counts less. Gathered per pixel, in a fixed order.
     /// </summary>
+    /// <summary>
+    /// How many of the leading channels a vote writes (all by default). Guided synthesis keeps its guide in the
+    /// last channel: matched on, never voted.
+    /// </summary>
+    public int VotedChannels { get; set; }
+
     /// <summary>Per target patch, a factor on its vote (null: all alike); completion weighs by nearness to the hole's border.</summary>
     public float[]? Confidence { get; set; }
 
@@ -314,7 +321,7 @@ internal sealed class NearestPatchField
                 }
                 if (total <= 0) continue;
                 int to = _target.Offset(x, y);
-                for (int c = 0; c < C; c++) t[to + c] = acc[c] / total;
+                for (int c = 0; c < VotedChannels; c++) t[to + c] = acc[c] / total;
             }
         });
         _target.RefreshWrap();

@@ -60,6 +60,64 @@ public static class TextureOptimization
     }
 
     /// <summary>
+    /// Guided synthesis (texture transfer): <paramref name="target"/> re-rendered from <paramref name="texture"/>'s
+    /// patches, each output patch matched on its colours and, with weight 1 - <paramref name="alpha"/>, on how well
+    /// the source patch's luminance follows the target's there (Kwatra et al. 2005's guided synthesis; Efros and
+    /// Freeman's alpha). The output has the target's size.
+    /// </summary>
+    public static Image Transfer(Image texture, Image target, double alpha, TextureOptimizationOptions? options, Random random,
+        IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
+    {
+        var opt = Checked(options);
+        TextureChecks.Range(alpha, 0.05, 1, "Alpha");
+        if (opt.Tileable != TileAxes.None)
+            throw new AtelierUsageException($"{{Tileable}} {opt.Tileable.Name()}: a transfer follows its target's layout; it does not wrap around");
+        TextureChecks.SampleAtLeast(texture, opt.Patch, $"{opt.Patch}x{opt.Patch} patch", nameof(opt.Patch), "the texture");
+        TextureChecks.SampleAtLeast(target, opt.Patch, $"{opt.Patch}x{opt.Patch} patch", nameof(opt.Patch), "the target");
+        var tex = ImageOps.ToRgb(texture);
+        var tgt = ImageOps.ToRgb(target);
+        int levels = Math.Min(opt.AutoLevels(tex.Width, tex.Height), LevelsKeeping(opt.Patch, Math.Min(tgt.Width, tgt.Height)));
+        var textures = GaussianPyramid.Build(tex, levels);
+        var targets = GaussianPyramid.Build(tgt, levels);
+        // The guide rides as a fourth channel, scaled so its squared difference weighs (1 - alpha) / alpha against
+        // the mean of the three colour channels'.
+        float g = (float)Math.Sqrt(3 * (1 - alpha) / alpha);
+        ulong seed = (ulong)random.NextInt64();
+        var work = new Work(progress, "transfer", TotalRounds(opt, levels));
+        NearestPatchField? field = null;
+        for (int l = levels - 1; l >= 0; l--)
+        {
+            var source = PatchCanvas.From(WithGuide(textures[l], g), opt.Patch);
+            // The coarsest level starts from the target's own colours, so the first matches already follow it; a
+            // finer one from the coarser result enlarged.
+            var start = WithGuide(targets[l], g);
+            if (field is not null)
+                Array.Copy(ImageResize.Resize(field.Target.ToImage(), start.Width, start.Height).Data, start.Data, 3 * start.PlaneSize);
+            var canvas = PatchCanvas.From(start, opt.Patch);
+            var next = new NearestPatchField(canvas, source, null, null, opt.MaxThreads) { VotedChannels = 3 };
+            if (field is null) next.RandomInit(NearestPatchField.Mix(seed, (ulong)l));
+            else next.UpsampleFrom(field, NearestPatchField.Mix(seed, (ulong)l));
+            field = next;
+            field.Search(l == levels - 1 ? opt.SweepsFor(false) : 0, opt.Occurrence, NearestPatchField.Mix(seed, (ulong)(l + 500)), ct);
+            field.Vote(opt.Robustness, null, ct);
+            Rounds(field, opt, l, seed, null, work, ct);
+        }
+        var result = field!.Target.ToImage();
+        return new Image(result.Width, result.Height, 3, result.Data[..(3 * result.PlaneSize)]);
+    }
+
+    /// <summary>The picture's three colour channels and its luminance times <paramref name="weight"/> as a fourth.</summary>
+    static Image WithGuide(Image rgb, float weight)
+    {
+        int n = rgb.PlaneSize;
+        var data = new float[4 * n];
+        Array.Copy(rgb.Data, data, 3 * n);
+        var luma = ImageOps.ToGray(rgb).Data;
+        for (int i = 0; i < n; i++) data[3 * n + i] = weight * luma[i];
+        return new Image(rgb.Width, rgb.Height, 4, data);
+    }
+
+    /// <summary>
     /// Fills the <paramref name="hole"/> pixels of <paramref name="image"/> (y * width + x, true = fill) from the
     /// image's own patches outside it; with <paramref name="sourceRegion"/>, only from patches wholly inside that
     /// region. Pixels outside the hole come back bit for bit.
