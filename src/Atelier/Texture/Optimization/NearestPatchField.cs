@@ -27,6 +27,8 @@ internal sealed class NearestPatchField
     readonly int P, C;
     readonly float _scale;
     float[] _penalty;
+    int[]? _snapX, _snapY;
+    float[]? _weight;
 
     /// <summary>Per target patch origin (y * PatchesX + x): its match's origin in the source, and its distances.</summary>
     public int[] SourceX { get; }
@@ -139,7 +141,8 @@ internal sealed class NearestPatchField
         ComputePenalty(occurrence);
         for (int i = 0; i < n; i++) if (IsActive(i)) Cost[i] = Distance[i] + _penalty[SourceY[i] * _source.PatchesX + SourceX[i]];
 
-        var snapX = new int[n]; var snapY = new int[n];
+        // Scratch kept with the field: every round would otherwise allocate these afresh.
+        var snapX = _snapX ??= new int[n]; var snapY = _snapY ??= new int[n];
         int tilesX = (TargetPatchesX + Tile - 1) / Tile, tilesY = (TargetPatchesY + Tile - 1) / Tile;
         for (int sweep = 0; sweep < sweeps; sweep++)
         {
@@ -288,7 +291,7 @@ internal sealed class NearestPatchField
     public void Vote(double robustness, bool[]? fixedPixels, CancellationToken ct)
     {
         int W = _target.Width, H = _target.Height, PX = TargetPatchesX, PY = TargetPatchesY;
-        var weight = new float[SourceX.Length];
+        var weight = _weight ??= new float[SourceX.Length];
         float exponent = (float)((robustness - 2) / 2);
         for (int i = 0; i < weight.Length; i++)
             weight[i] = IsActive(i) ? (exponent == 0 ? 1f : MathF.Pow(Distance[i] + 1e-4f, exponent)) * (Confidence is null ? 1f : Confidence[i]) : 0f;
