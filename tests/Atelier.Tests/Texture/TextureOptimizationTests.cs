@@ -78,9 +78,12 @@ public class TextureOptimizationTests
         var random = new Random(101);
         HeldOutHoles.Square(256, 256, 0.10, random); // drawn first there
         var hole = HeldOutHoles.Strokes(256, 256, 0.20, random);
-        var filled = TextureOptimization.Complete(truth, hole, null, new TextureOptimizationOptions(), new Random(1));
+        var filled = TextureOptimization.Complete(truth, hole, null, new TextureOptimizationOptions { MaxThreads = 2 }, new Random(1));
         double psnr = HeldOutHoles.HolePsnr(filled, truth, hole);
         Assert.True(psnr > 28, $"PSNR in the hole {psnr:0.0} dB");
+        // The same picture for any number of threads.
+        Assert.Equal(filled.Data, TextureOptimization.Complete(truth, hole, null, new TextureOptimizationOptions { MaxThreads = 1 }, new Random(1)).Data);
+        Assert.Equal(filled.Data, TextureOptimization.Complete(truth, hole, null, new TextureOptimizationOptions { MaxThreads = 3 }, new Random(1)).Data);
     }
 
     [Fact]
