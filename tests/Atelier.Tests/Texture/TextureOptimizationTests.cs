@@ -87,6 +87,38 @@ public class TextureOptimizationTests
     }
 
     [Fact]
+    public void AWideHoleInARegularPatternContinuesItAcross()
+    {
+        // A round 90 px hole in bricks: two levels (the coarsest still 45 px deep, six patches) left a brick-red
+        // blob where the mortar should cross; the levels the hole's depth asks for (three) continue every line.
+        var bricks = ProceduralSamples.Bricks(256, 256, 2);
+        var hole = Enumerable.Range(0, 256 * 256).Select(i => (i % 256 - 128) * (i % 256 - 128) + (i / 256 - 128) * (i / 256 - 128) < 45 * 45).ToArray();
+        // The bed joints (rows of light grey mortar) must cross the hole where the wall has them: per hole row,
+        // whether most of its pixels are mortar, against the true wall. (Brick colours and where the head joints
+        // fall are free to differ: any wall that continues the pattern is right.)
+        var truth = ImageOps.ToGray(bricks).Data;
+        double RowsRight(Image filled)
+        {
+            var luma = ImageOps.ToGray(filled).Data;
+            int right = 0, rows = 0;
+            for (int y = 0; y < 256; y++)
+            {
+                int n = 0, mortar = 0, trueMortar = 0;
+                for (int x = 0; x < 256; x++)
+                    if (hole[y * 256 + x]) { n++; if (luma[y * 256 + x] > 0.6f) mortar++; if (truth[y * 256 + x] > 0.6f) trueMortar++; }
+                if (n < 20) continue;
+                rows++;
+                if (mortar * 2 > n == trueMortar * 2 > n) right++;
+            }
+            return right / (double)rows;
+        }
+        double now = RowsRight(TextureOptimization.Complete(bricks, hole, null, new TextureOptimizationOptions(), new Random(1)));
+        double two = RowsRight(TextureOptimization.Complete(bricks, hole, null, new TextureOptimizationOptions { Levels = 2 }, new Random(1)));
+        Assert.True(now == 1, $"bed joints right on {now:P0} of the hole's rows");
+        Assert.True(two < 0.95, $"with two levels {two:P0}");
+    }
+
+    [Fact]
     public void ASampleRegionLimitsWhereCompletionCopiesFrom()
     {
         // Left half red, right half blue; the hole in the blue half, but only the red half may be sampled.

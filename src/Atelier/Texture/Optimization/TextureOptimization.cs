@@ -136,11 +136,16 @@ public static class TextureOptimization
         if (holes == 0) throw new AtelierUsageException("{Mask}: the mask marks no pixel to fill (it is all black); white marks the hole");
         if (holes == hole.Length) throw new AtelierUsageException("{Mask}: the mask covers the whole image, leaving nothing to fill from");
 
-        // Levels: given, or as many as keep the coarsest picture 16 patches across, but two where synthesis would
-        // take two (a coarse start as synthesis takes lost the scene's layout in held-out photo holes: 4 levels at
-        // 256² scored 1.4-1.7 dB below 2; one level cannot carry a pattern across a wide hole); and no coarser
+        // Levels: given, or as many as the hole needs to be at most a patch deep at the coarsest level (so a
+        // structure is carried across it there), at least two (one cannot carry a pattern across a wide hole) and
+        // no more than keep the coarsest picture 8 patches across or synthesis would take. A start as coarse as
+        // synthesis takes lost the scene's layout in held-out photo holes (4 levels at 256² scored 1.4-1.7 dB below
+        // 2), while a round 90 px hole in bricks needs 3 to continue the mortar (docs/texture.md). And no coarser
         // than leaves a whole patch outside the hole to copy from.
-        int levels = opt.Levels > 0 ? opt.Levels : Math.Min(opt.AutoLevels(W, H), Math.Max(2, LevelsKeeping(16 * P, Math.Min(W, H))));
+        int depth = DistanceToKnown(hole, W, H).Max(), needed = 1;
+        while (needed < 8 && depth >> (needed - 1) > P) needed++;
+        int levels = opt.Levels > 0 ? opt.Levels
+            : Math.Min(Math.Max(2, needed), Math.Min(opt.AutoLevels(W, H), Math.Max(2, LevelsKeeping(8 * P, Math.Min(W, H)))));
         levels = Math.Min(levels, LevelsKeeping(P, Math.Min(W, H)));
         var holes_ = new bool[levels][];
         var regions = new bool[levels][];
@@ -202,12 +207,8 @@ public static class TextureOptimization
         return result;
     }
 
-    /// <summary>
-    /// Wexler et al.'s confidence: a hole pixel d steps (8-connected) from the nearest known pixel counts gamma^-d,
-    /// a known one 1; a patch's vote is weighted by the mean over its pixels, so what is anchored at the hole's
-    /// border leads and the interior follows it instead of averaging to a blur.
-    /// </summary>
-    static float[] PatchConfidence(bool[] hole, int w, int h, int P, double gamma)
+    /// <summary>Each pixel's distance in 8-connected steps from the nearest pixel outside the hole (0 outside it).</summary>
+    static int[] DistanceToKnown(bool[] hole, int w, int h)
     {
         var dist = new int[w * h];
         var queue = new Queue<int>();
@@ -224,6 +225,17 @@ public static class TextureOptimization
                     if (dist[j] > dist[i] + 1) { dist[j] = dist[i] + 1; queue.Enqueue(j); }
                 }
         }
+        return dist;
+    }
+
+    /// <summary>
+    /// Wexler et al.'s confidence: a hole pixel d steps (8-connected) from the nearest known pixel counts gamma^-d,
+    /// a known one 1; a patch's vote is weighted by the mean over its pixels, so what is anchored at the hole's
+    /// border leads and the interior follows it instead of averaging to a blur.
+    /// </summary>
+    static float[] PatchConfidence(bool[] hole, int w, int h, int P, double gamma)
+    {
+        var dist = DistanceToKnown(hole, w, h);
         int px = w - P + 1, py = h - P + 1;
         var conf = new float[px * py];
         for (int oy = 0; oy < py; oy++)
