@@ -95,7 +95,7 @@ public static class ResynthesizerBench
                 var (quilted, tq) = Time(() => Quilting.Synthesize(sample, size, size, new QuiltingOptions { Block = 32 }, new Random(1)));
                 sb.AppendLine(SynthesisRow(name, size, "Atelier quilting (B 32)", tq, quilted, sample, rsTime));
                 cells.Add((quilted, $"quilting {tq:0.00} s"));
-                Console.Write(sb.ToString().Split('\n').Reverse().Skip(1).Take(cells.Count - 1).Reverse().Aggregate("", (a, l) => a + l + "\n"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}, {size}²: done"));
                 if (images != null)
                     ContactSheet.Save(Path.Combine(images, $"synthesis-{name.Split(' ')[0]}-{size}.png"), cells, cells.Count);
             }

@@ -163,11 +163,8 @@ public static class TextureMethods
         {
             bool grow = v.Choice("Engine") == "efros-leung";
             if (grow) WindowFits(v, "Image"); else PatchFits(v, "Image");
-            // A setting of the other engine, changed, would be silently ignored: say so instead.
-            foreach (var (name, changed) in grow
-                ? new[] { ("Patch", v.Int("Patch") != 7), ("Iterations", v.Int("Iterations") != 16) }
-                : [("Window", v.Int("Window") != 11), ("Order", v.Choice("Order") != "border"), ("Passes", v.Int("Passes") != 0)])
-                if (changed) throw new AtelierUsageException($"{{{name}}}: a setting of the {(grow ? "optimise" : "efros-leung")} engine; choose that {{Engine}} or leave it at its default");
+            if (grow) RefuseChanged("optimise", ("Patch", v.Int("Patch") != 7), ("Iterations", v.Int("Iterations") != 16));
+            else RefuseChanged("efros-leung", ("Window", v.Int("Window") != 11), ("Order", v.Choice("Order") != "border"), ("Passes", v.Int("Passes") != 0));
             int holes = Texture.HoleFilling.HoleFromMask(v.Image("Mask")).Count(b => b);
             if (holes == 0) throw new AtelierUsageException("{Mask}: marks no pixel to fill (nothing is painted white); white marks the hole");
             if (holes == v.Image("Mask").PlaneSize) throw new AtelierUsageException("{Mask}: covers the whole image, leaving nothing to grow the hole from");
@@ -277,10 +274,8 @@ public static class TextureMethods
         {
             bool optimise = v.Choice("Engine") == "optimise";
             if (optimise) { PatchFits(v, "Texture"); PatchFits(v, "Target"); } else BlockFits(v, "Texture");
-            foreach (var (name, changed) in optimise
-                ? new[] { ("Iterations", v.Int("Iterations") != 3), ("Block", v.OptionalInt("Block") is not null) }
-                : [("Patch", v.Int("Patch") != 7)])
-                if (changed) throw new AtelierUsageException($"{{{name}}}: a setting of the {(optimise ? "quilting" : "optimise")} engine; choose that {{Engine}} or leave it at its default");
+            if (optimise) RefuseChanged("quilting", ("Iterations", v.Int("Iterations") != 3), ("Block", v.OptionalInt("Block") is not null));
+            else RefuseChanged("optimise", ("Patch", v.Int("Patch") != 7));
             if (optimise && v.OptionalFloat("Alpha") is < 0.05)
                 throw new AtelierUsageException($"{{Alpha}} {v.OptionalFloat("Alpha")}: the optimise engine needs at least 0.05 (0 would match on the target alone)");
         },
@@ -302,6 +297,16 @@ public static class TextureMethods
     /// <summary>The tileable axes of a synthesis method (none by default; named alone: both).</summary>
     static MethodParameter Tileable() =>
         P.Tiling("Tileable", "Tileable", "make the output tile: x (left to right), y (top to bottom) or both; none by default");
+
+    /// <summary>
+    /// Settings of an engine other than the chosen one must stay at their defaults: changed, they would be silently
+    /// ignored, so the change is refused naming the setting and the engine it belongs to.
+    /// </summary>
+    static void RefuseChanged(string engine, params (string Name, bool Changed)[] settings)
+    {
+        foreach (var (name, changed) in settings)
+            if (changed) throw new AtelierUsageException($"{{{name}}}: a setting of the {engine} engine; choose that {{Engine}} or leave it at its default");
+    }
 
     /// <summary>An odd window no larger than the picture it slides over (checked before any work).</summary>
     static void WindowFits(MethodValues v, string over)
