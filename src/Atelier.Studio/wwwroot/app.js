@@ -203,8 +203,9 @@ function maskField(p, imageField) {
   imageField.display();
   const brush = el('input', { type: 'range', min: 1, max: 32, value: 6, 'data-brush': p.name });
   paintable(overlay, (a, b) => stroke(overlay.getContext('2d'), a, b, +brush.value, colour));
-  const choose = el('button', { type: 'button', text: 'paint this', 'data-paint': p.name, onclick: () => {
+  const choose = el('button', { type: 'button', text: 'paint this', 'data-paint': p.name, 'aria-pressed': String(first), onclick: () => {
     for (const o of imageField.overlays) o.style.pointerEvents = o === overlay ? 'auto' : 'none';
+    for (const b of document.querySelectorAll(`[data-paint]`)) if (b.closest('[data-method]') === choose.closest('[data-method]')) b.setAttribute('aria-pressed', String(b === choose));
   } });
   return {
     node: el('div', { class: 'field' }, el('label', { text: p.label }),

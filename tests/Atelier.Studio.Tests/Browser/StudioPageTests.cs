@@ -75,6 +75,8 @@ public class StudioPageTests(Xunit.Abstractions.ITestOutputHelper output)
         var before = await page.EvaluateAsync<int[]>(PaintedPixels);
         Assert.Equal(0, before[1]);
         await page.ClickAsync("#panel-fill [data-paint='sampleMask']");
+        Assert.Equal("true", await page.GetAttributeAsync("#panel-fill [data-method='texture.fill'] [data-paint='sampleMask']", "aria-pressed"));
+        Assert.Equal("false", await page.GetAttributeAsync("#panel-fill [data-method='texture.fill'] [data-paint='mask']", "aria-pressed"));
         await page.Mouse.MoveAsync(box.X + box.Width * 0.2f, box.Y + box.Height * 0.2f);
         await page.Mouse.DownAsync();
         await page.Mouse.MoveAsync(box.X + box.Width * 0.8f, box.Y + box.Height * 0.2f, new MouseMoveOptions { Steps = 8 });
