@@ -236,13 +236,25 @@ public static class TextureOptimization
     static float[] PatchConfidence(bool[] hole, int w, int h, int P, double gamma)
     {
         var dist = DistanceToKnown(hole, w, h);
+        // Each pixel's confidence once, then every patch's sum from an integral image.
+        var integral = new double[(w + 1) * (h + 1)];
+        for (int y = 0; y < h; y++)
+        {
+            double row = 0;
+            for (int x = 0; x < w; x++)
+            {
+                int d = dist[y * w + x];
+                row += d == 0 ? 1 : Math.Pow(gamma, -d);
+                integral[(y + 1) * (w + 1) + x + 1] = integral[y * (w + 1) + x + 1] + row;
+            }
+        }
         int px = w - P + 1, py = h - P + 1;
         var conf = new float[px * py];
         for (int oy = 0; oy < py; oy++)
             for (int ox = 0; ox < px; ox++)
             {
-                double sum = 0;
-                for (int dy = 0; dy < P; dy++) for (int dx = 0; dx < P; dx++) sum += Math.Pow(gamma, -dist[(oy + dy) * w + ox + dx]);
+                double sum = integral[(oy + P) * (w + 1) + ox + P] - integral[oy * (w + 1) + ox + P]
+                    - integral[(oy + P) * (w + 1) + ox] + integral[oy * (w + 1) + ox];
                 conf[oy * px + ox] = (float)(sum / (P * P));
             }
         return conf;
