@@ -72,6 +72,43 @@ public class FastStyleTrainingTests
     }
 
     /// <summary>
+    /// A new run may start from a trained network (stored as float16, as Atelier ships them): its first loss is the trained
+    /// network's, far below a random start's, and one Adam step moves no weight by more than the learning rate.
+    /// </summary>
+    [Fact]
+    public void ANewRunCanStartFromATrainedNetwork()
+    {
+        using var dir = TestPaths.NewTempDir();
+        WriteImages(dir.File("content"), 4, 40, 1);
+        WriteImages(dir.File("style"), 1, 40, 2);
+        using var vgg = TinyVgg16();
+        FastStyleTrainOptions Options(string output, long steps, string? start, double lr) => new()
+        {
+            StyleImage = Path.Combine(dir.File("style"), "img0.png"), ContentDir = dir.File("content"), Output = output,
+            ImageSize = 32, BatchSize = 2, Steps = steps, SampleEvery = 100, Seed = 7, LearningRate = lr, ContentWeight = 1, StyleWeight = 1e4,
+            InitialWeights = start,
+        };
+        var trained = FastStyleTrainer.Train(Options(dir.File("a.safetensors"), 16, null, 1e-2), vgg);
+        var half = Checkpoint.LoadStateDict(dir.File("a.safetensors")).ToDictionary(kv => kv.Key, kv => kv.Value.to(ScalarType.Float16));
+        Atelier.Checkpoints.SafeTensors.Save(dir.File("a16.safetensors"), half);
+
+        var fresh = FastStyleTrainer.Train(Options(dir.File("b.safetensors"), 1, null, 1e-3), vgg);
+        var tuned = FastStyleTrainer.Train(Options(dir.File("c.safetensors"), 1, dir.File("a16.safetensors"), 1e-3), vgg);
+        double trainedLast = trained.History["total"][^1].Y, freshFirst = fresh.History["total"][0].Y, tunedFirst = tuned.History["total"][0].Y;
+        Assert.True(tunedFirst < 0.5 * freshFirst, $"started from the trained network: {tunedFirst:G4}, from random weights: {freshFirst:G4}");
+        Assert.True(Math.Abs(tunedFirst - trainedLast) < 0.25 * trainedLast, $"first loss {tunedFirst:G4}, the trained run's last {trainedLast:G4}");
+        var c = Checkpoint.LoadStateDict(dir.File("c.safetensors"));
+        foreach (var (k, v) in half)
+        {
+            double moved = (c[k] - v.to(ScalarType.Float32)).abs().max().item<float>();
+            Assert.True(moved <= 1.05e-3, $"{k} moved {moved:G3} in one step at lr 1e-3");
+        }
+
+        var missing = Assert.Throws<AtelierException>(() => FastStyleTrainer.Train(Options(dir.File("d.safetensors"), 1, dir.File("none.safetensors"), 1e-3), vgg));
+        Assert.Contains("none.safetensors", missing.Message);
+    }
+
+    /// <summary>
     /// A flat crop (zero variance at every instance normalisation) overflows the gradient; it is left out of the batch
     /// with one warning for the whole run, and no update is skipped.
     /// </summary>

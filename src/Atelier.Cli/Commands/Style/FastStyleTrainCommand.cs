@@ -31,9 +31,10 @@ public static class FastStyleTrainCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Save a resumable checkpoint every N steps (and at the end, and on Ctrl+C)", DefaultValueFactory = _ => 500 };
         var runDir = new Option<string?>("--run-dir") { Description = "Run folder: checkpoint.safetensors, run.json, losses.csv, losses.png, samples/ (default OUTPUT.run)" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in the run folder from its checkpoint" };
+        var startFrom = new Option<string?>("--start-from") { Description = "Start a new run from this trained network's weights instead of random ones (fine-tuning): a shipped name such as candy, a catalogue name, or a file" };
         var eval = new EvalCliOptions("content pictures not trained on: style distance to --style, content distance to themselves");
         var cmd = new Command("fast-train", "Train a fast-style network for one style (Johnson et al. 2016)")
-            { style, contentDir, output, imageSize, styleSize, batch, epochs, steps, contentWeight, styleWeight, contentLayers, lr, sampleEvery, checkpointEvery, runDir, resume };
+            { style, contentDir, output, imageSize, styleSize, batch, epochs, steps, contentWeight, styleWeight, contentLayers, lr, sampleEvery, checkpointEvery, runDir, resume, startFrom };
         features.AddTo(cmd);
         eval.AddTo(cmd);
         CliRunner.SetAction(cmd, (ctx, ct) =>
@@ -45,6 +46,7 @@ public static class FastStyleTrainCommand
                 Steps = ctx.Get(steps), ContentWeight = ctx.Get(contentWeight), StyleWeight = ctx.Get(styleWeight),
                 ContentLayers = ctx.Get(contentLayers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 LearningRate = ctx.Get(lr), SampleEvery = ctx.Get(sampleEvery), CheckpointEvery = ctx.Get(checkpointEvery), RunDir = ctx.Get(runDir), Resume = ctx.Get(resume),
+                InitialWeights = ctx.Get(startFrom) is { } from ? ctx.ModelFile(from, Atelier.Models.ModelUse.FastStyle, ct) : null,
                 EvalDir = ctx.Get(eval.Dir), EvalEvery = ctx.Get(eval.Every), EvalImages = ctx.Get(eval.Images),
                 Seed = ctx.SeedOrRandom(),
             };

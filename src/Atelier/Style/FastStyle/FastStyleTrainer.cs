@@ -37,6 +37,11 @@ public sealed record FastStyleTrainOptions
     public string? RunDir { get; init; }
     /// <summary>Continue the run in <see cref="RunDir"/> from its checkpoint.</summary>
     public bool Resume { get; init; }
+    /// <summary>
+    /// A trained network (any file <see cref="FastStyle.LoadModel"/> reads) whose weights a new run starts from instead
+    /// of random ones: fine-tuning, e.g. at a larger size or on other pictures. A resumed run continues from its checkpoint.
+    /// </summary>
+    public string? InitialWeights { get; init; }
     /// <summary>Held-out content pictures scored every <see cref="EvalEvery"/> steps (<see cref="TrainingLoopOptions.EvalDir"/>).</summary>
     public string? EvalDir { get; init; }
     public int? EvalEvery { get; init; }
@@ -111,6 +116,13 @@ public sealed class FastStyleTrainer : ITrainable, IHeldOutScoring
 
         manual_seed(o.Seed); // the initial weights follow the run's seed
         _net = new TransformerNet();
+        if (o.InitialWeights is { } init)
+        {
+            using var start = FastStyle.LoadModel(init);
+            var weights = start.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            using (no_grad())
+                foreach (var (name, p) in _net.named_parameters()) p.copy_(weights[name]);
+        }
         _net.to(_device).train();
         _adam = new AdamOptimizer(_net.named_parameters(), o.LearningRate, 0.9, 0.999);
     }
@@ -300,5 +312,6 @@ public sealed class FastStyleTrainer : ITrainable, IHeldOutScoring
                 if (!lossNetwork.LayerNames.Contains(l))
                     throw new AtelierException($"the loss network has no {l}: fast-style training on a VGG needs a VGG-16 (torchvision vgg16 weights)");
         if (!File.Exists(o.StyleImage)) throw new AtelierException($"{o.StyleImage}: no such file (style image)");
+        if (o.InitialWeights is { } init && !File.Exists(init)) throw new AtelierException($"{init}: no such file (the network to start from)");
     }
 }
