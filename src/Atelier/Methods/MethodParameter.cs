@@ -130,6 +130,12 @@ public sealed record MethodParameter(string Name, ParameterKind Kind, string Lab
     public static MethodParameter Choice(string name, string label, string value, IReadOnlyList<string> choices, string? help = null) =>
         new(name, ParameterKind.Choice, label) { Default = value, Choices = choices, Help = help };
 
+    /// <summary>Which runtime computes a feed-forward network (<see cref="Atelier.Inference.InferenceEngine"/>); torch by default.</summary>
+    public static MethodParameter Engine() =>
+        Choice("Engine", "Engine", "torch", Atelier.Inference.InferenceEngines.Names,
+            "torch (Atelier's layers) or onnxruntime (the same network exported to ONNX and run by ONNX Runtime on the CPU, equal to 1e-4: "
+            + "faster for small generators and U-Nets, see docs/performance.md; tiles that share instance-norm statistics stay on torch)");
+
     public static MethodParameter Tiling(string name, string label, string? help = null) =>
         new(name, ParameterKind.Tiling, label) { Default = TileAxes.None, Choices = TileAxesText.Names, Help = help };
 

@@ -22,6 +22,9 @@ public static class AmbientCancellation
 
     public static bool IsRequested => _current.IsCancellationRequested;
 
+    /// <summary>This thread's ambient token, for work that cannot be checked between layers (one ONNX Runtime call).</summary>
+    public static CancellationToken Token => _current;
+
     sealed class Scope(CancellationToken previous) : IDisposable
     {
         bool _done;

@@ -53,6 +53,7 @@ public static class TranslationMethods
                 "eval mode: BatchNorm running statistics and no dropout. Without it, like the reference's test.py, batch statistics and dropout are used"),
             P.Text("Arch", "Architecture", help: "generator architecture (unet_256, unet_128, resnet_9blocks, resnet_6blocks...); detected from the checkpoint when left out"),
             .. AnySizeParameters.All,
+            P.Engine(),
             P.Seed(),
         ],
         Validate = AnySizeParameters.Validate,
@@ -70,12 +71,29 @@ public static class TranslationMethods
             var plan = TilePlan.Create(image.Width, image.Height, (int)translator.Spec.InputNc, translator, tiling);
             if (plan.Tiled && translator.Spec.Norm == NormKind.Batch && !eval)
                 run.Warn?.Invoke($"cut into {plan.Tiles.Count} tiles; BatchNorm in train mode normalises each tile by its own statistics (use eval mode, or a larger memory budget, for one consistent result)");
-            var result = TiledInference.Run(image, translator, tiling, ct: run.Cancellation);
+            var engine = InferenceEngines.Parse(v.Choice("Engine"));
+            var network = engine == InferenceEngine.Torch ? translator : OnnxRuntime(translator, v.Text("Model"), run);
+            var result = TiledInference.Run(image, network, tiling, ct: run.Cancellation);
             return new MethodResult(result, new Dictionary<string, object>
             {
-                ["generator"] = translator.Spec.Name, ["mode"] = eval ? "eval" : "train",
+                ["generator"] = translator.Spec.Name, ["mode"] = eval ? "eval" : "train", ["engine"] = engine == InferenceEngine.Torch ? "torch" : "onnxruntime",
                 ["seed"] = v.Seed(), ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 3),
             });
         },
     };
+
+    /// <summary>
+    /// The generator run by ONNX Runtime on its export, which is the eval-mode network: refused for a generator whose train
+    /// mode differs (batch statistics or dropout), since that is what the reference's test default draws.
+    /// </summary>
+    static IImageNetwork OnnxRuntime(Translator translator, string model, MethodContext run)
+    {
+        if (!translator.EvalMode && (translator.Spec.Norm == NormKind.Batch || translator.Spec.Dropout))
+            throw new AtelierUsageException($"{{Engine}} onnxruntime: the {translator.Spec.Name} generator runs in train mode here (batch statistics"
+                + $"{(translator.Spec.Dropout ? ", dropout" : "")}), which the exported graph does not have; use eval mode, or the torch engine");
+        // The session is the eval-mode network of this file and direction.
+        var session = run.Resources.Model($"{model}#onnxruntime", _ =>
+            new OnnxRuntimeSession(Atelier.Onnx.Export.ExportableNetwork.Translation(translator.Spec, translator.Generator)));
+        return new OnnxRuntimeImageNetwork(translator, session, x => x * 2 - 1, y => (y + 1) / 2);
+    }
 }

@@ -53,6 +53,37 @@ public class TranslateCommandTests
         Assert.True(direct.Data.Zip(a.Data).Max(p => Math.Abs(p.First - p.Second)) <= 1 / 255f + 1e-6);
     }
 
+    /// <summary>
+    /// --engine onnxruntime runs the exported eval-mode network: the same pictures (8-bit rounding apart) as Atelier's
+    /// layers for a U-Net in eval mode and for an instance-norm ResNet in either mode; refused, naming the option, for a
+    /// generator whose train mode (the default) draws batch statistics and dropout.
+    /// </summary>
+    [Fact]
+    public void TheOnnxRuntimeEngineGivesAtelierspicturesAndRefusesTrainModeBatchNorm()
+    {
+        using var dir = TestPaths.NewTempDir();
+        SaveGenerator(dir.File("unet.safetensors"), "unet_32", NormKind.Batch, dropout: true);
+        SaveGenerator(dir.File("resnet.safetensors"), "resnet_2blocks", NormKind.Instance);
+        ImageIO.Save(TestImages.Noise(40, 30, 3), dir.File("x.png"));
+        foreach (var (ckpt, mode) in new[] { ("unet", "--eval"), ("resnet", "--eval"), ("resnet", "--seed") })
+        {
+            string[] Args(string engine) => ["translate", dir.File("x.png"), "-c", dir.File($"{ckpt}.safetensors"), "-o", dir.File($"{ckpt}{mode}-{engine}.png"),
+                "--engine", engine, .. mode == "--eval" ? new[] { "--eval" } : ["--seed", "3"]];
+            Assert.Equal(0, CliHarness.Run(Args("torch")).ExitCode);
+            var r = CliHarness.Run(Args("onnxruntime"));
+            Assert.True(r.ExitCode == 0, r.Err);
+            var torchImage = ImageIO.Load(dir.File($"{ckpt}{mode}-torch.png"));
+            var ortImage = ImageIO.Load(dir.File($"{ckpt}{mode}-onnxruntime.png"));
+            Assert.Equal((40, 30), (ortImage.Width, ortImage.Height));
+            Assert.True(TestImages.MaxAbsDiff(torchImage, ortImage) <= 1 / 255f + 1e-6, $"{ckpt} {mode}: max diff {TestImages.MaxAbsDiff(torchImage, ortImage)}");
+        }
+        var refused = CliHarness.Run("translate", dir.File("x.png"), "-c", dir.File("unet.safetensors"), "-o", dir.File("t.png"), "--engine", "onnxruntime");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("--engine onnxruntime", refused.Err);
+        Assert.Contains("train mode", refused.Err);
+        Assert.False(File.Exists(dir.File("t.png")));
+    }
+
     [Fact]
     public void EvalModeDiffersFromTheReferencesTrainModeDefault()
     {
