@@ -23,6 +23,7 @@ public static class Program
             ["translation"] = TranslationBench.Run,
             ["stylegan"] = StyleGanBench.Run,
             ["onnx"] = OnnxBench.Run,
+            ["styletrain"] = StyleTrainingBench.Run,
             ["video"] = VideoBench.Run,
             ["resynthesizer"] = ResynthesizerBench.Run,
         };

@@ -5,7 +5,8 @@ weights, eval mode, no grad. Prints one JSON line of milliseconds per image: {"f
 import argparse, json, statistics, time
 
 import torch
-import torch.nn as nn
+
+from style_networks import TransformerNet, adain, adain_decoder, adain_encoder
 
 p = argparse.ArgumentParser()
 p.add_argument("--threads", type=int, default=2)
@@ -14,90 +15,8 @@ p.add_argument("--iters", type=int, default=5)
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 
-
-class ConvLayer(nn.Module):
-    def __init__(self, i, o, k, s):
-        super().__init__()
-        self.reflection_pad = nn.ReflectionPad2d(k // 2)
-        self.conv2d = nn.Conv2d(i, o, k, s)
-
-    def forward(self, x):
-        return self.conv2d(self.reflection_pad(x))
-
-
-class ResidualBlock(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.conv1, self.in1 = ConvLayer(c, c, 3, 1), nn.InstanceNorm2d(c, affine=True)
-        self.conv2, self.in2 = ConvLayer(c, c, 3, 1), nn.InstanceNorm2d(c, affine=True)
-        self.relu = nn.ReLU()
-
-    def forward(self, x):
-        return self.in2(self.conv2(self.relu(self.in1(self.conv1(x))))) + x
-
-
-class UpsampleConvLayer(nn.Module):
-    def __init__(self, i, o, k, s, upsample=None):
-        super().__init__()
-        self.upsample = upsample
-        self.reflection_pad = nn.ReflectionPad2d(k // 2)
-        self.conv2d = nn.Conv2d(i, o, k, s)
-
-    def forward(self, x):
-        if self.upsample:
-            x = nn.functional.interpolate(x, mode="nearest", scale_factor=self.upsample)
-        return self.conv2d(self.reflection_pad(x))
-
-
-class TransformerNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1, self.in1 = ConvLayer(3, 32, 9, 1), nn.InstanceNorm2d(32, affine=True)
-        self.conv2, self.in2 = ConvLayer(32, 64, 3, 2), nn.InstanceNorm2d(64, affine=True)
-        self.conv3, self.in3 = ConvLayer(64, 128, 3, 2), nn.InstanceNorm2d(128, affine=True)
-        self.res = nn.Sequential(*[ResidualBlock(128) for _ in range(5)])
-        self.deconv1, self.in4 = UpsampleConvLayer(128, 64, 3, 1, 2), nn.InstanceNorm2d(64, affine=True)
-        self.deconv2, self.in5 = UpsampleConvLayer(64, 32, 3, 1, 2), nn.InstanceNorm2d(32, affine=True)
-        self.deconv3 = ConvLayer(32, 3, 9, 1)
-        self.relu = nn.ReLU()
-
-    def forward(self, x):
-        y = self.relu(self.in1(self.conv1(x)))
-        y = self.relu(self.in2(self.conv2(y)))
-        y = self.relu(self.in3(self.conv3(y)))
-        y = self.res(y)
-        y = self.relu(self.in4(self.deconv1(y)))
-        y = self.relu(self.in5(self.deconv2(y)))
-        return self.deconv3(y)
-
-
-def block(i, o):
-    return [nn.ReflectionPad2d(1), nn.Conv2d(i, o, 3), nn.ReLU()]
-
-
-vgg = nn.Sequential(nn.Conv2d(3, 3, 1), *block(3, 64), *block(64, 64), nn.MaxPool2d(2, 2, ceil_mode=True),
-                    *block(64, 128), *block(128, 128), nn.MaxPool2d(2, 2, ceil_mode=True),
-                    *block(128, 256), *block(256, 256), *block(256, 256), *block(256, 256), nn.MaxPool2d(2, 2, ceil_mode=True),
-                    *block(256, 512))  # through relu4_1
-up = lambda: nn.Upsample(scale_factor=2, mode="nearest")
-decoder = nn.Sequential(*block(512, 256), up(), *block(256, 256), *block(256, 256), *block(256, 256), *block(256, 128), up(),
-                        *block(128, 128), *block(128, 64), up(), *block(64, 64), nn.ReflectionPad2d(1), nn.Conv2d(64, 3, 3))
-
-
-def mean_std(f, eps=1e-5):
-    n, c = f.shape[:2]
-    var = f.view(n, c, -1).var(dim=2) + eps
-    return f.view(n, c, -1).mean(dim=2).view(n, c, 1, 1), var.sqrt().view(n, c, 1, 1)
-
-
-def adain(content, style):
-    cm, cs = mean_std(content)
-    sm, ss = mean_std(style)
-    return (content - cm) / cs * ss + sm
-
-
 fast = TransformerNet().eval()
-vgg.eval(); decoder.eval()
+vgg, decoder = adain_encoder().eval(), adain_decoder().eval()
 
 
 def run_fast(batch, size):

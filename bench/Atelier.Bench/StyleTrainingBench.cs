@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Atelier.Imaging;
+using Atelier.Networks;
+using Atelier.Runtime;
+using Atelier.Style;
+using static TorchSharp.torch;
+
+namespace Atelier.Bench;
+
+/// <summary>
+/// Training steps of the style networks against the reference code in PyTorch (bench/python/style_training_bench.py),
+/// seconds per step, in one run: fast style with the reference's losses (TransformerNet, VGG-16 to relu4_3, batch 4 at
+/// 256 px, as pytorch/examples trains) and the AdaIN decoder (normalised VGG-19 to relu4_1, batch 8 at 256 px, as
+/// naoto0804/pytorch-AdaIN trains). Atelier's side is the trainers' own step (<see cref="FastStyleTrainer.TrainStep"/>,
+/// <see cref="AdaInTrainer.TrainStep"/>), which also reads its crops from PNG files (256 px, no resizing: a few
+/// milliseconds a step); the Python side draws random tensors. PyTorch is run as users run it and with Atelier's malloc
+/// policy. `styletrain [--kinds fast,adain] [--threads 2] [--iters 3] [--warmup 1] [--no-python]`.
+/// </summary>
+static class StyleTrainingBench
+{
+    public static int Run(string[] argv)
+    {
+        var a = new BenchArgs(argv);
+        int threads = a.Int("--threads", 2), iters = a.Int("--iters", 3), warmup = a.Int("--warmup", 1);
+        string python = a.Get("--python") ?? "/usr/bin/python3";
+        var kinds = (a.Get("--kinds") ?? "fast,adain").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        TorchRuntime.SetThreads(threads);
+        TorchRuntime.DisableNnpack();
+        Console.WriteLine($"libtorch {TorchRuntime.Describe().LibTorchVersion}, {threads} threads, malloc {BenchSupport.AtelierMalloc}; load average {BenchSupport.LoadAverage()}");
+        Console.WriteLine($"training steps, s/step; warm-up {warmup}, median of {iters}");
+
+        var dir = Directory.CreateTempSubdirectory("atelier-styletrain-");
+        try
+        {
+            // Pictures at the crop size: the step reads and crops them without resizing.
+            var rng = new Random(1);
+            foreach (var sub in new[] { "content", "style" })
+            {
+                Directory.CreateDirectory(Path.Combine(dir.FullName, sub));
+                for (int i = 0; i < 8; i++)
+                {
+                    var img = new Image(256, 256, 3);
+                    for (int k = 0; k < img.Data.Length; k++) img.Data[k] = (float)rng.NextDouble();
+                    ImageIO.Save(img, Path.Combine(dir.FullName, sub, $"{i}.png"));
+                }
+            }
+            Console.WriteLine($"{"step",-44} {"Atelier",9} {"PyTorch",9} {"ratio",7} {"PyTorch reuse",14} {"ratio",7}");
+            foreach (var kind in kinds)
+            {
+                manual_seed(1);
+                int batch = kind == "fast" ? 4 : 8;
+                double ours = kind switch
+                {
+                    "fast" => FastStep(dir.FullName, batch, warmup, iters),
+                    "adain" => AdaInStep(dir.FullName, batch, warmup, iters),
+                    _ => throw new ArgumentException($"--kinds {kind}: expected fast or adain"),
+                };
+                string[] pyArgs = ["--kind", kind, "--batch", $"{batch}", "--size", "256", "--threads", $"{threads}", "--warmup", $"{warmup}", "--iters", $"{iters}"];
+                double torch = a.Has("--no-python") ? double.NaN : BenchSupport.Python(python, "style_training_bench.py", threads, pyArgs)?.GetProperty("median").GetDouble() ?? double.NaN;
+                double reuse = a.Has("--no-python") ? double.NaN
+                    : BenchSupport.Python(python, "style_training_bench.py", threads, reuseFreedMemory: true, pyArgs)?.GetProperty("median").GetDouble() ?? double.NaN;
+                string name = kind == "fast" ? "fast style, VGG-16 losses, 4x256 px" : "AdaIN decoder, VGG-19 relu4_1, 8x256 px";
+                Console.WriteLine($"{name,-44} {ours,9:0.000} {torch,9:0.000} {BenchSupport.Ratio(ours, torch),7} {reuse,14:0.000} {BenchSupport.Ratio(ours, reuse),7}");
+            }
+        }
+        finally { dir.Delete(recursive: true); }
+        return 0;
+    }
+
+    static double FastStep(string dir, int batch, int warmup, int iters)
+    {
+        using var vgg = Vgg.BuiltIn(upToLayer: "relu4_3", config: VggConfig.Vgg16);
+        using var trainer = new FastStyleTrainer(new FastStyleTrainOptions
+        {
+            StyleImage = Path.Combine(dir, "style", "0.png"), ContentDir = Path.Combine(dir, "content"), Output = Path.Combine(dir, "fast.safetensors"),
+            ImageSize = 256, BatchSize = batch, Seed = 1,
+        }, vgg);
+        return Time(warmup, iters, step => trainer.TrainStep(step));
+    }
+
+    static double AdaInStep(string dir, int batch, int warmup, int iters)
+    {
+        using var encoder = Vgg.BuiltInNormalised("relu4_1");
+        using var trainer = new AdaInTrainer(new AdaInTrainOptions
+        {
+            ContentDir = Path.Combine(dir, "content"), StyleDir = Path.Combine(dir, "style"), Output = Path.Combine(dir, "decoder.safetensors"),
+            LoadSize = 256, CropSize = 256, BatchSize = batch, Seed = 1,
+        }, encoder);
+        return Time(warmup, iters, step => trainer.TrainStep(step));
+    }
+
+    static double Time(int warmup, int iters, Action<long> step)
+    {
+        var times = new List<double>();
+        for (int i = 0; i < warmup + iters; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            step(i);
+            if (i >= warmup) times.Add(clock.Elapsed.TotalSeconds);
+        }
+        return BenchSupport.Median(times);
+    }
+}
