@@ -32,19 +32,22 @@ def frozen(module):
     return module
 
 
+def through(slices, x):
+    """Each slice's output, in turn (the references' encode_with_intermediate and Vgg16.forward)."""
+    out = []
+    for s in slices:
+        x = s(x)
+        out.append(x)
+    return out
+
+
 if a.kind == "fast":
     features = frozen(torchvision.models.vgg16().features[:23])
     slices = [features[:4], features[4:9], features[9:16], features[16:23]]  # relu1_2, relu2_2, relu3_3, relu4_3
     mean = torch.tensor([0.485, 0.456, 0.406]).view(-1, 1, 1)
     std = torch.tensor([0.229, 0.224, 0.225]).view(-1, 1, 1)
 
-    def vgg(x):
-        out = []
-        for s in slices:
-            x = s(x)
-            out.append(x)
-        return out
-
+    vgg = lambda x: through(slices, x)
     def normalize_batch(b):
         return (b / 255.0 - mean) / std
 
@@ -72,13 +75,7 @@ else:
     decoder = adain_decoder().train()
     optimizer = torch.optim.Adam(decoder.parameters(), 1e-4)
 
-    def intermediate(x):
-        out = []
-        for e in enc:
-            x = e(x)
-            out.append(x)
-        return out
-
+    intermediate = lambda x: through(enc, x)
     def step():
         content, style = torch.rand(a.batch, 3, a.size, a.size), torch.rand(a.batch, 3, a.size, a.size)
         style_feats = intermediate(style)
