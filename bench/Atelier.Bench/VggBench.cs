@@ -8,9 +8,12 @@ using static TorchSharp.torch;
 namespace Atelier.Bench;
 
 /// <summary>
-/// VGG-19 features through relu5_1, forward + backward to the input (what Gatys optimisation does each step), at
-/// several sizes, in TorchSharp and in PyTorch (bench/python/vgg_bench.py run by /usr/bin/python3 in the same run,
-/// same shapes and threads). Plain Stopwatch timing: warm-up iterations, then the median of N.
+/// Feature networks forward + backward to the input (what Gatys optimisation does each step), at several sizes, in
+/// TorchSharp and in PyTorch (bench/python/vgg_bench.py run by /usr/bin/python3 in the same run, same shapes and
+/// threads): VGG-19 through relu5_1, and the built-in ResNet-18 through layer4 against torchvision's resnet18 in eval
+/// mode (the same layers; Atelier's has its batch norms folded into the convolutions, as it loads them).
+/// `vgg [--networks vgg19,resnet18] [--sizes 256,512] [--variants]`. Plain Stopwatch timing: warm-up iterations, then
+/// the median of N.
 /// </summary>
 static class VggBench
 {
@@ -25,33 +28,39 @@ static class VggBench
         TorchRuntime.SetThreads(threads);
         var info = TorchRuntime.Describe();
         Console.WriteLine($"libtorch {info.LibTorchVersion}, {info.Threads} intra-op threads, {info.InteropThreads} inter-op; load average {LoadAverage()}");
-        Console.WriteLine($"VGG-19 through relu5_1, forward+backward to the input; warm-up {warmup}, median of {iters}");
+        Console.WriteLine($"forward+backward to the input; warm-up {warmup}, median of {iters}");
 
-        using var vgg = Vgg.TorchVision(VggConfig.Vgg19, upToLayer: "relu5_1");
-        var rows = new List<(int Size, string Variant, double Seconds)>();
-        foreach (int size in sizes)
+        var networks = (a.Get("--networks") ?? "vgg19,resnet18").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var rows = new List<(string Network, int Size, string Variant, double Seconds)>();
+        foreach (var network in networks)
         {
-            rows.Add((size, "torchsharp", Time(vgg, size, warmup, iters, inPlace: true)));
-            if (a.Has("--variants"))
-                rows.Add((size, "torchsharp, out-of-place ReLU", Time(vgg, size, warmup, iters, inPlace: false)));
-            if (withPython)
-                rows.Add((size, "pytorch", Python(python, size, threads, warmup, iters)));
+            if (network is not ("vgg19" or "resnet18")) { Console.Error.WriteLine($"--networks {network}: expected vgg19 or resnet18"); return 2; }
+            using FeatureNetwork net = network == "vgg19" ? Vgg.TorchVision(VggConfig.Vgg19, upToLayer: "relu5_1") : ResNetFeatures.BuiltIn();
+            string layer = network == "vgg19" ? "relu5_1" : "layer4.1";
+            foreach (int size in sizes)
+            {
+                rows.Add((network, size, "torchsharp", Time(net, layer, size, warmup, iters, inPlace: true)));
+                if (a.Has("--variants") && net is Vgg)
+                    rows.Add((network, size, "torchsharp, out-of-place ReLU", Time(net, layer, size, warmup, iters, inPlace: false)));
+                if (withPython)
+                    rows.Add((network, size, "pytorch", Python(python, network, size, threads, warmup, iters)));
+            }
         }
         Console.WriteLine();
-        Console.WriteLine($"{"size",5}  {"variant",-32} {"s/iter",8}  ratio (TorchSharp / PyTorch)");
+        Console.WriteLine($"{"network",-9} {"size",5}  {"variant",-32} {"s/iter",8}  ratio (TorchSharp / PyTorch)");
         foreach (var r in rows)
         {
-            var py = rows.FirstOrDefault(x => x.Size == r.Size && x.Variant == "pytorch");
+            var py = rows.FirstOrDefault(x => x.Network == r.Network && x.Size == r.Size && x.Variant == "pytorch");
             string ratio = py.Variant != null && r.Variant != "pytorch" && py.Seconds > 0 ? (r.Seconds / py.Seconds).ToString("0.00", CultureInfo.InvariantCulture) : "";
-            Console.WriteLine($"{r.Size,5}  {r.Variant,-32} {r.Seconds.ToString("0.000", CultureInfo.InvariantCulture),8}  {ratio}");
+            Console.WriteLine($"{r.Network,-9} {r.Size,5}  {r.Variant,-32} {r.Seconds.ToString("0.000", CultureInfo.InvariantCulture),8}  {ratio}");
         }
         return 0;
     }
 
-    static double Time(Vgg vgg, int size, int warmup, int iters, bool inPlace)
+    static double Time(FeatureNetwork net, string layer, int size, int warmup, int iters, bool inPlace)
     {
-        vgg.InPlaceRelu = inPlace;
-        string[] layers = ["relu5_1"];
+        if (net is Vgg v) v.InPlaceRelu = inPlace;
+        string[] layers = [layer];
         using var x = rand(1, 3, size, size).requires_grad_(true);
         var times = new List<double>();
         for (int i = 0; i < warmup + iters; i++)
@@ -59,21 +68,21 @@ static class VggBench
             var clock = Stopwatch.StartNew();
             using (var scope = NewDisposeScope())
             {
-                var f = vgg.Features(x, layers)["relu5_1"];
+                var f = net.Features(x, layers)[layer];
                 f.sum().backward();
                 x.grad!.zero_();
             }
             if (i >= warmup) times.Add(clock.Elapsed.TotalSeconds);
         }
-        vgg.InPlaceRelu = true;
+        if (net is Vgg w) w.InPlaceRelu = true;
         return Median(times);
     }
 
-    static double Python(string python, int size, int threads, int warmup, int iters)
+    static double Python(string python, string network, int size, int threads, int warmup, int iters)
     {
-        var r = BenchSupport.Python(python, "vgg_bench.py", threads, "--size", $"{size}", "--threads", $"{threads}", "--warmup", $"{warmup}", "--iters", $"{iters}");
+        var r = BenchSupport.Python(python, "vgg_bench.py", threads, "--network", network, "--size", $"{size}", "--threads", $"{threads}", "--warmup", $"{warmup}", "--iters", $"{iters}");
         if (r is not { } doc) return double.NaN;
-        Console.WriteLine($"  pytorch {doc.GetProperty("torch").GetString()} at {size}: {doc.GetProperty("median").GetDouble():0.000} s/iter");
+        Console.WriteLine($"  pytorch {doc.GetProperty("torch").GetString()} {network} at {size}: {doc.GetProperty("median").GetDouble():0.000} s/iter");
         return doc.GetProperty("median").GetDouble();
     }
 

@@ -1,12 +1,14 @@
-"""VGG-19 features through relu5_1, forward + backward to the input, in PyTorch: the reference for
-bench/Atelier.Bench (`vgg`), which launches this script with the same shapes and threads.
-Prints one JSON line: {"torch": version, "size": S, "threads": T, "median": seconds, "times": [...]}."""
+"""Feature networks forward + backward to the input, in PyTorch: the reference for bench/Atelier.Bench (`vgg`), which
+launches this script with the same shapes and threads. vgg19: torchvision's VGG-19 features through relu5_1; resnet18:
+torchvision's ResNet-18 through layer4, eval mode.
+Prints one JSON line: {"torch": version, "network": N, "size": S, "threads": T, "median": seconds, "times": [...]}."""
 import argparse, json, statistics, time
 
 import torch
 import torchvision
 
 p = argparse.ArgumentParser()
+p.add_argument("--network", choices=["vgg19", "resnet18"], default="vgg19")
 p.add_argument("--size", type=int, default=256)
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--warmup", type=int, default=2)
@@ -15,7 +17,11 @@ a = p.parse_args()
 
 torch.set_num_threads(a.threads)
 # features[:30] ends at relu5_1 (index 29) in torchvision's vgg19.
-net = torchvision.models.vgg19().features[:30].eval()
+if a.network == "vgg19":
+    net = torchvision.models.vgg19().features[:30].eval()
+else:
+    r = torchvision.models.resnet18().eval()
+    net = torch.nn.Sequential(r.conv1, r.bn1, r.relu, r.maxpool, r.layer1, r.layer2, r.layer3, r.layer4)
 for q in net.parameters():
     q.requires_grad_(False)
 mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
@@ -28,5 +34,5 @@ for i in range(a.warmup + a.iters):
     x.grad.zero_()
     if i >= a.warmup:
         times.append(time.perf_counter() - t0)
-print(json.dumps({"torch": torch.__version__, "size": a.size, "threads": torch.get_num_threads(),
+print(json.dumps({"torch": torch.__version__, "network": a.network, "size": a.size, "threads": torch.get_num_threads(),
                   "median": statistics.median(times), "times": times}))
