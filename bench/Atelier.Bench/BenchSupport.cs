@@ -28,12 +28,7 @@ static class BenchSupport
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(path);
         foreach (var arg in args) psi.ArgumentList.Add(arg);
-        psi.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
-        if (reuseFreedMemory)
-        {
-            psi.Environment["MALLOC_MMAP_MAX_"] = "0";
-            psi.Environment["MALLOC_TRIM_THRESHOLD_"] = int.MaxValue.ToString(CultureInfo.InvariantCulture);
-        }
+        foreach (var (k, v) in PythonEnvironment(threads, reuseFreedMemory)) psi.Environment[k] = v;
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + python);
         var stderrTask = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEnd();
@@ -42,6 +37,15 @@ static class BenchSupport
         var last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
         using var doc = JsonDocument.Parse(last);
         return doc.RootElement.Clone();
+    }
+
+    /// <summary>The environment a reference script runs under: its threads, and with <paramref name="reuseFreedMemory"/> Atelier's malloc policy.</summary>
+    public static IEnumerable<(string Key, string Value)> PythonEnvironment(int threads, bool reuseFreedMemory)
+    {
+        yield return ("OMP_NUM_THREADS", threads.ToString(CultureInfo.InvariantCulture));
+        if (!reuseFreedMemory) yield break;
+        yield return ("MALLOC_MMAP_MAX_", "0");
+        yield return ("MALLOC_TRIM_THRESHOLD_", int.MaxValue.ToString(CultureInfo.InvariantCulture));
     }
 
     public static double Median(IEnumerable<double> values)
