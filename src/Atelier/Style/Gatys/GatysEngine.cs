@@ -137,7 +137,7 @@ internal static class GatysEngine
     /// <summary>
     /// Optimises the image from <paramref name="init"/> (1×3×H×W in [0,1]) for <paramref name="iterations"/> steps.
     /// Every step runs in its own dispose scope, so memory stays flat; the image is clamped to [0,1] after each step.
-    /// Returns the image (a new tensor) and the last losses.
+    /// Returns the image (a new tensor: with L-BFGS the best it visited, see below) and its losses.
     /// </summary>
     public static (Tensor Image, Dictionary<string, double> Losses) Optimize(
         Tensor init, GatysObjective objective, GatysOptimizationOptions options, int iterations,
@@ -147,11 +147,22 @@ internal static class GatysEngine
         var x = new Parameter(init.detach().clone(), requires_grad: true);
         using var optimizer = CreateOptimizer(x, options);
         var losses = new Dictionary<string, double>();
+        // L-BFGS without a line search takes whole quasi-Newton steps, and the clamp to [0,1] after each one makes its
+        // curvature pairs inexact: its loss jumps up now and then (it is part of how it runs: the second step of a level
+        // overshoots by hundreds of times and comes back), and a late jump may not come back before the level ends
+        // (measured: udnie at 64 px on an AVX2 machine, 3.5e5 to 8.3e7 twenty steps into the last level, 5.4e5 at its
+        // end; a noisy texture). So the level ends on the best image it visited: the last one unless a later jump left
+        // it worse, so a run that ends well is unchanged.
+        bool guard = options.Optimizer == GatysOptimizer.Lbfgs;
+        using var before = guard ? x.detach().clone() : null;
+        using var best = guard ? x.detach().clone() : null;
+        double bestLoss = double.PositiveInfinity;
         try
         {
             for (int step = 1; step <= iterations; step++)
             {
                 ct.ThrowIfCancellationRequested();
+                if (guard) using (no_grad()) before!.copy_(x);
                 using (var scope = NewDisposeScope())
                 {
                     // The closure hands its result to native code (TorchSharp decouples the handle), which keeps
@@ -169,6 +180,12 @@ internal static class GatysEngine
                 }
                 if (!losses.Values.All(double.IsFinite))
                     throw new AtelierException($"the optimisation diverged at step {stepOffset + step} (loss {losses["loss"]}); lower the learning rate or the weights");
+                // The losses are those of the image before this step.
+                if (guard && losses["loss"] < bestLoss)
+                {
+                    bestLoss = losses["loss"];
+                    using (no_grad()) best!.copy_(before!);
+                }
                 int global = stepOffset + step;
                 progress?.Report(new ProgressReport(global, totalSteps, stage, new Dictionary<string, double>(losses)));
                 if (options.SaveEvery > 0 && options.OnFrame is { } onFrame && global % options.SaveEvery == 0 && global < totalSteps)
@@ -177,10 +194,27 @@ internal static class GatysEngine
                     onFrame(global, toImage(x.detach()));
                 }
             }
+            if (guard)
+            {
+                // The last step's image has not been scored yet: scored here, it stays unless an earlier one was better.
+                var last = new Dictionary<string, double>();
+                using (var scope = NewDisposeScope())
+                using (no_grad()) objective.Evaluate(x, last);
+                if (!(last["loss"] <= bestLoss)) return (best!.clone(), BestLosses());
+                losses = last;
+            }
             var result = x.detach().clone();
             return (result, losses);
         }
         finally { x.Dispose(); }
+
+        Dictionary<string, double> BestLosses()
+        {
+            var scored = new Dictionary<string, double>();
+            using var scope = NewDisposeScope();
+            using (no_grad()) objective.Evaluate(best!, scored);
+            return scored;
+        }
     }
 
     static optim.Optimizer CreateOptimizer(Parameter x, GatysOptimizationOptions options) => options.Optimizer switch
