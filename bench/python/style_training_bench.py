@@ -5,13 +5,14 @@ script with the same shapes and threads. Random weights and inputs (the speed do
   adain: naoto0804/pytorch-AdaIN's step (train.py, net.py): the frozen normalised VGG-19 to relu4_1, AdaIN, the decoder,
          content loss at relu4_1 and mean/std style losses at relu1_1..relu4_1, Adam.
 Prints one JSON line: {"torch": version, "kind": K, "size": S, "batch": B, "median": seconds, "times": [...]}."""
-import argparse, json, statistics, time
+import argparse, json, statistics
 
 import torch
 import torch.nn as nn
 import torchvision
 
 from style_networks import TransformerNet, adain, adain_decoder, adain_encoder, mean_std
+from timing import timed
 
 p = argparse.ArgumentParser()
 p.add_argument("--kind", choices=["fast", "adain"], required=True)
@@ -93,10 +94,5 @@ else:
         (loss_c + 10.0 * loss_s).backward()
         optimizer.step()
 
-times = []
-for i in range(a.warmup + a.iters):
-    t0 = time.perf_counter()
-    step()
-    if i >= a.warmup:
-        times.append(time.perf_counter() - t0)
+times = timed(step, a.warmup, a.iters)
 print(json.dumps({"torch": torch.__version__, "kind": a.kind, "size": a.size, "batch": a.batch, "median": statistics.median(times), "times": times}))

@@ -2,11 +2,12 @@
 which launches this script with the same shapes and threads. The networks, losses and update order are those of
 junyanz/pytorch-CycleGAN-and-pix2pix (networks.py, pix2pix_model.py, cycle_gan_model.py), written out here.
 Prints one JSON line: {"torch": version, "model": M, "size": S, "batch": B, "median": seconds, "times": [...]}."""
-import argparse, functools, json, random, statistics, time
+import argparse, functools, json, random, statistics
 
 import torch
 import torch.nn as nn
 
+from timing import timed
 from translation_networks import init, patchgan, resnet, unet
 
 p = argparse.ArgumentParser()
@@ -94,11 +95,6 @@ else:
             loss_d.backward()
         oD.step()
 
-times = []
-for i in range(a.warmup + a.iters):
-    t0 = time.perf_counter()
-    step()
-    if i >= a.warmup:
-        times.append(time.perf_counter() - t0)
+times = timed(step, a.warmup, a.iters)
 print(json.dumps({"torch": torch.__version__, "model": a.model, "arch": arch, "size": a.size, "batch": a.batch,
                   "threads": torch.get_num_threads(), "median": statistics.median(times), "times": times}))
