@@ -3,6 +3,7 @@ using Atelier.Imaging;
 using Atelier.Networks;
 using Atelier.Runtime;
 using Atelier.Style;
+using Atelier.StyleGan.Training;
 using static TorchSharp.torch;
 
 namespace Atelier.Bench;
@@ -11,10 +12,13 @@ namespace Atelier.Bench;
 /// Training steps of the style networks against the reference code in PyTorch (bench/python/style_training_bench.py),
 /// seconds per step, in one run: fast style with the reference's losses (TransformerNet, VGG-16 to relu4_3, batch 4 at
 /// 256 px, as pytorch/examples trains) and the AdaIN decoder (normalised VGG-19 to relu4_1, batch 8 at 256 px, as
-/// naoto0804/pytorch-AdaIN trains). Atelier's side is the trainers' own step (<see cref="FastStyleTrainer.TrainStep"/>,
-/// <see cref="AdaInTrainer.TrainStep"/>), which also reads its crops from PNG files (256 px, no resizing: a few
-/// milliseconds a step); the Python side draws random tensors. PyTorch is run as users run it and with Atelier's malloc
-/// policy. `styletrain [--kinds fast,adain] [--threads 2] [--iters 3] [--warmup 1] [--no-python]`.
+/// naoto0804/pytorch-AdaIN trains), and StyleGAN2 at the shipped glyph model's shape (32 px, latent 128, 4 mapping
+/// layers, 64 channels, batch 16) against rosinality's train.py step (bench/python/stylegan_train_bench.py), timed as
+/// the mean of 16 consecutive steps, one full cycle of R1 (every 16) and the path-length penalty (every 4). Atelier's
+/// side is the trainers' own step (<see cref="FastStyleTrainer.TrainStep"/>, <see cref="AdaInTrainer.TrainStep"/>,
+/// <see cref="StyleGanTrainer.TrainStep"/>); the style trainers also read their crops from PNG files (256 px, no
+/// resizing: a few milliseconds a step); the Python side draws random tensors. PyTorch is run as users run it and with
+/// Atelier's malloc policy. `styletrain [--kinds fast,adain,stylegan] [--threads 2] [--iters 3] [--warmup 1] [--no-python]`.
 /// </summary>
 static class StyleTrainingBench
 {
@@ -23,7 +27,7 @@ static class StyleTrainingBench
         var a = new BenchArgs(argv);
         int threads = a.Int("--threads", 2), iters = a.Int("--iters", 3), warmup = a.Int("--warmup", 1);
         string python = a.Get("--python") ?? "/usr/bin/python3";
-        var kinds = (a.Get("--kinds") ?? "fast,adain").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var kinds = (a.Get("--kinds") ?? "fast,adain,stylegan").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         TorchRuntime.SetThreads(threads);
         TorchRuntime.DisableNnpack();
         Console.WriteLine($"libtorch {TorchRuntime.Describe().LibTorchVersion}, {threads} threads, malloc {BenchSupport.AtelierMalloc}; load average {BenchSupport.LoadAverage()}");
@@ -48,18 +52,26 @@ static class StyleTrainingBench
             foreach (var kind in kinds)
             {
                 manual_seed(1);
-                int batch = kind == "fast" ? 4 : 8;
+                int batch = kind switch { "fast" => 4, "adain" => 8, _ => 16 };
                 double ours = kind switch
                 {
                     "fast" => FastStep(dir.FullName, batch, warmup, iters),
                     "adain" => AdaInStep(dir.FullName, batch, warmup, iters),
-                    _ => throw new ArgumentException($"--kinds {kind}: expected fast or adain"),
+                    "stylegan" => StyleGanStep(batch, warmup),
+                    _ => throw new ArgumentException($"--kinds {kind}: expected fast, adain or stylegan"),
                 };
-                string[] pyArgs = ["--kind", kind, "--batch", $"{batch}", "--size", "256", "--threads", $"{threads}", "--warmup", $"{warmup}", "--iters", $"{iters}"];
-                double torch = a.Has("--no-python") ? double.NaN : BenchSupport.Python(python, "style_training_bench.py", threads, pyArgs)?.GetProperty("median").GetDouble() ?? double.NaN;
+                var (script, key, pyArgs) = kind == "stylegan"
+                    ? ("stylegan_train_bench.py", "mean", new[] { "--batch", $"{batch}", "--threads", $"{threads}", "--warmup", $"{warmup}" })
+                    : ("style_training_bench.py", "median", ["--kind", kind, "--batch", $"{batch}", "--size", "256", "--threads", $"{threads}", "--warmup", $"{warmup}", "--iters", $"{iters}"]);
+                double torch = a.Has("--no-python") ? double.NaN : BenchSupport.Python(python, script, threads, pyArgs)?.GetProperty(key).GetDouble() ?? double.NaN;
                 double reuse = a.Has("--no-python") ? double.NaN
-                    : BenchSupport.Python(python, "style_training_bench.py", threads, reuseFreedMemory: true, pyArgs)?.GetProperty("median").GetDouble() ?? double.NaN;
-                string name = kind == "fast" ? "fast style, VGG-16 losses, 4x256 px" : "AdaIN decoder, VGG-19 relu4_1, 8x256 px";
+                    : BenchSupport.Python(python, script, threads, reuseFreedMemory: true, pyArgs)?.GetProperty(key).GetDouble() ?? double.NaN;
+                string name = kind switch
+                {
+                    "fast" => "fast style, VGG-16 losses, 4x256 px",
+                    "adain" => "AdaIN decoder, VGG-19 relu4_1, 8x256 px",
+                    _ => "StyleGAN2 32 px, 64 ch, batch 16 (mean of 16)",
+                };
                 Console.WriteLine($"{name,-44} {ours,9:0.000} {torch,9:0.000} {BenchSupport.Ratio(ours, torch),7} {reuse,14:0.000} {BenchSupport.Ratio(ours, reuse),7}");
             }
         }
@@ -87,6 +99,24 @@ static class StyleTrainingBench
             LoadSize = 256, CropSize = 256, BatchSize = batch, Seed = 1,
         }, encoder);
         return Time(warmup, iters, step => trainer.TrainStep(step));
+    }
+
+    /// <summary>The mean of 16 consecutive steps after <paramref name="warmup"/>: one cycle of both lazy regularisers.</summary>
+    static double StyleGanStep(int batch, int warmup)
+    {
+        var rng = new Random(1);
+        var images = Enumerable.Range(0, 64).Select(_ =>
+        {
+            var img = new Image(32, 32, 3);
+            for (int k = 0; k < img.Data.Length; k++) img.Data[k] = (float)rng.NextDouble();
+            return img;
+        }).ToList();
+        using var trainer = new StyleGanTrainer(new ImageFolderDataset(images, 32),
+            new StyleGanTrainingOptions { Size = 32, StyleDim = 128, NMlp = 4, Channels = 64, BatchSize = batch, Seed = 1 });
+        for (int i = 0; i < warmup; i++) trainer.TrainStep(i);
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < 16; i++) trainer.TrainStep(warmup + i);
+        return clock.Elapsed.TotalSeconds / 16;
     }
 
     static double Time(int warmup, int iters, Action<long> step)

@@ -144,3 +144,79 @@ class Generator(nn.Module):
             skip = to_rgb(x, latent[:, i + 2], skip)
             i += 2
         return skip
+
+
+class EqualConv2d(nn.Module):
+    def __init__(self, i, o, k, stride=1, padding=0, bias=True):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(o, i, k, k))
+        self.scale, self.stride, self.padding = 1 / math.sqrt(i * k * k), stride, padding
+        self.bias = nn.Parameter(torch.zeros(o)) if bias else None
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight * self.scale, bias=self.bias, stride=self.stride, padding=self.padding)
+
+
+class FusedLeakyReLU(nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(channels))
+
+    def forward(self, x):
+        return fused_leaky_relu(x, self.bias)
+
+
+class Blur(nn.Module):
+    def __init__(self, pad):
+        super().__init__()
+        self.register_buffer("kernel", make_kernel([1, 3, 3, 1]))
+        self.pad = pad
+
+    def forward(self, x):
+        return upfirdn2d(x, self.kernel, pad=self.pad)
+
+
+def conv_layer(i, o, k, downsample=False, bias=True, activate=True):
+    layers = []
+    if downsample:
+        p = (4 - 2) + (k - 1)
+        layers.append(Blur(((p + 1) // 2, p // 2)))
+    layers.append(EqualConv2d(i, o, k, stride=2 if downsample else 1, padding=0 if downsample else k // 2, bias=bias and not activate))
+    if activate:
+        layers.append(FusedLeakyReLU(o))
+    return nn.Sequential(*layers)
+
+
+class ResBlock(nn.Module):
+    def __init__(self, i, o):
+        super().__init__()
+        self.conv1, self.conv2 = conv_layer(i, i, 3), conv_layer(i, o, 3, downsample=True)
+        self.skip = conv_layer(i, o, 1, downsample=True, activate=False, bias=False)
+
+    def forward(self, x):
+        return (self.conv2(self.conv1(x)) + self.skip(x)) / math.sqrt(2)
+
+
+class Discriminator(nn.Module):
+    """rosinality's Discriminator (ResBlocks, minibatch standard deviation, two linear layers), channels as the Generator's."""
+
+    def __init__(self, size, max_channels):
+        super().__init__()
+        table = {4: 512, 8: 512, 16: 512, 32: 512, 64: 512, 128: 256, 256: 128, 512: 64, 1024: 32}
+        ch = lambda r: min(max_channels, table[r])
+        convs, c = [conv_layer(3, ch(size), 1)], ch(size)
+        for i in range(int(math.log2(size)), 2, -1):
+            convs.append(ResBlock(c, ch(2 ** (i - 1))))
+            c = ch(2 ** (i - 1))
+        self.convs = nn.Sequential(*convs)
+        self.final_conv = conv_layer(c + 1, ch(4), 3)
+        self.final_linear = nn.Sequential(EqualLinear(ch(4) * 16, ch(4), act=True), EqualLinear(ch(4), 1))
+
+    def forward(self, x):
+        out = self.convs(x)
+        b, c, h, w = out.shape
+        group = min(b, 4)
+        std = out.view(group, -1, 1, c, h, w)
+        std = torch.sqrt(std.var(0, unbiased=False) + 1e-8).mean([2, 3, 4], keepdim=True).squeeze(2)
+        out = torch.cat([out, std.repeat(group, 1, h, w)], 1)
+        return self.final_linear(self.final_conv(out).view(b, -1))
