@@ -89,6 +89,8 @@ static class OnnxBench
         yield return Translation("resnet6-128", "resnet_6blocks", 32, NormKind.Instance, 128);           // the shipped serif <-> sans model
         yield return Translation("unet256-256", "unet_256", 64, NormKind.Batch, 256);                   // pix2pix's published generators, eval mode
         yield return Translation("unet128-256", "unet_128", 16, NormKind.Batch, 256);                   // the shipped sketch model's size, eval mode
+        yield return Exported("vgg19-512", "normalised VGG-19 to relu4_1 (AdaIN's encoder)", "1x512",
+            () => new ExportableNetwork(Vgg.Normalised("relu4_1"), "vgg", "normalised VGG-19", 3, 512, (0f, 1f), [(64, 64), (48, 80)]), 1, 512);
         yield return Exported("adain-512", "AdaIN, normalised VGG-19 relu4_1", "1x512", () => ExportableNetwork.AdaIn(Vgg.Normalised("relu4_1"), new AdaInDecoder()), 1, 512);
         yield return StyleGan("stylegan-32", new StyleGanConfig(32, 128, 4, MaxChannels: 64));     // the shipped glyph model's shape
         yield return StyleGan("stylegan-256", new StyleGanConfig(256, 512, 8));                     // rosinality's layout at 256 px

@@ -36,6 +36,12 @@ def adain_case(size):
     return lambda: decoder(adain(encoder(c), encoder(s)))
 
 
+def vgg19(size):
+    encoder = adain_encoder().eval()
+    x = torch.rand(1, 3, size, size)
+    return lambda: encoder(x)
+
+
 def stylegan(size, latent, n_mlp, channels):
     g = Generator(size, latent, n_mlp, channels).eval()
     w = torch.randn(1, g.n_latent, latent) * 0.5
@@ -56,6 +62,7 @@ CASES = {
     "resnet6-128": lambda: generator(resnet(6, 32), 128),
     "unet256-256": lambda: generator(unet(8, 64), 256),
     "unet128-256": lambda: generator(unet(7, 16), 256),
+    "vgg19-512": lambda: vgg19(512),
     "adain-512": lambda: adain_case(512),
     "stylegan-32": lambda: stylegan(32, 128, 4, 64),
     "stylegan-256": lambda: stylegan(256, 512, 8, 512),
