@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Atelier.Networks;
+using Atelier.Onnx;
 using Atelier.Onnx.Export;
 using Atelier.Runtime;
 using Atelier.Style;
@@ -57,10 +58,8 @@ static class OnnxBench
         {
             manual_seed(1);
             using var prepared = c.Prepare();
-            using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-            // Its idle workers would otherwise spin on the cores for a while after each call, into Atelier's turn.
-            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-            using var session = new InferenceSession(prepared.Model, options);
+            using var options = OnnxSessions.ForPasses(threads); // its workers do not spin into the other sides' turns
+            using var session = OnnxSessions.Open(prepared.Model, options, c.Name);
             var feeds = prepared.Inputs.Select(i => NamedOnnxValue.CreateFromTensor(i.Name,
                 new DenseTensor<float>(i.Value.contiguous().data<float>().ToArray(), i.Value.shape.Select(d => (int)d).ToArray()))).ToList();
             var times = new List<double>[4];

@@ -1,3 +1,4 @@
+using Atelier.Onnx;
 using Atelier.Onnx.Export;
 using Atelier.Runtime;
 using Google.Protobuf;
@@ -21,18 +22,8 @@ public sealed class OnnxRuntimeSession : IDisposable
         if (export.Inputs.Count != 1 || !export.Inputs[0].IsImage)
             throw new ArgumentException($"{export.Description} takes {export.Inputs.Count} inputs; an image network takes one image", nameof(export));
         Description = export.Description;
-        var model = OnnxExporter.Build(export).ToByteArray();
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = get_num_threads(), InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        // Idle workers would otherwise spin on the cores after each pass, taking them from whatever runs next.
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        try { _session = new InferenceSession(model, options); }
-        catch (OnnxRuntimeException e)
-        {
-            throw new AtelierException($"ONNX Runtime refused the exported {export.Description}: {e.Message.Split('\n', 2)[0].Trim()}");
-        }
+        using var options = OnnxSessions.ForPasses(get_num_threads());
+        _session = OnnxSessions.Open(OnnxExporter.Build(export).ToByteArray(), options, export.Description);
         _inputName = export.Inputs[0].Name;
         _outputName = _session.OutputNames[0];
     }

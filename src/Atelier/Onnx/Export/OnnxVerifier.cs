@@ -17,14 +17,7 @@ public static class OnnxVerifier
     public static OnnxVerification Verify(byte[] model, ExportableNetwork network, int seed = 0)
     {
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        InferenceSession session;
-        try { session = new InferenceSession(model, options); }
-        catch (OnnxRuntimeException e)
-        {
-            // ONNX Runtime's own message is one line and says which node it refused; keep it, not a stack trace.
-            throw new AtelierException($"ONNX Runtime refused the exported {network.Description}: {FirstLine(e.Message)}");
-        }
-        using (session)
+        using (var session = OnnxSessions.Open(model, options, network.Description))
         {
             var checks = new List<OnnxSizeCheck>();
             int index = 0;
@@ -76,6 +69,4 @@ public static class OnnxVerifier
         for (int i = 0; i < values.Length; i++) values[i] = input.Low + (input.High - input.Low) * random.NextSingle();
         return values;
     }
-
-    static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 }

@@ -63,7 +63,6 @@ public static class FastStyleMethods
     /// </summary>
     static IEnumerable<MethodResult> StylizeMany(IEnumerable<MethodValues> all, int batchSize, MethodContext run)
     {
-        TransformerNet? net = null;
         IImageNetwork? network = null;
         var pending = new List<Image>();
         var clock = Stopwatch.StartNew();
@@ -71,47 +70,45 @@ public static class FastStyleMethods
         {
             run.Cancellation.ThrowIfCancellationRequested();
             // The stream's values differ only in their picture: one network, one budget.
-            net ??= run.Resources.Model(v.Text("Model"), path => FastStyle.LoadModel(path, run.Device));
-            network ??= Network(net, InferenceEngines.Parse(v.Choice("Engine")), v.Text("Model"), run);
+            network ??= Network(v.Text("Model"), InferenceEngines.Parse(v.Choice("Engine")), run);
             var tiling = AnySizeParameters.Tiling(v);
             var image = AnySizeParameters.Sizing(v, MinSide).Apply(v.Image("Content"));
             if (image.Width % network.Multiple != 0 || image.Height % network.Multiple != 0
                 || TilePlan.Create(image.Width, image.Height, 3, network, tiling).Tiled)
             {
-                foreach (var done in Flush(net, network, pending, run, clock)) yield return done;
+                foreach (var done in Flush(network, pending, run, clock)) yield return done;
                 var result = TiledInference.Run(image, network, tiling, ct: run.Cancellation);
                 yield return Result(result, clock);
                 continue;
             }
             // A batch holds pictures of one size: it goes when the size changes or it is full.
             if (pending.Count > 0 && (pending[0].Width != image.Width || pending[0].Height != image.Height))
-                foreach (var done in Flush(net, network, pending, run, clock)) yield return done;
+                foreach (var done in Flush(network, pending, run, clock)) yield return done;
             pending.Add(image);
             if (pending.Count == batchSize)
-                foreach (var done in Flush(net, network, pending, run, clock)) yield return done;
+                foreach (var done in Flush(network, pending, run, clock)) yield return done;
         }
-        if (net is not null)
-            foreach (var done in Flush(net, network!, pending, run, clock)) yield return done;
+        if (network is not null)
+            foreach (var done in Flush(network, pending, run, clock)) yield return done;
     }
 
-    /// <summary>The network as <paramref name="engine"/> computes it; an ONNX Runtime session is kept with the model.</summary>
-    static IImageNetwork Network(TransformerNet net, InferenceEngine engine, string model, MethodContext run)
+    /// <summary>The network in <paramref name="model"/> as <paramref name="engine"/> computes it; an ONNX Runtime session is kept with the model.</summary>
+    static IImageNetwork Network(string model, InferenceEngine engine, MethodContext run)
     {
+        var net = run.Resources.Model(model, path => FastStyle.LoadModel(path, run.Device));
         var network = new FastStyleNetwork(net);
         if (engine == InferenceEngine.Torch) return network;
         var session = run.Resources.Model(model, _ => new OnnxRuntimeSession(Atelier.Onnx.Export.ExportableNetwork.FastStyle(net)));
         return new OnnxRuntimeImageNetwork(network, session, x => x * 255.0, y => y.clamp(0, 255).div_(255.0));
     }
 
-    static List<MethodResult> Flush(TransformerNet net, IImageNetwork network, List<Image> pending, MethodContext run, Stopwatch clock)
+    /// <summary>One pass over the pending pictures, whose sides are the network's multiple (the others went the tiled way).</summary>
+    static List<MethodResult> Flush(IImageNetwork network, List<Image> pending, MethodContext run, Stopwatch clock)
     {
         if (pending.Count == 0) return [];
         List<Image> images;
-        if (network is FastStyleNetwork) images = FastStyle.Stylize(net, pending, run.Device);
-        else
+        using (var scope = TorchSharp.torch.NewDisposeScope())
         {
-            // The batch's sides are the network's multiple already (the others went the tiled way).
-            using var scope = TorchSharp.torch.NewDisposeScope();
             var x = ImageTensors.ToTensor(pending.Select(network.PrepareInput).ToList(), ValueRange.ZeroOne, run.Device);
             images = ImageTensors.FromBatch(network.Forward(x).cpu());
         }

@@ -118,10 +118,10 @@ public sealed class FastStyleTrainer : ITrainable, IHeldOutScoring
         _net = new TransformerNet();
         if (o.InitialWeights is { } init)
         {
-            using var start = FastStyle.LoadModel(init);
-            var weights = start.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-            using (no_grad())
-                foreach (var (name, p) in _net.named_parameters()) p.copy_(weights[name]);
+            // As FastStyle.LoadModel reads a network (a run checkpoint's net.* too), into this one.
+            var sd = Checkpoints.Checkpoint.LoadNetworkStateDict(init, Checkpoints.ArchitectureKind.FastStyleRun);
+            try { _net.LoadWeights(sd, init); }
+            finally { foreach (var t in sd.Values) t.Dispose(); }
         }
         _net.to(_device).train();
         _adam = new AdamOptimizer(_net.named_parameters(), o.LearningRate, 0.9, 0.999);

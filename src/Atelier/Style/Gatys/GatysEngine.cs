@@ -157,6 +157,7 @@ internal static class GatysEngine
         using var before = guard ? x.detach().clone() : null;
         using var best = guard ? x.detach().clone() : null;
         double bestLoss = double.PositiveInfinity;
+        Dictionary<string, double>? bestLosses = null;
         try
         {
             for (int step = 1; step <= iterations; step++)
@@ -184,6 +185,7 @@ internal static class GatysEngine
                 if (guard && losses["loss"] < bestLoss)
                 {
                     bestLoss = losses["loss"];
+                    bestLosses = new Dictionary<string, double>(losses);
                     using (no_grad()) best!.copy_(before!);
                 }
                 int global = stepOffset + step;
@@ -200,21 +202,13 @@ internal static class GatysEngine
                 var last = new Dictionary<string, double>();
                 using (var scope = NewDisposeScope())
                 using (no_grad()) objective.Evaluate(x, last);
-                if (!(last["loss"] <= bestLoss)) return (best!.clone(), BestLosses());
+                if (!(last["loss"] <= bestLoss)) return (best!.clone(), bestLosses!);
                 losses = last;
             }
             var result = x.detach().clone();
             return (result, losses);
         }
         finally { x.Dispose(); }
-
-        Dictionary<string, double> BestLosses()
-        {
-            var scored = new Dictionary<string, double>();
-            using var scope = NewDisposeScope();
-            using (no_grad()) objective.Evaluate(best!, scored);
-            return scored;
-        }
     }
 
     static optim.Optimizer CreateOptimizer(Parameter x, GatysOptimizationOptions options) => options.Optimizer switch
