@@ -17,12 +17,9 @@ public class ShippedModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
     [SkippableFact]
     public async Task Fast_style_and_AdaIN_run_out_of_the_box_with_the_shipped_models()
     {
-        var chromium = HeadlessChromium.Find();
-        Skip.If(chromium == null, HeadlessChromium.Missing);
         var clock = Stopwatch.StartNew();
-        await using var studio = await StudioHarness.StartAsync(o => o.ShippedModels = true);
-        await using var browser = await StudioBrowserPage.OpenAsync(studio, chromium!, output, 20_000);
-        var page = browser.Page;
+        await using var browser = await StudioBrowserPage.OpenOnShippedModelsAsync(output);
+        var (studio, page) = (browser.Studio, browser.Page);
         using var resnet = ResNetFeatures.BuiltIn();
 
         // Fast style: a shipped network on the shipped clock photo (the panel's default picture); udnie, whose painting ships too.
@@ -57,12 +54,9 @@ public class ShippedModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
     [SkippableFact]
     public async Task StyleGan_and_inversion_run_out_of_the_box_with_the_shipped_glyph_generator()
     {
-        var chromium = HeadlessChromium.Find();
-        Skip.If(chromium == null, HeadlessChromium.Missing);
         var clock = Stopwatch.StartNew();
-        await using var studio = await StudioHarness.StartAsync(o => o.ShippedModels = true);
-        await using var browser = await StudioBrowserPage.OpenAsync(studio, chromium!, output, 20_000);
-        var page = browser.Page;
+        await using var browser = await StudioBrowserPage.OpenOnShippedModelsAsync(output);
+        var (studio, page) = (browser.Studio, browser.Page);
 
         // Seeds: the shipped generator is the panel's default; letters are dark strokes on light paper.
         await page.ClickAsync("#tab-stylegan");
@@ -93,11 +87,8 @@ public class ShippedModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
     [SkippableFact]
     public async Task Pix2Pix_draws_the_shipped_photos_sketch_back_into_a_photo()
     {
-        var chromium = HeadlessChromium.Find();
-        Skip.If(chromium == null, HeadlessChromium.Missing);
-        await using var studio = await StudioHarness.StartAsync(o => o.ShippedModels = true);
-        await using var browser = await StudioBrowserPage.OpenAsync(studio, chromium!, output, 20_000);
-        var page = browser.Page;
+        await using var browser = await StudioBrowserPage.OpenOnShippedModelsAsync(output);
+        var (studio, page) = (browser.Studio, browser.Page);
 
         // The panel opens on the shipped generator, its canvas holding the XDoG sketch of the clock photo (never seen in training).
         await page.ClickAsync("#tab-pix2pix");
@@ -126,11 +117,8 @@ public class ShippedModelPageTests(Xunit.Abstractions.ITestOutputHelper output)
     [SkippableFact]
     public async Task CycleGan_runs_out_of_the_box_with_the_shipped_serif_sans_pair()
     {
-        var chromium = HeadlessChromium.Find();
-        Skip.If(chromium == null, HeadlessChromium.Missing);
-        await using var studio = await StudioHarness.StartAsync(o => o.ShippedModels = true);
-        await using var browser = await StudioBrowserPage.OpenAsync(studio, chromium!, output, 20_000);
-        var page = browser.Page;
+        await using var browser = await StudioBrowserPage.OpenOnShippedModelsAsync(output);
+        var (studio, page) = (browser.Studio, browser.Page);
 
         // The panel opens on the shipped pair and a serif word it never saw; serif to sans-serif keeps the letters where they are.
         await page.ClickAsync("#tab-cyclegan");

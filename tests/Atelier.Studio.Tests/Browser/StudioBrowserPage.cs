@@ -15,16 +15,21 @@ sealed class StudioBrowserPage : IAsyncDisposable
     readonly IBrowser _browser;
     readonly ITestOutputHelper _output;
     readonly Stopwatch _clock = Stopwatch.StartNew();
+    bool _ownsStudio;
 
-    StudioBrowserPage(IPlaywright playwright, IBrowser browser, IPage page, ITestOutputHelper output)
+    StudioBrowserPage(IPlaywright playwright, IBrowser browser, IPage page, StudioHarness studio, ITestOutputHelper output)
     {
         _playwright = playwright;
         _browser = browser;
         _output = output;
         Page = page;
+        Studio = studio;
     }
 
     public IPage Page { get; }
+
+    /// <summary>The studio the page was opened on.</summary>
+    public StudioHarness Studio { get; }
 
     /// <summary>Uncaught script errors, and console errors too when opened with <c>consoleErrors</c>.</summary>
     public List<string> Errors { get; } = [];
@@ -39,7 +44,7 @@ sealed class StudioBrowserPage : IAsyncDisposable
             browser = await HeadlessChromium.LaunchAsync(playwright, chromium);
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } });
             page.SetDefaultTimeout(timeoutMs);
-            var opened = new StudioBrowserPage(playwright, browser, page, output);
+            var opened = new StudioBrowserPage(playwright, browser, page, studio, output);
             if (consoleErrors) page.Console += (_, m) => { if (m.Type == "error") opened.Errors.Add(m.Text); };
             page.PageError += (_, e) => opened.Errors.Add(e);
             await page.GotoAsync(studio.BaseAddress.ToString());
@@ -50,6 +55,28 @@ sealed class StudioBrowserPage : IAsyncDisposable
         {
             if (browser is not null) await browser.DisposeAsync();
             playwright.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A studio as a new user opens it (no models folder, only the models Atelier ships) and a page on it; disposing
+    /// the page stops that studio too. Skips the test where no Chromium is installed.
+    /// </summary>
+    public static async Task<StudioBrowserPage> OpenOnShippedModelsAsync(ITestOutputHelper output)
+    {
+        var chromium = HeadlessChromium.Find();
+        Skip.If(chromium == null, HeadlessChromium.Missing);
+        var studio = await StudioHarness.StartAsync(o => o.ShippedModels = true);
+        try
+        {
+            var opened = await OpenAsync(studio, chromium!, output, 20_000);
+            opened._ownsStudio = true;
+            return opened;
+        }
+        catch
+        {
+            await studio.DisposeAsync();
             throw;
         }
     }
@@ -65,5 +92,6 @@ sealed class StudioBrowserPage : IAsyncDisposable
     {
         await _browser.DisposeAsync();
         _playwright.Dispose();
+        if (_ownsStudio) await Studio.DisposeAsync();
     }
 }
