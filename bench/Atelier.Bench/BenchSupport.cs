@@ -48,6 +48,27 @@ static class BenchSupport
         yield return ("MALLOC_TRIM_THRESHOLD_", int.MaxValue.ToString(CultureInfo.InvariantCulture));
     }
 
+    /// <summary>The median seconds of <paramref name="iters"/> calls of <paramref name="step"/> (given the call's index) after <paramref name="warmup"/> untimed ones.</summary>
+    public static double MedianSeconds(int warmup, int iters, Action<int> step)
+    {
+        var times = new List<double>();
+        for (int i = 0; i < warmup + iters; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            step(i);
+            if (i >= warmup) times.Add(clock.Elapsed.TotalSeconds);
+        }
+        return Median(times);
+    }
+
+    /// <summary>Uniform noise in [0,1): a picture for timings, which do not depend on what it shows.</summary>
+    public static Atelier.Imaging.Image Noise(int width, int height, Random rng)
+    {
+        var img = new Atelier.Imaging.Image(width, height, 3);
+        for (int i = 0; i < img.Data.Length; i++) img.Data[i] = (float)rng.NextDouble();
+        return img;
+    }
+
     public static double Median(IEnumerable<double> values)
     {
         var s = values.Order().ToList();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Atelier.Networks;
 using Atelier.Runtime;
 using Atelier.Style;
@@ -65,15 +64,7 @@ static class FeedForwardBench
         return 0;
     }
 
-    static double Time(int warmup, int iters, int batch, Action run)
-    {
-        var times = new List<double>();
-        for (int i = 0; i < warmup + iters; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            run();
-            if (i >= warmup) times.Add(clock.Elapsed.TotalMilliseconds / batch);
-        }
-        return BenchSupport.Median(times);
-    }
+    /// <summary>Milliseconds per image: the median call over the batch.</summary>
+    static double Time(int warmup, int iters, int batch, Action run) =>
+        BenchSupport.MedianSeconds(warmup, iters, _ => run()) * 1000 / batch;
 }

@@ -20,10 +20,7 @@ public static class ImagingBench
         if (path != null && File.Exists(path)) { encoded = File.ReadAllBytes(path); origin = path; }
         else
         {
-            var synthetic = new Image(1680, 1050, 3);
-            var rng = new Random(1);
-            for (int i = 0; i < synthetic.Data.Length; i++) synthetic.Data[i] = (float)rng.NextDouble();
-            encoded = ImageIO.Encode(synthetic, ImageFileFormat.Jpeg, 90);
+            encoded = ImageIO.Encode(BenchSupport.Noise(1680, 1050, new Random(1)), ImageFileFormat.Jpeg, 90);
             origin = "synthetic noise JPEG";
         }
         var img = ImageIO.Decode(encoded, origin);

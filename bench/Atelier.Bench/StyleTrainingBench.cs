@@ -41,12 +41,7 @@ static class StyleTrainingBench
             foreach (var sub in new[] { "content", "style" })
             {
                 Directory.CreateDirectory(Path.Combine(dir.FullName, sub));
-                for (int i = 0; i < 8; i++)
-                {
-                    var img = new Image(256, 256, 3);
-                    for (int k = 0; k < img.Data.Length; k++) img.Data[k] = (float)rng.NextDouble();
-                    ImageIO.Save(img, Path.Combine(dir.FullName, sub, $"{i}.png"));
-                }
+                for (int i = 0; i < 8; i++) ImageIO.Save(BenchSupport.Noise(256, 256, rng), Path.Combine(dir.FullName, sub, $"{i}.png"));
             }
             Console.WriteLine($"{"step",-44} {"Atelier",9} {"PyTorch",9} {"ratio",7} {"PyTorch reuse",14} {"ratio",7}");
             foreach (var kind in kinds)
@@ -87,7 +82,7 @@ static class StyleTrainingBench
             StyleImage = Path.Combine(dir, "style", "0.png"), ContentDir = Path.Combine(dir, "content"), Output = Path.Combine(dir, "fast.safetensors"),
             ImageSize = 256, BatchSize = batch, Seed = 1,
         }, vgg);
-        return Time(warmup, iters, step => trainer.TrainStep(step));
+        return BenchSupport.MedianSeconds(warmup, iters, step => trainer.TrainStep(step));
     }
 
     static double AdaInStep(string dir, int batch, int warmup, int iters)
@@ -98,36 +93,19 @@ static class StyleTrainingBench
             ContentDir = Path.Combine(dir, "content"), StyleDir = Path.Combine(dir, "style"), Output = Path.Combine(dir, "decoder.safetensors"),
             LoadSize = 256, CropSize = 256, BatchSize = batch, Seed = 1,
         }, encoder);
-        return Time(warmup, iters, step => trainer.TrainStep(step));
+        return BenchSupport.MedianSeconds(warmup, iters, step => trainer.TrainStep(step));
     }
 
     /// <summary>The mean of 16 consecutive steps after <paramref name="warmup"/>: one cycle of both lazy regularisers.</summary>
     static double StyleGanStep(int batch, int warmup)
     {
         var rng = new Random(1);
-        var images = Enumerable.Range(0, 64).Select(_ =>
-        {
-            var img = new Image(32, 32, 3);
-            for (int k = 0; k < img.Data.Length; k++) img.Data[k] = (float)rng.NextDouble();
-            return img;
-        }).ToList();
+        var images = Enumerable.Range(0, 64).Select(_ => BenchSupport.Noise(32, 32, rng)).ToList();
         using var trainer = new StyleGanTrainer(new ImageFolderDataset(images, 32),
             new StyleGanTrainingOptions { Size = 32, StyleDim = 128, NMlp = 4, Channels = 64, BatchSize = batch, Seed = 1 });
         for (int i = 0; i < warmup; i++) trainer.TrainStep(i);
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < 16; i++) trainer.TrainStep(warmup + i);
         return clock.Elapsed.TotalSeconds / 16;
-    }
-
-    static double Time(int warmup, int iters, Action<long> step)
-    {
-        var times = new List<double>();
-        for (int i = 0; i < warmup + iters; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            step(i);
-            if (i >= warmup) times.Add(clock.Elapsed.TotalSeconds);
-        }
-        return BenchSupport.Median(times);
     }
 }

@@ -47,7 +47,7 @@ static class TranslationBench
 
     static ITrainable Make(string model, string arch, int size, int batch, int ngf)
     {
-        var images = Enumerable.Range(0, 4).Select(i => Noise(size, i)).ToList();
+        var images = Enumerable.Range(0, 4).Select(i => BenchSupport.Noise(size, size, new Random(i))).ToList();
         return model == "pix2pix"
             ? new Pix2PixTrainer(images.Select((x, i) => new ImagePair($"p{i}", x, images[(i + 1) % 4])).ToList(),
                 new Pix2PixOptions { Generator = arch, Ngf = ngf, Ndf = ngf, LoadSize = size, CropSize = size, BatchSize = batch })
@@ -58,14 +58,7 @@ static class TranslationBench
     static double Time(string model, string arch, int size, int batch, int ngf, int warmup, int iters)
     {
         using var trainer = Make(model, arch, size, batch, ngf);
-        var times = new List<double>();
-        for (int i = 0; i < warmup + iters; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            trainer.TrainStep(i);
-            if (i >= warmup) times.Add(clock.Elapsed.TotalSeconds);
-        }
-        return BenchSupport.Median(times);
+        return BenchSupport.MedianSeconds(warmup, iters, i => trainer.TrainStep(i));
     }
 
     /// <summary>RSS of tiny runs (32 px, ngf 8) at iterations n/10 and n: flat memory means no tensor leaks per step.</summary>
@@ -89,14 +82,6 @@ static class TranslationBench
             Console.WriteLine($"{model} {arch} 32 px, {n} iterations in {clock.Elapsed.TotalSeconds:F0} s; RSS {string.Join(", ", marks)}");
         }
         return 0;
-    }
-
-    static Image Noise(int size, int seed)
-    {
-        var r = new Random(seed);
-        var img = new Image(size, size, 3);
-        for (int i = 0; i < img.Data.Length; i++) img.Data[i] = (float)r.NextDouble();
-        return img;
     }
 
     static double Python(string python, string model, string arch, int size, int batch, int ngf, int threads, int warmup, int iters) =>
