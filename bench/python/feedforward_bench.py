@@ -2,11 +2,12 @@
 (pytorch/examples fast_neural_style) and AdaIN (naoto0804/pytorch-AdaIN's normalised VGG to relu4_1 + decoder), random
 weights, eval mode, no grad. Prints one JSON line of milliseconds per image: {"fast_1x512": ..., "fast_8x256": ...,
 "adain_1x512": ..., "adain_8x256": ..., "torch": version}."""
-import argparse, json, statistics, time
+import argparse, json, statistics
 
 import torch
 
 from style_networks import TransformerNet, adain, adain_decoder, adain_encoder
+from timing import timed
 
 p = argparse.ArgumentParser()
 p.add_argument("--threads", type=int, default=2)
@@ -33,11 +34,6 @@ result = {"torch": torch.__version__}
 with torch.no_grad():
     for name, fn in (("fast", run_fast), ("adain", run_adain)):
         for batch, size in ((1, 512), (8, 256)):
-            times = []
-            for i in range(a.warmup + a.iters):
-                t0 = time.perf_counter()
-                fn(batch, size)
-                if i >= a.warmup:
-                    times.append((time.perf_counter() - t0) * 1000 / batch)
-            result[f"{name}_{batch}x{size}"] = statistics.median(times)
+            times = timed(lambda: fn(batch, size), a.warmup, a.iters)
+            result[f"{name}_{batch}x{size}"] = statistics.median(times) * 1000 / batch
 print(json.dumps(result))

@@ -1,10 +1,12 @@
 """Gatys style transfer by L-BFGS in PyTorch: the reference for bench/Atelier.Bench (`gatys`), which runs this script
 in the same run with the same sizes, layers, losses, optimiser settings and threads. Random-weight torchvision VGG-19.
 Prints one JSON line: {"torch": version, "size": S, "threads": T, "median": seconds per step, "times": [...]}."""
-import argparse, json, math, statistics, time
+import argparse, json, math, statistics
 
 import torch
 import torchvision
+
+from timing import timed
 
 p = argparse.ArgumentParser()
 p.add_argument("--size", type=int, default=256)
@@ -68,13 +70,14 @@ def closure():
     return loss
 
 
-times = []
-for i in range(a.warmup + a.iters):
-    t0 = time.perf_counter()
+
+
+def step():
     opt.step(closure)
     with torch.no_grad():
         x.clamp_(0, 1)
-    if i >= a.warmup:
-        times.append(time.perf_counter() - t0)
+
+
+times = timed(step, a.warmup, a.iters)
 print(json.dumps({"torch": torch.__version__, "size": a.size, "threads": torch.get_num_threads(),
                   "median": statistics.median(times), "times": times}))

@@ -4,13 +4,14 @@ rosinality/stylegan2-pytorch's model.py (pure-PyTorch upfirdn2d_native and fused
 cap as Atelier's GeneratorConfig.MaxChannels; the inversion step is w+ Adam (lr 0.01) under VGG-19 perceptual
 (conv1_1, conv1_2, conv3_2, conv4_2) + pixel MSE, as Atelier's Inversion.
 Prints one JSON line: {"torch": version, "gen_images_per_s": ..., "invert_s_per_step": ...}."""
-import argparse, json, statistics, time
+import argparse, json, statistics
 
 import torch
 import torch.nn.functional as F
 import torchvision
 
 from stylegan_networks import Generator
+from timing import timed
 
 p = argparse.ArgumentParser()
 p.add_argument("--size", type=int, default=32)
@@ -30,14 +31,8 @@ torch.manual_seed(0)
 g = Generator(a.size, a.latent, a.n_mlp, a.channels).eval()
 # Generation: z -> image with the stored noise, no gradients.
 z = torch.randn(a.batch, a.latent)
-times = []
 with torch.no_grad():
-    for it in range(a.warmup + a.iters):
-        t0 = time.perf_counter()
-        w = g.map(z)
-        g.synthesize(w.unsqueeze(1).repeat(1, g.n_latent, 1))
-        if it >= a.warmup:
-            times.append(time.perf_counter() - t0)
+    times = timed(lambda: g.synthesize(g.map(z).unsqueeze(1).repeat(1, g.n_latent, 1)), a.warmup, a.iters)
 gen = a.batch / statistics.median(times)
 
 # Inversion: w+ from the mean w, VGG-19 perceptual (random weights, as Atelier's built-in) + MSE, Adam lr 0.01.
@@ -67,15 +62,16 @@ with torch.no_grad():
     target_features = features(target)
 latent = w_mean.unsqueeze(1).repeat(1, g.n_latent, 1).clone().requires_grad_(True)
 opt = torch.optim.Adam([latent], lr=0.01)
-steps = []
-for it in range(a.warmup + a.invert_steps):
-    t0 = time.perf_counter()
+
+
+def invert_step():
     img = g.synthesize(latent)
     loss = sum(F.mse_loss(f, t) for f, t in zip(features(img), target_features)) + F.mse_loss(img, target)
     opt.zero_grad()
     loss.backward()
     opt.step()
-    if it >= a.warmup:
-        steps.append(time.perf_counter() - t0)
+
+
+steps = timed(invert_step, a.warmup, a.invert_steps)
 print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "gen_images_per_s": gen,
                   "gen_times": times, "invert_s_per_step": statistics.median(steps)}))

@@ -2,10 +2,12 @@
 launches this script with the same shapes and threads. vgg19: torchvision's VGG-19 features through relu5_1; resnet18:
 torchvision's ResNet-18 through layer4, eval mode.
 Prints one JSON line: {"torch": version, "network": N, "size": S, "threads": T, "median": seconds, "times": [...]}."""
-import argparse, json, statistics, time
+import argparse, json, statistics
 
 import torch
 import torchvision
+
+from timing import timed
 
 p = argparse.ArgumentParser()
 p.add_argument("--network", choices=["vgg19", "resnet18"], default="vgg19")
@@ -27,12 +29,13 @@ for q in net.parameters():
 mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
 std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
 x = torch.rand(1, 3, a.size, a.size, requires_grad=True)
-times = []
-for i in range(a.warmup + a.iters):
-    t0 = time.perf_counter()
+
+
+def step():
     net((x - mean) / std).sum().backward()
     x.grad.zero_()
-    if i >= a.warmup:
-        times.append(time.perf_counter() - t0)
+
+
+times = timed(step, a.warmup, a.iters)
 print(json.dumps({"torch": torch.__version__, "network": a.network, "size": a.size, "threads": torch.get_num_threads(),
                   "median": statistics.median(times), "times": times}))
