@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Atelier.Methods;
 
@@ -25,16 +24,10 @@ public static class MethodsBench
                 // Networks are loaded once per example, as the studio keeps them: the runs time the method, not the load.
                 using var resources = new MethodResources();
                 method.Run(values, new MethodContext { Resources = resources }); // warm-up: JIT, first-touch memory and the network's load out of the timing
-                var seconds = new List<double>();
                 Atelier.Imaging.Image? last = null;
-                for (int i = 0; i < repeat; i++)
-                {
-                    var clock = Stopwatch.StartNew();
-                    last = method.Run(values, new MethodContext { Resources = resources }).Image;
-                    seconds.Add(clock.Elapsed.TotalSeconds);
-                }
+                double seconds = BenchSupport.MedianSeconds(0, repeat, _ => last = method.Run(values, new MethodContext { Resources = resources }).Image);
                 var line = string.Create(CultureInfo.InvariantCulture,
-                    $"| {method.Id} | {example.Name} | {last!.Width}x{last.Height} | {BenchSupport.Median(seconds):0.000} | {repeat} | {BenchSupport.ResidentMiB():0} |");
+                    $"| {method.Id} | {example.Name} | {last!.Width}x{last.Height} | {seconds:0.000} | {repeat} | {BenchSupport.ResidentMiB():0} |");
                 Console.WriteLine(line);
                 lines.Add(line);
             }

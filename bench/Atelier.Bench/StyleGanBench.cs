@@ -35,16 +35,14 @@ static class StyleGanBench
         manual_seed(0);
         using var g = new Generator(new GeneratorConfig(size, latent, nMlp, MaxChannels: channels));
         g.eval();
-        var genTimes = new List<double>();
+        double gen;
         using (no_grad())
         using (var z = randn(batch, latent))
-            for (int i = 0; i < warmup + iters; i++)
+            gen = batch / BenchSupport.MedianSeconds(warmup, iters, _ =>
             {
-                var clock = Stopwatch.StartNew();
-                using (var scope = NewDisposeScope()) g.Generate(z, LatentSpace.Z);
-                if (i >= warmup) genTimes.Add(clock.Elapsed.TotalSeconds);
-            }
-        double gen = batch / BenchSupport.Median(genTimes);
+                using var scope = NewDisposeScope();
+                g.Generate(z, LatentSpace.Z);
+            });
 
         // Inversion: per-step time from the progress reports (so the mean-w and target preparation are not counted).
         using var vgg = Vgg.BuiltIn(upToLayer: "conv4_2");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Atelier.Networks;
 using Atelier.Runtime;
@@ -62,20 +61,15 @@ static class VggBench
         if (net is Vgg v) v.InPlaceRelu = inPlace;
         string[] layers = [layer];
         using var x = rand(1, 3, size, size).requires_grad_(true);
-        var times = new List<double>();
-        for (int i = 0; i < warmup + iters; i++)
+        double seconds = BenchSupport.MedianSeconds(warmup, iters, _ =>
         {
-            var clock = Stopwatch.StartNew();
-            using (var scope = NewDisposeScope())
-            {
-                var f = net.Features(x, layers)[layer];
-                f.sum().backward();
-                x.grad!.zero_();
-            }
-            if (i >= warmup) times.Add(clock.Elapsed.TotalSeconds);
-        }
+            using var scope = NewDisposeScope();
+            var f = net.Features(x, layers)[layer];
+            f.sum().backward();
+            x.grad!.zero_();
+        });
         if (net is Vgg w) w.InPlaceRelu = true;
-        return Median(times);
+        return seconds;
     }
 
     static double Python(string python, string network, int size, int threads, int warmup, int iters)
@@ -85,8 +79,6 @@ static class VggBench
         Console.WriteLine($"  pytorch {doc.GetProperty("torch").GetString()} {network} at {size}: {doc.GetProperty("median").GetDouble():0.000} s/iter");
         return doc.GetProperty("median").GetDouble();
     }
-
-    static double Median(List<double> v) => BenchSupport.Median(v);
 
     static string LoadAverage() => BenchSupport.LoadAverage();
 }

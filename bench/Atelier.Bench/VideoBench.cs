@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Atelier.Imaging;
 using Atelier.Runtime;
 using Atelier.Style;
@@ -60,14 +59,8 @@ static class VideoBench
                     }
                 double plain = best[0], figures = best[1], motion = best[2];
                 var flow = OpticalFlow.Create();
-                var times = new List<double>();
-                for (int t = 1; t < clip.Count; t++)
-                {
-                    var clock = Stopwatch.StartNew();
-                    FrameMotion.Between(flow, clip[t - 1], clip[t]);
-                    times.Add(clock.Elapsed.TotalMilliseconds);
-                }
-                Console.WriteLine($"{$"{w}x{h}",-9} {plain,10:0.00} {figures,10:0.00} {motion,10:0.00} {BenchSupport.Median(times),13:0.0}");
+                double flowMs = BenchSupport.MedianSeconds(0, clip.Count - 1, t => FrameMotion.Between(flow, clip[t], clip[t + 1])) * 1000;
+                Console.WriteLine($"{$"{w}x{h}",-9} {plain,10:0.00} {figures,10:0.00} {motion,10:0.00} {flowMs,13:0.0}");
             }
         }
         finally { work.Delete(recursive: true); }

@@ -70,8 +70,6 @@ def closure():
     return loss
 
 
-
-
 def step():
     opt.step(closure)
     with torch.no_grad():
