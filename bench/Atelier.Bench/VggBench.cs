@@ -26,7 +26,7 @@ static class VggBench
 
         TorchRuntime.SetThreads(threads);
         var info = TorchRuntime.Describe();
-        Console.WriteLine($"libtorch {info.LibTorchVersion}, {info.Threads} intra-op threads, {info.InteropThreads} inter-op; load average {LoadAverage()}");
+        Console.WriteLine($"libtorch {info.LibTorchVersion}, {info.Threads} intra-op threads, {info.InteropThreads} inter-op; load average {BenchSupport.LoadAverage()}");
         Console.WriteLine($"forward+backward to the input; warm-up {warmup}, median of {iters}");
 
         var networks = (a.Get("--networks") ?? "vgg19,resnet18").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -79,6 +79,4 @@ static class VggBench
         Console.WriteLine($"  pytorch {doc.GetProperty("torch").GetString()} {network} at {size}: {doc.GetProperty("median").GetDouble():0.000} s/iter");
         return doc.GetProperty("median").GetDouble();
     }
-
-    static string LoadAverage() => BenchSupport.LoadAverage();
 }
